@@ -1,0 +1,341 @@
+//! The embedded store: redb, one file under `DATA_DIR`, kept across restarts. Each domain
+//! operation is one redb write transaction, which redb serialises, so the operations are atomic
+//! and concurrent redemptions of one token see each other.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::domain::user::Invite;
+use crate::domain::{
+    EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId,
+};
+use crate::ports::{apply_redemption, generation_of, Redemption, Rehash, Store, StoreError};
+
+const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
+const EMAILS: TableDefinition<&str, &str> = TableDefinition::new("emails");
+const TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("tokens");
+const COUNTERS: TableDefinition<&str, &[u8]> = TableDefinition::new("counters");
+
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    db: Arc<Database>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Counter {
+    window_start: i64,
+    count: u64,
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(backend)
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(backend)
+}
+
+impl EmbeddedStore {
+    /// Opens (or creates) the database file at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(backend)?;
+        }
+        let db = Database::create(path).map_err(backend)?;
+        Self::init(db)
+    }
+
+    /// A store that lives in memory only: each test gets its own.
+    pub fn in_memory() -> Self {
+        let db = Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .expect("an in-memory database opens");
+        Self::init(db).expect("an in-memory database initialises")
+    }
+
+    fn init(db: Database) -> Result<Self, StoreError> {
+        let tx = db.begin_write().map_err(backend)?;
+        tx.open_table(USERS).map_err(backend)?;
+        tx.open_table(EMAILS).map_err(backend)?;
+        tx.open_table(TOKENS).map_err(backend)?;
+        tx.open_table(COUNTERS).map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        Ok(Self { db: Arc::new(db) })
+    }
+
+    /// Runs `f` in one write transaction on the blocking pool, committing only if it succeeds.
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let tx = db.begin_write().map_err(backend)?;
+            let out = f(&tx)?;
+            tx.commit().map_err(backend)?;
+            Ok(out)
+        })
+        .await
+        .map_err(backend)?
+    }
+
+    fn read_user(tx: &WriteTransaction, id: &str) -> Result<Option<User>, StoreError> {
+        let table = tx.open_table(USERS).map_err(backend)?;
+        let found = table.get(id).map_err(backend)?;
+        found.map(|v| decode(v.value())).transpose()
+    }
+
+    fn write_user(tx: &WriteTransaction, user: &User) -> Result<(), StoreError> {
+        let mut table = tx.open_table(USERS).map_err(backend)?;
+        table
+            .insert(user.id.0.as_str(), encode(user)?.as_slice())
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn write_token(tx: &WriteTransaction, token: &TokenRecord) -> Result<(), StoreError> {
+        let mut table = tx.open_table(TOKENS).map_err(backend)?;
+        table
+            .insert(token.hash.to_hex().as_str(), encode(token)?.as_slice())
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    /// Every token as stored, for tests that check what is (and is not) kept.
+    pub fn raw_token_rows(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let rtx = self.db.begin_read().map_err(backend)?;
+        let table = rtx.open_table(TOKENS).map_err(backend)?;
+        let mut rows = Vec::new();
+        for row in table.iter().map_err(backend)? {
+            let (k, v) = row.map_err(backend)?;
+            rows.push((k.value().to_owned(), v.value().to_vec()));
+        }
+        Ok(rows)
+    }
+
+    /// Every stored byte, as a snapshot: tests compare two to prove a request changed nothing.
+    pub fn snapshot(&self) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+        let rtx = self.db.begin_read().map_err(backend)?;
+        let mut rows = Vec::new();
+        for (name, def) in [("users", USERS), ("tokens", TOKENS), ("counters", COUNTERS)] {
+            let table = rtx.open_table(def).map_err(backend)?;
+            for row in table.iter().map_err(backend)? {
+                let (k, v) = row.map_err(backend)?;
+                rows.push((name.to_owned(), k.value().to_owned(), v.value().to_vec()));
+            }
+        }
+        let table = rtx.open_table(EMAILS).map_err(backend)?;
+        for row in table.iter().map_err(backend)? {
+            let (k, v) = row.map_err(backend)?;
+            rows.push((
+                "emails".to_owned(),
+                k.value().to_owned(),
+                v.value().as_bytes().to_vec(),
+            ));
+        }
+        Ok(rows)
+    }
+
+    fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&redb::ReadTransaction) -> Result<T, StoreError>,
+    {
+        let rtx = self.db.begin_read().map_err(backend)?;
+        f(&rtx)
+    }
+}
+
+#[async_trait]
+impl Store for EmbeddedStore {
+    async fn create_user(
+        &self,
+        user: &User,
+        setup_token: Option<&TokenRecord>,
+    ) -> Result<(), StoreError> {
+        let user = user.clone();
+        let token = setup_token.cloned();
+        self.write(move |tx| {
+            {
+                let mut emails = tx.open_table(EMAILS).map_err(backend)?;
+                if emails.get(user.email.as_str()).map_err(backend)?.is_some() {
+                    return Err(StoreError::EmailTaken);
+                }
+                emails
+                    .insert(user.email.as_str(), user.id.0.as_str())
+                    .map_err(backend)?;
+            }
+            Self::write_user(tx, &user)?;
+            if let Some(token) = &token {
+                Self::write_token(tx, token)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError> {
+        self.read(|rtx| {
+            let emails = rtx.open_table(EMAILS).map_err(backend)?;
+            let Some(id) = emails.get(email.as_str()).map_err(backend)? else {
+                return Ok(None);
+            };
+            let users = rtx.open_table(USERS).map_err(backend)?;
+            let found = users.get(id.value()).map_err(backend)?;
+            found.map(|v| decode(v.value())).transpose()
+        })
+    }
+
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        self.read(|rtx| {
+            let users = rtx.open_table(USERS).map_err(backend)?;
+            let found = users.get(id.0.as_str()).map_err(backend)?;
+            found.map(|v| decode(v.value())).transpose()
+        })
+    }
+
+    async fn token(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, StoreError> {
+        self.read(|rtx| {
+            let tokens = rtx.open_table(TOKENS).map_err(backend)?;
+            let found = tokens.get(hash.to_hex().as_str()).map_err(backend)?;
+            found.map(|v| decode(v.value())).transpose()
+        })
+    }
+
+    async fn issue_token(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+    ) -> Result<(), StoreError> {
+        let token = token.clone();
+        let invite = invite.cloned();
+        self.write(move |tx| {
+            let mut user =
+                Self::read_user(tx, &token.user_id.0)?.ok_or(StoreError::UserNotFound)?;
+            if token.purpose == TokenPurpose::Setup
+                && user.status != crate::domain::UserStatus::Invited
+            {
+                return Err(StoreError::AlreadyActive);
+            }
+            if generation_of(&user, token.purpose) + 1 != token.generation {
+                return Err(StoreError::Conflict);
+            }
+            match token.purpose {
+                TokenPurpose::Setup => user.setup_generation = token.generation,
+                TokenPurpose::Reset => user.reset_generation = token.generation,
+            }
+            if let Some(invite) = invite {
+                user.invite = Some(invite);
+            }
+            Self::write_user(tx, &user)?;
+            Self::write_token(tx, &token)
+        })
+        .await
+    }
+
+    async fn redeem_token(&self, r: &Redemption) -> Result<User, StoreError> {
+        let r = r.clone();
+        self.write(move |tx| {
+            let key = r.token.hash.to_hex();
+            let mut stored: TokenRecord = {
+                let tokens = tx.open_table(TOKENS).map_err(backend)?;
+                let found = tokens.get(key.as_str()).map_err(backend)?;
+                match found {
+                    Some(v) => decode(v.value())?,
+                    None => return Err(StoreError::TokenInvalid),
+                }
+            };
+            if stored.used_at.is_some() {
+                return Err(StoreError::TokenUsed);
+            }
+            if stored.is_expired(r.now) {
+                return Err(StoreError::TokenExpired);
+            }
+            let mut user =
+                Self::read_user(tx, &stored.user_id.0)?.ok_or(StoreError::TokenInvalid)?;
+            if generation_of(&user, stored.purpose) != stored.generation {
+                return Err(StoreError::TokenInvalid);
+            }
+            stored.used_at = Some(r.now);
+            Self::write_token(tx, &stored)?;
+            apply_redemption(&mut user, &r);
+            Self::write_user(tx, &user)?;
+            Ok(user)
+        })
+        .await
+    }
+
+    async fn set_invite_status(
+        &self,
+        user_id: &UserId,
+        status: InviteStatus,
+    ) -> Result<(), StoreError> {
+        let id = user_id.clone();
+        self.write(move |tx| {
+            let mut user = Self::read_user(tx, &id.0)?.ok_or(StoreError::UserNotFound)?;
+            if let Some(invite) = user.invite.as_mut() {
+                invite.status = status;
+            }
+            Self::write_user(tx, &user)
+        })
+        .await
+    }
+
+    async fn rehash_password(&self, rehash: &Rehash) -> Result<(), StoreError> {
+        let rehash = rehash.clone();
+        self.write(move |tx| {
+            let mut user =
+                Self::read_user(tx, &rehash.user_id.0)?.ok_or(StoreError::UserNotFound)?;
+            let slot = if rehash.temporary {
+                &mut user.temporary_password_hash
+            } else {
+                &mut user.password_hash
+            };
+            if slot.as_deref() != Some(rehash.old_hash.as_str()) {
+                return Err(StoreError::Conflict);
+            }
+            *slot = Some(rehash.new_hash.clone());
+            Self::write_user(tx, &user)
+        })
+        .await
+    }
+
+    async fn count_event(
+        &self,
+        key: &str,
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let key = key.to_owned();
+        let window_secs = window.num_seconds().max(1);
+        let window_start = now.timestamp() - now.timestamp().rem_euclid(window_secs);
+        self.write(move |tx| {
+            let mut counters = tx.open_table(COUNTERS).map_err(backend)?;
+            let current: Option<Counter> = {
+                let found = counters.get(key.as_str()).map_err(backend)?;
+                found.map(|v| decode(v.value())).transpose()?
+            };
+            let count = match current {
+                Some(c) if c.window_start == window_start => c.count + 1,
+                _ => 1,
+            };
+            let value = encode(&Counter {
+                window_start,
+                count,
+            })?;
+            counters
+                .insert(key.as_str(), value.as_slice())
+                .map_err(backend)?;
+            Ok(count)
+        })
+        .await
+    }
+}

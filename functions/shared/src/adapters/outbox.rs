@@ -1,0 +1,230 @@
+//! The outbox mailer of the local server: each email becomes one RFC 5322 `.eml` file
+//! (multipart/alternative, text and HTML) under `DATA_DIR/outbox/`, and its link is printed on
+//! the console so a developer can click it. Nothing leaves the machine.
+
+use async_trait::async_trait;
+use base64::Engine;
+use chrono::Utc;
+use std::path::{Path, PathBuf};
+
+use crate::ports::{EmailMessage, MailError, Mailer};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+pub struct OutboxMailer {
+    dir: PathBuf,
+    from: String,
+    print_links: bool,
+}
+
+/// An email read back from the outbox.
+#[derive(Debug, Clone)]
+pub struct OutboxMessage {
+    pub file_name: String,
+    pub to: String,
+    pub from: String,
+    pub subject: String,
+    pub date: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl OutboxMailer {
+    /// `from` is the full From header value, e.g. `Onboarding <noreply@example.com>`.
+    pub fn new(dir: impl Into<PathBuf>, from: impl Into<String>, print_links: bool) -> Self {
+        Self {
+            dir: dir.into(),
+            from: from.into(),
+            print_links,
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// RFC 2047 for headers that are not plain ASCII.
+fn encode_header(value: &str) -> String {
+    if value.is_ascii() && !value.contains(['\r', '\n']) {
+        value.to_owned()
+    } else {
+        format!(
+            "=?UTF-8?B?{}?=",
+            B64.encode(value.replace(['\r', '\n'], " "))
+        )
+    }
+}
+
+fn wrap_base64(body: &str) -> String {
+    let encoded = B64.encode(body.as_bytes());
+    encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
+/// Renders the message as RFC 5322 text.
+pub fn render_eml(from: &str, message: &EmailMessage, boundary: &str, message_id: &str) -> String {
+    let date = Utc::now().to_rfc2822();
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <{message_id}>\r\n\
+         MIME-Version: 1.0\r\nX-Email-Purpose: {purpose}\r\n\
+         Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\r\n\
+         --{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{text}\r\n\
+         --{boundary}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{html}\r\n\
+         --{boundary}--\r\n",
+        from = encode_header(from),
+        to = message.to,
+        subject = encode_header(&message.subject),
+        purpose = message.purpose,
+        text = wrap_base64(&message.text),
+        html = wrap_base64(&message.html),
+    )
+}
+
+#[async_trait]
+impl Mailer for OutboxMailer {
+    async fn send(&self, message: &EmailMessage) -> Result<(), MailError> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let eml = render_eml(
+            &self.from,
+            message,
+            &format!("b-{id}"),
+            &format!("{id}@outbox.local"),
+        );
+        let name = format!(
+            "{}-{}-{}.eml",
+            Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
+            message.purpose,
+            &id[..8]
+        );
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(|e| MailError::Unavailable(format!("cannot create the outbox: {e}")))?;
+        let path = self.dir.join(&name);
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        // Write then rename, so a reader never sees half a message.
+        tokio::fs::write(&tmp, eml)
+            .await
+            .map_err(|e| MailError::Unavailable(format!("cannot write to the outbox: {e}")))?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(|e| MailError::Unavailable(format!("cannot write to the outbox: {e}")))?;
+        if self.print_links {
+            // The developer's console, not the log: this is how a local developer clicks the link.
+            println!(
+                "\n  ✉  {} email to {} saved as {}\n     Open: {}\n",
+                message.purpose,
+                message.to,
+                path.display(),
+                message.link
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Reads the outbox, newest first.
+pub fn read_outbox(dir: &Path) -> std::io::Result<Vec<OutboxMessage>> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".eml") || name.starts_with('.') {
+            continue;
+        }
+        let raw = std::fs::read_to_string(entry.path())?;
+        if let Some(msg) = parse_eml(&name, &raw) {
+            out.push(msg);
+        }
+    }
+    out.sort_by(|a, b| b.file_name.cmp(&a.file_name));
+    Ok(out)
+}
+
+fn decode_header(value: &str) -> String {
+    value
+        .strip_prefix("=?UTF-8?B?")
+        .and_then(|v| v.strip_suffix("?="))
+        .and_then(|v| B64.decode(v).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_else(|| value.to_owned())
+}
+
+/// Parses the `.eml` files this mailer writes (not arbitrary MIME).
+pub fn parse_eml(file_name: &str, raw: &str) -> Option<OutboxMessage> {
+    let (head, body) = raw.split_once("\r\n\r\n")?;
+    let header = |name: &str| {
+        head.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")).map(decode_header))
+            .unwrap_or_default()
+    };
+    let boundary = header("Content-Type")
+        .split("boundary=\"")
+        .nth(1)?
+        .trim_end_matches('"')
+        .to_owned();
+    let mut text = String::new();
+    let mut html = String::new();
+    for part in body.split(&format!("--{boundary}")) {
+        let Some((part_head, part_body)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let decoded = B64
+            .decode(part_body.replace("\r\n", "").trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .unwrap_or_default();
+        if part_head.contains("text/plain") {
+            text = decoded;
+        } else if part_head.contains("text/html") {
+            html = decoded;
+        }
+    }
+    Some(OutboxMessage {
+        file_name: file_name.to_owned(),
+        to: header("To"),
+        from: header("From"),
+        subject: header("Subject"),
+        date: header("Date"),
+        text,
+        html,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::EmailAddress;
+
+    #[tokio::test]
+    async fn an_email_round_trips_through_an_eml_file() {
+        let dir = std::env::temp_dir().join(format!("outbox-test-{}", uuid::Uuid::new_v4()));
+        let mailer = OutboxMailer::new(&dir, "Onboarding <noreply@example.com>", false);
+        let message = EmailMessage {
+            to: EmailAddress::parse("ana@example.com").unwrap(),
+            subject: "Welcome to Northwind — set up your account".into(),
+            html: "<p>Hello <b>Ana</b> ✓</p>".into(),
+            text: "Hello Ana ✓\nhttps://x.example/setup?token=abc".into(),
+            link: "https://x.example/setup?token=abc".into(),
+            purpose: "welcome",
+        };
+        mailer.send(&message).await.unwrap();
+        let messages = read_outbox(&dir).unwrap();
+        assert_eq!(messages.len(), 1);
+        let m = &messages[0];
+        assert_eq!(m.to, "ana@example.com");
+        assert_eq!(m.subject, message.subject);
+        assert_eq!(m.text, message.text);
+        assert_eq!(m.html, message.html);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,377 @@
+//! Configuration from the environment, the same names on Lambda and locally. A bad value fails
+//! at start with a message that names the variable.
+
+use chrono::Duration;
+use secrecy::SecretString;
+use std::collections::HashMap;
+
+use crate::domain::PasswordPolicy;
+use crate::hashing::Argon2Params;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("configuration: {var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+/// Rate limits: at most `max` events per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub max: u64,
+    pub window: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    pub login_failures_per_email: Limit,
+    pub login_failures_per_ip: Limit,
+    pub forgot_per_email: Limit,
+    pub forgot_per_ip: Limit,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    /// DynamoDB table; `None` means the embedded store (local server only).
+    pub table_name: Option<String>,
+    pub sender_email: String,
+    pub sender_name: String,
+    pub ses_configuration_set: Option<String>,
+    /// Links in emails start with this; never with a request's Host.
+    pub public_base_url: String,
+    /// Where a tech lands after setting a password.
+    pub app_url: String,
+    pub session_signing_key: SecretString,
+    pub session_issuer: String,
+    pub session_audience: String,
+    pub setup_token_ttl: Duration,
+    pub reset_token_ttl: Duration,
+    pub session_ttl: Duration,
+    pub argon2: Argon2Params,
+    pub password_policy: PasswordPolicy,
+    pub rate_limits: RateLimits,
+    /// The least time `POST /password/forgot` takes, so known and unknown emails answer alike.
+    pub forgot_min_response: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("table_name", &self.table_name)
+            .field("public_base_url", &self.public_base_url)
+            .field("app_url", &self.app_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Parses `604800`, `604800s`, `30m`, `12h`, `7d`.
+pub fn parse_duration(raw: &str) -> Option<Duration> {
+    let raw = raw.trim();
+    let (digits, unit) = match raw.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => raw.split_at(i),
+        None => (raw, "s"),
+    };
+    let n: i64 = digits.parse().ok()?;
+    if n <= 0 {
+        return None;
+    }
+    let secs = match unit {
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    // Ten years is more than any link or session should live; it also keeps chrono in range.
+    (secs <= 10 * 365 * 86_400).then(|| Duration::seconds(secs))
+}
+
+/// Where configuration values come from: the process environment, or a map in tests.
+pub trait Env {
+    fn get(&self, var: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn get(&self, var: &str) -> Option<String> {
+        std::env::var(var).ok().filter(|v| !v.is_empty())
+    }
+}
+
+impl Env for HashMap<String, String> {
+    fn get(&self, var: &str) -> Option<String> {
+        HashMap::get(self, var).cloned().filter(|v| !v.is_empty())
+    }
+}
+
+/// Defaults that differ between Lambda and the local server.
+pub struct Defaults {
+    pub public_base_url: Option<String>,
+    pub session_signing_key: Option<SecretString>,
+    pub sender_email: Option<String>,
+}
+
+impl Defaults {
+    /// Lambda: nothing that makes links or sessions may be guessed.
+    pub fn lambda() -> Self {
+        Self {
+            public_base_url: None,
+            session_signing_key: None,
+            sender_email: None,
+        }
+    }
+}
+
+struct Reader<'a> {
+    env: &'a dyn Env,
+}
+
+impl Reader<'_> {
+    fn duration(&self, var: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+        match self.env.get(var) {
+            None => Ok(default),
+            Some(v) => parse_duration(&v)
+                .ok_or_else(|| err(var, format!("{v:?} is not a duration: use seconds, or a number with s, m, h or d (e.g. 7d)"))),
+        }
+    }
+    fn number<T: std::str::FromStr + PartialOrd + Copy + std::fmt::Display>(
+        &self,
+        var: &'static str,
+        default: T,
+        min: T,
+        max: T,
+    ) -> Result<T, ConfigError> {
+        match self.env.get(var) {
+            None => Ok(default),
+            Some(v) => match v.trim().parse::<T>() {
+                Ok(n) if n >= min && n <= max => Ok(n),
+                _ => Err(err(
+                    var,
+                    format!("{v:?} must be a whole number from {min} to {max}"),
+                )),
+            },
+        }
+    }
+    fn url(&self, var: &'static str, default: Option<String>) -> Result<String, ConfigError> {
+        let v = self
+            .env
+            .get(var)
+            .or(default)
+            .ok_or_else(|| err(var, "is required (e.g. https://onboard.example.com)"))?;
+        let v = v.trim().trim_end_matches('/').to_owned();
+        let rest = v
+            .strip_prefix("https://")
+            .or_else(|| v.strip_prefix("http://"))
+            .ok_or_else(|| {
+                err(
+                    var,
+                    format!("{v:?} must start with https:// (or http:// for local use)"),
+                )
+            })?;
+        if rest.is_empty() || rest.contains(['?', '#', ' ', '"', '<', '>']) {
+            return Err(err(var, format!("{v:?} is not a plain base URL")));
+        }
+        Ok(v)
+    }
+    fn limit(
+        &self,
+        var: &'static str,
+        default_max: u64,
+        window_var: &'static str,
+        default_window: Duration,
+    ) -> Result<Limit, ConfigError> {
+        Ok(Limit {
+            max: self.number(var, default_max, 1, 1_000_000)?,
+            window: self.duration(window_var, default_window)?,
+        })
+    }
+}
+
+impl Config {
+    pub fn from_env(env: &dyn Env, defaults: Defaults) -> Result<Self, ConfigError> {
+        let r = Reader { env };
+        let public_base_url = r.url("PUBLIC_BASE_URL", defaults.public_base_url)?;
+        let app_url = r.url("APP_URL", Some(format!("{public_base_url}/app")))?;
+        let session_signing_key = match env.get("SESSION_SIGNING_KEY") {
+            Some(k) => SecretString::from(k),
+            None => defaults.session_signing_key.ok_or_else(|| {
+                err(
+                    "SESSION_SIGNING_KEY",
+                    "is required: a random secret of at least 32 bytes",
+                )
+            })?,
+        };
+        if secrecy::ExposeSecret::expose_secret(&session_signing_key).len()
+            < crate::domain::session::MIN_KEY_BYTES
+        {
+            return Err(err("SESSION_SIGNING_KEY", "must be at least 32 bytes long"));
+        }
+        let sender_email = env
+            .get("SENDER_EMAIL")
+            .or(defaults.sender_email)
+            .ok_or_else(|| {
+                err(
+                    "SENDER_EMAIL",
+                    "is required: the verified address welcome emails come from",
+                )
+            })?;
+        crate::domain::EmailAddress::parse(&sender_email)
+            .map_err(|e| err("SENDER_EMAIL", format!("{sender_email:?}: {e}")))?;
+        let sender_name = env
+            .get("SENDER_NAME")
+            .unwrap_or_else(|| "Onboarding".to_owned());
+        if sender_name.contains(['\r', '\n', '<', '>', '"']) || sender_name.chars().count() > 64 {
+            return Err(err(
+                "SENDER_NAME",
+                "must be one short line without <, > or quotes",
+            ));
+        }
+        let argon2 = Argon2Params {
+            memory_kib: r.number("ARGON2_MEMORY_KIB", 19_456, 8, 4 * 1024 * 1024)?,
+            iterations: r.number("ARGON2_ITERATIONS", 2, 1, 100)?,
+            parallelism: r.number("ARGON2_PARALLELISM", 1, 1, 16)?,
+        };
+        let hour = Duration::hours(1);
+        let quarter = Duration::minutes(15);
+        Ok(Self {
+            table_name: env.get("TABLE_NAME"),
+            sender_email,
+            sender_name,
+            ses_configuration_set: env.get("SES_CONFIGURATION_SET"),
+            public_base_url,
+            app_url,
+            session_signing_key,
+            session_issuer: env
+                .get("SESSION_ISSUER")
+                .unwrap_or_else(|| "onboarding".to_owned()),
+            session_audience: env
+                .get("SESSION_AUDIENCE")
+                .unwrap_or_else(|| "field-service-app".to_owned()),
+            setup_token_ttl: r.duration("SETUP_TOKEN_TTL", Duration::days(7))?,
+            reset_token_ttl: r.duration("RESET_TOKEN_TTL", Duration::minutes(30))?,
+            session_ttl: r.duration("SESSION_TTL", Duration::hours(12))?,
+            argon2,
+            password_policy: PasswordPolicy {
+                min_chars: r.number("PASSWORD_MIN_LENGTH", 12, 8, 64)?,
+                min_score: r.number("PASSWORD_MIN_SCORE", 3, 0, 4)?,
+            },
+            rate_limits: RateLimits {
+                login_failures_per_email: r.limit(
+                    "LOGIN_FAILURES_PER_EMAIL",
+                    5,
+                    "LOGIN_FAILURE_WINDOW",
+                    quarter,
+                )?,
+                login_failures_per_ip: r.limit(
+                    "LOGIN_FAILURES_PER_IP",
+                    50,
+                    "LOGIN_FAILURE_WINDOW",
+                    quarter,
+                )?,
+                forgot_per_email: r.limit("FORGOT_PER_EMAIL", 3, "FORGOT_WINDOW", hour)?,
+                forgot_per_ip: r.limit("FORGOT_PER_IP", 20, "FORGOT_WINDOW", hour)?,
+            },
+            forgot_min_response: Duration::milliseconds(r.number(
+                "FORGOT_MIN_RESPONSE_MS",
+                250,
+                0,
+                10_000,
+            )?),
+        })
+    }
+
+    /// `Name <address>` for the From header.
+    pub fn from_header(&self) -> String {
+        format!("{} <{}>", self.sender_name, self.sender_email)
+    }
+
+    /// The scheme, host and port of the app URL: forms may redirect there.
+    pub fn app_origin(&self) -> &str {
+        origin_of(&self.app_url)
+    }
+}
+
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map(|i| i + 3).unwrap_or(0);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn good() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("PUBLIC_BASE_URL", "https://onboard.example.com/"),
+            ("SESSION_SIGNING_KEY", "0123456789abcdef0123456789abcdef"),
+            ("SENDER_EMAIL", "noreply@example.com"),
+        ]
+    }
+
+    #[test]
+    fn durations_take_seconds_or_a_unit() {
+        assert_eq!(parse_duration("604800"), Some(Duration::days(7)));
+        assert_eq!(parse_duration("7d"), Some(Duration::days(7)));
+        assert_eq!(parse_duration("30m"), Some(Duration::minutes(30)));
+        assert_eq!(parse_duration("12h"), Some(Duration::hours(12)));
+        assert_eq!(parse_duration("5s"), Some(Duration::seconds(5)));
+        for bad in ["", "0", "-5", "7w", "d", "1.5h", "99999999999999999999"] {
+            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn defaults_are_the_products_lifetimes() {
+        let c = Config::from_env(&env(&good()), Defaults::lambda()).unwrap();
+        assert_eq!(c.setup_token_ttl, Duration::days(7));
+        assert_eq!(c.reset_token_ttl, Duration::minutes(30));
+        assert_eq!(c.session_ttl, Duration::hours(12));
+        assert_eq!(c.public_base_url, "https://onboard.example.com");
+        assert_eq!(c.app_url, "https://onboard.example.com/app");
+        assert_eq!(c.app_origin(), "https://onboard.example.com");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (var, value) in [
+            ("SETUP_TOKEN_TTL", "a week"),
+            ("PUBLIC_BASE_URL", "onboard.example.com"),
+            ("SESSION_SIGNING_KEY", "short"),
+            ("ARGON2_MEMORY_KIB", "lots"),
+            ("SENDER_EMAIL", "not-an-email"),
+        ] {
+            let mut e = env(&good());
+            e.insert(var.to_string(), value.to_string());
+            let error = Config::from_env(&e, Defaults::lambda()).unwrap_err();
+            assert_eq!(error.var, var);
+            assert!(error.to_string().contains(var));
+        }
+    }
+
+    #[test]
+    fn lambda_needs_a_signing_key_and_a_base_url() {
+        let e = env(&[("SENDER_EMAIL", "noreply@example.com")]);
+        assert_eq!(
+            Config::from_env(&e, Defaults::lambda()).unwrap_err().var,
+            "PUBLIC_BASE_URL"
+        );
+    }
+}

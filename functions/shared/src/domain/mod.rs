@@ -1,0 +1,14 @@
+//! The domain: who users are, what an email address and a password may be, the one-time tokens
+//! behind setup and reset links, and sessions. Pure: no AWS types, no I/O; time comes in as an argument.
+
+pub mod email;
+pub mod password;
+pub mod session;
+pub mod token;
+pub mod user;
+
+pub use email::EmailAddress;
+pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassword};
+pub use session::{Claims, SessionError, SessionKeys};
+pub use token::{IssuedToken, TokenHash, TokenPurpose, TokenRecord};
+pub use user::{InviteStatus, OrgId, Role, User, UserId, UserStatus};

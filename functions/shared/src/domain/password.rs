@@ -1,0 +1,232 @@
+//! Password policy (NIST SP 800-63B): a minimum length, a generous maximum, any Unicode, no
+//! composition rules, and a strength estimate from zxcvbn that knows the user's own email and
+//! organisation. Passwords are NFKC-normalised so the same characters typed on another keyboard match.
+
+use secrecy::{ExposeSecret, SecretString};
+use unicode_normalization::UnicodeNormalization;
+
+/// Characters, not bytes: a password of twelve emoji is twelve characters long.
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordPolicy {
+    pub min_chars: usize,
+    /// zxcvbn's 0..=4 scale; 3 is "safely unguessable: moderate protection from offline attacks".
+    pub min_score: u8,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            min_chars: 12,
+            min_score: 3,
+        }
+    }
+}
+
+/// Why a password was refused, in words for the person typing it.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("{message}")]
+pub struct PasswordRejected {
+    pub message: String,
+}
+
+impl PasswordRejected {
+    fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+/// The normalised form under which passwords are hashed and verified.
+pub fn normalise(raw: &str) -> SecretString {
+    SecretString::from(raw.nfkc().collect::<String>())
+}
+
+impl PasswordPolicy {
+    /// Checks a password against the policy. `context` holds words the password must not lean on:
+    /// the user's email, its local part, the organisation's name.
+    pub fn check(&self, raw: &str, context: &[&str]) -> Result<SecretString, PasswordRejected> {
+        let normalised = normalise(raw);
+        let password = normalised.expose_secret();
+        let chars = password.chars().count();
+        if chars < self.min_chars {
+            return Err(PasswordRejected::new(format!(
+                "Use at least {} characters. A few unrelated words make a good password.",
+                self.min_chars
+            )));
+        }
+        if chars > MAX_PASSWORD_CHARS {
+            return Err(PasswordRejected::new(format!(
+                "Use at most {MAX_PASSWORD_CHARS} characters."
+            )));
+        }
+        if password.chars().any(char::is_control) {
+            return Err(PasswordRejected::new(
+                "The password has an invisible control character in it. Type it again.",
+            ));
+        }
+        let lowered = password.to_lowercase();
+        let mut inputs: Vec<String> = Vec::new();
+        for word in context.iter().filter(|w| !w.trim().is_empty()) {
+            let word = word.trim().to_lowercase();
+            if word.chars().count() >= 4 && lowered.contains(&word) {
+                return Err(PasswordRejected::new(
+                    "Don't use your email address or your company's name in the password.",
+                ));
+            }
+            inputs.push(word.clone());
+            if let Some((local, _)) = word.split_once('@') {
+                inputs.push(local.to_string());
+            }
+        }
+        let input_refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        let estimate = zxcvbn::zxcvbn(password, &input_refs);
+        if (estimate.score() as u8) < self.min_score {
+            let hint = estimate
+                .feedback()
+                .and_then(|f| f.warning())
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default();
+            return Err(PasswordRejected::new(format!(
+                "That password is too easy to guess{hint}. Add more words or make it longer."
+            )));
+        }
+        Ok(normalised)
+    }
+}
+
+/// The password an admin sets for a new tech; it signs them in until they choose their own.
+pub struct TemporaryPassword(SecretString);
+
+impl TemporaryPassword {
+    pub fn parse(
+        raw: &str,
+        policy: &PasswordPolicy,
+        context: &[&str],
+    ) -> Result<Self, PasswordRejected> {
+        policy.check(raw, context).map(Self)
+    }
+    pub fn secret(&self) -> &SecretString {
+        &self.0
+    }
+}
+
+/// The password a tech chooses on the setup or reset page.
+pub struct NewPassword(SecretString);
+
+impl NewPassword {
+    /// `confirmation` is `None` for API callers, who send the password once.
+    pub fn parse(
+        raw: &str,
+        confirmation: Option<&str>,
+        policy: &PasswordPolicy,
+        context: &[&str],
+    ) -> Result<Self, PasswordRejected> {
+        if let Some(confirmation) = confirmation {
+            if confirmation != raw {
+                return Err(PasswordRejected::new(
+                    "The two passwords don't match. Type the same password in both boxes.",
+                ));
+            }
+        }
+        policy.check(raw, context).map(Self)
+    }
+    pub fn secret(&self) -> &SecretString {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword([redacted])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONTEXT: &[&str] = &["ana@example.com", "Northwind Plumbing"];
+
+    #[test]
+    fn a_long_unrelated_passphrase_is_accepted() {
+        let policy = PasswordPolicy::default();
+        assert!(policy
+            .check("copper kettle marching sideways", CONTEXT)
+            .is_ok());
+    }
+
+    #[test]
+    fn short_passwords_are_refused_with_the_minimum_named() {
+        let err = PasswordPolicy::default()
+            .check("Xk9#qL2!", CONTEXT)
+            .unwrap_err();
+        assert!(err.message.contains("12"), "{}", err.message);
+    }
+
+    #[test]
+    fn common_passwords_are_refused_even_when_long() {
+        assert!(PasswordPolicy::default()
+            .check("password1234", CONTEXT)
+            .is_err());
+        assert!(PasswordPolicy::default()
+            .check("aaaaaaaaaaaaaaaa", CONTEXT)
+            .is_err());
+    }
+
+    #[test]
+    fn the_users_email_or_organisation_is_refused_inside_the_password() {
+        let policy = PasswordPolicy::default();
+        assert!(policy.check("ana@example.com-zebra-77", CONTEXT).is_err());
+        assert!(policy.check("northwind plumbing rocks 9", CONTEXT).is_err());
+    }
+
+    #[test]
+    fn any_unicode_is_allowed_and_counted_in_characters() {
+        let policy = PasswordPolicy::default();
+        assert!(policy.check("пароль-для-техника-Ω-ß-猫", CONTEXT).is_ok());
+        // Twelve characters of three bytes each is still only twelve characters: fine.
+        assert!(policy.check("猫犬鳥魚馬牛羊豚鹿熊狐狸", CONTEXT).is_ok());
+        assert!(policy.check("猫犬鳥魚馬牛羊豚鹿熊狐", CONTEXT).is_err());
+    }
+
+    #[test]
+    fn very_long_passwords_are_allowed_up_to_the_maximum() {
+        let policy = PasswordPolicy::default();
+        let ok: String = "violet harbour tram ".repeat(12);
+        assert!(ok.chars().count() >= 128 && ok.chars().count() <= MAX_PASSWORD_CHARS);
+        assert!(policy.check(&ok, CONTEXT).is_ok());
+        assert!(policy
+            .check(&"x".repeat(MAX_PASSWORD_CHARS + 1), CONTEXT)
+            .is_err());
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        assert!(PasswordPolicy::default()
+            .check("copper kettle\u{7} marching", CONTEXT)
+            .is_err());
+    }
+
+    #[test]
+    fn a_confirmation_that_differs_is_refused() {
+        let policy = PasswordPolicy::default();
+        let err = NewPassword::parse(
+            "copper kettle marching sideways",
+            Some("copper kettle marching sideway"),
+            &policy,
+            CONTEXT,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("match"));
+    }
+
+    #[test]
+    fn composed_and_decomposed_accents_are_the_same_password() {
+        let composed = normalise("caf\u{e9}");
+        let decomposed = normalise("cafe\u{301}");
+        assert_eq!(composed.expose_secret(), decomposed.expose_secret());
+    }
+}

@@ -1,0 +1,150 @@
+//! Users, organisations and roles, and the state of a user's invite.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::EmailAddress;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub String);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrgId(pub String);
+
+impl UserId {
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+}
+
+impl OrgId {
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Tech,
+}
+
+impl Role {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "admin" => Some(Self::Admin),
+            "tech" => Some(Self::Tech),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Tech => "tech",
+        }
+    }
+}
+
+/// `invited` until the user sets a password of their own, `active` after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    Invited,
+    Active,
+}
+
+/// Whether the welcome email reached the mail service. `expired` and `used` are derived when the
+/// invite is shown, from the clock and the user's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InviteStatus {
+    Sent,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invite {
+    pub status: InviteStatus,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Everything the service keeps about a user. Hashes are PHC strings; nothing here is a secret
+/// in plain form, but hashes still never reach a log (the `Debug` impl leaves them out).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: UserId,
+    pub org_id: OrgId,
+    /// The organisation's display name, copied from the admin who created the user.
+    pub org_name: Option<String>,
+    pub email: EmailAddress,
+    pub name: Option<String>,
+    pub role: Role,
+    pub status: UserStatus,
+    pub created_at: DateTime<Utc>,
+    /// The admin's temporary password; cleared when the user sets their own.
+    pub temporary_password_hash: Option<String>,
+    /// The user's own password, once set.
+    pub password_hash: Option<String>,
+    /// Sessions carry this; setting a password changes it, so every older session stops working.
+    pub session_version: String,
+    /// The generation of the newest setup link and reset link; a token of an older generation is dead.
+    pub setup_generation: u64,
+    pub reset_generation: u64,
+    pub invite: Option<Invite>,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("org_id", &self.org_id)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'de> Deserialize<'de> for EmailAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        EmailAddress::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A fresh value for `User::session_version`: random, so no read is needed to change it.
+pub fn new_session_version() -> String {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).expect("the OS random number generator is available");
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl User {
+    /// The hash that signs this user in now: their own password once set, the temporary one before.
+    pub fn current_password_hash(&self) -> Option<&str> {
+        self.password_hash
+            .as_deref()
+            .or(self.temporary_password_hash.as_deref())
+    }
+    pub fn must_change_password(&self) -> bool {
+        self.password_hash.is_none()
+    }
+}
+
+impl User {
+    /// The subject a token for this user carries.
+    pub fn token_subject(&self) -> crate::domain::token::TokenSubject<'_> {
+        crate::domain::token::TokenSubject {
+            user_id: &self.id,
+            org_id: &self.org_id,
+            email: &self.email,
+            org_name: self.org_name.as_deref(),
+            role: self.role,
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The emails the service sends: the welcome email with its "Set Up Your Account" button and the
+//! reset email. HTML (table layout, inline styles, values escaped) and a text part that reads well alone.
+
+use askama::Template;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::domain::{EmailAddress, IssuedToken};
+use crate::ports::EmailMessage;
+
+/// "7 days", "30 minutes", "1 hour".
+pub fn lifetime_in_words(d: Duration) -> String {
+    let secs = d.num_seconds();
+    let (n, unit) = if secs % 86_400 == 0 {
+        (secs / 86_400, "day")
+    } else if secs % 3600 == 0 {
+        (secs / 3600, "hour")
+    } else if secs % 60 == 0 {
+        (secs / 60, "minute")
+    } else {
+        (secs, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// "Tuesday 1 December 2026 at 10:00 UTC".
+pub fn date_in_words(at: DateTime<Utc>) -> String {
+    at.format("%A %-d %B %Y at %H:%M UTC").to_string()
+}
+
+#[derive(Template)]
+#[template(path = "email/welcome.html")]
+struct WelcomeHtml<'a> {
+    subject: &'a str,
+    name: Option<&'a str>,
+    inviter_line: &'a str,
+    link: &'a str,
+    lifetime: &'a str,
+    expires: &'a str,
+    footer: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/welcome.txt")]
+struct WelcomeText<'a> {
+    name: Option<&'a str>,
+    inviter_line: &'a str,
+    link: &'a str,
+    lifetime: &'a str,
+    expires: &'a str,
+    footer: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/reset.html")]
+struct ResetHtml<'a> {
+    subject: &'a str,
+    email: &'a str,
+    org_name: Option<&'a str>,
+    link: &'a str,
+    lifetime: &'a str,
+    expires: &'a str,
+    footer: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/reset.txt")]
+struct ResetText<'a> {
+    email: &'a str,
+    org_name: Option<&'a str>,
+    link: &'a str,
+    lifetime: &'a str,
+    expires: &'a str,
+    footer: &'a str,
+}
+
+pub struct WelcomeEmail<'a> {
+    pub to: &'a EmailAddress,
+    pub name: Option<&'a str>,
+    pub org_name: Option<&'a str>,
+    pub token: &'a IssuedToken,
+    pub public_base_url: &'a str,
+    pub lifetime: Duration,
+}
+
+fn footer(to: &EmailAddress) -> String {
+    format!("This email was sent to {to} because an admin added you to their team. Nobody from the team will ever ask you for your password.")
+}
+
+impl WelcomeEmail<'_> {
+    pub fn render(&self) -> EmailMessage {
+        let subject = match self.org_name {
+            Some(org) => format!("Set up your {org} account"),
+            None => "Set up your account".to_owned(),
+        };
+        let inviter_line = match self.org_name {
+            Some(org) => format!("{org} has added you to their team."),
+            None => "Your admin has added you to their team.".to_owned(),
+        };
+        let link = self.token.link(self.public_base_url);
+        let lifetime = lifetime_in_words(self.lifetime);
+        let expires = date_in_words(self.token.record.expires_at);
+        let footer = footer(self.to);
+        let html = WelcomeHtml {
+            subject: &subject,
+            name: self.name,
+            inviter_line: &inviter_line,
+            link: &link,
+            lifetime: &lifetime,
+            expires: &expires,
+            footer: &footer,
+        }
+        .render()
+        .expect("the welcome template renders");
+        let text = WelcomeText {
+            name: self.name,
+            inviter_line: &inviter_line,
+            link: &link,
+            lifetime: &lifetime,
+            expires: &expires,
+            footer: &footer,
+        }
+        .render()
+        .expect("the welcome text renders");
+        EmailMessage {
+            to: self.to.clone(),
+            subject,
+            html,
+            text,
+            link,
+            purpose: "welcome",
+        }
+    }
+}
+
+pub struct ResetEmail<'a> {
+    pub to: &'a EmailAddress,
+    pub org_name: Option<&'a str>,
+    pub token: &'a IssuedToken,
+    pub public_base_url: &'a str,
+    pub lifetime: Duration,
+}
+
+impl ResetEmail<'_> {
+    pub fn render(&self) -> EmailMessage {
+        let subject = "Choose a new password".to_owned();
+        let link = self.token.link(self.public_base_url);
+        let lifetime = lifetime_in_words(self.lifetime);
+        let expires = date_in_words(self.token.record.expires_at);
+        let footer = format!("This email was sent to {} because someone asked for a new password. If it wasn't you, you can ignore it.", self.to);
+        let html = ResetHtml {
+            subject: &subject,
+            email: self.to.as_str(),
+            org_name: self.org_name,
+            link: &link,
+            lifetime: &lifetime,
+            expires: &expires,
+            footer: &footer,
+        }
+        .render()
+        .expect("the reset template renders");
+        let text = ResetText {
+            email: self.to.as_str(),
+            org_name: self.org_name,
+            link: &link,
+            lifetime: &lifetime,
+            expires: &expires,
+            footer: &footer,
+        }
+        .render()
+        .expect("the reset text renders");
+        EmailMessage {
+            to: self.to.clone(),
+            subject,
+            html,
+            text,
+            link,
+            purpose: "reset",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::token::{issue, TokenSubject};
+    use crate::domain::{OrgId, Role, TokenPurpose, UserId};
+    use secrecy::ExposeSecret;
+
+    fn token(purpose: TokenPurpose, lifetime: Duration) -> IssuedToken {
+        let email = EmailAddress::parse("ana@example.com").unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        issue(
+            purpose,
+            TokenSubject {
+                user_id: &UserId("u".into()),
+                org_id: &OrgId("o".into()),
+                email: &email,
+                org_name: None,
+                role: Role::Tech,
+            },
+            1,
+            now,
+            lifetime,
+        )
+    }
+
+    #[test]
+    fn the_welcome_email_has_the_button_the_plain_link_the_expiry_and_the_fallback() {
+        let to = EmailAddress::parse("ana@example.com").unwrap();
+        let t = token(TokenPurpose::Setup, Duration::days(7));
+        let msg = WelcomeEmail {
+            to: &to,
+            name: Some("Ana <script>alert(1)</script>"),
+            org_name: Some("Northwind & Sons"),
+            token: &t,
+            public_base_url: "https://onboard.example.com",
+            lifetime: Duration::days(7),
+        }
+        .render();
+        let link = format!(
+            "https://onboard.example.com/setup?token={}",
+            t.plain.expose_secret()
+        );
+        assert!(msg.html.contains(">Set Up Your Account</a>"));
+        assert_eq!(msg.html.matches(&format!("href=\"{link}\"")).count(), 2);
+        assert!(msg.text.contains(&link));
+        assert!(msg.html.contains("7 days") && msg.text.contains("7 days"));
+        assert!(msg.text.contains("Tuesday 1 December 2026 at 10:00 UTC"));
+        assert!(msg
+            .text
+            .contains("temporary password your admin gave you still signs you in"));
+        // Admin-supplied values are escaped in HTML.
+        assert!(!msg.html.contains("<script>"));
+        assert!(
+            msg.html.contains("Northwind &amp; Sons") || msg.html.contains("Northwind &#38; Sons")
+        );
+        assert_eq!(msg.subject, "Set up your Northwind & Sons account");
+    }
+
+    #[test]
+    fn lifetimes_read_as_words() {
+        assert_eq!(lifetime_in_words(Duration::days(7)), "7 days");
+        assert_eq!(lifetime_in_words(Duration::minutes(30)), "30 minutes");
+        assert_eq!(lifetime_in_words(Duration::hours(1)), "1 hour");
+        assert_eq!(lifetime_in_words(Duration::seconds(90)), "90 seconds");
+    }
+
+    #[test]
+    fn the_reset_email_has_its_link_and_thirty_minutes() {
+        let to = EmailAddress::parse("ana@example.com").unwrap();
+        let t = token(TokenPurpose::Reset, Duration::minutes(30));
+        let msg = ResetEmail {
+            to: &to,
+            org_name: None,
+            token: &t,
+            public_base_url: "https://x.example",
+            lifetime: Duration::minutes(30),
+        }
+        .render();
+        assert!(msg.text.contains("https://x.example/reset?token="));
+        assert!(msg.text.contains("30 minutes"));
+    }
+}

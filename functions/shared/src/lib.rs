@@ -1,0 +1,18 @@
+//! The onboarding service's library: everything the Lambda functions and the local server share.
+//!
+//! - `domain`: users, email addresses, password policy, one-time tokens, sessions (pure).
+//! - `ports`: the store, mailer and clock the handlers talk through.
+//! - `adapters`: the embedded store and outbox (local), DynamoDB and SES v2 (AWS).
+//! - `http`: the router, handlers, pages and the contract's error shape.
+
+pub mod adapters;
+pub mod config;
+pub mod domain;
+pub mod emails;
+pub mod hashing;
+pub mod http;
+pub mod ports;
+pub mod telemetry;
+
+pub use config::Config;
+pub use http::{App, Function, ROUTES};

@@ -1,0 +1,191 @@
+//! The ports the handlers talk through: a store whose methods are the domain's atomic operations,
+//! a mailer, and a clock. Each adapter makes each operation atomic in its own way.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use std::sync::Mutex;
+
+use crate::domain::user::Invite;
+use crate::domain::{
+    EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId,
+};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StoreError {
+    #[error("a user with this email already exists")]
+    EmailTaken,
+    #[error("no such user")]
+    UserNotFound,
+    #[error("the user has already set a password")]
+    AlreadyActive,
+    #[error("the token was already used")]
+    TokenUsed,
+    #[error("the token has expired")]
+    TokenExpired,
+    #[error("the token does not exist or a newer one replaced it")]
+    TokenInvalid,
+    #[error("the record changed while we worked on it; try again")]
+    Conflict,
+    #[error("the store is busy: {0}")]
+    Unavailable(String),
+    #[error("store failure: {0}")]
+    Backend(String),
+}
+
+/// Everything "consume this token and set the password" needs, known before the store is asked.
+#[derive(Debug, Clone)]
+pub struct Redemption {
+    pub token: TokenRecord,
+    pub password_hash: String,
+    pub new_session_version: String,
+    pub now: DateTime<Utc>,
+}
+
+/// A change of password hash made on sign-in when argon2 parameters changed.
+#[derive(Debug, Clone)]
+pub struct Rehash {
+    pub user_id: UserId,
+    pub email: EmailAddress,
+    /// Which hash is replaced: the user's own password, or the temporary one.
+    pub temporary: bool,
+    pub old_hash: String,
+    pub new_hash: String,
+}
+
+/// The store. Reads return whole users; writes are whole domain operations.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Creates the user, claims the email (case-insensitively unique) and stores the first setup
+    /// token, all or nothing.
+    async fn create_user(
+        &self,
+        user: &User,
+        setup_token: Option<&TokenRecord>,
+    ) -> Result<(), StoreError>;
+
+    /// The read that sign-in makes: one lookup by normalised email.
+    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError>;
+
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError>;
+
+    async fn token(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, StoreError>;
+
+    /// Stores a new token whose generation is one more than the user's current generation for its
+    /// purpose, which kills every older token of that purpose in the same write. A setup token
+    /// needs the user still `invited` (`AlreadyActive` otherwise) and records `invite` on the user.
+    /// `Conflict` when another token was issued meanwhile.
+    async fn issue_token(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+    ) -> Result<(), StoreError>;
+
+    /// Consumes the token, sets the password, clears the temporary password, kills every other
+    /// setup and reset token and every earlier session, all or nothing. Exactly one of any number
+    /// of concurrent redemptions of one token succeeds.
+    async fn redeem_token(&self, redemption: &Redemption) -> Result<User, StoreError>;
+
+    /// Records whether the welcome email reached the mail service.
+    async fn set_invite_status(
+        &self,
+        user_id: &UserId,
+        status: InviteStatus,
+    ) -> Result<(), StoreError>;
+
+    /// Replaces a password hash if it is still `old_hash`.
+    async fn rehash_password(&self, rehash: &Rehash) -> Result<(), StoreError>;
+
+    /// Counts one event under `key` in the fixed window of `window` that holds `now`, and returns
+    /// the count in that window including this one. Counters expire with their window.
+    async fn count_event(
+        &self,
+        key: &str,
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+}
+
+/// Which tokens of which purpose a generation refers to.
+pub fn generation_of(user: &User, purpose: TokenPurpose) -> u64 {
+    match purpose {
+        TokenPurpose::Setup => user.setup_generation,
+        TokenPurpose::Reset => user.reset_generation,
+    }
+}
+
+/// Applies a redemption to a user, for stores that hold the whole user in one record.
+pub fn apply_redemption(user: &mut User, r: &Redemption) {
+    user.password_hash = Some(r.password_hash.clone());
+    user.temporary_password_hash = None;
+    user.status = crate::domain::UserStatus::Active;
+    user.session_version = r.new_session_version.clone();
+    // Bumping both generations kills every other outstanding setup and reset link.
+    user.setup_generation += 1;
+    user.reset_generation += 1;
+}
+
+/// An email ready to hand to a mail service.
+#[derive(Clone)]
+pub struct EmailMessage {
+    pub to: EmailAddress,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    /// The setup or reset link inside, for the local outbox to print on the console.
+    pub link: String,
+    /// `welcome` or `reset`, for the mail service's tags and the outbox's file names.
+    pub purpose: &'static str,
+}
+
+impl std::fmt::Debug for EmailMessage {
+    /// The body carries a live link: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailMessage")
+            .field("purpose", &self.purpose)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("the mail service refused the message: {0}")]
+    Rejected(String),
+    #[error("the mail service could not be reached: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    async fn send(&self, message: &EmailMessage) -> Result<(), MailError>;
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that only moves when told to, for tests of lifetimes.
+pub struct FixedClock(Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Self(Mutex::new(at))
+    }
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.0.lock().expect("clock lock");
+        *now += by;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock lock")
+    }
+}

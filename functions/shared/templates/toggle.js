@@ -1,0 +1,1 @@
+document.querySelectorAll("[data-toggle-password]").forEach(function(box){box.hidden=false;var input=box.querySelector("input");input.addEventListener("change",function(){document.querySelectorAll("input[data-password]").forEach(function(f){f.type=input.checked?"text":"password";});});});
