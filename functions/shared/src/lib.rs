@@ -6,6 +6,7 @@
 //! - `http`: the router, handlers, pages and the contract's error shape.
 
 pub mod adapters;
+pub mod bootstrap;
 pub mod config;
 pub mod domain;
 pub mod emails;

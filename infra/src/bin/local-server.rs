@@ -1,1 +1,159 @@
-fn main() {}
+//! `cargo run`: the whole service on 127.0.0.1 with the embedded store and the outbox mailer.
+//! No AWS account, no Docker. See README.md for the variables it reads.
+
+use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use infra::local::{serve, Local};
+use onboarding::adapters::embedded::EmbeddedStore;
+use onboarding::adapters::outbox::OutboxMailer;
+use onboarding::bootstrap::{create_admin, generate_password, BootstrapError};
+use onboarding::config::{Defaults, Env, ProcessEnv};
+use onboarding::domain::EmailAddress;
+use onboarding::ports::{Clock, SystemClock};
+use onboarding::{App, Config, Function};
+
+const ALL: &[Function] = &[Function::CreateUser, Function::RedeemToken, Function::Login];
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    onboarding::telemetry::init_text();
+    let env = ProcessEnv;
+    let port: u16 = match env.get("PORT") {
+        Some(p) => p
+            .parse()
+            .context("configuration: PORT: must be a port number such as 3000")?,
+        None => 3000,
+    };
+    let data_dir = PathBuf::from(env.get("DATA_DIR").unwrap_or_else(|| ".local".to_owned()));
+    std::fs::create_dir_all(&data_dir).with_context(|| {
+        format!(
+            "configuration: DATA_DIR: cannot create {}",
+            data_dir.display()
+        )
+    })?;
+    let defaults = Defaults {
+        public_base_url: Some(format!("http://127.0.0.1:{port}")),
+        session_signing_key: Some(local_signing_key(&data_dir)?),
+        sender_email: Some("noreply@onboarding.localhost".to_owned()),
+    };
+    let config = Config::from_env(&env, defaults)?;
+    let outbox_dir = data_dir.join("outbox");
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (app, outbox) = if config.table_name.is_some() {
+        anyhow::bail!(
+            "TABLE_NAME is set, but DynamoDB support is not wired into the local server yet"
+        )
+    } else {
+        let store = EmbeddedStore::open(&data_dir.join("onboarding.redb"))
+            .with_context(|| format!("cannot open the embedded store in {}", data_dir.display()))?;
+        let mailer = OutboxMailer::new(&outbox_dir, config.from_header(), true);
+        let app = App::new(config, Arc::new(store), Arc::new(mailer), clock, ALL)?;
+        (app, Some(outbox_dir.clone()))
+    };
+    let admin_jwt = seed_admin(&app, &env).await?;
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}: set PORT to a free port"))?;
+    let base = app.config.public_base_url.clone();
+    println!("\nOnboarding service on http://127.0.0.1:{port}");
+    match &outbox {
+        Some(dir) => println!(
+            "  store: {}   outbox: {} (also at {base}/_dev/mail)",
+            data_dir.join("onboarding.redb").display(),
+            dir.display()
+        ),
+        None => println!(
+            "  store: DynamoDB table {}",
+            app.config.table_name.as_deref().unwrap_or("")
+        ),
+    }
+    println!(
+        "\nInvite a tech (the admin's session below lasts {}):\n",
+        onboarding::emails::lifetime_in_words(app.config.session_ttl)
+    );
+    println!(
+        "  curl -i {base}/users \\\n    -H 'Authorization: Bearer {}' \\\n    -H 'Content-Type: application/json' \\\n    -d '{{\"email\": \"ana.tech@example.com\", \"temporaryPassword\": \"violet harbour tram 42\", \"name\": \"Ana Tech\"}}'\n",
+        admin_jwt.expose_secret()
+    );
+    let local = Arc::new(Local {
+        app,
+        outbox_dir: outbox,
+    });
+    tokio::select! {
+        r = serve(listener, local) => r.context("the server stopped")?,
+        _ = tokio::signal::ctrl_c() => println!("\nStopped."),
+    }
+    Ok(())
+}
+
+/// The signing key of local sessions: generated once and kept in DATA_DIR, so sessions survive
+/// a restart. Lambda never does this: there the key comes from configuration.
+fn local_signing_key(data_dir: &Path) -> anyhow::Result<SecretString> {
+    let path = data_dir.join("session.key");
+    if let Ok(key) = std::fs::read_to_string(&path) {
+        return Ok(SecretString::from(key.trim().to_owned()));
+    }
+    let key = generate_password().expose_secret().repeat(2);
+    std::fs::write(&path, &key).with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(SecretString::from(key))
+}
+
+/// Makes sure an admin exists and returns a fresh session for the ready-made curl.
+async fn seed_admin(app: &App, env: &dyn Env) -> anyhow::Result<SecretString> {
+    let email_raw = env
+        .get("DEV_ADMIN_EMAIL")
+        .unwrap_or_else(|| "admin@example.com".to_owned());
+    let email = EmailAddress::parse(&email_raw)
+        .map_err(|e| anyhow::anyhow!("configuration: DEV_ADMIN_EMAIL: {e}"))?;
+    let org_name = env
+        .get("DEV_ORG_NAME")
+        .unwrap_or_else(|| "Northwind Field Service".to_owned());
+    if let Some(existing) = app.store.user_by_email(&email).await? {
+        println!("Admin: {email} (created earlier; its password was printed then, or is DEV_ADMIN_PASSWORD)");
+        return Ok(app.sessions.issue(&existing, app.now()));
+    }
+    let (password, generated) = match env.get("DEV_ADMIN_PASSWORD") {
+        Some(p) => (SecretString::from(p), false),
+        None => (generate_password(), true),
+    };
+    let admin = match create_admin(
+        &*app.store,
+        &app.hasher,
+        email.clone(),
+        &org_name,
+        password.clone(),
+        app.now(),
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(BootstrapError::EmailTaken) => {
+            let a = app
+                .store
+                .user_by_email(&email)
+                .await?
+                .context("the admin vanished")?;
+            return Ok(app.sessions.issue(&a, app.now()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if generated {
+        // Printed once, to this developer's console, never to the log.
+        println!(
+            "Admin created: {email}  password: {}  (shown once)",
+            password.expose_secret()
+        );
+    } else {
+        println!("Admin created: {email} (password from DEV_ADMIN_PASSWORD)");
+    }
+    Ok(app.sessions.issue(&admin, app.now()))
+}

@@ -104,6 +104,29 @@ struct SignedIn<'a> {
     org_name: Option<&'a str>,
 }
 
+/// One row of the local server's outbox page.
+pub struct MailRow {
+    pub date: String,
+    pub to: String,
+    pub subject: String,
+    pub file_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "mailbox.html")]
+struct Mailbox<'a> {
+    chrome: Chrome,
+    rows: &'a [MailRow],
+}
+
+/// The local server's `/_dev/mail` page.
+pub fn mailbox(rows: &[MailRow]) -> String {
+    render(Mailbox {
+        chrome: Chrome::new(false),
+        rows,
+    })
+}
+
 fn render(t: impl Template) -> String {
     t.render().expect("page templates render")
 }

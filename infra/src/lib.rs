@@ -1,0 +1,3 @@
+//! Local stand-ins and operator tools. `local` is the server behind `cargo run`.
+
+pub mod local;
