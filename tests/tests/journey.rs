@@ -252,7 +252,13 @@ async fn bad_bodies_get_the_contracts_errors_and_change_nothing() {
     let before = t.store.snapshot().unwrap();
     let auth = format!("Bearer {}", t.admin_token);
     // (content type, body, status, code, field)
-    type Case = (&'static str, Vec<u8>, StatusCode, &'static str, Option<&'static str>);
+    type Case = (
+        &'static str,
+        Vec<u8>,
+        StatusCode,
+        &'static str,
+        Option<&'static str>,
+    );
     let cases: Vec<Case> = vec![
         ("application/json", b"{not json".to_vec(), StatusCode::BAD_REQUEST, "invalid_request", None),
         ("application/json", b"[1,2]".to_vec(), StatusCode::BAD_REQUEST, "invalid_request", None),

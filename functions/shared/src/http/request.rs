@@ -64,15 +64,44 @@ pub fn parse_body(req: &Request, allow_form: bool) -> Result<Body, ApiError> {
             }
         }
         Some("application/x-www-form-urlencoded") if allow_form => {
-            let bytes = req.body().as_ref();
-            std::str::from_utf8(bytes)
+            let text = std::str::from_utf8(req.body().as_ref())
                 .map_err(|_| ApiError::bad_request("The form is not valid UTF-8."))?;
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
-                .map_err(|_| ApiError::bad_request("The form could not be read."))?;
-            Ok(Body::Form(pairs))
+            parse_form(text).map(Body::Form)
         }
         _ => Err(ApiError::unsupported_media_type(accepted)),
     }
+}
+
+/// Decodes `application/x-www-form-urlencoded` strictly: a percent-escape that is malformed or
+/// decodes to bytes that are not UTF-8 is refused, not replaced.
+fn parse_form(text: &str) -> Result<Vec<(String, String)>, ApiError> {
+    fn decode(part: &str) -> Result<String, ApiError> {
+        let bad = || ApiError::bad_request("The form is not valid UTF-8 once decoded.");
+        let bytes = part.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = bytes.get(i + 1..i + 3).ok_or_else(bad)?;
+                    let hex = std::str::from_utf8(hex).map_err(|_| bad())?;
+                    out.push(u8::from_str_radix(hex, 16).map_err(|_| bad())?);
+                    i += 2;
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).map_err(|_| bad())
+    }
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
 }
 
 impl Body {
@@ -124,7 +153,7 @@ impl Body {
 /// A query parameter, decoded; `None` when absent.
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
     let query = req.uri().query()?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    let pairs = parse_form(query).ok()?;
     pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
