@@ -22,19 +22,17 @@ fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
     }
 }
 
-/// Rate limits: at most `max` events per `window`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limit {
-    pub max: u64,
-    pub window: Duration,
-}
-
+/// Rate limits: at most so many events per key in a fixed window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
-    pub login_failures_per_email: Limit,
-    pub login_failures_per_ip: Limit,
-    pub forgot_per_email: Limit,
-    pub forgot_per_ip: Limit,
+    pub login_window: Duration,
+    /// Failed sign-ins per email, and per source address, in one `login_window`.
+    pub login_failures_per_email: u64,
+    pub login_failures_per_ip: u64,
+    pub forgot_window: Duration,
+    /// Forgot-password requests per email, and per source address, in one `forgot_window`.
+    pub forgot_per_email: u64,
+    pub forgot_per_ip: u64,
 }
 
 #[derive(Clone)]
@@ -181,17 +179,8 @@ impl Reader<'_> {
         }
         Ok(v)
     }
-    fn limit(
-        &self,
-        var: &'static str,
-        default_max: u64,
-        window_var: &'static str,
-        default_window: Duration,
-    ) -> Result<Limit, ConfigError> {
-        Ok(Limit {
-            max: self.number(var, default_max, 1, 1_000_000)?,
-            window: self.duration(window_var, default_window)?,
-        })
+    fn limit(&self, var: &'static str, default: u64) -> Result<u64, ConfigError> {
+        self.number(var, default, 1, 1_000_000)
     }
 }
 
@@ -239,8 +228,6 @@ impl Config {
             iterations: r.number("ARGON2_ITERATIONS", 2, 1, 100)?,
             parallelism: r.number("ARGON2_PARALLELISM", 1, 1, 16)?,
         };
-        let hour = Duration::hours(1);
-        let quarter = Duration::minutes(15);
         Ok(Self {
             table_name: env.get("TABLE_NAME"),
             sender_email,
@@ -264,20 +251,12 @@ impl Config {
                 min_score: r.number("PASSWORD_MIN_SCORE", 3, 0, 4)?,
             },
             rate_limits: RateLimits {
-                login_failures_per_email: r.limit(
-                    "LOGIN_FAILURES_PER_EMAIL",
-                    5,
-                    "LOGIN_FAILURE_WINDOW",
-                    quarter,
-                )?,
-                login_failures_per_ip: r.limit(
-                    "LOGIN_FAILURES_PER_IP",
-                    50,
-                    "LOGIN_FAILURE_WINDOW",
-                    quarter,
-                )?,
-                forgot_per_email: r.limit("FORGOT_PER_EMAIL", 3, "FORGOT_WINDOW", hour)?,
-                forgot_per_ip: r.limit("FORGOT_PER_IP", 20, "FORGOT_WINDOW", hour)?,
+                login_window: r.duration("LOGIN_FAILURE_WINDOW", Duration::minutes(15))?,
+                login_failures_per_email: r.limit("LOGIN_FAILURES_PER_EMAIL", 5)?,
+                login_failures_per_ip: r.limit("LOGIN_FAILURES_PER_IP", 50)?,
+                forgot_window: r.duration("FORGOT_WINDOW", Duration::hours(1))?,
+                forgot_per_email: r.limit("FORGOT_PER_EMAIL", 3)?,
+                forgot_per_ip: r.limit("FORGOT_PER_IP", 20)?,
             },
             forgot_min_response: Duration::milliseconds(r.number(
                 "FORGOT_MIN_RESPONSE_MS",

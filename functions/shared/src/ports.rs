@@ -103,6 +103,21 @@ pub trait Store: Send + Sync {
         window: Duration,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
+
+    /// The counts under `keys` in the window that holds `now`, without counting: what a request
+    /// reads to know whether it is already over a limit. Missing counters are 0.
+    async fn peek_counts(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<u64>, StoreError>;
+}
+
+/// The start (epoch seconds) of the fixed window of length `window` that holds `now`.
+pub fn window_start(window: Duration, now: DateTime<Utc>) -> i64 {
+    let secs = window.num_seconds().max(1);
+    now.timestamp() - now.timestamp().rem_euclid(secs)
 }
 
 /// Which tokens of which purpose a generation refers to.

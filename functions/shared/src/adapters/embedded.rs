@@ -13,7 +13,9 @@ use crate::domain::user::Invite;
 use crate::domain::{
     EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId,
 };
-use crate::ports::{apply_redemption, generation_of, Redemption, Rehash, Store, StoreError};
+use crate::ports::{
+    apply_redemption, generation_of, window_start, Redemption, Rehash, Store, StoreError,
+};
 
 const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
 const EMAILS: TableDefinition<&str, &str> = TableDefinition::new("emails");
@@ -315,8 +317,7 @@ impl Store for EmbeddedStore {
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         let key = key.to_owned();
-        let window_secs = window.num_seconds().max(1);
-        let window_start = now.timestamp() - now.timestamp().rem_euclid(window_secs);
+        let window_start = window_start(window, now);
         self.write(move |tx| {
             let mut counters = tx.open_table(COUNTERS).map_err(backend)?;
             let current: Option<Counter> = {
@@ -337,5 +338,26 @@ impl Store for EmbeddedStore {
             Ok(count)
         })
         .await
+    }
+
+    async fn peek_counts(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<u64>, StoreError> {
+        let window_start = window_start(window, now);
+        self.read(|rtx| {
+            let counters = rtx.open_table(COUNTERS).map_err(backend)?;
+            keys.iter()
+                .map(|key| {
+                    let found = counters.get(key.as_str()).map_err(backend)?;
+                    let counter: Option<Counter> = found.map(|v| decode(v.value())).transpose()?;
+                    Ok(counter
+                        .filter(|c| c.window_start == window_start)
+                        .map_or(0, |c| c.count))
+                })
+                .collect()
+        })
     }
 }

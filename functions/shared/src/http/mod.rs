@@ -3,6 +3,7 @@
 
 pub mod error;
 mod handlers;
+pub mod limits;
 pub mod pages;
 pub mod request;
 

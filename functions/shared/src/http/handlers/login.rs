@@ -11,6 +11,7 @@ use crate::domain::{EmailAddress, TokenPurpose};
 use crate::emails::{lifetime_in_words, ResetEmail};
 use crate::hashing::Verified;
 use crate::http::error::log_unexpected;
+use crate::http::limits::{per_email, per_ip};
 use crate::http::pages;
 use crate::http::{html_response, json_response, request, see_other, ApiError, App};
 use crate::ports::{Rehash, StoreError};
@@ -37,10 +38,9 @@ pub async fn login(app: &App, req: &Request) -> Result<Response<Body>, ApiError>
                 }
                 _ => e.message.clone(),
             };
-            Ok(html_response(
-                e.status,
-                pages::login(raw_email.trim(), Some(&message)),
-            ))
+            let mut page = html_response(e.status, pages::login(raw_email.trim(), Some(&message)));
+            with_retry_after(&mut page, &e);
+            Ok(page)
         } else {
             Err(e)
         }
@@ -55,7 +55,22 @@ pub async fn login(app: &App, req: &Request) -> Result<Response<Body>, ApiError>
         Ok(e) => e,
         Err(e) => return refuse(ApiError::invalid("email", e.0)),
     };
-    let user = app.store.user_by_email(&email).await?;
+    let ip = request::client_ip(req);
+    let rl = app.config.rate_limits;
+    let limits = [
+        per_email("login", &email, rl.login_failures_per_email),
+        per_ip("login", &ip, rl.login_failures_per_ip),
+    ];
+    // The limit check and the user read go out together: one round trip of waiting.
+    let (limited, user) = tokio::join!(
+        app.refuse_if_limited(&limits, rl.login_window),
+        app.store.user_by_email(&email)
+    );
+    if let Err(e) = limited {
+        tracing::warn!(audit = "sign_in_limited", ip = %ip);
+        return refuse(e);
+    }
+    let user = user?;
     let current = user
         .as_ref()
         .and_then(|u| u.current_password_hash())
@@ -66,7 +81,16 @@ pub async fn login(app: &App, req: &Request) -> Result<Response<Body>, ApiError>
         .await;
     let user = match (verified, user) {
         (Verified::No, _) | (_, None) => {
-            tracing::info!(audit = "sign_in_failed", ip = %request::client_ip(req));
+            tracing::info!(audit = "sign_in_failed", ip = %ip);
+            // This attempt is answered 401 either way; the count stops the next ones.
+            match app.count_and_limit(&limits, rl.login_window).await {
+                Ok(())
+                | Err(ApiError {
+                    code: "too_many_requests",
+                    ..
+                }) => {}
+                Err(e) => return Err(e),
+            }
             return refuse(ApiError::invalid_credentials());
         }
         (_, Some(user)) => user,
@@ -86,6 +110,14 @@ pub async fn login(app: &App, req: &Request) -> Result<Response<Body>, ApiError>
         return Ok(r);
     }
     Ok(json_response(StatusCode::OK, &json))
+}
+
+/// A page refusing for a rate limit says when to come back, as the API does.
+fn with_retry_after(page: &mut Response<Body>, e: &ApiError) {
+    if let Some(secs) = e.retry_after {
+        page.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
 }
 
 /// Stores a fresh hash under the configured argon2 parameters; sign-in succeeds either way.
@@ -123,6 +155,26 @@ pub async fn forgot(app: &App, req: &Request) -> Result<Response<Body>, ApiError
         }
         Err(e) => return Err(ApiError::invalid("email", e.0)),
     };
+    let rl = app.config.rate_limits;
+    let limits = [
+        per_email("forgot", &email, rl.forgot_per_email),
+        per_ip("forgot", &request::client_ip(req), rl.forgot_per_ip),
+    ];
+    // Counted for every email, known or not, so a 429 says nothing about who has an account.
+    if let Err(e) = app.count_and_limit(&limits, rl.forgot_window).await {
+        if e.code != "too_many_requests" || !form {
+            return Err(e);
+        }
+        let mut page = html_response(
+            e.status,
+            pages::message(
+                "Please wait a moment",
+                "We've sent several links to this address recently. Check your email (and spam) for the newest one, or try again in a little while.",
+            ),
+        );
+        with_retry_after(&mut page, &e);
+        return Ok(page);
+    }
     send_reset_link(app, &email).await;
     // Known emails cost a write and an email; pad so the answer's timing says nothing.
     let floor = app.config.forgot_min_response.to_std().unwrap_or_default();

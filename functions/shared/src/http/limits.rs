@@ -1,0 +1,96 @@
+//! Rate limits kept in the store as counters per fixed window: failed sign-ins and
+//! forgot-password requests, each per email and per source address. Keys hold a hash of the
+//! email, not the email, so the counters carry no personal data.
+
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use super::{ApiError, App};
+use crate::domain::EmailAddress;
+use crate::ports::window_start;
+
+/// One limit on one key.
+pub struct Limited {
+    pub key: String,
+    pub max: u64,
+}
+
+fn hashed(kind: &str, value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{kind}:{hex}")
+}
+
+pub fn per_email(kind: &str, email: &EmailAddress, max: u64) -> Limited {
+    Limited {
+        key: hashed(&format!("{kind}:email"), email.as_str()),
+        max,
+    }
+}
+
+pub fn per_ip(kind: &str, ip: &str, max: u64) -> Limited {
+    Limited {
+        key: hashed(&format!("{kind}:ip"), ip),
+        max,
+    }
+}
+
+/// Seconds until the window that holds `now` ends: the `Retry-After` of a 429.
+pub fn retry_after(window: Duration, now: DateTime<Utc>) -> u64 {
+    let end = window_start(window, now) + window.num_seconds().max(1);
+    (end - now.timestamp()).max(1) as u64
+}
+
+impl App {
+    /// 429 if any key is already at its limit in this window. Reads, does not count.
+    pub async fn refuse_if_limited(
+        &self,
+        limits: &[Limited],
+        window: Duration,
+    ) -> Result<(), ApiError> {
+        let keys: Vec<String> = limits.iter().map(|l| l.key.clone()).collect();
+        let now = self.now();
+        let counts = self.store.peek_counts(&keys, window, now).await?;
+        if limits.iter().zip(counts).any(|(l, count)| count >= l.max) {
+            return Err(ApiError::too_many_requests(retry_after(window, now)));
+        }
+        Ok(())
+    }
+
+    /// Counts one event under every key; 429 if that took any key over its limit.
+    pub async fn count_and_limit(
+        &self,
+        limits: &[Limited],
+        window: Duration,
+    ) -> Result<(), ApiError> {
+        let now = self.now();
+        let mut over = false;
+        for l in limits {
+            over |= self.store.count_event(&l.key, window, now).await? > l.max;
+        }
+        if over {
+            return Err(ApiError::too_many_requests(retry_after(window, now)));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_the_rest_of_the_window() {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T10:05:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(retry_after(Duration::minutes(15), now), 600);
+    }
+
+    #[test]
+    fn keys_carry_no_email() {
+        let email = EmailAddress::parse("ana@example.com").unwrap();
+        let l = per_email("login", &email, 5);
+        assert!(!l.key.contains("ana") && l.key.starts_with("login:email:"));
+    }
+}

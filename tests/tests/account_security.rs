@@ -1,0 +1,273 @@
+//! Account security: forgot-password without enumeration, reset links, what a password change
+//! ends, and rate limits on sign-in and forgot-password.
+
+use chrono::Duration;
+use lambda_http::http::{Method, StatusCode};
+use serde_json::json;
+use std::time::Instant;
+use tests::app::*;
+
+async fn forgot(t: &TestApp, email: &str) -> TestResponse {
+    t.post_json("/password/forgot", &json!({"email": email}), None)
+        .await
+}
+
+#[tokio::test]
+async fn forgot_password_answers_alike_for_known_and_unknown_emails() {
+    let t = spawn_app_with(&[("FORGOT_MIN_RESPONSE_MS", "150")]).await;
+    t.create_tech("ana@example.com").await;
+    let before = t.emails().len();
+    let started = Instant::now();
+    let known = forgot(&t, "ana@example.com").await;
+    let known_took = started.elapsed();
+    let started = Instant::now();
+    let unknown = forgot(&t, "nobody@example.com").await;
+    let unknown_took = started.elapsed();
+    assert_eq!(known.status, StatusCode::ACCEPTED);
+    assert_eq!(unknown.status, StatusCode::ACCEPTED);
+    assert_eq!(known.body, unknown.body);
+    assert_eq!(known.json(), json!({"status": "accepted"}));
+    // Both wait out the same floor, so neither answers faster.
+    assert!(known_took.as_millis() >= 150 && unknown_took.as_millis() >= 150);
+    assert_eq!(t.emails().len(), before + 1);
+    assert_eq!(
+        t.last_email_to("ana@example.com").subject,
+        "Choose a new password"
+    );
+}
+
+#[tokio::test]
+async fn a_reset_link_works_for_thirty_minutes_and_not_a_second_longer() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    forgot(&t, "ana@example.com").await;
+    let link = t.link_for("ana@example.com");
+    assert!(link.starts_with(&format!("{BASE_URL}/reset?token=")));
+    assert!(t
+        .last_email_to("ana@example.com")
+        .text
+        .contains("30 minutes"));
+    t.advance(Duration::minutes(30) - Duration::seconds(1));
+    assert_eq!(t.get(&path_of(&link)).await.status, StatusCode::OK);
+    t.advance(Duration::seconds(1));
+    assert_eq!(t.get(&path_of(&link)).await.status, StatusCode::GONE);
+    assert_eq!(
+        t.redeem(&link, NEW_PASSWORD).await.error_code(),
+        "token_expired"
+    );
+}
+
+#[tokio::test]
+async fn a_new_reset_link_kills_the_earlier_ones() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    forgot(&t, "ana@example.com").await;
+    let first = t.link_for("ana@example.com");
+    forgot(&t, "ana@example.com").await;
+    let second = t.link_for("ana@example.com");
+    assert_ne!(first, second);
+    assert_eq!(t.get(&path_of(&first)).await.status, StatusCode::GONE);
+    assert_eq!(
+        t.redeem(&first, NEW_PASSWORD).await.error_code(),
+        "token_invalid"
+    );
+    assert_eq!(t.redeem(&second, NEW_PASSWORD).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_tech_who_never_finished_setup_can_reset_and_that_ends_the_setup_link_and_temporary_password(
+) {
+    let t = spawn_app().await;
+    let id = t.create_tech("ana@example.com").await.json()["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let setup = t.link_for("ana@example.com");
+    forgot(&t, "ana@example.com").await;
+    let reset = t.link_for("ana@example.com");
+    let r = t.redeem(&reset, NEW_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["user"]["status"], "active");
+    assert_eq!(
+        t.redeem(&setup, "another fine passphrase here")
+            .await
+            .error_code(),
+        "token_invalid"
+    );
+    assert_eq!(
+        t.login("ana@example.com", TEMP_PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        t.login("ana@example.com", NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let view = t
+        .get_with_bearer(&format!("/users/{id}"), &t.admin_token)
+        .await
+        .json();
+    assert_eq!(view["user"]["status"], "active");
+    assert_eq!(view["invite"]["status"], "used");
+}
+
+#[tokio::test]
+async fn setting_a_password_ends_other_links_of_both_kinds_and_every_session() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    t.redeem(&t.link_for("ana@example.com"), NEW_PASSWORD).await;
+    let session = t.login("ana@example.com", NEW_PASSWORD).await.json()["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    forgot(&t, "ana@example.com").await;
+    let reset = t.link_for("ana@example.com");
+    assert!(t.app().user_for_session(&session).await.unwrap().is_some());
+    t.redeem(&reset, "another fine passphrase here").await;
+    assert!(t.app().user_for_session(&session).await.unwrap().is_none());
+    assert_eq!(
+        t.login("ana@example.com", NEW_PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn repeated_sign_in_failures_for_one_email_are_limited_even_for_the_right_password() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    for _ in 0..5 {
+        assert_eq!(
+            t.login("ana@example.com", "guessing wrongly again")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = t.login("ana@example.com", TEMP_PASSWORD).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.error_code(), "too_many_requests");
+    let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry > 0 && retry <= 15 * 60);
+    // Another email is not affected, and the limit lifts when the window ends.
+    t.create_tech("bo@example.com").await;
+    assert_eq!(
+        t.login("bo@example.com", TEMP_PASSWORD).await.status,
+        StatusCode::OK
+    );
+    t.advance(Duration::seconds(retry as i64));
+    assert_eq!(
+        t.login("ana@example.com", TEMP_PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn sign_in_failures_from_one_address_are_limited_across_emails() {
+    let t = spawn_app_with(&[("LOGIN_FAILURES_PER_IP", "3")]).await;
+    t.create_tech("ana@example.com").await;
+    for who in ["x@example.com", "y@example.com", "z@example.com"] {
+        assert_eq!(
+            t.login(who, "guessing wrongly again").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        t.login("ana@example.com", TEMP_PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn the_sign_in_page_explains_a_limit_calmly() {
+    let t = spawn_app_with(&[("LOGIN_FAILURES_PER_EMAIL", "1")]).await;
+    t.create_tech("ana@example.com").await;
+    t.post_form(
+        "/login",
+        &[
+            ("email", "ana@example.com"),
+            ("password", "wrong wrong wrong"),
+        ],
+    )
+    .await;
+    let page = t
+        .post_form(
+            "/login",
+            &[("email", "ana@example.com"), ("password", TEMP_PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(page.header("retry-after").is_some());
+    assert!(page.body.contains("Wait a little and try again"));
+}
+
+#[tokio::test]
+async fn forgot_password_is_limited_per_email_without_revealing_anything() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    for _ in 0..3 {
+        assert_eq!(
+            forgot(&t, "ana@example.com").await.status,
+            StatusCode::ACCEPTED
+        );
+        assert_eq!(
+            forgot(&t, "nobody@example.com").await.status,
+            StatusCode::ACCEPTED
+        );
+    }
+    let known = forgot(&t, "ana@example.com").await;
+    let unknown = forgot(&t, "nobody@example.com").await;
+    assert_eq!(known.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!((unknown.status, unknown.body), (known.status, known.body));
+    let reset_emails = t
+        .emails()
+        .iter()
+        .filter(|m| m.subject == "Choose a new password")
+        .count();
+    assert_eq!(reset_emails, 3);
+}
+
+#[tokio::test]
+async fn forgot_password_is_limited_per_address() {
+    let t = spawn_app_with(&[("FORGOT_PER_IP", "2")]).await;
+    for who in ["a@example.com", "b@example.com"] {
+        assert_eq!(forgot(&t, who).await.status, StatusCode::ACCEPTED);
+    }
+    let r = t
+        .send(request(
+            Method::POST,
+            "/password/forgot",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("accept", "text/html"),
+            ],
+            "email=c%40example.com",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body.contains("Please wait a moment"));
+}
+
+#[tokio::test]
+async fn a_new_password_must_not_contain_the_email_or_the_organisation() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    let link = t.link_for("ana@example.com");
+    for weak in [
+        "northwind plumbing forever",
+        "ana@example.com is me",
+        "aaaaaaaaaaaaaaaa",
+        "short",
+    ] {
+        let r = t.redeem(&link, weak).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{weak}");
+        assert_eq!(r.json()["error"]["field"], "password");
+    }
+    // A long passphrase in any script is fine.
+    assert_eq!(
+        t.redeem(&link, "пароль для техника на крыше").await.status,
+        StatusCode::OK
+    );
+}
