@@ -156,6 +156,13 @@ pub fn request(
     b.body(body).unwrap()
 }
 
+impl Drop for TestApp {
+    /// Each test's outbox goes with it.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.outbox);
+    }
+}
+
 impl TestApp {
     pub fn app(&self) -> &App {
         &self.local.app
