@@ -1,1 +1,17 @@
-fn main() {}
+//! The redeem-token function: `GET|POST /setup` and `GET|POST /reset`.
+
+use lambda_http::{run, service_fn, Error, Request};
+use onboarding::Function;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    onboarding::telemetry::init_json();
+    let app = onboarding::aws::app_from_env(&[Function::RedeemToken])
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "cannot start"))?;
+    let app = &app;
+    run(service_fn(move |req: Request| async move {
+        Ok::<_, Error>(app.handle(req).await)
+    }))
+    .await
+}

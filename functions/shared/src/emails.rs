@@ -198,6 +198,8 @@ mod tests {
                 org_id: &OrgId("o".into()),
                 email: &email,
                 org_name: None,
+                name: None,
+                created_at: now,
                 role: Role::Tech,
             },
             1,

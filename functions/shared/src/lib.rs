@@ -4,8 +4,10 @@
 //! - `ports`: the store, mailer and clock the handlers talk through.
 //! - `adapters`: the embedded store and outbox (local), DynamoDB and SES v2 (AWS).
 //! - `http`: the router, handlers, pages and the contract's error shape.
+//! - `aws`: the functions' wiring: configuration, SDK clients, the app on DynamoDB and SES v2.
 
 pub mod adapters;
+pub mod aws;
 pub mod bootstrap;
 pub mod config;
 pub mod domain;

@@ -83,6 +83,11 @@ pub trait Store: Send + Sync {
     /// Consumes the token, sets the password, clears the temporary password, kills every other
     /// setup and reset token and every earlier session, all or nothing. Exactly one of any number
     /// of concurrent redemptions of one token succeeds.
+    ///
+    /// Returns the user to sign in: identity (from the token's copy), status, password hashes and
+    /// session version as this redemption left them. `invite` and the generations are not part of
+    /// the answer: a store that would need another round trip to read them back (DynamoDB's
+    /// transactions return no item) may leave them out (`None`, `0`); read the user for those.
     async fn redeem_token(&self, redemption: &Redemption) -> Result<User, StoreError>;
 
     /// Records whether the welcome email reached the mail service.

@@ -85,8 +85,9 @@ pub struct IssuedToken {
     pub record: TokenRecord,
 }
 
-/// What the store keeps of a token. It carries a copy of the user's identity, so redeeming a
-/// token needs no second read to sign the user in.
+/// What the store keeps of a token. It carries a copy of the user's identity (including the facts
+/// the signed-in answer shows: name and when the account was made, which never change), so
+/// redeeming a token needs no second read to sign the user in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenRecord {
@@ -96,6 +97,12 @@ pub struct TokenRecord {
     pub org_id: OrgId,
     pub email: EmailAddress,
     pub org_name: Option<String>,
+    /// The user's display name and creation time; `default` keeps records written before these
+    /// were copied readable.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub user_created_at: DateTime<Utc>,
     pub role: Role,
     pub generation: u64,
     pub created_at: DateTime<Utc>,
@@ -126,6 +133,8 @@ pub struct TokenSubject<'a> {
     pub org_id: &'a OrgId,
     pub email: &'a EmailAddress,
     pub org_name: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub created_at: DateTime<Utc>,
     pub role: Role,
 }
 
@@ -147,6 +156,8 @@ pub fn issue(
         org_id: subject.org_id.clone(),
         email: subject.email.clone(),
         org_name: subject.org_name.map(str::to_owned),
+        name: subject.name.map(str::to_owned),
+        user_created_at: subject.created_at,
         role: subject.role,
         generation,
         created_at: now,
@@ -186,6 +197,8 @@ mod tests {
                 org_id: &org_id,
                 email: &email,
                 org_name: None,
+                name: None,
+                created_at: now,
                 role: Role::Tech,
             },
             1,

@@ -144,6 +144,8 @@ impl User {
             org_id: &self.org_id,
             email: &self.email,
             org_name: self.org_name.as_deref(),
+            name: self.name.as_deref(),
+            created_at: self.created_at,
             role: self.role,
         }
     }

@@ -1,0 +1,123 @@
+//! AWS wiring: configuration, SDK clients (built once, before the runtime loop) and the app with
+//! the DynamoDB store and the SES v2 mailer. Endpoints come from the SDK's own variables
+//! (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SESV2`), which
+//! `aws_config`'s defaults loader reads; nothing here overrides them.
+//!
+//! Also the round-trip counter the tests and the bench attach to the clients.
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use std::sync::{Arc, Mutex};
+
+use crate::adapters::dynamodb::DynamoStore;
+use crate::adapters::ses::SesMailer;
+use crate::config::{ConfigError, Defaults, ProcessEnv};
+use crate::hashing::HashError;
+use crate::ports::{Clock, SystemClock};
+use crate::{App, Config, Function};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+
+/// A Lambda function's app: configuration from the environment (Lambda defaults: nothing that
+/// makes links or sessions is guessed), `TABLE_NAME` required, AWS clients from the default chain.
+pub async fn app_from_env(serves: &[Function]) -> Result<App, SetupError> {
+    let config = Config::from_env(&ProcessEnv, Defaults::lambda())?;
+    app_from_config(config, serves).await
+}
+
+/// The app on DynamoDB and SES v2 for an already-read configuration (the local server calls this
+/// when `TABLE_NAME` is set). Loads the SDK's configuration from the default chain: region,
+/// credentials and endpoint variables.
+pub async fn app_from_config(config: Config, serves: &[Function]) -> Result<App, SetupError> {
+    require_table(&config)?;
+    let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
+    app_with_sdk_config(config, &sdk, serves)
+}
+
+/// The same, with an SDK configuration the caller loaded.
+pub fn app_with_sdk_config(
+    config: Config,
+    sdk: &SdkConfig,
+    serves: &[Function],
+) -> Result<App, SetupError> {
+    app_with_clients(
+        config,
+        aws_sdk_dynamodb::Client::new(sdk),
+        aws_sdk_sesv2::Client::new(sdk),
+        Arc::new(SystemClock),
+        serves,
+    )
+}
+
+/// The same, with clients the caller built (tests attach interceptors and endpoints this way).
+pub fn app_with_clients(
+    config: Config,
+    dynamodb: aws_sdk_dynamodb::Client,
+    ses: aws_sdk_sesv2::Client,
+    clock: Arc<dyn Clock>,
+    serves: &[Function],
+) -> Result<App, SetupError> {
+    let table = require_table(&config)?;
+    let store = DynamoStore::new(dynamodb, table);
+    let mailer = SesMailer::new(
+        ses,
+        config.from_header(),
+        config.ses_configuration_set.clone(),
+    );
+    Ok(App::new(
+        config,
+        Arc::new(store),
+        Arc::new(mailer),
+        clock,
+        serves,
+    )?)
+}
+
+fn require_table(config: &Config) -> Result<String, ConfigError> {
+    config.table_name.clone().ok_or_else(|| ConfigError {
+        var: "TABLE_NAME",
+        message: "is required: the DynamoDB table that keeps users and links".to_owned(),
+    })
+}
+
+/// Counts the requests an SDK client puts on the wire (every attempt, retries included), by
+/// operation name. Attach with `.interceptor(counter.clone())` on a client's config builder.
+#[derive(Debug, Clone, Default)]
+pub struct RoundTrips {
+    calls: Arc<Mutex<Vec<String>>>,
+}
+
+impl RoundTrips {
+    /// The operations sent since the last call, in order, and starts counting afresh.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.calls.lock().expect("round-trip counter lock"))
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for RoundTrips {
+    fn name(&self) -> &'static str {
+        "RoundTrips"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let operation = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .map(|m| m.name().to_owned())
+            .unwrap_or_else(|| "unknown".to_owned());
+        self.calls
+            .lock()
+            .expect("round-trip counter lock")
+            .push(operation);
+        Ok(())
+    }
+}
