@@ -1,3 +1,4 @@
 //! Local stand-ins and operator tools. `local` is the server behind `cargo run`.
 
 pub mod local;
+pub mod table;
