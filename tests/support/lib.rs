@@ -1,3 +1,7 @@
 //! Shared helpers for the cross-crate tests.
 
 pub mod app;
+pub mod mailer_contract;
+#[cfg(feature = "services")]
+pub mod services;
+pub mod store_contract;

@@ -1,0 +1,659 @@
+//! The store contract: one suite, written once, that every store must pass. Each test takes a
+//! fresh, empty store. `store_contract!(fresh)` expands to one `#[tokio::test]` per function
+//! here, for the store that `fresh().await` makes.
+//!
+//! Times come from a fixed instant, not the clock: what is checked is the store's own logic.
+
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use onboarding::domain::token::{issue, IssuedToken};
+use onboarding::domain::user::{new_session_version, Invite};
+use onboarding::domain::{
+    EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord, User, UserId,
+    UserStatus,
+};
+use onboarding::ports::{generation_of, Redemption, Rehash, Store, StoreError};
+
+pub type SharedStore = Arc<dyn Store>;
+
+/// Expands to the whole contract for one store. `$fresh` is an async fn returning `SharedStore`.
+#[macro_export]
+macro_rules! store_contract {
+    ($fresh:path) => {
+        $crate::store_contract!(@each $fresh;
+            a_created_user_is_found_by_email_and_by_id_exactly_as_stored,
+            emails_are_found_whatever_their_case_was_when_typed,
+            nobody_is_found_by_an_unknown_email_or_id,
+            a_second_user_with_the_same_email_is_refused_and_leaves_nothing_behind,
+            the_setup_token_is_stored_with_the_user_and_found_by_its_hash,
+            an_unknown_token_is_not_found_and_cannot_be_redeemed,
+            redeeming_a_setup_link_sets_the_password_and_ends_the_temporary_one,
+            the_user_returned_by_a_redemption_is_the_one_to_sign_in,
+            a_used_link_is_refused_as_used_and_changes_nothing,
+            an_expired_link_that_is_still_stored_is_refused_as_expired,
+            a_link_is_expired_at_the_very_instant_it_expires,
+            a_new_setup_link_kills_the_older_one,
+            a_link_issued_on_a_stale_generation_is_a_conflict_and_stores_nothing,
+            a_setup_link_cannot_be_issued_once_the_password_is_set,
+            a_link_for_an_unknown_user_is_refused,
+            setting_a_password_kills_every_outstanding_setup_and_reset_link,
+            a_reset_link_sets_a_new_password_for_an_active_user,
+            resending_records_the_new_invite_on_the_user,
+            a_failed_invite_is_recorded_on_the_user,
+            recording_an_invite_status_for_an_unknown_user_is_refused,
+            a_rehash_replaces_a_hash_only_while_it_is_still_the_old_one,
+            events_are_counted_per_key_and_window_and_peeking_does_not_count,
+            twenty_concurrent_redemptions_of_one_link_give_exactly_one_success,
+            twenty_concurrent_creations_of_one_email_give_exactly_one_user,
+            a_redemption_racing_a_resend_never_leaves_two_working_links,
+        );
+    };
+    (@each $fresh:path; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                $crate::store_contract::$name($fresh().await).await;
+            }
+        )*
+    };
+}
+
+/// The instant every test starts at.
+pub fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-24T10:00:00.250Z")
+        .unwrap()
+        .to_utc()
+}
+
+const SETUP_TTL: i64 = 7 * 24 * 3600;
+
+/// An invited tech of a new organisation, with their first setup link.
+pub fn invited(email: &str) -> (User, IssuedToken) {
+    let mut user = User {
+        id: UserId::generate(),
+        org_id: OrgId::generate(),
+        org_name: Some("Northwind Plumbing".into()),
+        email: EmailAddress::parse(email).unwrap(),
+        name: Some("Ana Tech".into()),
+        role: Role::Tech,
+        status: UserStatus::Invited,
+        created_at: t0(),
+        temporary_password_hash: Some("$argon2id$v=19$m=1024,t=1,p=1$temporary".into()),
+        password_hash: None,
+        session_version: new_session_version(),
+        setup_generation: 1,
+        reset_generation: 0,
+        invite: None,
+    };
+    let token = issue(
+        TokenPurpose::Setup,
+        user.token_subject(),
+        1,
+        t0(),
+        Duration::seconds(SETUP_TTL),
+    );
+    user.invite = Some(Invite {
+        status: InviteStatus::Sent,
+        expires_at: token.record.expires_at,
+    });
+    (user, token)
+}
+
+/// A fresh email for each call, so tests never share data even on a shared table.
+pub fn unique_email(label: &str) -> String {
+    format!(
+        "{label}.{}@northwind.example",
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+async fn create_invited(store: &SharedStore, label: &str) -> (User, IssuedToken) {
+    let (user, token) = invited(&unique_email(label));
+    store.create_user(&user, Some(&token.record)).await.unwrap();
+    (user, token)
+}
+
+fn next_token(user: &User, purpose: TokenPurpose, at: DateTime<Utc>) -> IssuedToken {
+    let lifetime = match purpose {
+        TokenPurpose::Setup => Duration::seconds(SETUP_TTL),
+        TokenPurpose::Reset => Duration::minutes(30),
+    };
+    issue(
+        purpose,
+        user.token_subject(),
+        generation_of(user, purpose) + 1,
+        at,
+        lifetime,
+    )
+}
+
+fn redemption(token: &TokenRecord, password_hash: &str, now: DateTime<Utc>) -> Redemption {
+    Redemption {
+        token: token.clone(),
+        password_hash: password_hash.to_owned(),
+        new_session_version: new_session_version(),
+        now,
+    }
+}
+
+async fn reread(store: &SharedStore, user: &User) -> User {
+    store
+        .user_by_id(&user.id)
+        .await
+        .unwrap()
+        .expect("the user is stored")
+}
+
+pub async fn a_created_user_is_found_by_email_and_by_id_exactly_as_stored(store: SharedStore) {
+    let (user, _) = create_invited(&store, "ana").await;
+    assert_eq!(
+        store.user_by_email(&user.email).await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(store.user_by_id(&user.id).await.unwrap(), Some(user));
+}
+
+pub async fn emails_are_found_whatever_their_case_was_when_typed(store: SharedStore) {
+    let (user, _) = create_invited(&store, "Mixed.Case").await;
+    let typed =
+        EmailAddress::parse(&format!("  {}  ", user.email.as_str().to_uppercase())).unwrap();
+    assert_eq!(
+        store.user_by_email(&typed).await.unwrap().map(|u| u.id),
+        Some(user.id)
+    );
+}
+
+pub async fn nobody_is_found_by_an_unknown_email_or_id(store: SharedStore) {
+    let email = EmailAddress::parse(&unique_email("nobody")).unwrap();
+    assert_eq!(store.user_by_email(&email).await.unwrap(), None);
+    assert_eq!(store.user_by_id(&UserId::generate()).await.unwrap(), None);
+}
+
+pub async fn a_second_user_with_the_same_email_is_refused_and_leaves_nothing_behind(
+    store: SharedStore,
+) {
+    let (first, _) = create_invited(&store, "taken").await;
+    let (mut second, second_token) = invited(first.email.as_str());
+    second.name = Some("Someone Else".into());
+    assert_eq!(
+        store.create_user(&second, Some(&second_token.record)).await,
+        Err(StoreError::EmailTaken)
+    );
+    assert_eq!(
+        store.user_by_email(&first.email).await.unwrap(),
+        Some(first)
+    );
+    assert_eq!(store.user_by_id(&second.id).await.unwrap(), None);
+    assert_eq!(store.token(&second_token.record.hash).await.unwrap(), None);
+}
+
+pub async fn the_setup_token_is_stored_with_the_user_and_found_by_its_hash(store: SharedStore) {
+    let (_, token) = create_invited(&store, "token").await;
+    assert_eq!(
+        store.token(&token.record.hash).await.unwrap(),
+        Some(token.record.clone())
+    );
+}
+
+pub async fn an_unknown_token_is_not_found_and_cannot_be_redeemed(store: SharedStore) {
+    let (user, _) = create_invited(&store, "unknown-token").await;
+    let stranger = next_token(&user, TokenPurpose::Setup, t0());
+    assert_eq!(
+        store.token(&TokenHash::of("not a token")).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .redeem_token(&redemption(&stranger.record, "$argon2id$new", t0()))
+            .await,
+        Err(StoreError::TokenInvalid)
+    );
+    assert_eq!(reread(&store, &user).await, user);
+}
+
+pub async fn redeeming_a_setup_link_sets_the_password_and_ends_the_temporary_one(
+    store: SharedStore,
+) {
+    let (user, token) = create_invited(&store, "redeem").await;
+    let now = t0() + Duration::hours(1);
+    let r = redemption(&token.record, "$argon2id$own", now);
+    store.redeem_token(&r).await.unwrap();
+
+    let after = reread(&store, &user).await;
+    assert_eq!(after.status, UserStatus::Active);
+    assert_eq!(after.password_hash.as_deref(), Some("$argon2id$own"));
+    assert_eq!(after.temporary_password_hash, None);
+    assert_eq!(after.session_version, r.new_session_version);
+    assert_ne!(after.session_version, user.session_version);
+    assert_eq!(after.setup_generation, user.setup_generation + 1);
+    assert_eq!(after.reset_generation, user.reset_generation + 1);
+    assert_eq!(
+        after.invite, user.invite,
+        "the invite is kept for the admin's view"
+    );
+    assert_eq!(store.user_by_email(&user.email).await.unwrap(), Some(after));
+    let stored = store.token(&token.record.hash).await.unwrap().unwrap();
+    assert_eq!(stored.used_at, Some(now));
+}
+
+pub async fn the_user_returned_by_a_redemption_is_the_one_to_sign_in(store: SharedStore) {
+    let (user, token) = create_invited(&store, "returned").await;
+    let r = redemption(&token.record, "$argon2id$own", t0() + Duration::minutes(5));
+    let returned = store.redeem_token(&r).await.unwrap();
+    let stored = reread(&store, &user).await;
+    // What sign-in and the JSON answer use; invite and generations are not part of the answer.
+    assert_eq!(returned.id, stored.id);
+    assert_eq!(returned.org_id, stored.org_id);
+    assert_eq!(returned.org_name, stored.org_name);
+    assert_eq!(returned.email, stored.email);
+    assert_eq!(returned.name, stored.name);
+    assert_eq!(returned.role, stored.role);
+    assert_eq!(returned.status, stored.status);
+    assert_eq!(returned.created_at, stored.created_at);
+    assert_eq!(returned.session_version, stored.session_version);
+    assert_eq!(returned.password_hash, stored.password_hash);
+    assert_eq!(returned.temporary_password_hash, None);
+}
+
+pub async fn a_used_link_is_refused_as_used_and_changes_nothing(store: SharedStore) {
+    let (user, token) = create_invited(&store, "used").await;
+    store
+        .redeem_token(&redemption(&token.record, "$argon2id$first", t0()))
+        .await
+        .unwrap();
+    let after_first = reread(&store, &user).await;
+    assert_eq!(
+        store
+            .redeem_token(&redemption(
+                &token.record,
+                "$argon2id$second",
+                t0() + Duration::minutes(1)
+            ))
+            .await,
+        Err(StoreError::TokenUsed)
+    );
+    assert_eq!(reread(&store, &user).await, after_first);
+}
+
+/// TTL deletes late: an item whose `expiresAt` is long past may still be there, and must not work.
+pub async fn an_expired_link_that_is_still_stored_is_refused_as_expired(store: SharedStore) {
+    let (mut user, _) = invited(&unique_email("expired"));
+    let long_ago = Utc::now() - Duration::days(30);
+    let token = issue(
+        TokenPurpose::Setup,
+        user.token_subject(),
+        1,
+        long_ago,
+        Duration::days(7),
+    );
+    user.invite = Some(Invite {
+        status: InviteStatus::Sent,
+        expires_at: token.record.expires_at,
+    });
+    store.create_user(&user, Some(&token.record)).await.unwrap();
+
+    let stored = store.token(&token.record.hash).await.unwrap();
+    let stored = stored.expect("an expired token may still be stored");
+    assert!(stored.is_expired(Utc::now()));
+    assert_eq!(
+        store
+            .redeem_token(&redemption(&token.record, "$argon2id$late", Utc::now()))
+            .await,
+        Err(StoreError::TokenExpired)
+    );
+    assert_eq!(reread(&store, &user).await, user);
+}
+
+pub async fn a_link_is_expired_at_the_very_instant_it_expires(store: SharedStore) {
+    let (user, token) = create_invited(&store, "instant").await;
+    let expiry = token.record.expires_at;
+    assert_eq!(
+        store
+            .redeem_token(&redemption(&token.record, "$argon2id$x", expiry))
+            .await,
+        Err(StoreError::TokenExpired)
+    );
+    let just_before = expiry - Duration::nanoseconds(1);
+    store
+        .redeem_token(&redemption(&token.record, "$argon2id$x", just_before))
+        .await
+        .unwrap();
+    assert_eq!(reread(&store, &user).await.status, UserStatus::Active);
+}
+
+pub async fn a_new_setup_link_kills_the_older_one(store: SharedStore) {
+    let (user, old) = create_invited(&store, "resend").await;
+    let new = next_token(&user, TokenPurpose::Setup, t0() + Duration::hours(1));
+    store.issue_token(&new.record, None).await.unwrap();
+    assert_eq!(reread(&store, &user).await.setup_generation, 2);
+    assert_eq!(
+        store
+            .redeem_token(&redemption(
+                &old.record,
+                "$argon2id$old",
+                t0() + Duration::hours(2)
+            ))
+            .await,
+        Err(StoreError::TokenInvalid)
+    );
+    store
+        .redeem_token(&redemption(
+            &new.record,
+            "$argon2id$new",
+            t0() + Duration::hours(2),
+        ))
+        .await
+        .unwrap();
+}
+
+pub async fn a_link_issued_on_a_stale_generation_is_a_conflict_and_stores_nothing(
+    store: SharedStore,
+) {
+    let (user, _) = create_invited(&store, "stale").await;
+    let first = next_token(&user, TokenPurpose::Setup, t0());
+    let racing = next_token(&user, TokenPurpose::Setup, t0());
+    store.issue_token(&first.record, None).await.unwrap();
+    assert_eq!(
+        store.issue_token(&racing.record, None).await,
+        Err(StoreError::Conflict)
+    );
+    assert_eq!(store.token(&racing.record.hash).await.unwrap(), None);
+    assert_eq!(reread(&store, &user).await.setup_generation, 2);
+}
+
+pub async fn a_setup_link_cannot_be_issued_once_the_password_is_set(store: SharedStore) {
+    let (user, token) = create_invited(&store, "active").await;
+    store
+        .redeem_token(&redemption(&token.record, "$argon2id$own", t0()))
+        .await
+        .unwrap();
+    let active = reread(&store, &user).await;
+    let late = next_token(&active, TokenPurpose::Setup, t0() + Duration::hours(1));
+    assert_eq!(
+        store.issue_token(&late.record, None).await,
+        Err(StoreError::AlreadyActive)
+    );
+    assert_eq!(store.token(&late.record.hash).await.unwrap(), None);
+}
+
+pub async fn a_link_for_an_unknown_user_is_refused(store: SharedStore) {
+    let (ghost, _) = invited(&unique_email("ghost"));
+    let token = next_token(&ghost, TokenPurpose::Reset, t0());
+    assert_eq!(
+        store.issue_token(&token.record, None).await,
+        Err(StoreError::UserNotFound)
+    );
+    assert_eq!(store.token(&token.record.hash).await.unwrap(), None);
+}
+
+pub async fn setting_a_password_kills_every_outstanding_setup_and_reset_link(store: SharedStore) {
+    let (user, setup) = create_invited(&store, "kill-all").await;
+    let reset = next_token(&user, TokenPurpose::Reset, t0());
+    store.issue_token(&reset.record, None).await.unwrap();
+    store
+        .redeem_token(&redemption(
+            &setup.record,
+            "$argon2id$own",
+            t0() + Duration::minutes(1),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .redeem_token(&redemption(
+                &reset.record,
+                "$argon2id$reset",
+                t0() + Duration::minutes(2)
+            ))
+            .await,
+        Err(StoreError::TokenInvalid)
+    );
+    assert_eq!(
+        reread(&store, &user).await.password_hash.as_deref(),
+        Some("$argon2id$own")
+    );
+}
+
+pub async fn a_reset_link_sets_a_new_password_for_an_active_user(store: SharedStore) {
+    let (user, setup) = create_invited(&store, "reset").await;
+    store
+        .redeem_token(&redemption(&setup.record, "$argon2id$own", t0()))
+        .await
+        .unwrap();
+    let active = reread(&store, &user).await;
+    let reset = next_token(&active, TokenPurpose::Reset, t0() + Duration::days(1));
+    store.issue_token(&reset.record, None).await.unwrap();
+    let r = redemption(
+        &reset.record,
+        "$argon2id$reset",
+        t0() + Duration::days(1) + Duration::minutes(10),
+    );
+    store.redeem_token(&r).await.unwrap();
+    let after = reread(&store, &user).await;
+    assert_eq!(after.password_hash.as_deref(), Some("$argon2id$reset"));
+    assert_eq!(after.session_version, r.new_session_version);
+    // One for issuing the link, one for using it.
+    assert_eq!(after.reset_generation, active.reset_generation + 2);
+}
+
+pub async fn resending_records_the_new_invite_on_the_user(store: SharedStore) {
+    let (user, _) = create_invited(&store, "invite").await;
+    let at = t0() + Duration::days(3);
+    let new = next_token(&user, TokenPurpose::Setup, at);
+    let invite = Invite {
+        status: InviteStatus::Sent,
+        expires_at: new.record.expires_at,
+    };
+    store.issue_token(&new.record, Some(&invite)).await.unwrap();
+    assert_eq!(reread(&store, &user).await.invite, Some(invite));
+}
+
+pub async fn a_failed_invite_is_recorded_on_the_user(store: SharedStore) {
+    let (user, _) = create_invited(&store, "failed").await;
+    store
+        .set_invite_status(&user.id, InviteStatus::Failed)
+        .await
+        .unwrap();
+    let after = reread(&store, &user).await;
+    let invite = after.invite.expect("the invite is kept");
+    assert_eq!(invite.status, InviteStatus::Failed);
+    assert_eq!(invite.expires_at, user.invite.unwrap().expires_at);
+}
+
+pub async fn recording_an_invite_status_for_an_unknown_user_is_refused(store: SharedStore) {
+    assert_eq!(
+        store
+            .set_invite_status(&UserId::generate(), InviteStatus::Failed)
+            .await,
+        Err(StoreError::UserNotFound)
+    );
+}
+
+pub async fn a_rehash_replaces_a_hash_only_while_it_is_still_the_old_one(store: SharedStore) {
+    let (user, _) = create_invited(&store, "rehash").await;
+    let old = user.temporary_password_hash.clone().unwrap();
+    let change = Rehash {
+        user_id: user.id.clone(),
+        email: user.email.clone(),
+        temporary: true,
+        old_hash: old.clone(),
+        new_hash: "$argon2id$stronger".into(),
+    };
+    store.rehash_password(&change).await.unwrap();
+    assert_eq!(
+        reread(&store, &user)
+            .await
+            .temporary_password_hash
+            .as_deref(),
+        Some("$argon2id$stronger")
+    );
+    // A second sign-in that read the old hash must not overwrite the new one.
+    let stale = Rehash {
+        new_hash: "$argon2id$other".into(),
+        ..change
+    };
+    assert_eq!(
+        store.rehash_password(&stale).await,
+        Err(StoreError::Conflict)
+    );
+    assert_eq!(
+        reread(&store, &user)
+            .await
+            .temporary_password_hash
+            .as_deref(),
+        Some("$argon2id$stronger")
+    );
+}
+
+pub async fn events_are_counted_per_key_and_window_and_peeking_does_not_count(store: SharedStore) {
+    let window = Duration::minutes(15);
+    let a = format!("login:email:{}", uuid::Uuid::new_v4().simple());
+    let b = format!("login:ip:{}", uuid::Uuid::new_v4().simple());
+    let now = t0();
+    assert_eq!(store.count_event(&a, window, now).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .count_event(&a, window, now + Duration::minutes(1))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(store.count_event(&b, window, now).await.unwrap(), 1);
+    let keys = [
+        a.clone(),
+        b.clone(),
+        "login:email:nobody".to_owned(),
+        a.clone(),
+    ];
+    assert_eq!(
+        store.peek_counts(&keys, window, now).await.unwrap(),
+        vec![2, 1, 0, 2]
+    );
+    assert_eq!(
+        store.peek_counts(&keys, window, now).await.unwrap(),
+        vec![2, 1, 0, 2]
+    );
+    let next_window = now + window;
+    assert_eq!(
+        store.peek_counts(&keys, window, next_window).await.unwrap(),
+        vec![0, 0, 0, 0]
+    );
+    assert_eq!(store.count_event(&a, window, next_window).await.unwrap(), 1);
+    assert_eq!(
+        store.peek_counts(&[], window, now).await.unwrap(),
+        Vec::<u64>::new()
+    );
+}
+
+pub async fn twenty_concurrent_redemptions_of_one_link_give_exactly_one_success(
+    store: SharedStore,
+) {
+    let (user, token) = create_invited(&store, "race-redeem").await;
+    let now = t0() + Duration::minutes(1);
+    let attempts: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            let r = redemption(&token.record, &format!("$argon2id$racer-{i}"), now);
+            tokio::spawn(async move { store.redeem_token(&r).await.map(|_| r) })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(r) => winners.push(r),
+            Err(StoreError::TokenUsed | StoreError::TokenInvalid) => {}
+            Err(other) => panic!("a losing redemption failed with {other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one redemption succeeds");
+    let after = reread(&store, &user).await;
+    assert_eq!(after.password_hash, Some(winners[0].password_hash.clone()));
+    assert_eq!(after.session_version, winners[0].new_session_version);
+    assert_eq!(after.setup_generation, user.setup_generation + 1);
+}
+
+pub async fn twenty_concurrent_creations_of_one_email_give_exactly_one_user(store: SharedStore) {
+    let email = unique_email("race-create");
+    let attempts: Vec<_> = (0..20)
+        .map(|_| {
+            let store = store.clone();
+            let (user, token) = invited(&email);
+            tokio::spawn(async move {
+                store
+                    .create_user(&user, Some(&token.record))
+                    .await
+                    .map(|_| (user, token.record))
+            })
+        })
+        .collect();
+    let mut created = Vec::new();
+    let mut refused = Vec::new();
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(c) => created.push(c),
+            Err(StoreError::EmailTaken) => refused.push(()),
+            Err(other) => panic!("a losing creation failed with {other:?}"),
+        }
+    }
+    assert_eq!(created.len(), 1, "exactly one user is created");
+    assert_eq!(refused.len(), 19);
+    let (winner, token) = &created[0];
+    let email = EmailAddress::parse(&email).unwrap();
+    assert_eq!(
+        store.user_by_email(&email).await.unwrap().as_ref(),
+        Some(winner)
+    );
+    assert_eq!(
+        store.token(&token.hash).await.unwrap().as_ref(),
+        Some(token)
+    );
+}
+
+/// A tech opens their link just as the admin resends the invite: whichever commits first, at
+/// most one link works afterwards.
+pub async fn a_redemption_racing_a_resend_never_leaves_two_working_links(store: SharedStore) {
+    let mut outcomes = HashSet::new();
+    for round in 0..8 {
+        let (user, first) = create_invited(&store, &format!("race-resend-{round}")).await;
+        let second = next_token(&user, TokenPurpose::Setup, t0() + Duration::minutes(1));
+        let now = t0() + Duration::minutes(2);
+        let redeem = {
+            let store = store.clone();
+            let r = redemption(&first.record, "$argon2id$first", now);
+            tokio::spawn(async move { store.redeem_token(&r).await })
+        };
+        let resend = {
+            let store = store.clone();
+            let record = second.record.clone();
+            tokio::spawn(async move { store.issue_token(&record, None).await })
+        };
+        let redeemed = redeem.await.unwrap();
+        let resent = resend.await.unwrap();
+        match (&redeemed, &resent) {
+            (Ok(_), Err(StoreError::AlreadyActive | StoreError::Conflict)) => {
+                outcomes.insert("redemption first");
+            }
+            (Err(StoreError::TokenInvalid), Ok(())) => {
+                outcomes.insert("resend first");
+            }
+            other => panic!("round {round}: both or neither went through: {other:?}"),
+        }
+        // Try every link now: at most one may still work.
+        let later = now + Duration::minutes(1);
+        let mut working = 0;
+        for token in [&first.record, &second.record] {
+            if store
+                .redeem_token(&redemption(token, "$argon2id$later", later))
+                .await
+                .is_ok()
+            {
+                working += 1;
+            }
+        }
+        let expected = usize::from(redeemed.is_err());
+        assert_eq!(working, expected, "round {round}: links still working");
+    }
+    eprintln!("race outcomes seen: {outcomes:?}");
+}

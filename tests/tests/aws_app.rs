@@ -1,0 +1,425 @@
+//! The whole service as the functions run it on AWS: `onboarding::App` on the DynamoDB store
+//! (DynamoDB Local, a fresh table per test) and the SES v2 mailer (moto), through the router.
+//! Mail that cannot be sent, links followed out of moto's copy of the email, AWS failures as the
+//! contract's opaque errors, and the round trips each flow makes. Needs `--features services`
+//! with `DYNAMODB_TEST_ENDPOINT` and `SES_TEST_ENDPOINT` (`make test`).
+
+use lambda_http::http::StatusCode;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use onboarding::adapters::dynamodb::DynamoStore;
+use onboarding::aws::{app_with_clients, RoundTrips};
+use onboarding::ports::SystemClock;
+use onboarding::App;
+use tests::app::{test_config, ALL, BASE_URL, NEW_PASSWORD, TEMP_PASSWORD};
+use tests::mailer_contract::{get_page, link_in_html, post_json, seed_admin};
+use tests::services::{dynamodb_client, fresh_table, moto_messages, ses_client, verify_sender};
+
+struct AwsApp {
+    app: App,
+    dynamodb: RoundTrips,
+    ses: RoundTrips,
+    admin_token: String,
+}
+
+impl AwsApp {
+    /// Round trips since the last call: DynamoDB operations and SES operations.
+    fn round_trips(&self) -> (Vec<String>, Vec<String>) {
+        (self.dynamodb.take(), self.ses.take())
+    }
+}
+
+/// The service on a fresh table, sending from a verified sender or from one moto never verified.
+async fn aws_app(sender_verified: bool) -> AwsApp {
+    let dynamodb = RoundTrips::default();
+    let ses = RoundTrips::default();
+    let dynamodb_client = dynamodb_client(&dynamodb);
+    let table = fresh_table(&dynamodb_client).await;
+    let ses_client = ses_client(&ses);
+    let id = uuid::Uuid::new_v4().simple();
+    let sender = if sender_verified {
+        let sender = format!("noreply-{id}@northwind.example");
+        verify_sender(&ses_client, &sender).await;
+        sender
+    } else {
+        format!("noreply@unverified-{id}.example")
+    };
+    let config = test_config(&[("TABLE_NAME", &table), ("SENDER_EMAIL", &sender)]);
+    let app = app_with_clients(
+        config,
+        dynamodb_client.clone(),
+        ses_client,
+        Arc::new(SystemClock),
+        ALL,
+    )
+    .unwrap();
+    let store = DynamoStore::new(dynamodb_client, table);
+    let admin_token = seed_admin(&app, &store).await;
+    dynamodb.take();
+    ses.take();
+    AwsApp {
+        app,
+        dynamodb,
+        ses,
+        admin_token,
+    }
+}
+
+fn tech_email(label: &str) -> String {
+    format!("{label}.{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+async fn create_tech(a: &AwsApp, email: &str) -> tests::app::TestResponse {
+    post_json(
+        &a.app,
+        "/users",
+        json!({"email": email, "temporaryPassword": TEMP_PASSWORD, "name": "Ana Tech"}),
+        Some(&a.admin_token),
+    )
+    .await
+}
+
+/// The link in the newest email moto holds for `to`.
+async fn link_sent_to(to: &str) -> String {
+    let messages = moto_messages().await;
+    let newest = messages
+        .iter()
+        .rev()
+        .find(|m| m.to.iter().any(|t| t == to))
+        .unwrap_or_else(|| panic!("moto holds no email to {to}"));
+    link_in_html(&newest.html)
+}
+
+fn token_of(link: &str) -> &str {
+    link.split_once("?token=").unwrap().1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_ses_refuses_the_welcome_email_the_tech_is_still_created_and_signs_in_with_the_temporary_password(
+) {
+    let a = aws_app(false).await;
+    let email = tech_email("unsent");
+    let created = create_tech(&a, &email).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let body = created.json();
+    assert_eq!(body["invite"]["status"], "failed");
+    assert_eq!(body["user"]["status"], "invited");
+
+    let id = body["user"]["id"].as_str().unwrap();
+    let shown = tests::mailer_contract::respond(
+        &a.app,
+        tests::app::request(
+            lambda_http::http::Method::GET,
+            &format!("/users/{id}"),
+            &[("authorization", &format!("Bearer {}", a.admin_token))],
+            Vec::new(),
+        ),
+    )
+    .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert_eq!(
+        shown.json()["invite"]["status"],
+        "failed",
+        "the failure is recorded"
+    );
+
+    let login = post_json(
+        &a.app,
+        "/login",
+        json!({"email": email, "password": TEMP_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    assert_eq!(login.json()["mustChangePassword"], true);
+    assert!(
+        moto_messages().await.iter().all(|m| !m.to.contains(&email)),
+        "nothing reached the tech"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invited_tech_follows_the_link_in_the_email_ses_sent_and_is_signed_in() {
+    let a = aws_app(true).await;
+    let email = tech_email("ana");
+    let created = create_tech(&a, &email).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.json()["invite"]["status"], "sent");
+
+    let link = link_sent_to(&email).await;
+    assert!(
+        link.starts_with(&format!("{BASE_URL}/setup?token=")),
+        "{link}"
+    );
+    let page = get_page(&a.app, link.strip_prefix(BASE_URL).unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+
+    let set = post_json(
+        &a.app,
+        "/setup",
+        json!({"token": token_of(&link), "password": NEW_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let session = set.json()["accessToken"].as_str().unwrap().to_owned();
+    assert_eq!(set.json()["user"]["name"], "Ana Tech");
+    assert_eq!(set.json()["user"]["status"], "active");
+    assert_eq!(
+        set.json()["user"]["createdAt"],
+        created.json()["user"]["createdAt"],
+        "the signed-in answer shows the stored user"
+    );
+    assert!(a.app.user_for_session(&session).await.unwrap().is_some());
+
+    let again = post_json(
+        &a.app,
+        "/setup",
+        json!({"token": token_of(&link), "password": "another long passphrase 88"}),
+        None,
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::GONE);
+    assert_eq!(again.error_code(), "token_used");
+
+    let old = post_json(
+        &a.app,
+        "/login",
+        json!({"email": email, "password": TEMP_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(
+        old.status,
+        StatusCode::UNAUTHORIZED,
+        "the temporary password ended"
+    );
+    let new = post_json(
+        &a.app,
+        "/login",
+        json!({"email": email, "password": NEW_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(new.status, StatusCode::OK, "{}", new.body);
+    assert_eq!(new.json()["mustChangePassword"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_failures_answer_the_contracts_opaque_errors_never_aws_text() {
+    let mut config = test_config(&[("TABLE_NAME", "no-such-table")]);
+    let dynamodb = dynamodb_client(&RoundTrips::default());
+    let ses = ses_client(&RoundTrips::default());
+    config.table_name = Some(format!("missing-{}", uuid::Uuid::new_v4().simple()));
+    let app = app_with_clients(config, dynamodb, ses, Arc::new(SystemClock), ALL).unwrap();
+    let r = post_json(
+        &app,
+        "/login",
+        json!({"email": "ana@example.com", "password": TEMP_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert_eq!(r.error_code(), "internal_error");
+    for aws_text in ["ResourceNotFound", "DynamoDB", "missing-", "Exception"] {
+        assert!(!r.body.contains(aws_text), "{}", r.body);
+    }
+
+    let unreachable = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "test", "test", None, None, "tests",
+            ))
+            .endpoint_url("http://127.0.0.1:9")
+            .build(),
+    );
+    let config = test_config(&[("TABLE_NAME", "t")]);
+    let app = app_with_clients(
+        config,
+        unreachable,
+        ses_client(&RoundTrips::default()),
+        Arc::new(SystemClock),
+        ALL,
+    )
+    .unwrap();
+    let r = post_json(
+        &app,
+        "/login",
+        json!({"email": "ana@example.com", "password": TEMP_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(r.error_code(), "service_unavailable");
+    assert!(!r.body.contains("127.0.0.1"), "{}", r.body);
+}
+
+fn tally(calls: &[String]) -> String {
+    let mut by_op: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in calls {
+        *by_op.entry(c.as_str()).or_default() += 1;
+    }
+    by_op
+        .iter()
+        .map(|(op, n)| {
+            if *n == 1 {
+                op.to_string()
+            } else {
+                format!("{op} ×{n}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn sorted(mut calls: Vec<String>) -> Vec<String> {
+    calls.sort();
+    calls
+}
+
+fn ops(list: &[&str]) -> Vec<String> {
+    sorted(list.iter().map(|s| s.to_string()).collect())
+}
+
+/// One flow's round trips, as counted and as designed.
+struct Flow {
+    name: &'static str,
+    dynamodb: Vec<String>,
+    ses: Vec<String>,
+    expected_dynamodb: Vec<String>,
+    expected_ses: Vec<String>,
+}
+
+/// Counted with an SDK interceptor on both clients (every request put on the wire, retries
+/// included). Printed as a table; each flow's calls are asserted, so a change shows up here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_trips_per_flow_are_as_designed() {
+    let a = aws_app(true).await;
+    let email = tech_email("counted");
+    let mut flows: Vec<Flow> = Vec::new();
+    let mut record = |name: &'static str, dynamodb: &[&str], ses: &[&str], a: &AwsApp| {
+        let (counted_dynamodb, counted_ses) = a.round_trips();
+        flows.push(Flow {
+            name,
+            dynamodb: sorted(counted_dynamodb),
+            ses: counted_ses,
+            expected_dynamodb: ops(dynamodb),
+            expected_ses: ops(ses),
+        });
+    };
+
+    let created = create_tech(&a, &email).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    record(
+        "POST /users (create)",
+        &["GetItem", "GetItem", "TransactWriteItems"],
+        &["SendEmail"],
+        &a,
+    );
+
+    let id = created.json()["user"]["id"].as_str().unwrap().to_owned();
+    let resent = post_json(
+        &a.app,
+        &format!("/users/{id}/invite"),
+        json!({}),
+        Some(&a.admin_token),
+    )
+    .await;
+    assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    record(
+        "POST /users/{id}/invite (resend)",
+        &[
+            "GetItem",
+            "GetItem",
+            "GetItem",
+            "GetItem",
+            "TransactWriteItems",
+        ],
+        &["SendEmail"],
+        &a,
+    );
+
+    let link = link_sent_to(&email).await;
+    let page = get_page(&a.app, link.strip_prefix(BASE_URL).unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    record(
+        "GET /setup (page)",
+        &["GetItem", "GetItem", "GetItem"],
+        &[],
+        &a,
+    );
+
+    let set = post_json(
+        &a.app,
+        "/setup",
+        json!({"token": token_of(&link), "password": NEW_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    record(
+        "POST /setup (redemption)",
+        &["GetItem", "TransactWriteItems"],
+        &[],
+        &a,
+    );
+
+    let login = post_json(
+        &a.app,
+        "/login",
+        json!({"email": email, "password": NEW_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    // The user read and the rate-limit counters go out together.
+    record("POST /login", &["BatchGetItem", "GetItem"], &[], &a);
+
+    let forgot = post_json(&a.app, "/password/forgot", json!({"email": email}), None).await;
+    assert_eq!(forgot.status, StatusCode::ACCEPTED, "{}", forgot.body);
+    record(
+        "POST /password/forgot",
+        &["GetItem", "TransactWriteItems", "UpdateItem", "UpdateItem"],
+        &["SendEmail"],
+        &a,
+    );
+
+    let mut table = String::from(
+        "| flow | DynamoDB round trips | SES round trips | total |\n| --- | --- | --- | --- |\n",
+    );
+    for f in &flows {
+        table.push_str(&format!(
+            "| {} | {} ({}) | {} | {} |\n",
+            f.name,
+            f.dynamodb.len(),
+            tally(&f.dynamodb),
+            f.ses.len(),
+            f.dynamodb.len() + f.ses.len()
+        ));
+    }
+    println!(
+        "\nRound trips per flow (DynamoDB Local + moto, counted by an SDK interceptor):\n\n{table}"
+    );
+    for f in &flows {
+        assert_eq!(
+            f.dynamodb, f.expected_dynamodb,
+            "{}: DynamoDB calls",
+            f.name
+        );
+        assert_eq!(f.ses, f.expected_ses, "{}: SES calls", f.name);
+    }
+    let login = &flows
+        .iter()
+        .find(|f| f.name == "POST /login")
+        .unwrap()
+        .dynamodb;
+    assert_eq!(
+        login.iter().filter(|c| *c == "GetItem").count(),
+        1,
+        "sign-in reads one item"
+    );
+}

@@ -1,0 +1,163 @@
+//! The store contract on DynamoDB Local, each test on a fresh table made from `template.yaml` by
+//! the same code as `create-table`; plus what only DynamoDB has: the table's TTL, items left past
+//! their TTL, and AWS failures turned into store errors. Needs `--features services` and
+//! `DYNAMODB_TEST_ENDPOINT` (`make test`); without them it fails, it does not skip.
+
+use aws_sdk_dynamodb::types::{AttributeValue, KeyType, TimeToLiveStatus};
+use chrono::{Duration, Utc};
+use std::sync::Arc;
+
+use onboarding::adapters::dynamodb::DynamoStore;
+use onboarding::aws::RoundTrips;
+use onboarding::domain::token::issue;
+use onboarding::domain::{EmailAddress, TokenPurpose, UserId};
+use onboarding::ports::{Redemption, Store, StoreError};
+use tests::services::{dynamodb_client, fresh_dynamo_store, fresh_table};
+use tests::store_contract::{invited, unique_email, SharedStore};
+
+async fn fresh() -> SharedStore {
+    Arc::new(fresh_dynamo_store().await.0)
+}
+
+tests::store_contract!(fresh);
+
+#[tokio::test]
+async fn a_table_made_from_the_template_has_its_key_and_ttl_on_expires_at() {
+    let client = dynamodb_client(&RoundTrips::default());
+    let table = fresh_table(&client).await;
+    let described = client
+        .describe_table()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap();
+    let keys = described.table().unwrap().key_schema();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].attribute_name(), "pk");
+    assert_eq!(keys[0].key_type(), &KeyType::Hash);
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap();
+    let ttl = ttl.time_to_live_description().unwrap();
+    assert_eq!(ttl.attribute_name(), Some("expiresAt"));
+    assert!(matches!(
+        ttl.time_to_live_status(),
+        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+    ));
+    // Creating it again leaves it as it is.
+    let again = infra::table::create_table(
+        &client,
+        &table,
+        &infra::table::read_definition(&infra::table::default_template_path()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, infra::table::Outcome::AlreadyExisted);
+}
+
+/// TTL lags: DynamoDB deletes expired items hours or days late. A token item whose `expiresAt`
+/// is long past, put straight into the table, must still be refused.
+#[tokio::test]
+async fn a_token_item_past_its_ttl_but_not_yet_deleted_is_refused() {
+    let (store, _) = fresh_dynamo_store().await;
+    let (user, _) = invited(&unique_email("ttl"));
+    store.create_user(&user, None).await.unwrap();
+    let long_ago = Utc::now() - Duration::days(10);
+    let token = issue(
+        TokenPurpose::Setup,
+        user.token_subject(),
+        1,
+        long_ago,
+        Duration::days(7),
+    );
+    let past = (long_ago + Duration::days(7)).timestamp();
+    let at = |t: chrono::DateTime<Utc>| {
+        AttributeValue::S(t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
+    };
+    store
+        .client()
+        .put_item()
+        .table_name(store.table())
+        .item(
+            "pk",
+            AttributeValue::S(format!("TOKEN#{}", token.record.hash.to_hex())),
+        )
+        .item("entity", AttributeValue::S("token".into()))
+        .item("purpose", AttributeValue::S("setup".into()))
+        .item("userId", AttributeValue::S(user.id.0.clone()))
+        .item("orgId", AttributeValue::S(user.org_id.0.clone()))
+        .item("email", AttributeValue::S(user.email.as_str().into()))
+        .item("userCreatedAt", at(user.created_at))
+        .item("role", AttributeValue::S("tech".into()))
+        .item("generation", AttributeValue::N("1".into()))
+        .item("createdAt", at(long_ago))
+        .item("validUntil", at(token.record.expires_at))
+        .item("expiresAt", AttributeValue::N(past.to_string()))
+        .send()
+        .await
+        .unwrap();
+
+    let stored = store.token(&token.record.hash).await.unwrap();
+    let stored = stored.expect("the item is still there");
+    assert!(stored.is_expired(Utc::now()));
+    let r = Redemption {
+        token: stored,
+        password_hash: "$argon2id$late".into(),
+        new_session_version: "new".into(),
+        now: Utc::now(),
+    };
+    assert_eq!(store.redeem_token(&r).await, Err(StoreError::TokenExpired));
+    let after = store.user_by_id(&user.id).await.unwrap().unwrap();
+    assert_eq!(after, user, "nothing changed");
+}
+
+#[tokio::test]
+async fn sign_in_reads_exactly_one_item() {
+    let (store, counter) = fresh_dynamo_store().await;
+    let (user, _) = invited(&unique_email("one-read"));
+    store.create_user(&user, None).await.unwrap();
+    counter.take();
+    store.user_by_email(&user.email).await.unwrap().unwrap();
+    assert_eq!(counter.take(), vec!["GetItem"]);
+    store.user_by_id(&user.id).await.unwrap().unwrap();
+    assert_eq!(counter.take(), vec!["GetItem", "GetItem"]);
+}
+
+#[tokio::test]
+async fn a_missing_table_is_a_store_failure_that_names_no_key() {
+    let client = dynamodb_client(&RoundTrips::default());
+    let store = DynamoStore::new(client, format!("missing-{}", uuid::Uuid::new_v4().simple()));
+    let hash = onboarding::domain::TokenHash::of("secret token");
+    let e = store.token(&hash).await.unwrap_err();
+    let StoreError::Backend(text) = &e else {
+        panic!("expected a backend failure, got {e:?}");
+    };
+    assert!(text.contains("ResourceNotFoundException"), "{text}");
+    assert!(!text.contains(&hash.to_hex()), "{text}");
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_a_busy_store_not_a_crash() {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        // Nothing listens on port 9 (discard) here: the connection is refused at once.
+        .endpoint_url("http://127.0.0.1:9")
+        .build();
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), "t");
+    let email = EmailAddress::parse("ana@example.com").unwrap();
+    assert!(matches!(
+        store.user_by_email(&email).await,
+        Err(StoreError::Unavailable(_))
+    ));
+    assert!(matches!(
+        store.user_by_id(&UserId::generate()).await,
+        Err(StoreError::Unavailable(_))
+    ));
+}
