@@ -43,9 +43,9 @@ async fn main() -> anyhow::Result<()> {
     let outbox_dir = data_dir.join("outbox");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (app, outbox) = if config.table_name.is_some() {
-        anyhow::bail!(
-            "TABLE_NAME is set, but DynamoDB support is not wired into the local server yet"
-        )
+        // DynamoDB and SES v2, at AWS or wherever AWS_ENDPOINT_URL* point.
+        let app = onboarding::aws::app_from_config(config, ALL).await?;
+        (app, None)
     } else {
         let store = EmbeddedStore::open(&data_dir.join("onboarding.redb"))
             .with_context(|| format!("cannot open the embedded store in {}", data_dir.display()))?;
