@@ -1,4 +1,5 @@
 //! Local stand-ins and operator tools. `local` is the server behind `cargo run`.
 
+pub mod bench;
 pub mod local;
 pub mod table;
