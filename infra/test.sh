@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The README's test command (`make test`), and what CI runs: lint, install and start the test
+# services, run every test, check the SAM template, stop the services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+section() { printf '\n== %s\n' "$*"; }
+
+section "format and lint"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --features tests/services -- -D warnings
+
+section "install the test services"
+bash infra/test-services/install.sh
+
+section "build: the function binaries (release, as Lambda runs them) and every test"
+cargo build --release -p create-user -p redeem-token -p login
+cargo test --workspace --features tests/services --no-run
+
+section "tests, in a private network namespace with the services"
+# DynamoDB Local cannot bind one address; inside a fresh network namespace, whose only interface
+# is loopback, nothing outside this run can reach it or any other service. Cargo runs offline
+# there: everything was fetched and built above.
+unshare_net=(unshare --net)
+[ "$(id -u)" -eq 0 ] || unshare_net=(unshare --net --map-root-user)
+"${unshare_net[@]}" bash -c '
+  set -euo pipefail
+  ip link set lo up
+  trap "bash infra/test-services/stop.sh" EXIT
+  bash infra/test-services/start.sh
+  source .test-services/env
+  cargo test --workspace --features tests/services --offline
+'
+
+if [ -f infra/check-template.sh ]; then
+  section "SAM template: cfn-lint, sam validate --lint, sam build"
+  bash infra/check-template.sh
+fi
