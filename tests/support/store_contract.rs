@@ -45,6 +45,7 @@ macro_rules! store_contract {
             recording_an_invite_status_for_an_unknown_user_is_refused,
             a_rehash_replaces_a_hash_only_while_it_is_still_the_old_one,
             events_are_counted_per_key_and_window_and_peeking_does_not_count,
+            the_sign_in_view_is_the_user_by_email_and_their_counters,
             twenty_concurrent_redemptions_of_one_link_give_exactly_one_success,
             twenty_concurrent_creations_of_one_email_give_exactly_one_user,
             a_redemption_racing_a_resend_never_leaves_two_working_links,
@@ -545,6 +546,28 @@ pub async fn events_are_counted_per_key_and_window_and_peeking_does_not_count(st
         store.peek_counts(&[], window, now).await.unwrap(),
         Vec::<u64>::new()
     );
+}
+
+pub async fn the_sign_in_view_is_the_user_by_email_and_their_counters(store: SharedStore) {
+    let window = Duration::minutes(15);
+    let (user, _) = create_invited(&store, "view").await;
+    let key = format!("login:email:{}", uuid::Uuid::new_v4().simple());
+    let now = t0();
+    store.count_event(&key, window, now).await.unwrap();
+    let keys = [key.clone(), "login:ip:nobody".to_owned()];
+    let (found, counts) = store
+        .sign_in_view(&user.email, &keys, window, now)
+        .await
+        .unwrap();
+    assert_eq!(found.as_ref(), Some(&user));
+    assert_eq!(counts, vec![1, 0]);
+    let stranger = EmailAddress::parse(&unique_email("stranger")).unwrap();
+    let (nobody, counts) = store
+        .sign_in_view(&stranger, &keys, window, now)
+        .await
+        .unwrap();
+    assert_eq!(nobody, None);
+    assert_eq!(counts, vec![1, 0]);
 }
 
 pub async fn twenty_concurrent_redemptions_of_one_link_give_exactly_one_success(

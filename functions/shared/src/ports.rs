@@ -117,6 +117,22 @@ pub trait Store: Send + Sync {
         window: Duration,
         now: DateTime<Utc>,
     ) -> Result<Vec<u64>, StoreError>;
+
+    /// What sign-in reads: the user by email and its rate-limit counters in the window holding
+    /// `now`. Stores that can read both in one request do (DynamoDB: one BatchGetItem).
+    async fn sign_in_view(
+        &self,
+        email: &EmailAddress,
+        counter_keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<User>, Vec<u64>), StoreError> {
+        let (user, counts) = tokio::join!(
+            self.user_by_email(email),
+            self.peek_counts(counter_keys, window, now)
+        );
+        Ok((user?, counts?))
+    }
 }
 
 /// The start (epoch seconds) of the fixed window of length `window` that holds `now`.

@@ -856,18 +856,65 @@ impl Store for DynamoStore {
         window: Duration,
         now: DateTime<Utc>,
     ) -> Result<Vec<u64>, StoreError> {
-        let start = window_start(window, now);
-        let pks: Vec<String> = keys.iter().map(|k| counter_key(k, start)).collect();
-        let mut unique = pks.clone();
+        let pks = counter_pks(keys, window, now);
+        let items = self.batch_get("peek counters", &pks).await?;
+        pks.iter().map(|pk| count_in(items.get(pk))).collect()
+    }
+
+    /// One BatchGetItem: the user's email item and the sign-in counters together.
+    async fn sign_in_view(
+        &self,
+        email: &EmailAddress,
+        counter_keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<User>, Vec<u64>), StoreError> {
+        let pks = counter_pks(counter_keys, window, now);
+        let user_pk = email_key(email);
+        let mut wanted = pks.clone();
+        wanted.push(user_pk.clone());
+        let items = self.batch_get("read sign-in view", &wanted).await?;
+        let user = items.get(&user_pk).map(user_from_item).transpose()?;
+        let counts = pks
+            .iter()
+            .map(|pk| count_in(items.get(pk)))
+            .collect::<Result<_, _>>()?;
+        Ok((user, counts))
+    }
+}
+
+fn counter_pks(keys: &[String], window: Duration, now: DateTime<Utc>) -> Vec<String> {
+    let start = window_start(window, now);
+    keys.iter().map(|k| counter_key(k, start)).collect()
+}
+
+fn count_in(item: Option<&Item>) -> Result<u64, StoreError> {
+    match item {
+        None => Ok(0),
+        Some(item) => Fields {
+            item,
+            what: "counter",
+        }
+        .u64(attr::COUNT),
+    }
+}
+
+impl DynamoStore {
+    /// Strongly consistent BatchGetItem of `pks`, retrying what DynamoDB leaves unprocessed.
+    async fn batch_get(
+        &self,
+        operation: &'static str,
+        pks: &[String],
+    ) -> Result<HashMap<String, Item>, StoreError> {
+        let mut unique = pks.to_vec();
         unique.sort();
         unique.dedup();
-        let mut counts: HashMap<String, u64> = HashMap::new();
+        let mut found: HashMap<String, Item> = HashMap::new();
         let mut pending: Vec<Item> = unique
             .into_iter()
             .map(|pk| Item::from([(attr::PK.to_owned(), s(pk))]))
             .collect();
         let mut attempt = 0;
-        // One BatchGetItem; DynamoDB may hand back some keys unprocessed when busy.
         while !pending.is_empty() {
             let keys_and_attributes = built(
                 KeysAndAttributes::builder()
@@ -881,34 +928,33 @@ impl Store for DynamoStore {
                 .request_items(&self.table, keys_and_attributes)
                 .send()
                 .await
-                .map_err(|e| sdk_error("peek counters", e))?;
+                .map_err(|e| sdk_error(operation, e))?;
             for item in out
                 .responses
                 .unwrap_or_default()
                 .remove(&self.table)
                 .unwrap_or_default()
             {
-                let f = Fields {
+                let pk = Fields {
                     item: &item,
-                    what: "counter",
-                };
-                counts.insert(f.str(attr::PK)?.to_owned(), f.u64(attr::COUNT)?);
+                    what: "item",
+                }
+                .str(attr::PK)?
+                .to_owned();
+                found.insert(pk, item);
             }
             if let Some(mut left) = out.unprocessed_keys.filter(|u| !u.is_empty()) {
                 attempt += 1;
                 if attempt >= TRANSACTION_ATTEMPTS {
-                    return Err(StoreError::Unavailable(
-                        "DynamoDB peek counters: keys left unprocessed".to_owned(),
-                    ));
+                    return Err(StoreError::Unavailable(format!(
+                        "DynamoDB {operation}: keys left unprocessed"
+                    )));
                 }
                 pending = left.remove(&self.table).map(|k| k.keys).unwrap_or_default();
                 tokio::time::sleep(backoff(attempt)).await;
             }
         }
-        Ok(pks
-            .iter()
-            .map(|pk| counts.get(pk).copied().unwrap_or(0))
-            .collect())
+        Ok(found)
     }
 }
 

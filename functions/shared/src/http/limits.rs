@@ -41,22 +41,25 @@ pub fn retry_after(window: Duration, now: DateTime<Utc>) -> u64 {
     (end - now.timestamp()).max(1) as u64
 }
 
-impl App {
-    /// 429 if any key is already at its limit in this window. Reads, does not count.
-    pub async fn refuse_if_limited(
-        &self,
-        limits: &[Limited],
-        window: Duration,
-    ) -> Result<(), ApiError> {
-        let keys: Vec<String> = limits.iter().map(|l| l.key.clone()).collect();
-        let now = self.now();
-        let counts = self.store.peek_counts(&keys, window, now).await?;
-        if limits.iter().zip(counts).any(|(l, count)| count >= l.max) {
-            return Err(ApiError::too_many_requests(retry_after(window, now)));
-        }
-        Ok(())
+/// 429 if any key is already at its limit in this window, given the counts read for `limits`.
+pub fn refuse_if_limited(
+    limits: &[Limited],
+    counts: &[u64],
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    if limits.iter().zip(counts).any(|(l, count)| *count >= l.max) {
+        return Err(ApiError::too_many_requests(retry_after(window, now)));
     }
+    Ok(())
+}
 
+/// The store keys of `limits`.
+pub fn keys(limits: &[Limited]) -> Vec<String> {
+    limits.iter().map(|l| l.key.clone()).collect()
+}
+
+impl App {
     /// Counts one event under every key; 429 if that took any key over its limit.
     pub async fn count_and_limit(
         &self,

@@ -11,7 +11,7 @@ use crate::domain::{EmailAddress, TokenPurpose};
 use crate::emails::{lifetime_in_words, ResetEmail};
 use crate::hashing::Verified;
 use crate::http::error::log_unexpected;
-use crate::http::limits::{per_email, per_ip};
+use crate::http::limits::{keys, per_email, per_ip, refuse_if_limited};
 use crate::http::pages;
 use crate::http::{html_response, json_response, request, see_other, ApiError, App};
 use crate::ports::{Rehash, StoreError};
@@ -61,16 +61,16 @@ pub async fn login(app: &App, req: &Request) -> Result<Response<Body>, ApiError>
         per_email("login", &email, rl.login_failures_per_email),
         per_ip("login", &ip, rl.login_failures_per_ip),
     ];
-    // The limit check and the user read go out together: one round trip of waiting.
-    let (limited, user) = tokio::join!(
-        app.refuse_if_limited(&limits, rl.login_window),
-        app.store.user_by_email(&email)
-    );
-    if let Err(e) = limited {
+    // The user and the limit counters come in one read.
+    let now = app.now();
+    let (user, counts) = app
+        .store
+        .sign_in_view(&email, &keys(&limits), rl.login_window, now)
+        .await?;
+    if let Err(e) = refuse_if_limited(&limits, &counts, rl.login_window, now) {
         tracing::warn!(audit = "sign_in_limited", ip = %ip);
         return refuse(e);
     }
-    let user = user?;
     let current = user
         .as_ref()
         .and_then(|u| u.current_password_hash())
