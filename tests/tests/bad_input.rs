@@ -228,7 +228,7 @@ async fn forged_expired_and_foreign_sessions_are_refused() {
     let before = t.store.snapshot().unwrap();
     let now = t.app().now().timestamp();
     let claims = json!({
-        "sub": t.admin.id.0, "org": t.admin.org_id.0, "role": "admin", "iat": now, "exp": now + 3600,
+        "sub": t.admin.id.0, "email": ADMIN_EMAIL, "org": t.admin.org_id.0, "role": "admin", "iat": now, "exp": now + 3600,
         "iss": "onboarding", "aud": "field-service-app", "sv": t.admin.session_version,
     });
     let alg_none = format!(

@@ -11,6 +11,8 @@ use super::{Role, User};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
+    /// The user's email: the store finds users by it in one read.
+    pub email: String,
     pub org: String,
     pub role: Role,
     pub iat: i64,
@@ -67,6 +69,7 @@ impl SessionKeys {
     pub fn issue(&self, user: &User, now: DateTime<Utc>) -> SecretString {
         let claims = Claims {
             sub: user.id.0.clone(),
+            email: user.email.as_str().to_owned(),
             org: user.org_id.0.clone(),
             role: user.role,
             iat: now.timestamp(),

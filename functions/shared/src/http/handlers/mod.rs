@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
 use super::{request, ApiError, App, Handler};
-use crate::domain::{Role, User, UserId};
+use crate::domain::{EmailAddress, Role, User};
 
 pub(crate) async fn dispatch(
     app: &App,
@@ -54,8 +54,13 @@ impl App {
         let Ok(claims) = self.sessions.verify(jwt, self.now()) else {
             return Ok(None);
         };
-        let user = self.store.user_by_id(&UserId(claims.sub)).await?;
-        Ok(user.filter(|u| u.session_version == claims.sv && u.org_id.0 == claims.org))
+        let Ok(email) = EmailAddress::parse(&claims.email) else {
+            return Ok(None);
+        };
+        let user = self.store.user_by_email(&email).await?;
+        Ok(user.filter(|u| {
+            u.id.0 == claims.sub && u.session_version == claims.sv && u.org_id.0 == claims.org
+        }))
     }
 
     /// A signed-in session: the JSON body for API callers and the cookie for browsers.
