@@ -58,3 +58,52 @@ pub fn generate_password() -> SecretString {
     getrandom::fill(&mut bytes).expect("the OS random number generator is available");
     SecretString::from(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
+
+/// Invites the first admin of a new organisation: an invited admin with no password at all (so
+/// nothing can sign in as them yet) and a setup link sent by email, the same welcome a tech gets.
+/// Nothing secret passes through the operator's hands.
+pub async fn invite_admin(
+    app: &crate::App,
+    email: EmailAddress,
+    org_name: &str,
+) -> Result<(User, crate::domain::InviteStatus), BootstrapError> {
+    use crate::domain::token::issue;
+    use crate::domain::user::Invite;
+    use crate::domain::{InviteStatus, TokenPurpose};
+
+    let now = app.now();
+    let mut user = User {
+        id: UserId::generate(),
+        org_id: OrgId::generate(),
+        org_name: Some(org_name.to_owned()).filter(|n| !n.trim().is_empty()),
+        email,
+        name: None,
+        role: Role::Admin,
+        status: UserStatus::Invited,
+        created_at: now,
+        temporary_password_hash: None,
+        password_hash: None,
+        session_version: new_session_version(),
+        setup_generation: 1,
+        reset_generation: 0,
+        invite: None,
+    };
+    let token = issue(
+        TokenPurpose::Setup,
+        user.token_subject(),
+        1,
+        now,
+        app.config.setup_token_ttl,
+    );
+    user.invite = Some(Invite {
+        status: InviteStatus::Sent,
+        expires_at: token.record.expires_at,
+    });
+    match app.store.create_user(&user, Some(&token.record)).await {
+        Ok(()) => {}
+        Err(StoreError::EmailTaken) => return Err(BootstrapError::EmailTaken),
+        Err(e) => return Err(BootstrapError::Store(e)),
+    }
+    let status = crate::http::handlers::users::send_welcome(app, &user, &token).await;
+    Ok((user, status))
+}

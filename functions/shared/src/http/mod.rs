@@ -2,7 +2,7 @@
 //! functions and the local server call the very same `App::handle`.
 
 pub mod error;
-mod handlers;
+pub(crate) mod handlers;
 pub mod limits;
 pub mod pages;
 pub mod request;

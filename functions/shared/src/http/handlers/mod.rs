@@ -2,7 +2,7 @@
 
 mod login;
 mod redeem;
-mod users;
+pub(crate) mod users;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use lambda_http::{Body, Request, Response};

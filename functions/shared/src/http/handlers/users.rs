@@ -58,7 +58,11 @@ fn invite_json(app: &App, user: &User) -> serde_json::Value {
 }
 
 /// Sends the welcome email; a failure is recorded on the user and reported, never raised.
-async fn send_welcome(app: &App, user: &User, token: &crate::domain::IssuedToken) -> InviteStatus {
+pub(crate) async fn send_welcome(
+    app: &App,
+    user: &User,
+    token: &crate::domain::IssuedToken,
+) -> InviteStatus {
     let message = WelcomeEmail {
         to: &user.email,
         name: user.name.as_deref(),

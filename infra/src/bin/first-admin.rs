@@ -1,0 +1,52 @@
+//! `first-admin --email E --org-name N`: the first admin of a fresh deployment. Reads the same
+//! configuration as the functions (TABLE_NAME, SENDER_EMAIL, PUBLIC_BASE_URL, SESSION_SIGNING_KEY,
+//! and the SDK's region, credentials and endpoints), creates an invited admin with no password,
+//! and emails them a setup link. It prints nothing secret: no password, link or session.
+
+use anyhow::Context;
+use onboarding::bootstrap::{invite_admin, BootstrapError};
+use onboarding::config::{Defaults, ProcessEnv};
+use onboarding::domain::{EmailAddress, InviteStatus};
+use onboarding::Config;
+
+const USAGE: &str = "usage: first-admin --email ADDRESS --org-name NAME";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut email = None;
+    let mut org_name = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--email" => email = args.next(),
+            "--org-name" => org_name = args.next(),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => anyhow::bail!("unknown argument {other:?}; {USAGE}"),
+        }
+    }
+    let email =
+        EmailAddress::parse(&email.context(USAGE)?).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let org_name = org_name.context(USAGE)?;
+    let config = Config::from_env(&ProcessEnv, Defaults::lambda())?;
+    let app = onboarding::aws::app_from_config(config, &[]).await?;
+    match invite_admin(&app, email.clone(), &org_name).await {
+        Ok((user, status)) => {
+            println!(
+                "Admin {} created for {org_name:?} (user {}, organisation {}).",
+                user.email, user.id.0, user.org_id.0
+            );
+            match status {
+                InviteStatus::Sent => println!("A setup link was emailed to {}; it works for {}.", user.email, onboarding::emails::lifetime_in_words(app.config.setup_token_ttl)),
+                InviteStatus::Failed => println!("The setup email could not be sent (see the log). Fix SES, then ask for a link at {}/password/forgot.", app.config.public_base_url),
+            }
+            Ok(())
+        }
+        Err(BootstrapError::EmailTaken) => {
+            anyhow::bail!("{email} already has an account: use forgot-password to get in")
+        }
+        Err(e) => Err(e.into()),
+    }
+}

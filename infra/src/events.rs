@@ -1,0 +1,134 @@
+//! The `events/` files and what fills their placeholders: an admin and an invited tech made in
+//! the target table, the admin's session, and the tech's setup and reset links. Used by the
+//! `fill-events` command (for `sam local invoke`), the function tests and the bench.
+
+use chrono::Utc;
+use secrecy::{ExposeSecret, SecretString};
+use std::path::{Path, PathBuf};
+
+use onboarding::bootstrap::{create_admin, generate_password};
+use onboarding::domain::token::issue;
+use onboarding::domain::user::{new_session_version, Invite};
+use onboarding::domain::{
+    EmailAddress, InviteStatus, Role, TokenPurpose, User, UserId, UserStatus,
+};
+use onboarding::App;
+
+/// The values that make the events' placeholders real.
+pub struct Fixtures {
+    pub admin_token: SecretString,
+    pub tech_email: String,
+    pub new_email: String,
+    pub user_id: String,
+    pub setup_token: SecretString,
+    pub reset_token: SecretString,
+}
+
+/// Makes an admin (in a new organisation) and an invited tech with a live setup link and reset
+/// link, in the app's store.
+pub async fn prepare(app: &App) -> anyhow::Result<Fixtures> {
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let now = app.now();
+    let admin = create_admin(
+        &*app.store,
+        &app.hasher,
+        EmailAddress::parse(&format!("admin-{}@example.com", &unique[..12]))?,
+        "Northwind Field Service",
+        generate_password(),
+        now,
+    )
+    .await?;
+    let email = EmailAddress::parse(&format!("tech-{}@example.com", &unique[..12]))?;
+    let temporary = onboarding::domain::password::normalise("violet harbour tram 42");
+    let mut tech = User {
+        id: UserId::generate(),
+        org_id: admin.org_id.clone(),
+        org_name: admin.org_name.clone(),
+        email,
+        name: Some("Ana Tech".to_owned()),
+        role: Role::Tech,
+        status: UserStatus::Invited,
+        created_at: now,
+        temporary_password_hash: Some(app.hasher.hash_async(temporary).await?),
+        password_hash: None,
+        session_version: new_session_version(),
+        setup_generation: 1,
+        reset_generation: 0,
+        invite: None,
+    };
+    let setup = issue(
+        TokenPurpose::Setup,
+        tech.token_subject(),
+        1,
+        now,
+        app.config.setup_token_ttl,
+    );
+    tech.invite = Some(Invite {
+        status: InviteStatus::Sent,
+        expires_at: setup.record.expires_at,
+    });
+    app.store.create_user(&tech, Some(&setup.record)).await?;
+    let reset = issue(
+        TokenPurpose::Reset,
+        tech.token_subject(),
+        1,
+        now,
+        app.config.reset_token_ttl,
+    );
+    app.store.issue_token(&reset.record, None).await?;
+    Ok(Fixtures {
+        admin_token: app.sessions.issue(&admin, now),
+        tech_email: tech.email.as_str().to_owned(),
+        new_email: format!("new-{}@example.com", &unique[..12]),
+        user_id: tech.id.0.clone(),
+        setup_token: setup.plain,
+        reset_token: reset.plain,
+    })
+}
+
+impl Fixtures {
+    /// An event's text with every placeholder replaced.
+    pub fn fill(&self, event: &str) -> String {
+        event
+            .replace("{{ADMIN_TOKEN}}", self.admin_token.expose_secret())
+            .replace("{{TECH_EMAIL}}", &self.tech_email)
+            .replace("{{NEW_EMAIL}}", &self.new_email)
+            .replace("{{USER_ID}}", &self.user_id)
+            .replace("{{SETUP_TOKEN}}", self.setup_token.expose_secret())
+            .replace("{{RESET_TOKEN}}", self.reset_token.expose_secret())
+    }
+}
+
+/// The repository's `events/` folder.
+pub fn events_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../events")
+}
+
+/// Every event file of a function (`create-user`, `redeem-token`, `login`), sorted.
+pub fn event_files(function: &str) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(events_dir().join(function))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The status each event's answer must have, by file name: the contract's answer to it.
+pub fn expected_status(file: &Path) -> Option<u16> {
+    let name = file.file_stem()?.to_str()?;
+    Some(match name {
+        "post-users" => 201,
+        "post-users-invite" | "get-user" => 200,
+        "get-setup" | "get-reset" | "get-login" | "get-forgot" => 200,
+        "post-setup-form" | "post-login-form" => 303,
+        "post-setup-json" | "post-reset-json" | "post-login" => 200,
+        "post-forgot" => 202,
+        _ => return None,
+    })
+}
+
+/// Seconds since the epoch, for file names of filled events.
+pub fn stamp() -> i64 {
+    Utc::now().timestamp()
+}

@@ -1,0 +1,177 @@
+//! Each function's release binary, run as Lambda runs it: under infra's Lambda Runtime API
+//! emulator, fed every file in `events/` that belongs to it, against DynamoDB Local and moto.
+//! This is `sam local invoke` without the container. Needs `--features services` and the release
+//! binaries (`make test` builds both).
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use infra::emulator::{Emulator, Outcome};
+use infra::events::{event_files, expected_status, prepare};
+use onboarding::aws::{app_with_clients, RoundTrips};
+use onboarding::ports::SystemClock;
+use tests::app::{test_config, BASE_URL};
+use tests::services::{
+    dynamodb_client, endpoint, fresh_table, ses_client, verify_sender, DYNAMODB_ENDPOINT,
+    SES_ENDPOINT,
+};
+
+const SIGNING_KEY: &str = "test-signing-key-0123456789abcdef0123456789";
+
+fn release_binary(function: &str) -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")));
+    let path = target.join("release").join(function);
+    assert!(
+        path.exists(),
+        "{} is missing: build the functions with `cargo build --release -p {function}` (make test does)",
+        path.display()
+    );
+    path
+}
+
+/// Starts a function's binary against the emulator, with Lambda's environment.
+fn spawn(function: &str, emulator: &Emulator, table: &str, sender: &str) -> Child {
+    Command::new(release_binary(function))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_LAMBDA_RUNTIME_API", emulator.runtime_api())
+        .env("AWS_LAMBDA_FUNCTION_NAME", function)
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env(
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            format!("/aws/lambda/{function}"),
+        )
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "emulated")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint(DYNAMODB_ENDPOINT))
+        .env("AWS_ENDPOINT_URL_SESV2", endpoint(SES_ENDPOINT))
+        .env("TABLE_NAME", table)
+        .env("SENDER_EMAIL", sender)
+        .env("PUBLIC_BASE_URL", BASE_URL)
+        .env("SESSION_SIGNING_KEY", SIGNING_KEY)
+        .env("ARGON2_MEMORY_KIB", "1024")
+        .env("ARGON2_ITERATIONS", "1")
+        .env("FORGOT_MIN_RESPONSE_MS", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {function}: {e}"))
+}
+
+struct Killed(Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_function_binary_answers_its_events_as_the_contract_says() {
+    let table = fresh_table(&dynamodb_client(&RoundTrips::default())).await;
+    let sender = format!(
+        "noreply-{}@northwind.example",
+        uuid::Uuid::new_v4().simple()
+    );
+    verify_sender(&ses_client(&RoundTrips::default()), &sender).await;
+    // The fixtures are made in the same table, with the same signing key as the functions.
+    let config = test_config(&[
+        ("TABLE_NAME", table.as_str()),
+        ("SENDER_EMAIL", sender.as_str()),
+        ("SESSION_SIGNING_KEY", SIGNING_KEY),
+    ]);
+    let counter = RoundTrips::default();
+    let app = app_with_clients(
+        config,
+        dynamodb_client(&counter),
+        ses_client(&counter),
+        Arc::new(SystemClock),
+        &[],
+    )
+    .unwrap();
+
+    let mut answered = 0;
+    for function in ["create-user", "redeem-token", "login"] {
+        let emulator = Emulator::start().await.unwrap();
+        let _child = Killed(spawn(function, &emulator, &table, &sender));
+        let files = event_files(function).unwrap();
+        assert!(!files.is_empty(), "no events for {function}");
+        for file in files {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let expected =
+                expected_status(&file).unwrap_or_else(|| panic!("no expected answer for {name}"));
+            let fixtures = prepare(&app).await.unwrap();
+            let event = fixtures.fill(&std::fs::read_to_string(&file).unwrap());
+            assert!(!event.contains("{{"), "{name} has a placeholder left");
+            let outcome = emulator
+                .invoke(event.as_bytes(), Duration::from_secs(30))
+                .await;
+            let body = match outcome {
+                Ok(Outcome::Response(body)) => body,
+                other => panic!("{function} {name}: {other:?}"),
+            };
+            let response: Value =
+                serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{name}: not JSON ({e})"));
+            assert_eq!(
+                response["statusCode"], expected,
+                "{function} {name}: {response}"
+            );
+            let headers = &response["headers"];
+            assert_eq!(headers["cache-control"], "no-store", "{name}");
+            let text = response["body"].as_str().unwrap_or_default();
+            let content_type = headers["content-type"].as_str().unwrap_or_default();
+            if content_type.starts_with("text/html") {
+                assert!(text.contains("<html lang=\"en\">"), "{name}");
+                assert!(
+                    headers["content-security-policy"]
+                        .as_str()
+                        .is_some_and(|c| c.contains("default-src 'none'")),
+                    "{name}"
+                );
+            }
+            let json = || {
+                serde_json::from_str::<Value>(text)
+                    .unwrap_or_else(|e| panic!("{name}: body not JSON ({e}): {text}"))
+            };
+            match name.as_str() {
+                "post-users.json" => {
+                    assert_eq!(json()["user"]["email"], fixtures.new_email.as_str());
+                    assert_eq!(json()["invite"]["status"], "sent");
+                }
+                "post-users-invite.json" => assert_eq!(json()["invite"]["status"], "sent"),
+                "get-user.json" => assert_eq!(json()["user"]["id"], fixtures.user_id.as_str()),
+                "post-login.json" => assert_eq!(json()["mustChangePassword"], true),
+                "post-setup-json.json" | "post-reset-json.json" => {
+                    assert_eq!(json()["tokenType"], "Bearer");
+                    assert_eq!(json()["user"]["status"], "active");
+                }
+                "post-forgot.json" => assert_eq!(json()["status"], "accepted"),
+                "post-setup-form.json" | "post-login-form.json" => {
+                    assert_eq!(headers["location"], format!("{BASE_URL}/app"));
+                    let cookies = response["cookies"].as_array().cloned().unwrap_or_default();
+                    assert!(
+                        cookies.iter().any(|c| c
+                            .as_str()
+                            .is_some_and(|c| c.starts_with("session=") && c.contains("HttpOnly"))),
+                        "{name}: {response}"
+                    );
+                }
+                _ => {}
+            }
+            answered += 1;
+        }
+        assert!(
+            emulator.init_error().is_none(),
+            "{function} reported an init error"
+        );
+    }
+    assert_eq!(answered, 13, "every event file was fed to its function");
+}

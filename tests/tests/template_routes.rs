@@ -1,0 +1,75 @@
+//! The routes in `template.yaml` are exactly the router's routes, each served by the function
+//! the router says (its resource's CodeUri is `functions/<function name>`).
+
+use std::collections::BTreeSet;
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn template() -> Yaml {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    YamlLoader::load_from_str(&text).unwrap().remove(0)
+}
+
+#[test]
+fn the_templates_routes_are_the_routers_routes_on_the_right_functions() {
+    let t = template();
+    let mut in_template = BTreeSet::new();
+    for (_, resource) in t["Resources"].as_hash().unwrap() {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let code_uri = resource["Properties"]["CodeUri"].as_str().unwrap();
+        let function = code_uri.strip_prefix("functions/").unwrap().to_owned();
+        for (_, event) in resource["Properties"]["Events"].as_hash().unwrap() {
+            assert_eq!(event["Type"].as_str(), Some("HttpApi"));
+            let p = &event["Properties"];
+            in_template.insert((
+                p["Method"].as_str().unwrap().to_uppercase(),
+                p["Path"].as_str().unwrap().to_owned(),
+                function.clone(),
+            ));
+        }
+    }
+    let in_router: BTreeSet<(String, String, String)> = onboarding::ROUTES
+        .iter()
+        .map(|r| {
+            (
+                r.method.to_owned(),
+                r.path.to_owned(),
+                r.function.name().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(in_template, in_router);
+}
+
+#[test]
+fn every_function_runs_on_al2023_with_the_cargo_lambda_build() {
+    let t = template();
+    let globals = &t["Globals"]["Function"];
+    assert_eq!(globals["Runtime"].as_str(), Some("provided.al2023"));
+    assert_eq!(globals["Handler"].as_str(), Some("bootstrap"));
+    assert_eq!(globals["LoggingConfig"]["LogFormat"].as_str(), Some("JSON"));
+    assert_eq!(
+        t["Parameters"]["Architecture"]["Default"].as_str(),
+        Some("arm64")
+    );
+    let functions: Vec<_> = t["Resources"]
+        .as_hash()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .collect();
+    assert_eq!(functions.len(), 3);
+    for f in functions {
+        assert_eq!(
+            f["Metadata"]["BuildMethod"].as_str(),
+            Some("rust-cargolambda")
+        );
+        // The session key comes from the generated secret, never a literal.
+    }
+    let key = globals["Environment"]["Variables"]["SESSION_SIGNING_KEY"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(key.contains("{{resolve:secretsmanager:"), "{key}");
+}
