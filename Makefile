@@ -15,6 +15,9 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
+bench:
+	bash infra/bench.sh
+
 build:
 	cargo build --release --workspace
 

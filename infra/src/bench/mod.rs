@@ -2,6 +2,9 @@
 //! runs; ratios are taken between figures of the same run.
 
 pub mod argon2;
+pub mod flows;
+pub mod lambda;
+pub mod services;
 pub mod warm;
 
 use std::time::Duration;
@@ -71,4 +74,27 @@ pub fn table(rows: &[Row]) -> String {
         ));
     }
     out
+}
+
+/// A plain HTTP/1.0 GET to a local service, the body as text (the bench reads moto's data.json).
+pub async fn http_get(url: &str) -> anyhow::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| anyhow::anyhow!("not http: {url}"))?;
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap_or((rest, "/".into()));
+    let mut stream = tokio::net::TcpStream::connect(host).await?;
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
+        .await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    let text = String::from_utf8_lossy(&raw);
+    let (_, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| anyhow::anyhow!("no body from {url}"))?;
+    Ok(body.to_owned())
 }

@@ -17,8 +17,9 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, CancellationReason, KeysAndAttributes, Put, ReturnValue,
-    ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, CancellationReason, ConsumedCapacity, KeysAndAttributes, Put,
+    ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update,
 };
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -70,6 +71,19 @@ const TRANSACTION_ATTEMPTS: u32 = 8;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    capacity: Option<CapacityMeter>,
+}
+
+/// Adds up the capacity units DynamoDB reports for the store's successful requests: the bench
+/// attaches one to count capacity per flow. Without one, the store asks for no report.
+#[derive(Clone, Default)]
+pub struct CapacityMeter(std::sync::Arc<std::sync::Mutex<f64>>);
+
+impl CapacityMeter {
+    /// The units counted since the last `take`, and a fresh start.
+    pub fn take(&self) -> f64 {
+        std::mem::take(&mut *self.0.lock().expect("capacity meter lock"))
+    }
 }
 
 impl DynamoStore {
@@ -78,6 +92,29 @@ impl DynamoStore {
         Self {
             client,
             table: table.into(),
+            capacity: None,
+        }
+    }
+
+    /// The same store, asking DynamoDB for the capacity each request consumed and adding it up.
+    pub fn with_capacity_meter(mut self, meter: CapacityMeter) -> Self {
+        self.capacity = Some(meter);
+        self
+    }
+
+    fn capacity_report(&self) -> Option<ReturnConsumedCapacity> {
+        self.capacity
+            .as_ref()
+            .map(|_| ReturnConsumedCapacity::Total)
+    }
+
+    fn record<'a>(&self, consumed: impl IntoIterator<Item = &'a ConsumedCapacity>) {
+        if let Some(meter) = &self.capacity {
+            let units: f64 = consumed
+                .into_iter()
+                .filter_map(|c| c.capacity_units())
+                .sum();
+            *meter.0.lock().expect("capacity meter lock") += units;
         }
     }
 
@@ -441,10 +478,14 @@ impl DynamoStore {
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
+                .set_return_consumed_capacity(self.capacity_report())
                 .send()
                 .await;
             let error = match result {
-                Ok(_) => return Ok(()),
+                Ok(out) => {
+                    self.record(out.consumed_capacity());
+                    return Ok(());
+                }
                 Err(e) => e,
             };
             let reasons = match &error {
@@ -503,9 +544,11 @@ impl DynamoStore {
             .key(attr::PK, s(pk))
             // Sign-in right after a password change must see the change.
             .consistent_read(true)
+            .set_return_consumed_capacity(self.capacity_report())
             .send()
             .await
             .map_err(|e| sdk_error(operation, e))?;
+        self.record(out.consumed_capacity());
         Ok(out.item)
     }
 
@@ -753,10 +796,14 @@ impl Store for DynamoStore {
             .expression_attribute_values(":status", s(invite_status_str(status)))
             .expression_attribute_values(":id", s(&user_id.0))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .set_return_consumed_capacity(self.capacity_report())
             .send()
             .await;
         match result {
-            Ok(_) => Ok(()),
+            Ok(out) => {
+                self.record(out.consumed_capacity());
+                Ok(())
+            }
             Err(SdkError::ServiceError(ctx))
                 if matches!(
                     ctx.err(),
@@ -793,10 +840,14 @@ impl Store for DynamoStore {
             .expression_attribute_values(":old", s(&rehash.old_hash))
             .expression_attribute_values(":id", s(&rehash.user_id.0))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .set_return_consumed_capacity(self.capacity_report())
             .send()
             .await;
         match result {
-            Ok(_) => Ok(()),
+            Ok(out) => {
+                self.record(out.consumed_capacity());
+                Ok(())
+            }
             Err(SdkError::ServiceError(ctx))
                 if matches!(
                     ctx.err(),
@@ -839,9 +890,11 @@ impl Store for DynamoStore {
             .expression_attribute_values(":end", n(window_start + window_secs))
             .expression_attribute_values(":entity", s("counter"))
             .return_values(ReturnValue::UpdatedNew)
+            .set_return_consumed_capacity(self.capacity_report())
             .send()
             .await
             .map_err(|e| sdk_error("count event", e))?;
+        self.record(out.consumed_capacity());
         let attributes = out.attributes.unwrap_or_default();
         Fields {
             item: &attributes,
@@ -926,9 +979,11 @@ impl DynamoStore {
                 .client
                 .batch_get_item()
                 .request_items(&self.table, keys_and_attributes)
+                .set_return_consumed_capacity(self.capacity_report())
                 .send()
                 .await
                 .map_err(|e| sdk_error(operation, e))?;
+            self.record(out.consumed_capacity());
             for item in out
                 .responses
                 .unwrap_or_default()

@@ -1,0 +1,252 @@
+//! Store round trips and DynamoDB capacity units per flow, counted against DynamoDB Local (and
+//! SES v2 calls against moto), through the same `App::handle` the functions run.
+
+use lambda_http::http::{Method, Request as HttpRequest};
+use lambda_http::{Body, Request};
+use secrecy::ExposeSecret;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::services;
+use super::Row;
+use onboarding::adapters::dynamodb::{CapacityMeter, DynamoStore};
+use onboarding::adapters::ses::SesMailer;
+use onboarding::aws::RoundTrips;
+use onboarding::config::Defaults;
+use onboarding::ports::SystemClock;
+use onboarding::{App, Config, Function};
+
+fn request(method: Method, path: &str, headers: &[(&str, &str)], body: &str) -> Request {
+    let mut b = HttpRequest::builder().method(method).uri(path);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(if body.is_empty() {
+        Body::Empty
+    } else {
+        Body::Text(body.to_owned())
+    })
+    .expect("a request")
+}
+
+fn summary(calls: &[String]) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for c in calls {
+        match counts.iter_mut().find(|(n, _)| n == c) {
+            Some((_, k)) => *k += 1,
+            None => counts.push((c.clone(), 1)),
+        }
+    }
+    counts
+        .iter()
+        .map(|(n, k)| {
+            if *k == 1 {
+                n.clone()
+            } else {
+                format!("{n} ×{k}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub async fn run() -> anyhow::Result<Vec<Row>> {
+    let dynamo_calls = RoundTrips::default();
+    let ses_calls = RoundTrips::default();
+    let dynamodb = services::dynamodb(&dynamo_calls)?;
+    let ses = services::ses(&ses_calls)?;
+    let table = services::fresh_table(&dynamodb).await?;
+    let sender = services::verified_sender(&ses).await?;
+    let env: HashMap<String, String> = [
+        ("TABLE_NAME", table.as_str()),
+        ("SENDER_EMAIL", sender.as_str()),
+        ("PUBLIC_BASE_URL", "https://onboard.example.com"),
+        (
+            "SESSION_SIGNING_KEY",
+            "bench-signing-key-0123456789abcdef0123456789",
+        ),
+        ("ARGON2_MEMORY_KIB", "1024"),
+        ("ARGON2_ITERATIONS", "1"),
+        ("FORGOT_MIN_RESPONSE_MS", "0"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let config = Config::from_env(&env, Defaults::lambda())?;
+    let meter = CapacityMeter::default();
+    let store = DynamoStore::new(dynamodb, table).with_capacity_meter(meter.clone());
+    let mailer = SesMailer::new(ses, config.from_header(), None);
+    let all = [Function::CreateUser, Function::RedeemToken, Function::Login];
+    let app = Arc::new(App::new(
+        config,
+        Arc::new(store),
+        Arc::new(mailer),
+        Arc::new(SystemClock),
+        &all,
+    )?);
+    let fixtures = crate::events::prepare(&app).await?;
+    let admin = format!("Bearer {}", fixtures.admin_token.expose_secret());
+    let json = [("content-type", "application/json")];
+    let email = fixtures.tech_email.clone();
+    let setup = fixtures.setup_token.expose_secret().to_owned();
+    let new_email = fixtures.new_email.clone();
+
+    // Each flow: (name, requests, target description, check on the DynamoDB calls).
+    type Check = fn(&[String]) -> bool;
+    let flows: Vec<(&str, Vec<Request>, &str, Check)> = vec![
+        (
+            "create (POST /users)",
+            vec![request(
+                Method::POST,
+                "/users",
+                &[
+                    ("content-type", "application/json"),
+                    ("authorization", &admin),
+                ],
+                &format!(
+                    r#"{{"email":"{new_email}","temporaryPassword":"violet harbour tram 42"}}"#
+                ),
+            )],
+            "1 TransactWriteItems + 1 SendEmail (and the admin's session read)",
+            |c| {
+                c.iter().filter(|o| *o == "TransactWriteItems").count() == 1
+                    && c.iter()
+                        .all(|o| o == "TransactWriteItems" || o == "GetItem")
+            },
+        ),
+        (
+            "setup page (GET /setup)",
+            vec![request(
+                Method::GET,
+                &format!("/setup?token={setup}"),
+                &[],
+                "",
+            )],
+            "",
+            |_| true,
+        ),
+        (
+            "setup (POST /setup)",
+            vec![request(
+                Method::POST,
+                "/setup",
+                &json,
+                &format!(r#"{{"token":"{setup}","password":"copper kettle marching sideways"}}"#),
+            )],
+            "≤ 1 read + 1 transaction",
+            |c| c.len() <= 2 && c.iter().filter(|o| *o == "TransactWriteItems").count() == 1,
+        ),
+        (
+            "login (POST /login)",
+            vec![request(
+                Method::POST,
+                "/login",
+                &json,
+                &format!(r#"{{"email":"{email}","password":"copper kettle marching sideways"}}"#),
+            )],
+            "1 read",
+            |c| c.len() == 1,
+        ),
+        (
+            "forgot (POST /password/forgot)",
+            vec![request(
+                Method::POST,
+                "/password/forgot",
+                &json,
+                &format!(r#"{{"email":"{email}"}}"#),
+            )],
+            "",
+            |_| true,
+        ),
+    ];
+    dynamo_calls.take();
+    ses_calls.take();
+    meter.take();
+    let mut rows = Vec::new();
+    for (name, requests, target, check) in flows {
+        for req in requests {
+            let status = app.handle(req).await.status();
+            anyhow::ensure!(
+                status.is_success() || status.is_redirection(),
+                "{name}: {status}"
+            );
+        }
+        let calls = dynamo_calls.take();
+        let mail = ses_calls.take();
+        let units = meter.take();
+        let value = format!(
+            "{} DynamoDB ({}), {} SES; {units:.1} capacity units",
+            calls.len(),
+            summary(&calls),
+            mail.len()
+        );
+        let row = Row::new("store per flow", name, value);
+        rows.push(if target.is_empty() {
+            row
+        } else {
+            row.target(target, check(&calls))
+        });
+    }
+    // The reset link the forgot flow sent: redeem it, as a tech would.
+    let reset_link = moto_last_link(&email).await?;
+    let token = reset_link
+        .split("token=")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let req = request(
+        Method::POST,
+        "/reset",
+        &json,
+        &format!(r#"{{"token":"{token}","password":"another fine passphrase here"}}"#),
+    );
+    let status = app.handle(req).await.status();
+    anyhow::ensure!(status.is_success(), "reset: {status}");
+    let calls = dynamo_calls.take();
+    rows.push(
+        Row::new(
+            "store per flow",
+            "reset (POST /reset)",
+            format!(
+                "{} DynamoDB ({}), 0 SES; {:.1} capacity units",
+                calls.len(),
+                summary(&calls),
+                meter.take()
+            ),
+        )
+        .target("≤ 1 read + 1 transaction", calls.len() <= 2),
+    );
+    Ok(rows)
+}
+
+/// The newest link moto holds for `to`, from `/moto-api/data.json`.
+async fn moto_last_link(to: &str) -> anyhow::Result<String> {
+    let url = format!(
+        "{}/moto-api/data.json",
+        services::endpoint("SES_TEST_ENDPOINT")?
+    );
+    let body = super::http_get(&url).await?;
+    let data: serde_json::Value = serde_json::from_str(&body)?;
+    let messages = data["ses"]["Message"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let message = messages
+        .iter()
+        .rev()
+        .find(|m| {
+            m["destinations"]["ToAddresses"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|v| v == to))
+        })
+        .ok_or_else(|| anyhow::anyhow!("no email to {to} in moto"))?;
+    let html = message["body"].as_str().unwrap_or_default();
+    let start = html
+        .find("https://onboard.example.com/reset?token=")
+        .ok_or_else(|| anyhow::anyhow!("no reset link"))?;
+    let link: String = html[start..]
+        .chars()
+        .take_while(|c| *c != '"' && *c != '<')
+        .collect();
+    Ok(link)
+}

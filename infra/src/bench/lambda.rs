@@ -1,0 +1,336 @@
+//! The functions as Lambda runs them, under the Runtime API emulator: cold start (exec to the
+//! first `/next` poll, and exec to the first response for a route without hashing) beside the
+//! floor (a hello-world lambda_http binary) and a Python peer under awslambdaric; peak memory
+//! (RSS) per function over a full journey; zip size per function.
+
+use secrecy::ExposeSecret;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{fmt_duration, services, Row};
+use crate::emulator::{Emulator, Outcome};
+
+/// A program to start under the emulator.
+pub struct Subject {
+    pub name: &'static str,
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    pub dir: Option<PathBuf>,
+}
+
+pub struct Env {
+    pub table: String,
+    pub sender: String,
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn release_binary(name: &str) -> PathBuf {
+    workspace().join("target/release").join(name)
+}
+
+fn spawn(
+    subject: &Subject,
+    emulator: &Emulator,
+    env: &Env,
+    argon2: (&str, &str),
+) -> anyhow::Result<Child> {
+    let mut cmd = Command::new(&subject.program);
+    cmd.args(&subject.args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_LAMBDA_RUNTIME_API", emulator.runtime_api())
+        .env("AWS_LAMBDA_FUNCTION_NAME", subject.name)
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "bench")
+        .env("AWS_SECRET_ACCESS_KEY", "bench")
+        .env(
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            services::endpoint("DYNAMODB_TEST_ENDPOINT")?,
+        )
+        .env(
+            "AWS_ENDPOINT_URL_SESV2",
+            services::endpoint("SES_TEST_ENDPOINT")?,
+        )
+        .env("TABLE_NAME", &env.table)
+        .env("SENDER_EMAIL", &env.sender)
+        .env("PUBLIC_BASE_URL", "https://onboard.example.com")
+        .env(
+            "SESSION_SIGNING_KEY",
+            "bench-signing-key-0123456789abcdef0123456789",
+        )
+        .env("ARGON2_MEMORY_KIB", argon2.0)
+        .env("ARGON2_ITERATIONS", argon2.1)
+        .env("FORGOT_MIN_RESPONSE_MS", "0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(dir) = &subject.dir {
+        cmd.current_dir(dir);
+    }
+    Ok(cmd.spawn()?)
+}
+
+struct Running(Child);
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One cold start: (exec → first poll, exec → first response).
+async fn cold_start(
+    subject: &Subject,
+    env: &Env,
+    event: &str,
+) -> anyhow::Result<(Duration, Duration)> {
+    let emulator = Emulator::start().await?;
+    let started = Instant::now();
+    let _child = Running(spawn(subject, &emulator, env, ("19456", "2"))?);
+    let outcome = emulator
+        .invoke(event.as_bytes(), Duration::from_secs(30))
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {e}", subject.name))?;
+    let answered = started.elapsed();
+    anyhow::ensure!(
+        matches!(outcome, Outcome::Response(_)),
+        "{}: {outcome:?}",
+        subject.name
+    );
+    let polled = emulator
+        .first_poll()
+        .ok_or_else(|| anyhow::anyhow!("{} never polled", subject.name))?;
+    Ok((polled - started, answered))
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// An event of `function` without hashing, from events/.
+fn light_event(function: &str) -> anyhow::Result<String> {
+    let file = match function {
+        "create-user" => "create-user/get-user.json",
+        "redeem-token" => "redeem-token/get-setup.json",
+        _ => "login/get-login.json",
+    };
+    Ok(std::fs::read_to_string(
+        crate::events::events_dir().join(file),
+    )?)
+}
+
+pub async fn cold_starts(env: &Env, runs: usize) -> anyhow::Result<Vec<Row>> {
+    let venv_python = workspace().join(".venv/bin/python");
+    let mut subjects = vec![Subject {
+        name: "hello-lambda (floor)",
+        program: release_binary("hello-lambda"),
+        args: vec![],
+        dir: None,
+    }];
+    for f in ["create-user", "redeem-token", "login"] {
+        subjects.push(Subject {
+            name: f,
+            program: release_binary(f),
+            args: vec![],
+            dir: None,
+        });
+    }
+    subjects.push(Subject {
+        name: "Python peer (awslambdaric + boto3)",
+        program: venv_python,
+        args: vec!["-m".into(), "awslambdaric".into(), "handler.handler".into()],
+        dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-peer")),
+    });
+    for s in &subjects {
+        anyhow::ensure!(
+            s.program.exists(),
+            "{} is missing: `make bench` builds it",
+            s.program.display()
+        );
+    }
+    // Runs interleave the subjects, so a noisy moment hits all of them alike.
+    let mut inits: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
+    let mut firsts: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
+    let login_event = light_event("login")?;
+    for _ in 0..runs {
+        for (i, s) in subjects.iter().enumerate() {
+            let event = if s.program.ends_with("create-user") {
+                // No admin session: a 401 that touches neither argon2 nor the store.
+                light_event("create-user")?
+                    .replace("{{ADMIN_TOKEN}}", "none")
+                    .replace("{{USER_ID}}", "x")
+            } else if s.program.ends_with("redeem-token") {
+                light_event("redeem-token")?.replace("{{SETUP_TOKEN}}", "")
+            } else {
+                login_event.clone()
+            };
+            let (init, first) = cold_start(s, env, &event).await?;
+            inits[i].push(init);
+            firsts[i].push(first);
+        }
+    }
+    let init: Vec<Duration> = inits.into_iter().map(median).collect();
+    let first: Vec<Duration> = firsts.into_iter().map(median).collect();
+    let floor = init[0];
+    let python = init[subjects.len() - 1];
+    let mut rows = Vec::new();
+    for (i, s) in subjects.iter().enumerate() {
+        let ratio = init[i].as_secs_f64() / floor.as_secs_f64();
+        let value = format!(
+            "init {} ({ratio:.2}× floor); first response {}",
+            fmt_duration(init[i]),
+            fmt_duration(first[i])
+        );
+        let row = Row::new("cold start", s.name, value);
+        let is_function = ["create-user", "redeem-token", "login"].contains(&s.name);
+        rows.push(if is_function {
+            let vs_python = python.as_secs_f64() / init[i].as_secs_f64();
+            let mut row = row.target(
+                "init ≤ 2× floor and ≥ 10× faster than Python",
+                ratio <= 2.0 && vs_python >= 10.0,
+            );
+            row.value
+                .push_str(&format!("; Python peer's init is {vs_python:.1}× this"));
+            row
+        } else {
+            row
+        });
+    }
+    Ok(rows)
+}
+
+fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no VmHWM for {pid}"))
+}
+
+/// A full journey, each function in its own process with the configured argon2 (19 MiB):
+/// create the user, open the setup page and set the password, sign in. Peak RSS of each.
+pub async fn peak_memory(env: &Env, app: &onboarding::App) -> anyhow::Result<Vec<Row>> {
+    let fixtures = crate::events::prepare(app).await?;
+    let read = |f: &str| -> anyhow::Result<String> {
+        Ok(fixtures.fill(&std::fs::read_to_string(
+            crate::events::events_dir().join(f),
+        )?))
+    };
+    let journey: [(&str, Vec<String>); 3] = [
+        (
+            "create-user",
+            vec![
+                read("create-user/post-users.json")?,
+                read("create-user/get-user.json")?,
+            ],
+        ),
+        (
+            "redeem-token",
+            vec![
+                read("redeem-token/get-setup.json")?,
+                read("redeem-token/post-setup-json.json")?,
+            ],
+        ),
+        (
+            "login",
+            vec![
+                read("login/get-login.json")?,
+                read("login/post-forgot.json")?,
+            ],
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (function, events) in journey {
+        let emulator = Emulator::start().await?;
+        let subject = Subject {
+            name: function,
+            program: release_binary(function),
+            args: vec![],
+            dir: None,
+        };
+        let child = Running(spawn(&subject, &emulator, env, ("19456", "2"))?);
+        for e in &events {
+            let outcome = emulator
+                .invoke(e.as_bytes(), Duration::from_secs(30))
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            anyhow::ensure!(
+                matches!(outcome, Outcome::Response(_)),
+                "{function}: {outcome:?}"
+            );
+        }
+        // The signed-in tech's sign-in, with their new password: argon2 verify at 19 MiB.
+        if function == "login" {
+            let login = read("login/post-login.json")?
+                .replace("violet harbour tram 42", "copper kettle marching sideways");
+            let outcome = emulator
+                .invoke(login.as_bytes(), Duration::from_secs(30))
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let Outcome::Response(body) = outcome else {
+                anyhow::bail!("login failed")
+            };
+            let status = serde_json::from_slice::<serde_json::Value>(&body)?["statusCode"].clone();
+            anyhow::ensure!(status == 200, "login after setup answered {status}");
+        }
+        let kib = peak_rss_kib(child.0.id())?;
+        rows.push(
+            Row::new(
+                "peak memory",
+                format!("{function} (RSS over its part of a journey)"),
+                format!("{:.1} MiB", kib as f64 / 1024.0),
+            )
+            .target("< 64 MiB", kib < 64 * 1024),
+        );
+    }
+    let _ = fixtures.admin_token.expose_secret();
+    Ok(rows)
+}
+
+/// Zip (deflate) of each function's binary named `bootstrap`, as Lambda takes it.
+pub fn zip_sizes(arch: &str) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for f in ["create-user", "redeem-token", "login"] {
+        let binary = release_binary(f);
+        let out = Command::new("python3")
+            .args([
+                "-c",
+                "import io,sys,zipfile;b=io.BytesIO();z=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED,compresslevel=9);z.write(sys.argv[1],'bootstrap');z.close();print(len(b.getvalue()))",
+            ])
+            .arg(&binary)
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "zipping {}: {}",
+            binary.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes: u64 = String::from_utf8(out.stdout)?.trim().parse()?;
+        let raw = std::fs::metadata(&binary)?.len();
+        rows.push(
+            Row::new(
+                "zip size",
+                format!("{f} ({arch})"),
+                format!(
+                    "{:.2} MiB zipped ({:.1} MiB binary)",
+                    bytes as f64 / 1048576.0,
+                    raw as f64 / 1048576.0
+                ),
+            )
+            .target("< 4 MiB", bytes < 4 * 1024 * 1024),
+        );
+    }
+    Ok(rows)
+}
