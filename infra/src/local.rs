@@ -99,7 +99,11 @@ impl Local {
         match user {
             Some(u) => html_response(
                 StatusCode::OK,
-                pages::signed_in(u.email.as_str(), u.org_name.as_deref()),
+                pages::signed_in(
+                    u.email.as_str(),
+                    u.org_name.as_deref(),
+                    u.must_change_password(),
+                ),
             ),
             None => see_other("/login"),
         }

@@ -87,7 +87,8 @@ impl PasswordPolicy {
             let hint = estimate
                 .feedback()
                 .and_then(|f| f.warning())
-                .map(|w| format!(" ({w})"))
+                // zxcvbn's warnings end with a full stop; the sentence goes on after the bracket.
+                .map(|w| format!(" ({})", w.to_string().trim_end_matches('.')))
                 .unwrap_or_default();
             return Err(PasswordRejected::new(format!(
                 "That password is too easy to guess{hint}. Add more words or make it longer."

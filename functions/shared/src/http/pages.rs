@@ -19,9 +19,11 @@ static JS_HASH: LazyLock<String> = LazyLock::new(|| sha256_b64(JS));
 
 /// The Content-Security-Policy of every page: nothing from anywhere but this page's own inline
 /// style and script (by hash), and forms that post here or land on the app (`form_target`).
+/// `img-src data:` is for the empty icon in `base.html`, which stops browsers asking for
+/// `/favicon.ico` (a 404, and on Lambda an invocation, on every page view).
 pub fn content_security_policy(form_target: &str) -> String {
     format!(
-        "default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}'; img-src 'self'; \
+        "default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}'; img-src data:; \
          form-action 'self' {form_target}; frame-ancestors 'none'; base-uri 'none'",
         *CSS_HASH, *JS_HASH
     )
@@ -32,7 +34,10 @@ pub struct Chrome {
     pub product: &'static str,
     pub css: &'static str,
     pub js: &'static str,
+    /// Only pages with a password box carry the show-password script; the rest run no script.
     pub script: bool,
+    /// A wider column on large screens, for lists.
+    pub wide: bool,
 }
 
 impl Chrome {
@@ -42,6 +47,7 @@ impl Chrome {
             css: CSS,
             js: JS,
             script,
+            wide: false,
         }
     }
 }
@@ -68,6 +74,8 @@ struct LinkProblem<'a> {
     chrome: Chrome,
     heading: &'a str,
     explanation: &'a str,
+    sign_in: &'a str,
+    sign_in_hint: &'a str,
 }
 
 #[derive(Template)]
@@ -102,6 +110,7 @@ struct SignedIn<'a> {
     chrome: Chrome,
     email: &'a str,
     org_name: Option<&'a str>,
+    temporary_password: bool,
 }
 
 /// One row of the local server's outbox page.
@@ -122,7 +131,10 @@ struct Mailbox<'a> {
 /// The local server's `/_dev/mail` page.
 pub fn mailbox(rows: &[MailRow]) -> String {
     render(Mailbox {
-        chrome: Chrome::new(false),
+        chrome: Chrome {
+            wide: true,
+            ..Chrome::new(false)
+        },
         rows,
     })
 }
@@ -187,28 +199,41 @@ pub enum LinkTrouble {
 }
 
 pub fn link_problem(trouble: LinkTrouble) -> String {
-    let (heading, explanation) = match trouble {
+    const TEMPORARY: &str = "Sign in with the temporary password";
+    const TEMPORARY_HINT: &str = "The temporary password is the one your admin gave you. It works until you choose your own.";
+    let (heading, explanation, sign_in, sign_in_hint) = match trouble {
         LinkTrouble::Missing => (
             "This link is incomplete",
-            "The link is missing part of its code. Open it again from the email, or copy the whole link into your browser.",
+            "The link is missing part of its code. Open it again from the email, or copy the whole link into your browser. You can also get a new link.",
+            TEMPORARY,
+            TEMPORARY_HINT,
         ),
         LinkTrouble::Invalid => (
             "This link doesn't work",
-            "We don't recognise this link. It may have been copied only in part, or a newer email replaced it.",
+            "We don't recognise this link. It may have been copied only in part, or a newer email replaced it. Use the newest email, or get a new link.",
+            TEMPORARY,
+            TEMPORARY_HINT,
         ),
         LinkTrouble::Expired => (
             "This link has expired",
-            "Links from our emails work for a limited time, and this one has run out.",
+            "Links from our emails work for a limited time, and this one has run out. Get a new link and use it soon.",
+            TEMPORARY,
+            TEMPORARY_HINT,
         ),
+        // The password this link set has replaced the temporary one: offering it would mislead.
         LinkTrouble::Used => (
             "This link has already been used",
-            "Each link works once, and this one has already set a password. Sign in with that password, or get a new link.",
+            "Each link works once, and this one has already set a password. Sign in with that password, or get a new link if you've forgotten it.",
+            "Sign in",
+            "The password chosen with this link is the one that signs you in now.",
         ),
     };
     render(LinkProblem {
         chrome: Chrome::new(false),
         heading,
         explanation,
+        sign_in,
+        sign_in_hint,
     })
 }
 
@@ -248,10 +273,149 @@ pub fn message(heading: &str, explanation: &str) -> String {
     })
 }
 
-pub fn signed_in(email: &str, org_name: Option<&str>) -> String {
+/// The local server's `/app`. `temporary_password`: signed in with the admin's temporary
+/// password, so the page points to choosing one's own.
+pub fn signed_in(email: &str, org_name: Option<&str>, temporary_password: bool) -> String {
     render(SignedIn {
         chrome: Chrome::new(false),
         email,
         org_name,
+        temporary_password,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn between<'a>(html: &'a str, open: &str, close: &str) -> &'a str {
+        let start = html.find(open).expect("opening tag") + open.len();
+        let end = start + html[start..].find(close).expect("closing tag");
+        &html[start..end]
+    }
+
+    fn form_with(password_error: Option<&str>, confirmation_error: Option<&str>) -> String {
+        password_form(
+            PasswordPage::Setup,
+            PasswordFormState {
+                token: "tok-123",
+                email: "ana@example.com",
+                min_chars: 12,
+                form_error: (password_error.is_some() || confirmation_error.is_some())
+                    .then_some("Your password wasn't saved."),
+                password_error,
+                confirmation_error,
+            },
+        )
+    }
+
+    #[test]
+    fn the_inline_style_and_script_are_exactly_what_the_csp_allows() {
+        let page = form_with(None, None);
+        let csp = content_security_policy("https://app.example.com");
+        let style = between(&page, "<style>", "</style>");
+        let script = between(&page, "<script>", "</script>");
+        assert!(csp.contains(&format!("style-src 'sha256-{}'", sha256_b64(style))));
+        assert!(csp.contains(&format!("script-src 'sha256-{}'", sha256_b64(script))));
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("http:"));
+    }
+
+    #[test]
+    fn pages_without_a_password_box_run_no_script() {
+        for page in [
+            link_problem(LinkTrouble::Expired),
+            forgot("", None),
+            signed_in("ana@example.com", None, false),
+            message("Page not found", "Nothing here."),
+        ] {
+            assert!(!page.contains("<script"), "{page}");
+        }
+    }
+
+    #[test]
+    fn the_show_password_box_is_hidden_until_the_script_shows_it() {
+        let page = form_with(None, None);
+        assert!(page.contains("<div data-toggle-password hidden>"));
+        assert!(JS.contains("box.hidden=false"));
+    }
+
+    #[test]
+    fn a_weak_password_is_reported_at_its_field_and_the_form_keeps_the_link() {
+        let page = form_with(Some("That password is too easy to guess."), None);
+        assert!(page.contains("<title>Error: Set up your account"));
+        assert!(page.contains(
+            "<p class=\"error\" id=\"password-error\"><span class=\"vh\">Error: </span>That password is too easy to guess.</p>"
+        ));
+        let input = between(&page, "<input id=\"password\"", ">");
+        assert!(input.contains("aria-describedby=\"password-rules password-error\""));
+        assert!(input.contains("aria-invalid=\"true\"") && input.contains("autofocus"));
+        assert!(input.contains("autocomplete=\"new-password\""));
+        assert!(page.contains("name=\"token\" value=\"tok-123\""));
+        assert!(page.contains("value=\"ana@example.com\" autocomplete=\"username\""));
+        // The rules come before the box, so they are read before typing.
+        assert!(page.find("id=\"password-rules\"") < page.find("<input id=\"password\""));
+    }
+
+    #[test]
+    fn passwords_that_differ_are_reported_at_the_second_box_with_focus_on_the_first() {
+        let page = form_with(None, Some("The two passwords don't match."));
+        let second = between(&page, "<input id=\"password-confirmation\"", ">");
+        assert!(second.contains("aria-invalid=\"true\""));
+        assert!(second.contains("aria-describedby=\"confirmation-error\""));
+        // Both boxes come back empty, so the tech starts again at the first.
+        let first = between(&page, "<input id=\"password\"", ">");
+        assert!(first.contains("autofocus") && !second.contains("autofocus"));
+        assert!(!first.contains("aria-invalid"));
+    }
+
+    #[test]
+    fn a_link_problem_says_what_happened_and_offers_a_new_link_and_signing_in() {
+        for trouble in [
+            LinkTrouble::Missing,
+            LinkTrouble::Invalid,
+            LinkTrouble::Expired,
+        ] {
+            let page = link_problem(trouble);
+            assert!(page
+                .contains("<a class=\"button\" href=\"/password/forgot\">Email me a new link</a>"));
+            assert!(page.contains(
+                "<a class=\"button secondary\" href=\"/login\">Sign in with the temporary password</a>"
+            ));
+        }
+        // After a link has set a password, the temporary one no longer works.
+        let used = link_problem(LinkTrouble::Used);
+        assert!(used.contains("already been used"));
+        assert!(used.contains("href=\"/password/forgot\">Email me a new link</a>"));
+        assert!(used.contains("<a class=\"button secondary\" href=\"/login\">Sign in</a>"));
+    }
+
+    #[test]
+    fn sign_in_keeps_the_email_and_focuses_the_password_after_a_refusal() {
+        let page = login(
+            "ana@example.com",
+            Some("That email and password don't match."),
+        );
+        let email = between(&page, "<input id=\"email\"", ">");
+        let password = between(&page, "<input id=\"password\"", ">");
+        assert!(email.contains("value=\"ana@example.com\"") && !email.contains("autofocus"));
+        assert!(password.contains("autofocus"));
+        assert!(password.contains("aria-describedby=\"password-hint form-error\""));
+        assert!(password.contains("autocomplete=\"current-password\""));
+        let empty = login("", Some("Enter your email address."));
+        assert!(between(&empty, "<input id=\"email\"", ">").contains("autofocus"));
+    }
+
+    #[test]
+    fn the_signed_in_page_points_a_temporary_password_to_choosing_one() {
+        let temporary = signed_in("ana@example.com", Some("Northwind"), true);
+        assert!(temporary.contains("temporary password") && temporary.contains("/password/forgot"));
+        let own = signed_in("ana@example.com", Some("Northwind"), false);
+        assert!(!own.contains("temporary password"));
+    }
+
+    #[test]
+    fn what_a_page_shows_is_escaped() {
+        let page = login("\"><script>alert(1)</script>", Some("<b>x</b>"));
+        assert!(!page.contains("<script>alert") && !page.contains("<b>x</b>"));
+    }
 }
