@@ -862,8 +862,13 @@ impl Browser {
             .await;
         let url = self.url().await;
         assert_eq!(facts["status"], status, "{name}: status of {url}");
-        // Nothing refused by the CSP, no script error. (A 4xx page is logged as a failed load:
-        // that is the status, checked above.)
+        // Nothing refused by the CSP, no script error: what the console says about this server's
+        // pages. (A 4xx page is logged as a failed load: that is the status, checked above. The
+        // browser's own pages, such as the first tab's, have their say too: not ours.)
+        let origin = url::Url::parse(&url)
+            .expect("a URL")
+            .origin()
+            .ascii_serialization();
         let console = self
             .client
             .issue_cmd(ConsoleLog)
@@ -874,6 +879,11 @@ impl Browser {
             .into_iter()
             .flatten()
             .filter(|entry| entry["source"] != "network")
+            .filter(|entry| {
+                entry["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with(&origin))
+            })
             .collect();
         assert!(
             complaints.is_empty(),
