@@ -18,9 +18,10 @@ cargo build --release -p create-user -p redeem-token -p login
 cargo test --workspace --features tests/services --no-run
 
 section "tests, in a private network namespace with the services"
-# DynamoDB Local cannot bind one address; inside a fresh network namespace, whose only interface
-# is loopback, nothing outside this run can reach it or any other service. Cargo runs offline
-# there: everything was fetched and built above.
+# Every service listens on 127.0.0.1 only (DynamoDB Local through DynamoDBLocalLoopback). The
+# private network namespace adds two things: nothing outside this run can reach the services, and
+# two runs on one machine (a developer's and a helper's) each get the fixed ports to themselves.
+# Cargo runs offline there: everything was fetched and built above.
 unshare_net=(unshare --net)
 [ "$(id -u)" -eq 0 ] || unshare_net=(unshare --net --map-root-user)
 "${unshare_net[@]}" bash -c '
