@@ -67,43 +67,25 @@ pub async fn invite_admin(
     email: EmailAddress,
     org_name: &str,
 ) -> Result<(User, crate::domain::InviteStatus), BootstrapError> {
-    use crate::domain::token::issue;
-    use crate::domain::user::Invite;
-    use crate::domain::{InviteStatus, TokenPurpose};
+    use crate::http::handlers::users::{invite_new_user, NewUser};
 
-    let now = app.now();
-    let mut user = User {
-        id: UserId::generate(),
-        org_id: OrgId::generate(),
-        org_name: Some(org_name.to_owned()).filter(|n| !n.trim().is_empty()),
-        email,
-        name: None,
-        role: Role::Admin,
-        status: UserStatus::Invited,
-        created_at: now,
-        temporary_password_hash: None,
-        password_hash: None,
-        session_version: new_session_version(),
-        setup_generation: 1,
-        reset_generation: 0,
-        invite: None,
-    };
-    let token = issue(
-        TokenPurpose::Setup,
-        user.token_subject(),
-        1,
-        now,
-        app.config.setup_token_ttl,
-    );
-    user.invite = Some(Invite {
-        status: InviteStatus::Sent,
-        expires_at: token.record.expires_at,
-    });
-    match app.store.create_user(&user, Some(&token.record)).await {
-        Ok(()) => {}
+    let invited = invite_new_user(
+        app,
+        NewUser {
+            org_id: OrgId::generate(),
+            org_name: Some(org_name.to_owned()).filter(|n| !n.trim().is_empty()),
+            email,
+            name: None,
+            role: Role::Admin,
+            temporary_password_hash: None,
+        },
+    )
+    .await;
+    let (user, token) = match invited {
+        Ok(created) => created,
         Err(StoreError::EmailTaken) => return Err(BootstrapError::EmailTaken),
         Err(e) => return Err(BootstrapError::Store(e)),
-    }
+    };
     let status = crate::http::handlers::users::send_welcome(app, &user, &token).await;
     Ok((user, status))
 }

@@ -8,8 +8,8 @@ use super::{require_admin, rfc3339, user_json};
 use crate::domain::token::issue;
 use crate::domain::user::{new_session_version, Invite};
 use crate::domain::{
-    EmailAddress, InviteStatus, OrgId, Role, TemporaryPassword, TokenPurpose, User, UserId,
-    UserStatus,
+    EmailAddress, InviteStatus, IssuedToken, OrgId, Role, TemporaryPassword, TokenPurpose, User,
+    UserId, UserStatus,
 };
 use crate::emails::WelcomeEmail;
 use crate::http::error::log_unexpected;
@@ -58,11 +58,7 @@ fn invite_json(app: &App, user: &User) -> serde_json::Value {
 }
 
 /// Sends the welcome email; a failure is recorded on the user and reported, never raised.
-pub(crate) async fn send_welcome(
-    app: &App,
-    user: &User,
-    token: &crate::domain::IssuedToken,
-) -> InviteStatus {
+pub(crate) async fn send_welcome(app: &App, user: &User, token: &IssuedToken) -> InviteStatus {
     let message = WelcomeEmail {
         to: &user.email,
         name: user.name.as_deref(),
@@ -91,6 +87,54 @@ pub(crate) async fn send_welcome(
     }
 }
 
+/// Who is invited: everything of a new user the caller decides.
+pub(crate) struct NewUser {
+    pub org_id: OrgId,
+    pub org_name: Option<String>,
+    pub email: EmailAddress,
+    pub name: Option<String>,
+    pub role: Role,
+    pub temporary_password_hash: Option<String>,
+}
+
+/// Stores an invited user with their first 7-day setup link, in one store call (the email's
+/// uniqueness checked in the same write). The welcome email is the caller's next step.
+pub(crate) async fn invite_new_user(
+    app: &App,
+    new: NewUser,
+) -> Result<(User, IssuedToken), StoreError> {
+    let now = app.now();
+    let mut user = User {
+        id: UserId::generate(),
+        org_id: new.org_id,
+        org_name: new.org_name,
+        email: new.email,
+        name: new.name,
+        role: new.role,
+        status: UserStatus::Invited,
+        created_at: now,
+        temporary_password_hash: new.temporary_password_hash,
+        password_hash: None,
+        session_version: new_session_version(),
+        setup_generation: 1,
+        reset_generation: 0,
+        invite: None,
+    };
+    let token = issue(
+        TokenPurpose::Setup,
+        user.token_subject(),
+        1,
+        now,
+        app.config.setup_token_ttl,
+    );
+    user.invite = Some(Invite {
+        status: InviteStatus::Sent,
+        expires_at: token.record.expires_at,
+    });
+    app.store.create_user(&user, Some(&token.record)).await?;
+    Ok((user, token))
+}
+
 pub async fn create(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let admin = require_admin(app, req).await?;
     let body = request::parse_body(req, false)?;
@@ -113,36 +157,20 @@ pub async fn create(app: &App, req: &Request) -> Result<Response<Body>, ApiError
     })?;
     let temporary_hash = app.hasher.hash_async(temporary.secret().clone()).await?;
 
-    let now = app.now();
-    let mut user = User {
-        id: UserId::generate(),
-        org_id: admin.org_id.clone(),
-        org_name,
-        email,
-        name,
-        role,
-        status: UserStatus::Invited,
-        created_at: now,
-        temporary_password_hash: Some(temporary_hash),
-        password_hash: None,
-        session_version: new_session_version(),
-        setup_generation: 1,
-        reset_generation: 0,
-        invite: None,
-    };
-    let token = issue(
-        TokenPurpose::Setup,
-        user.token_subject(),
-        1,
-        now,
-        app.config.setup_token_ttl,
-    );
-    user.invite = Some(Invite {
-        status: InviteStatus::Sent,
-        expires_at: token.record.expires_at,
-    });
-    match app.store.create_user(&user, Some(&token.record)).await {
-        Ok(()) => {}
+    let invited = invite_new_user(
+        app,
+        NewUser {
+            org_id: admin.org_id.clone(),
+            org_name,
+            email,
+            name,
+            role,
+            temporary_password_hash: Some(temporary_hash),
+        },
+    )
+    .await;
+    let (mut user, token) = match invited {
+        Ok(created) => created,
         Err(StoreError::EmailTaken) => {
             return Err(ApiError {
                 field: Some("email"),
@@ -154,7 +182,7 @@ pub async fn create(app: &App, req: &Request) -> Result<Response<Body>, ApiError
             })
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     tracing::info!(audit = "user_created", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0, role = user.role.as_str());
     let status = send_welcome(app, &user, &token).await;
     if let Some(invite) = user.invite.as_mut() {
