@@ -137,7 +137,7 @@ pub async fn cold_starts(env: &Env, runs: usize) -> anyhow::Result<Vec<Row>> {
         args: vec![],
         dir: None,
     }];
-    for f in ["create-user", "redeem-token", "login"] {
+    for (f, _) in FUNCTIONS {
         subjects.push(Subject {
             name: f,
             program: release_binary(f),
@@ -192,7 +192,7 @@ pub async fn cold_starts(env: &Env, runs: usize) -> anyhow::Result<Vec<Row>> {
             fmt_duration(first[i])
         );
         let row = Row::new("cold start", s.name, value);
-        let is_function = ["create-user", "redeem-token", "login"].contains(&s.name);
+        let is_function = FUNCTIONS.iter().any(|(f, _)| *f == s.name);
         rows.push(if is_function {
             let vs_python = python.as_secs_f64() / init[i].as_secs_f64();
             let mut row = row.target(
@@ -299,17 +299,51 @@ pub async fn peak_memory(env: &Env, app: &onboarding::App) -> anyhow::Result<Vec
     Ok(rows)
 }
 
-/// Zip (deflate) of each function's binary named `bootstrap`, as Lambda takes it.
-pub fn zip_sizes(arch: &str) -> anyhow::Result<Vec<Row>> {
+/// The three functions: the crate name and the template's logical id.
+const FUNCTIONS: [(&str, &str); 3] = [
+    ("create-user", "CreateUserFunction"),
+    ("redeem-token", "RedeemTokenFunction"),
+    ("login", "LoginFunction"),
+];
+
+/// Each function's release binary for this machine's architecture, and for arm64 (Lambda's
+/// default here) the `bootstrap` that `sam build` left in `.aws-sam/build-arm64` when
+/// `make bench` could build it (infra/bench.sh does, with the aarch64 toolchain installed).
+pub fn zip_subjects() -> Vec<(String, PathBuf)> {
+    let mut subjects: Vec<(String, PathBuf)> = FUNCTIONS
+        .iter()
+        .map(|(f, _)| {
+            (
+                format!("{f} ({})", std::env::consts::ARCH),
+                release_binary(f),
+            )
+        })
+        .collect();
+    if std::env::consts::ARCH != "aarch64" {
+        for (f, logical_id) in FUNCTIONS {
+            let bootstrap = workspace()
+                .join(".aws-sam/build-arm64")
+                .join(logical_id)
+                .join("bootstrap");
+            if bootstrap.is_file() {
+                subjects.push((format!("{f} (arm64, sam build)"), bootstrap));
+            }
+        }
+    }
+    subjects
+}
+
+/// Zip (deflate) of each binary named `bootstrap`, as Lambda takes it. The target is read as
+/// Lambda reads "MB" (MiB); the row gives the bytes too.
+pub fn zip_sizes(subjects: &[(String, PathBuf)]) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
-    for f in ["create-user", "redeem-token", "login"] {
-        let binary = release_binary(f);
+    for (label, binary) in subjects {
         let out = Command::new("python3")
             .args([
                 "-c",
                 "import io,sys,zipfile;b=io.BytesIO();z=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED,compresslevel=9);z.write(sys.argv[1],'bootstrap');z.close();print(len(b.getvalue()))",
             ])
-            .arg(&binary)
+            .arg(binary)
             .output()?;
         anyhow::ensure!(
             out.status.success(),
@@ -318,13 +352,13 @@ pub fn zip_sizes(arch: &str) -> anyhow::Result<Vec<Row>> {
             String::from_utf8_lossy(&out.stderr)
         );
         let bytes: u64 = String::from_utf8(out.stdout)?.trim().parse()?;
-        let raw = std::fs::metadata(&binary)?.len();
+        let raw = std::fs::metadata(binary)?.len();
         rows.push(
             Row::new(
                 "zip size",
-                format!("{f} ({arch})"),
+                label.clone(),
                 format!(
-                    "{:.2} MiB zipped ({:.1} MiB binary)",
+                    "{:.2} MiB zipped ({bytes} bytes; {:.1} MiB binary)",
                     bytes as f64 / 1048576.0,
                     raw as f64 / 1048576.0
                 ),

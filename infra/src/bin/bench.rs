@@ -51,7 +51,7 @@ async fn main() -> anyhow::Result<()> {
     )?;
     rows.extend(lambda::peak_memory(&env, &app).await?);
     eprintln!("bench: zip sizes");
-    rows.extend(lambda::zip_sizes(std::env::consts::ARCH)?);
+    rows.extend(lambda::zip_sizes(&lambda::zip_subjects())?);
     eprintln!("bench: store round trips and capacity per flow");
     rows.extend(bench::flows::run().await?);
     eprintln!("bench: warm routes in-process");
