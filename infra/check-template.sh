@@ -21,8 +21,7 @@ python infra/sam-local-env.py
 functions=(CreateUserFunction RedeemTokenFunction LoginFunction)
 for arch in ${SAM_BUILD_ARCHS:-arm64 x86_64}; do
   build_dir=".aws-sam/build-$arch"
-  build=(sam build --parameter-overrides "Architecture=$arch" --build-dir "$build_dir"
-    --cache-dir ".aws-sam/cache-$arch")
+  build=(sam build --parameter-overrides "Architecture=$arch" --build-dir "$build_dir")
   if [ "$arch" = arm64 ] && ! rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu; then
     rustc=$(bash infra/arm64-toolchain.sh)
     # cargo-lambda then says "Failed to install target component" (rustup cannot add it) and
