@@ -6,12 +6,9 @@ use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use std::path::{Path, PathBuf};
 
-use onboarding::bootstrap::{create_admin, generate_password};
 use onboarding::domain::token::issue;
-use onboarding::domain::user::{new_session_version, Invite};
-use onboarding::domain::{
-    EmailAddress, InviteStatus, Role, TokenPurpose, User, UserId, UserStatus,
-};
+use onboarding::domain::{EmailAddress, Invite, InviteStatus, NewUser, Role, TokenPurpose, User};
+use onboarding::services::bootstrap::generate_password;
 use onboarding::App;
 
 /// The values that make the events' placeholders real.
@@ -29,44 +26,38 @@ pub struct Fixtures {
 pub async fn prepare(app: &App) -> anyhow::Result<Fixtures> {
     let unique = uuid::Uuid::new_v4().simple().to_string();
     let now = app.now();
-    let admin = create_admin(
-        &*app.store,
-        &app.hasher,
-        EmailAddress::parse(&format!("admin-{}@example.com", &unique[..12]))?,
-        "Northwind Field Service",
-        generate_password(),
-        now,
-    )
-    .await?;
+    let admin = app
+        .create_admin(
+            EmailAddress::parse(&format!("admin-{}@example.com", &unique[..12]))?,
+            "Northwind Field Service",
+            generate_password(),
+        )
+        .await?;
     let email = EmailAddress::parse(&format!("tech-{}@example.com", &unique[..12]))?;
     let temporary = onboarding::domain::password::normalise("violet harbour tram 42");
-    let mut tech = User {
-        id: UserId::generate(),
-        org_id: admin.org_id.clone(),
-        org_name: admin.org_name.clone(),
-        email,
-        name: Some("Ana Tech".to_owned()),
-        role: Role::Tech,
-        status: UserStatus::Invited,
-        created_at: now,
-        temporary_password_hash: Some(app.hasher.hash_async(temporary).await?),
-        password_hash: None,
-        session_version: new_session_version(),
-        setup_generation: 1,
-        reset_generation: 0,
-        invite: None,
+    let invite = Invite {
+        status: InviteStatus::Sent,
+        expires_at: now + app.config.setup_token_ttl,
     };
+    let tech = User::new_invited(
+        NewUser {
+            org_id: admin.org_id.clone(),
+            org_name: admin.org_name.clone(),
+            email,
+            name: Some("Ana Tech".to_owned()),
+            role: Role::Tech,
+            temporary_password_hash: Some(app.hasher.hash_async(temporary).await?),
+        },
+        now,
+        invite,
+    );
     let setup = issue(
         TokenPurpose::Setup,
         tech.token_subject(),
-        1,
+        tech.setup_generation,
         now,
         app.config.setup_token_ttl,
     );
-    tech.invite = Some(Invite {
-        status: InviteStatus::Sent,
-        expires_at: setup.record.expires_at,
-    });
     app.store.create_user(&tech, Some(&setup.record)).await?;
     let reset = issue(
         TokenPurpose::Reset,

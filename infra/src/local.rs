@@ -1,160 +1,150 @@
 //! The local server: every route of the contract on `127.0.0.1`, with the embedded store and the
-//! outbox mailer by default, plus two pages only this server has: `/app` ("signed in as …", where
-//! a tech lands after setup) and `/_dev/mail` (the outbox in a browser).
+//! outbox mailer by default, plus pages only this server has: `/app` ("signed in as …", where a
+//! tech lands after setup) and `/_dev/mail` (the outbox in a browser). The same router and
+//! layers as the functions, served by `axum::serve`.
 
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use lambda_http::http::{header, HeaderValue, Method, StatusCode};
-use lambda_http::{Body, Request, Response};
-use std::convert::Infallible;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use onboarding::adapters::outbox::{read_outbox, OutboxMessage};
-use onboarding::http::pages::MailRow;
-use onboarding::http::{html_response, pages, request, see_other, ClientIp, MAX_BODY_BYTES};
-use onboarding::App;
+use onboarding::http::extract::cookie;
+use onboarding::http::pages::{self, MailRow};
+use onboarding::http::respond::{page, see_other};
+use onboarding::http::{contract_routes, layers, ClientIp};
+use onboarding::services::Services;
+use onboarding::{App, Function};
 
-/// What the server needs beyond the app: where the outbox is, for `/_dev/mail`.
+const ALL: &[Function] = &[Function::CreateUser, Function::RedeemToken, Function::Login];
+
+/// The local server's application: the contract's routes and this server's own pages.
 pub struct Local {
     pub app: App,
-    pub outbox_dir: Option<PathBuf>,
+    router: Router,
+}
+
+/// What the local-only pages read.
+#[derive(Clone)]
+struct LocalState {
+    services: Arc<Services>,
+    outbox_dir: Option<PathBuf>,
+}
+
+impl Local {
+    /// `outbox_dir`: where the outbox mailer writes, for `/_dev/mail` (`None` on DynamoDB/SES).
+    pub fn new(app: App, outbox_dir: Option<PathBuf>) -> Self {
+        let state = LocalState {
+            services: app.services.clone(),
+            outbox_dir,
+        };
+        let local_pages = Router::new()
+            .route("/", get(|| async { see_other("/login") }))
+            .route("/app", get(signed_in_page))
+            .route("/_dev/mail", get(mailbox))
+            .route("/_dev/mail/{name}", get(mail_html))
+            .with_state(state);
+        let routes = contract_routes(ALL)
+            .with_state(app.services.clone())
+            .merge(local_pages);
+        let router = layers::apply(routes, &app.services.config)
+            .layer(middleware::from_fn(client_ip_from_socket));
+        Self { app, router }
+    }
+
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// One request through the whole server, as the tests drive it.
+    pub async fn route(
+        &self,
+        req: lambda_http::Request,
+    ) -> lambda_http::Response<lambda_http::Body> {
+        onboarding::http::call(self.router(), req).await
+    }
 }
 
 /// Serves until the task is dropped.
 pub async fn serve(listener: TcpListener, local: Arc<Local>) -> std::io::Result<()> {
-    loop {
-        let (stream, peer) = listener.accept().await?;
-        let local = local.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req| {
-                let local = local.clone();
-                async move { Ok::<_, Infallible>(local.respond(req, peer).await) }
-            });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+    axum::serve(
+        listener,
+        local
+            .router()
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}
+
+/// Rate limits count per source address: here, the socket's.
+async fn client_ip_from_socket(mut req: Request, next: Next) -> Response {
+    if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>().cloned() {
+        if req.extensions().get::<ClientIp>().is_none() {
+            req.extensions_mut().insert(ClientIp(addr.ip().to_string()));
+        }
+    }
+    next.run(req).await
+}
+
+async fn signed_in_page(State(state): State<LocalState>, headers: HeaderMap) -> Response {
+    let user = match cookie(&headers, "session") {
+        Some(jwt) => state.services.user_for_session(jwt).await.ok().flatten(),
+        None => None,
+    };
+    match user {
+        Some(u) => page(
+            StatusCode::OK,
+            pages::signed_in(
+                u.email.as_str(),
+                u.org_name.as_deref(),
+                u.must_change_password(),
+            ),
+        ),
+        None => see_other("/login"),
     }
 }
 
-impl Local {
-    async fn respond(
-        &self,
-        req: hyper::Request<Incoming>,
-        peer: SocketAddr,
-    ) -> hyper::Response<Full<Bytes>> {
-        let (parts, body) = req.into_parts();
-        // One byte over the limit is enough to know it is too large.
-        let bytes = match Limited::new(body, MAX_BODY_BYTES + 1).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => Bytes::from(vec![0u8; MAX_BODY_BYTES + 1]),
-        };
-        let body = if bytes.is_empty() {
-            Body::Empty
-        } else {
-            Body::Binary(bytes.to_vec())
-        };
-        let mut req = Request::from_parts(parts, body);
-        req.extensions_mut().insert(ClientIp(peer.ip().to_string()));
-        let response = self.route(req).await;
-        let (parts, body) = response.into_parts();
-        let bytes = match body {
-            Body::Empty => Bytes::new(),
-            Body::Text(t) => Bytes::from(t),
-            Body::Binary(b) => Bytes::from(b),
-            _ => Bytes::new(),
-        };
-        hyper::Response::from_parts(parts, Full::new(bytes))
-    }
+fn messages(state: &LocalState) -> Vec<OutboxMessage> {
+    state
+        .outbox_dir
+        .as_deref()
+        .and_then(|d| read_outbox(d).ok())
+        .unwrap_or_default()
+}
 
-    /// The local-only pages first, then the contract's router.
-    pub async fn route(&self, req: Request) -> Response<Body> {
-        let path = req.uri().path().to_owned();
-        let mut response = match (req.method(), path.as_str()) {
-            (&Method::GET, "/") => see_other("/login"),
-            (&Method::GET, "/app") => self.signed_in_page(&req).await,
-            (&Method::GET, "/_dev/mail") => self.mailbox(),
-            (&Method::GET, p) if p.starts_with("/_dev/mail/") => {
-                self.mail_html(&p["/_dev/mail/".len()..])
-            }
-            _ => return self.app.handle(req).await,
-        };
-        if !path.starts_with("/_dev/mail/") {
-            self.app.secure(&mut response);
-        }
-        response
-    }
+async fn mailbox(State(state): State<LocalState>) -> Response {
+    let rows: Vec<MailRow> = messages(&state)
+        .into_iter()
+        .map(|m| MailRow {
+            date: m.date,
+            to: m.to,
+            subject: m.subject,
+            file_name: m.file_name,
+        })
+        .collect();
+    page(StatusCode::OK, pages::mailbox(&rows))
+}
 
-    async fn signed_in_page(&self, req: &Request) -> Response<Body> {
-        let user = match request::cookie(req, "session") {
-            Some(jwt) => self.app.user_for_session(jwt).await.ok().flatten(),
-            None => None,
-        };
-        match user {
-            Some(u) => html_response(
-                StatusCode::OK,
-                pages::signed_in(
-                    u.email.as_str(),
-                    u.org_name.as_deref(),
-                    u.must_change_password(),
-                ),
-            ),
-            None => see_other("/login"),
-        }
-    }
-
-    fn messages(&self) -> Vec<OutboxMessage> {
-        self.outbox_dir
-            .as_deref()
-            .and_then(|d| read_outbox(d).ok())
-            .unwrap_or_default()
-    }
-
-    fn mailbox(&self) -> Response<Body> {
-        let rows: Vec<MailRow> = self
-            .messages()
-            .into_iter()
-            .map(|m| MailRow {
-                date: m.date,
-                to: m.to,
-                subject: m.subject,
-                file_name: m.file_name,
-            })
-            .collect();
-        html_response(StatusCode::OK, pages::mailbox(&rows))
-    }
-
-    /// One email's HTML, as a mail client would show it.
-    fn mail_html(&self, name: &str) -> Response<Body> {
-        let found = self.messages().into_iter().find(|m| m.file_name == name);
-        let mut r = match found {
-            Some(m) => html_response(StatusCode::OK, m.html),
-            None => html_response(
-                StatusCode::NOT_FOUND,
-                pages::message("No such email", "It may have been deleted from the outbox."),
-            ),
-        };
-        // Email HTML is all inline styles; nothing else may load or run.
-        let h = r.headers_mut();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        h.insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
-        h.insert(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        );
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),
-        );
-        r
-    }
+/// One email's HTML, as a mail client would show it.
+async fn mail_html(State(state): State<LocalState>, Path(name): Path<String>) -> Response {
+    let found = messages(&state).into_iter().find(|m| m.file_name == name);
+    let mut r = match found {
+        Some(m) => page(StatusCode::OK, m.html),
+        None => page(
+            StatusCode::NOT_FOUND,
+            pages::message("No such email", "It may have been deleted from the outbox."),
+        ),
+    };
+    // Email HTML is all inline styles; nothing else may load or run.
+    r.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    r
 }

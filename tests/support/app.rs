@@ -13,10 +13,9 @@ use std::sync::Arc;
 use infra::local::Local;
 use onboarding::adapters::embedded::EmbeddedStore;
 use onboarding::adapters::outbox::{read_outbox, OutboxMailer, OutboxMessage};
-use onboarding::bootstrap::create_admin;
 use onboarding::config::Defaults;
 use onboarding::domain::{EmailAddress, User};
-use onboarding::ports::{Clock, FixedClock};
+use onboarding::ports::FixedClock;
 use onboarding::{App, Config, Function};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -108,26 +107,21 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         ALL,
     )
     .unwrap();
-    let admin = create_admin(
-        &store,
-        &app.hasher,
-        EmailAddress::parse(ADMIN_EMAIL).unwrap(),
-        "Northwind Plumbing",
-        SecretString::from(ADMIN_PASSWORD),
-        clock.now(),
-    )
-    .await
-    .unwrap();
+    let admin = app
+        .create_admin(
+            EmailAddress::parse(ADMIN_EMAIL).unwrap(),
+            "Northwind Plumbing",
+            SecretString::from(ADMIN_PASSWORD),
+        )
+        .await
+        .unwrap();
     let admin_token = app
         .sessions
         .issue(&admin, app.now())
         .expose_secret()
         .to_owned();
     TestApp {
-        local: Local {
-            app,
-            outbox_dir: Some(outbox.clone()),
-        },
+        local: Local::new(app, Some(outbox.clone())),
         store,
         clock,
         outbox,

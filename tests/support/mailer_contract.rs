@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use onboarding::adapters::embedded::EmbeddedStore;
 use onboarding::adapters::outbox::{read_outbox, OutboxMailer};
-use onboarding::bootstrap::create_admin;
 use onboarding::domain::token::{issue, IssuedToken};
 use onboarding::domain::{EmailAddress, OrgId, Role, TokenHash, TokenPurpose, UserId};
 use onboarding::emails::{ResetEmail, WelcomeEmail};
@@ -262,17 +261,15 @@ pub async fn get_page(app: &App, path: &str) -> TestResponse {
 }
 
 /// An admin of a new organisation in `app`, and their session.
-pub async fn seed_admin(app: &App, store: &dyn onboarding::ports::Store) -> String {
-    let admin = create_admin(
-        store,
-        &app.hasher,
-        recipient("admin"),
-        "Northwind Plumbing",
-        SecretString::from("granite lantern orchard 57"),
-        app.now(),
-    )
-    .await
-    .unwrap();
+pub async fn seed_admin(app: &App) -> String {
+    let admin = app
+        .create_admin(
+            recipient("admin"),
+            "Northwind Plumbing",
+            SecretString::from("granite lantern orchard 57"),
+        )
+        .await
+        .unwrap();
     app.sessions
         .issue(&admin, app.now())
         .expose_secret()
@@ -292,7 +289,7 @@ pub async fn following_the_link_in_a_welcome_email_sets_up_the_account_and_signs
         ALL,
     )
     .unwrap();
-    let admin_token = seed_admin(&app, store.as_ref()).await;
+    let admin_token = seed_admin(&app).await;
     let tech = recipient("tech");
     let created = post_json(
         &app,

@@ -14,7 +14,7 @@ use onboarding::domain::{
     EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord, User, UserId,
     UserStatus,
 };
-use onboarding::ports::{generation_of, Redemption, Rehash, Store, StoreError};
+use onboarding::ports::{Redemption, Rehash, Store, StoreError};
 
 pub type SharedStore = Arc<dyn Store>;
 
@@ -124,7 +124,7 @@ fn next_token(user: &User, purpose: TokenPurpose, at: DateTime<Utc>) -> IssuedTo
     issue(
         purpose,
         user.token_subject(),
-        generation_of(user, purpose) + 1,
+        user.generation(purpose) + 1,
         at,
         lifetime,
     )

@@ -9,7 +9,6 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use onboarding::adapters::dynamodb::DynamoStore;
 use onboarding::aws::{app_with_clients, RoundTrips};
 use onboarding::ports::SystemClock;
 use onboarding::App;
@@ -55,8 +54,7 @@ async fn aws_app(sender_verified: bool) -> AwsApp {
         ALL,
     )
     .unwrap();
-    let store = DynamoStore::new(dynamodb_client, table);
-    let admin_token = seed_admin(&app, &store).await;
+    let admin_token = seed_admin(&app).await;
     dynamodb.take();
     ses.take();
     AwsApp {

@@ -53,7 +53,7 @@ async fn the_functions_wiring_reaches_dynamodb_and_ses_through_the_sdks_endpoint
 
     std::env::set_var("TABLE_NAME", &table);
     let app = app_from_env(ALL).await.unwrap();
-    let admin_token = seed_admin(&app, app.store.as_ref()).await;
+    let admin_token = seed_admin(&app).await;
     let tech = format!("wired.{}@example.com", uuid::Uuid::new_v4().simple());
     let created = post_json(
         &app,

@@ -30,9 +30,8 @@ use tokio::net::TcpListener;
 use infra::local::{serve, Local};
 use onboarding::adapters::embedded::EmbeddedStore;
 use onboarding::adapters::outbox::{read_outbox, OutboxMailer, OutboxMessage};
-use onboarding::bootstrap::create_admin;
 use onboarding::domain::EmailAddress;
-use onboarding::ports::{Clock, FixedClock};
+use onboarding::ports::FixedClock;
 use onboarding::App;
 use tests::app::{
     request, test_config, ADMIN_EMAIL, ADMIN_PASSWORD, ALL, NEW_PASSWORD, TEMP_PASSWORD,
@@ -352,25 +351,20 @@ impl Server {
             ALL,
         )
         .expect("the app starts");
-        let admin = create_admin(
-            &store,
-            &app.hasher,
-            EmailAddress::parse(ADMIN_EMAIL).unwrap(),
-            ORG,
-            SecretString::from(ADMIN_PASSWORD),
-            clock.now(),
-        )
-        .await
-        .expect("the admin is created");
+        let admin = app
+            .create_admin(
+                EmailAddress::parse(ADMIN_EMAIL).unwrap(),
+                ORG,
+                SecretString::from(ADMIN_PASSWORD),
+            )
+            .await
+            .expect("the admin is created");
         let admin_token = app
             .sessions
             .issue(&admin, app.now())
             .expose_secret()
             .to_owned();
-        let local = Arc::new(Local {
-            app,
-            outbox_dir: Some(outbox.clone()),
-        });
+        let local = Arc::new(Local::new(app, Some(outbox.clone())));
         let serving = tokio::spawn({
             let local = local.clone();
             async move {

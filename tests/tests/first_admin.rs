@@ -2,20 +2,20 @@
 //! choose one from the emailed link, and then they can invite their team.
 
 use lambda_http::http::StatusCode;
-use onboarding::bootstrap::invite_admin;
 use onboarding::domain::{EmailAddress, InviteStatus};
 use tests::app::*;
 
 #[tokio::test]
 async fn the_first_admin_sets_a_password_from_the_email_and_can_then_invite_techs() {
     let t = spawn_app().await;
-    let (admin, status) = invite_admin(
-        t.app(),
-        EmailAddress::parse("boss@rival.example").unwrap(),
-        "Rival Heating",
-    )
-    .await
-    .unwrap();
+    let (admin, status) = t
+        .app()
+        .invite_first_admin(
+            EmailAddress::parse("boss@rival.example").unwrap(),
+            "Rival Heating",
+        )
+        .await
+        .unwrap();
     assert_eq!(status, InviteStatus::Sent);
     assert_eq!(admin.temporary_password_hash, None);
     assert_eq!(admin.password_hash, None);
@@ -48,14 +48,12 @@ async fn the_first_admin_sets_a_password_from_the_email_and_can_then_invite_tech
 #[tokio::test]
 async fn a_second_first_admin_with_a_taken_email_is_refused() {
     let t = spawn_app().await;
-    let again = invite_admin(
-        t.app(),
-        EmailAddress::parse(ADMIN_EMAIL).unwrap(),
-        "Anything",
-    )
-    .await;
+    let again = t
+        .app()
+        .invite_first_admin(EmailAddress::parse(ADMIN_EMAIL).unwrap(), "Anything")
+        .await;
     assert!(matches!(
         again,
-        Err(onboarding::bootstrap::BootstrapError::EmailTaken)
+        Err(onboarding::services::bootstrap::BootstrapError::EmailTaken)
     ));
 }

@@ -521,16 +521,15 @@ async fn another_organisations_user_does_not_exist_for_an_admin() {
         .unwrap()
         .to_owned();
     // An admin of another organisation in the same store.
-    let other = onboarding::bootstrap::create_admin(
-        &a.store,
-        &a.app().hasher,
-        onboarding::domain::EmailAddress::parse("boss@rival.example").unwrap(),
-        "Rival Heating",
-        secrecy::SecretString::from("quiet meadow engine 88"),
-        a.app().now(),
-    )
-    .await
-    .unwrap();
+    let other = a
+        .app()
+        .create_admin(
+            onboarding::domain::EmailAddress::parse("boss@rival.example").unwrap(),
+            "Rival Heating",
+            secrecy::SecretString::from("quiet meadow engine 88"),
+        )
+        .await
+        .unwrap();
     let token =
         secrecy::ExposeSecret::expose_secret(&a.app().sessions.issue(&other, a.app().now()))
             .to_owned();

@@ -1,6 +1,6 @@
 //! The create-user function: `POST /users`, `POST /users/{id}/invite`, `GET /users/{id}`.
 
-use lambda_http::{run, service_fn, Error, Request};
+use lambda_http::{run, Error};
 use onboarding::Function;
 
 #[tokio::main]
@@ -9,9 +9,5 @@ async fn main() -> Result<(), Error> {
     let app = onboarding::aws::app_from_env(&[Function::CreateUser])
         .await
         .inspect_err(|e| tracing::error!(error = %e, "cannot start"))?;
-    let app = &app;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(app.handle(req).await)
-    }))
-    .await
+    run(app.router()).await
 }

@@ -6,9 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use std::sync::Mutex;
 
 use crate::domain::user::Invite;
-use crate::domain::{
-    EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId,
-};
+use crate::domain::{EmailAddress, InviteStatus, TokenHash, TokenRecord, User, UserId};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StoreError {
@@ -141,25 +139,6 @@ pub fn window_start(window: Duration, now: DateTime<Utc>) -> i64 {
     now.timestamp() - now.timestamp().rem_euclid(secs)
 }
 
-/// Which tokens of which purpose a generation refers to.
-pub fn generation_of(user: &User, purpose: TokenPurpose) -> u64 {
-    match purpose {
-        TokenPurpose::Setup => user.setup_generation,
-        TokenPurpose::Reset => user.reset_generation,
-    }
-}
-
-/// Applies a redemption to a user, for stores that hold the whole user in one record.
-pub fn apply_redemption(user: &mut User, r: &Redemption) {
-    user.password_hash = Some(r.password_hash.clone());
-    user.temporary_password_hash = None;
-    user.status = crate::domain::UserStatus::Active;
-    user.session_version = r.new_session_version.clone();
-    // Bumping both generations kills every other outstanding setup and reset link.
-    user.setup_generation += 1;
-    user.reset_generation += 1;
-}
-
 /// An email ready to hand to a mail service.
 #[derive(Clone)]
 pub struct EmailMessage {
@@ -223,5 +202,16 @@ impl FixedClock {
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().expect("clock lock")
+    }
+}
+
+impl From<crate::domain::LinkProblem> for StoreError {
+    fn from(p: crate::domain::LinkProblem) -> Self {
+        use crate::domain::LinkProblem;
+        match p {
+            LinkProblem::Invalid => Self::TokenInvalid,
+            LinkProblem::Expired => Self::TokenExpired,
+            LinkProblem::Used => Self::TokenUsed,
+        }
     }
 }

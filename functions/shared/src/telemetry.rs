@@ -10,7 +10,7 @@ pub fn init_json() {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
-        .with_current_span(false)
+        .with_current_span(true)
         .without_time()
         .with_target(false)
         .try_init();

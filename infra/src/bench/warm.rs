@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use super::{fmt_duration, Row};
 use onboarding::adapters::embedded::EmbeddedStore;
-use onboarding::bootstrap::create_admin;
 use onboarding::config::Defaults;
 use onboarding::domain::EmailAddress;
 use onboarding::ports::{EmailMessage, MailError, Mailer, SystemClock};
@@ -86,16 +85,14 @@ pub async fn run(iterations: usize) -> Vec<Row> {
         )
         .unwrap(),
     );
-    let admin = create_admin(
-        &store,
-        &app.hasher,
-        EmailAddress::parse("admin@example.com").unwrap(),
-        "Northwind",
-        SecretString::from("granite lantern orchard 57"),
-        app.now(),
-    )
-    .await
-    .unwrap();
+    let admin = app
+        .create_admin(
+            EmailAddress::parse("admin@example.com").unwrap(),
+            "Northwind",
+            SecretString::from("granite lantern orchard 57"),
+        )
+        .await
+        .unwrap();
     let bearer = format!(
         "Bearer {}",
         app.sessions.issue(&admin, app.now()).expose_secret()

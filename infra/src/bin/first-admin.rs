@@ -4,9 +4,9 @@
 //! and emails them a setup link. It prints nothing secret: no password, link or session.
 
 use anyhow::Context;
-use onboarding::bootstrap::{invite_admin, BootstrapError};
 use onboarding::config::{Defaults, ProcessEnv};
 use onboarding::domain::{EmailAddress, InviteStatus};
+use onboarding::services::bootstrap::BootstrapError;
 use onboarding::Config;
 
 const USAGE: &str = "usage: first-admin --email ADDRESS --org-name NAME";
@@ -32,7 +32,7 @@ async fn main() -> anyhow::Result<()> {
     let org_name = org_name.context(USAGE)?;
     let config = Config::from_env(&ProcessEnv, Defaults::lambda())?;
     let app = onboarding::aws::app_from_config(config, &[]).await?;
-    match invite_admin(&app, email.clone(), &org_name).await {
+    match app.invite_first_admin(email.clone(), &org_name).await {
         Ok((user, status)) => {
             println!(
                 "Admin {} created for {org_name:?} (user {}, organisation {}).",

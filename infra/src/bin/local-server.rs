@@ -9,10 +9,10 @@ use std::sync::Arc;
 use infra::local::{serve, Local};
 use onboarding::adapters::embedded::EmbeddedStore;
 use onboarding::adapters::outbox::OutboxMailer;
-use onboarding::bootstrap::{create_admin, generate_password, BootstrapError};
 use onboarding::config::{Defaults, Env, ProcessEnv};
 use onboarding::domain::EmailAddress;
 use onboarding::ports::{Clock, SystemClock};
+use onboarding::services::bootstrap::{generate_password, BootstrapError};
 use onboarding::{App, Config, Function};
 
 const ALL: &[Function] = &[Function::CreateUser, Function::RedeemToken, Function::Login];
@@ -79,10 +79,7 @@ async fn main() -> anyhow::Result<()> {
         "  curl -i {base}/users \\\n    -H 'Authorization: Bearer {}' \\\n    -H 'Content-Type: application/json' \\\n    -d '{{\"email\": \"ana.tech@example.com\", \"temporaryPassword\": \"violet harbour tram 42\", \"name\": \"Ana Tech\"}}'\n",
         admin_jwt.expose_secret()
     );
-    let local = Arc::new(Local {
-        app,
-        outbox_dir: outbox,
-    });
+    let local = Arc::new(Local::new(app, outbox));
     tokio::select! {
         r = serve(listener, local) => r.context("the server stopped")?,
         _ = tokio::signal::ctrl_c() => println!("\nStopped."),
@@ -125,15 +122,9 @@ async fn seed_admin(app: &App, env: &dyn Env) -> anyhow::Result<SecretString> {
         Some(p) => (SecretString::from(p), false),
         None => (generate_password(), true),
     };
-    let admin = match create_admin(
-        &*app.store,
-        &app.hasher,
-        email.clone(),
-        &org_name,
-        password.clone(),
-        app.now(),
-    )
-    .await
+    let admin = match app
+        .create_admin(email.clone(), &org_name, password.clone())
+        .await
     {
         Ok(a) => a,
         Err(BootstrapError::EmailTaken) => {

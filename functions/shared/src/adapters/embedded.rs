@@ -13,9 +13,7 @@ use crate::domain::user::Invite;
 use crate::domain::{
     EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId,
 };
-use crate::ports::{
-    apply_redemption, generation_of, window_start, Redemption, Rehash, Store, StoreError,
-};
+use crate::ports::{window_start, Redemption, Rehash, Store, StoreError};
 
 const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
 const EMAILS: TableDefinition<&str, &str> = TableDefinition::new("emails");
@@ -227,7 +225,7 @@ impl Store for EmbeddedStore {
             {
                 return Err(StoreError::AlreadyActive);
             }
-            if generation_of(&user, token.purpose) + 1 != token.generation {
+            if user.generation(token.purpose) + 1 != token.generation {
                 return Err(StoreError::Conflict);
             }
             match token.purpose {
@@ -255,20 +253,13 @@ impl Store for EmbeddedStore {
                     None => return Err(StoreError::TokenInvalid),
                 }
             };
-            if stored.used_at.is_some() {
-                return Err(StoreError::TokenUsed);
-            }
-            if stored.is_expired(r.now) {
-                return Err(StoreError::TokenExpired);
-            }
-            let mut user =
-                Self::read_user(tx, &stored.user_id.0)?.ok_or(StoreError::TokenInvalid)?;
-            if generation_of(&user, stored.purpose) != stored.generation {
-                return Err(StoreError::TokenInvalid);
-            }
+            stored.check(stored.purpose, r.now)?;
+            let user = Self::read_user(tx, &stored.user_id.0)?;
+            stored.check_user(user.as_ref())?;
+            let mut user = user.ok_or(StoreError::TokenInvalid)?;
             stored.used_at = Some(r.now);
             Self::write_token(tx, &stored)?;
-            apply_redemption(&mut user, &r);
+            user.set_own_password(r.password_hash.clone(), r.new_session_version.clone());
             Self::write_user(tx, &user)?;
             Ok(user)
         })

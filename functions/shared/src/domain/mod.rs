@@ -10,5 +10,7 @@ pub mod user;
 pub use email::EmailAddress;
 pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassword};
 pub use session::{Claims, SessionError, SessionKeys};
-pub use token::{IssuedToken, TokenHash, TokenPurpose, TokenRecord};
-pub use user::{InviteStatus, OrgId, Role, User, UserId, UserStatus};
+pub use token::{IssuedToken, LinkProblem, TokenHash, TokenPurpose, TokenRecord};
+pub use user::{
+    Invite, InviteStatus, NewUser, OrgId, Role, ShownInviteStatus, User, UserId, UserStatus,
+};

@@ -39,6 +39,10 @@ impl PasswordRejected {
     }
 }
 
+/// What a tech is told when the confirmation box does not say what the password box says.
+pub const PASSWORDS_DIFFER: &str =
+    "The two passwords don't match. Type the same password in both boxes.";
+
 /// The normalised form under which passwords are hashed and verified.
 pub fn normalise(raw: &str) -> SecretString {
     SecretString::from(raw.nfkc().collect::<String>())
@@ -127,9 +131,7 @@ impl NewPassword {
     ) -> Result<Self, PasswordRejected> {
         if let Some(confirmation) = confirmation {
             if confirmation != raw {
-                return Err(PasswordRejected::new(
-                    "The two passwords don't match. Type the same password in both boxes.",
-                ));
+                return Err(PasswordRejected::new(PASSWORDS_DIFFER));
             }
         }
         policy.check(raw, context).map(Self)

@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{EmailAddress, OrgId, Role, UserId};
+use super::{EmailAddress, OrgId, Role, User, UserId};
 
 const TOKEN_BYTES: usize = 32;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -110,10 +110,47 @@ pub struct TokenRecord {
     pub used_at: Option<DateTime<Utc>>,
 }
 
+/// Why a link cannot be used. The one place that decides it is [`TokenRecord::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LinkProblem {
+    #[error("the link is not valid, or a newer one replaced it")]
+    Invalid,
+    #[error("the link has expired")]
+    Expired,
+    #[error("the link has already been used")]
+    Used,
+}
+
 impl TokenRecord {
     /// Expired at the very instant of `expires_at`: a 7-day link is good for 7 days, not a second longer.
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
         now >= self.expires_at
+    }
+
+    /// Whether this token can be used now for `purpose`: what can be known without the user.
+    /// A used link says so even once expired, since that is the more useful thing to tell.
+    pub fn check(&self, purpose: TokenPurpose, now: DateTime<Utc>) -> Result<(), LinkProblem> {
+        if self.purpose != purpose {
+            return Err(LinkProblem::Invalid);
+        }
+        if self.used_at.is_some() {
+            return Err(LinkProblem::Used);
+        }
+        if self.is_expired(now) {
+            return Err(LinkProblem::Expired);
+        }
+        Ok(())
+    }
+
+    /// Whether the token is still its user's newest link of its kind: a newer link, or a
+    /// password set since, makes it dead. `user` is whoever the store found for it (if anyone).
+    pub fn check_user(&self, user: Option<&User>) -> Result<(), LinkProblem> {
+        match user {
+            Some(u) if u.id == self.user_id && u.generation(self.purpose) == self.generation => {
+                Ok(())
+            }
+            _ => Err(LinkProblem::Invalid),
+        }
     }
 }
 

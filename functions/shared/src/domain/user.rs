@@ -72,6 +72,27 @@ pub struct Invite {
     pub expires_at: DateTime<Utc>,
 }
 
+/// An invite's status as an admin sees it: the stored one, unless the user has set a password
+/// (`used`) or the link ran out first (`expired`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShownInviteStatus {
+    Sent,
+    Failed,
+    Expired,
+    Used,
+}
+
+impl ShownInviteStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Expired => "expired",
+            Self::Used => "used",
+        }
+    }
+}
+
 /// Everything the service keeps about a user. Hashes are PHC strings; nothing here is a secret
 /// in plain form, but hashes still never reach a log (the `Debug` impl leaves them out).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,7 +157,102 @@ impl User {
     }
 }
 
+/// Who is invited: everything of a new user the inviting admin (or operator) decides.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub org_id: OrgId,
+    pub org_name: Option<String>,
+    pub email: EmailAddress,
+    pub name: Option<String>,
+    pub role: Role,
+    /// The admin's temporary password; `None` when the link is the only way in.
+    pub temporary_password_hash: Option<String>,
+}
+
 impl User {
+    /// A user who has been invited and has not set a password yet. Their first setup link is
+    /// generation 1, and `invite` records when it expires.
+    pub fn new_invited(new: NewUser, now: DateTime<Utc>, invite: Invite) -> Self {
+        Self {
+            id: UserId::generate(),
+            org_id: new.org_id,
+            org_name: new.org_name,
+            email: new.email,
+            name: new.name,
+            role: new.role,
+            status: UserStatus::Invited,
+            created_at: now,
+            temporary_password_hash: new.temporary_password_hash,
+            password_hash: None,
+            session_version: new_session_version(),
+            setup_generation: 1,
+            reset_generation: 0,
+            invite: Some(invite),
+        }
+    }
+
+    /// An active admin of a new organisation who already has a password (the local server's
+    /// seeded admin).
+    pub fn new_admin(
+        email: EmailAddress,
+        org_name: Option<String>,
+        password_hash: String,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: UserId::generate(),
+            org_id: OrgId::generate(),
+            org_name,
+            email,
+            name: None,
+            role: Role::Admin,
+            status: UserStatus::Active,
+            created_at: now,
+            temporary_password_hash: None,
+            password_hash: Some(password_hash),
+            session_version: new_session_version(),
+            setup_generation: 0,
+            reset_generation: 0,
+            invite: None,
+        }
+    }
+
+    /// What setting one's own password does to a user, in every store: the temporary password
+    /// stops working, the user is active, every earlier session ends (a new session version),
+    /// and every other outstanding setup and reset link dies (both generations move on).
+    pub fn set_own_password(&mut self, password_hash: String, new_session_version: String) {
+        self.password_hash = Some(password_hash);
+        self.temporary_password_hash = None;
+        self.status = UserStatus::Active;
+        self.session_version = new_session_version;
+        self.setup_generation += 1;
+        self.reset_generation += 1;
+    }
+
+    /// The generation of this user's newest link of `purpose`: a token of any other is dead.
+    pub fn generation(&self, purpose: crate::domain::TokenPurpose) -> u64 {
+        match purpose {
+            crate::domain::TokenPurpose::Setup => self.setup_generation,
+            crate::domain::TokenPurpose::Reset => self.reset_generation,
+        }
+    }
+
+    /// The invite as it stands at `now`, if the user was ever invited.
+    pub fn shown_invite(&self, now: DateTime<Utc>) -> Option<(ShownInviteStatus, DateTime<Utc>)> {
+        let invite = self.invite.as_ref()?;
+        let status = if self.status == UserStatus::Active {
+            ShownInviteStatus::Used
+        } else if now >= invite.expires_at {
+            ShownInviteStatus::Expired
+        } else {
+            match invite.status {
+                InviteStatus::Sent => ShownInviteStatus::Sent,
+                InviteStatus::Failed => ShownInviteStatus::Failed,
+            }
+        };
+        Some((status, invite.expires_at))
+    }
+
     /// The subject a token for this user carries.
     pub fn token_subject(&self) -> crate::domain::token::TokenSubject<'_> {
         crate::domain::token::TokenSubject {

@@ -1,150 +1,290 @@
-//! The one place where failures become HTTP answers: the contract's JSON error shape for API
-//! callers, a page for browsers. Handlers return `ApiError` with `?` and never build error bodies.
+//! The one place where failures become HTTP answers: the contract's error codes (an enum, each
+//! with its status), the JSON error shape, and the mapping of every operation's error enum.
 
-use lambda_http::http::StatusCode;
+use axum::http::StatusCode;
 use serde_json::json;
 
+use crate::domain::password::PASSWORDS_DIFFER;
+use crate::domain::LinkProblem;
+use crate::hashing::HashError;
 use crate::ports::StoreError;
+use crate::services::limits::OverLimit;
+use crate::services::{
+    log_unexpected, AdminError, FindUserError, ForgotError, InviteError, LinkError, RedeemError,
+    ResendError, SignInError,
+};
+
+/// Every error code of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    InvalidRequest,
+    Unauthorized,
+    InvalidCredentials,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    EmailTaken,
+    AlreadyActive,
+    TokenInvalid,
+    TokenExpired,
+    TokenUsed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    TooManyRequests,
+    Internal,
+    ServiceUnavailable,
+}
+
+impl ErrorCode {
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::InvalidRequest => StatusCode::BAD_REQUEST,
+            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::EmailTaken | Self::AlreadyActive => StatusCode::CONFLICT,
+            Self::TokenInvalid | Self::TokenExpired | Self::TokenUsed => StatusCode::GONE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::Unauthorized => "unauthorized",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::EmailTaken => "email_taken",
+            Self::AlreadyActive => "already_active",
+            Self::TokenInvalid => "token_invalid",
+            Self::TokenExpired => "token_expired",
+            Self::TokenUsed => "token_used",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::TooManyRequests => "too_many_requests",
+            Self::Internal => "internal_error",
+            Self::ServiceUnavailable => "service_unavailable",
+        }
+    }
+
+    /// The sentence an answer of this code says when nothing more specific is known.
+    fn default_message(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "The request is not valid.",
+            Self::Unauthorized => "Sign in first: send a valid session as a Bearer token.",
+            Self::InvalidCredentials => "That email and password don't match an account.",
+            Self::Forbidden => "Only an admin can do this.",
+            Self::NotFound => "There is nothing here.",
+            Self::MethodNotAllowed => "This address does not accept that method.",
+            Self::EmailTaken => "A user with this email already exists.",
+            Self::AlreadyActive => "This user has already set a password. They can use forgot-password to get a new one.",
+            Self::TokenInvalid => "This link is not valid. Ask for a new one.",
+            Self::TokenExpired => "This link has expired. Ask for a new one.",
+            Self::TokenUsed => "This link has already been used.",
+            Self::PayloadTooLarge => "The request body is larger than 16 KiB.",
+            Self::UnsupportedMediaType => "Send the body as application/json.",
+            Self::TooManyRequests => "Too many attempts. Wait a little and try again.",
+            Self::Internal => "Something went wrong on our side. Try again in a moment.",
+            Self::ServiceUnavailable => "We're busy right now. Try again in a moment.",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub field: Option<&'static str>,
     /// Seconds, for `429`.
     pub retry_after: Option<u64>,
 }
 
-impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
         Self {
-            status,
             code,
-            message: message.into(),
+            message: code.default_message().to_owned(),
             field: None,
             retry_after: None,
         }
     }
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            ..code.into()
+        }
+    }
+    /// `400 invalid_request` about one input field.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         Self {
             field: Some(field),
-            ..Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+            ..Self::new(ErrorCode::InvalidRequest, message)
         }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
-    }
-    pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Sign in first: send a valid session as a Bearer token.",
-        )
-    }
-    pub fn forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Only an admin can do this.",
-        )
-    }
-    pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "There is nothing here.")
-    }
-    pub fn method_not_allowed() -> Self {
-        Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "This address does not accept that method.",
-        )
-    }
-    pub fn payload_too_large() -> Self {
-        Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "The request body is larger than 16 KiB.",
-        )
+        Self::new(ErrorCode::InvalidRequest, message)
     }
     pub fn unsupported_media_type(accepted: &str) -> Self {
         Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             format!("Send the body as {accepted}."),
         )
     }
-    pub fn invalid_credentials() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "That email and password don't match an account.",
-        )
-    }
-    pub fn too_many_requests(retry_after: u64) -> Self {
-        Self {
-            retry_after: Some(retry_after.max(1)),
-            ..Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_requests",
-                "Too many attempts. Wait a little and try again.",
-            )
-        }
-    }
-    pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "Something went wrong on our side. Try again in a moment.",
-        )
-    }
-    pub fn unavailable() -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "service_unavailable",
-            "We're busy right now. Try again in a moment.",
-        )
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
     }
 
     pub fn body(&self) -> serde_json::Value {
-        let mut error = json!({"code": self.code, "message": self.message});
+        let mut error = json!({"code": self.code.code(), "message": self.message});
         if let Some(field) = self.field {
             error["field"] = json!(field);
         }
         json!({ "error": error })
     }
-}
 
-/// Logs the whole cause chain of an unexpected failure; the caller sees only an opaque message.
-pub fn log_unexpected(context: &str, error: &(dyn std::error::Error + 'static)) {
-    let mut chain = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
+    /// A failure of something we depend on: logged with its whole cause chain, answered `503`.
+    fn unavailable(context: &str, e: &(dyn std::error::Error + 'static)) -> Self {
+        log_unexpected(context, e);
+        ErrorCode::ServiceUnavailable.into()
     }
-    tracing::error!(context, error = %chain, "unexpected failure");
 }
 
 impl From<StoreError> for ApiError {
-    /// Store errors that a handler did not turn into something more specific.
+    /// Whatever a store failure interrupted, the answer is `503`: never a misleading `410` or `401`.
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unavailable(_) | StoreError::Conflict => {
-                log_unexpected("store", &e);
-                Self::unavailable()
-            }
-            _ => {
-                log_unexpected("store", &e);
-                Self::internal()
-            }
+        Self::unavailable("store", &e)
+    }
+}
+
+impl From<HashError> for ApiError {
+    fn from(e: HashError) -> Self {
+        log_unexpected("password hashing", &e);
+        ErrorCode::Internal.into()
+    }
+}
+
+impl From<OverLimit> for ApiError {
+    fn from(o: OverLimit) -> Self {
+        Self {
+            retry_after: Some(o.retry_after.max(1)),
+            ..ErrorCode::TooManyRequests.into()
         }
     }
 }
 
-impl From<crate::hashing::HashError> for ApiError {
-    fn from(e: crate::hashing::HashError) -> Self {
-        log_unexpected("password hashing", &e);
-        Self::internal()
+impl From<LinkProblem> for ApiError {
+    fn from(p: LinkProblem) -> Self {
+        match p {
+            LinkProblem::Invalid => ErrorCode::TokenInvalid,
+            LinkProblem::Expired => ErrorCode::TokenExpired,
+            LinkProblem::Used => ErrorCode::TokenUsed,
+        }
+        .into()
+    }
+}
+
+impl From<AdminError> for ApiError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::Unauthorized => ErrorCode::Unauthorized.into(),
+            AdminError::Forbidden => ErrorCode::Forbidden.into(),
+            AdminError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<InviteError> for ApiError {
+    fn from(e: InviteError) -> Self {
+        match e {
+            InviteError::TemporaryPassword(rejected) => Self::invalid(
+                "temporaryPassword",
+                format!("The temporary password is not accepted: {rejected}"),
+            ),
+            InviteError::EmailTaken => Self {
+                field: Some("email"),
+                ..ErrorCode::EmailTaken.into()
+            },
+            InviteError::Hash(e) => e.into(),
+            InviteError::Store(e) => e.into(),
+        }
+    }
+}
+
+fn no_such_user() -> ApiError {
+    ApiError::new(
+        ErrorCode::NotFound,
+        "There is no such user in your organisation.",
+    )
+}
+
+impl From<FindUserError> for ApiError {
+    fn from(e: FindUserError) -> Self {
+        match e {
+            FindUserError::NotFound => no_such_user(),
+            FindUserError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ResendError> for ApiError {
+    fn from(e: ResendError) -> Self {
+        match e {
+            ResendError::NotFound => no_such_user(),
+            ResendError::AlreadyActive => ErrorCode::AlreadyActive.into(),
+            ResendError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<LinkError> for ApiError {
+    fn from(e: LinkError) -> Self {
+        match e {
+            LinkError::Missing => Self::invalid("token", "`token` is required."),
+            LinkError::Problem(p) => p.into(),
+            LinkError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<RedeemError> for ApiError {
+    fn from(e: RedeemError) -> Self {
+        match e {
+            RedeemError::Link(e) => e.into(),
+            RedeemError::Password { message, .. } => Self::invalid("password", message),
+            RedeemError::Confirmation { .. } => {
+                Self::invalid("passwordConfirmation", PASSWORDS_DIFFER)
+            }
+            RedeemError::Hash(e) => e.into(),
+            RedeemError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<SignInError> for ApiError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::InvalidCredentials => ErrorCode::InvalidCredentials.into(),
+            SignInError::TooManyAttempts(o) => o.into(),
+            SignInError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ForgotError> for ApiError {
+    fn from(e: ForgotError) -> Self {
+        match e {
+            ForgotError::TooManyRequests(o) => o.into(),
+            ForgotError::Store(e) => e.into(),
+        }
     }
 }

@@ -1,24 +1,24 @@
-//! One router from (method, path) to handlers that take a `lambda_http::Request`. The Lambda
-//! functions and the local server call the very same `App::handle`.
+//! HTTP: one axum `Router` built from the route table, served by `lambda_http::run` in each
+//! function (with only that function's routes) and by `axum::serve` in the local server.
 
 pub mod error;
+pub mod extract;
 pub(crate) mod handlers;
-pub mod limits;
+pub mod layers;
 pub mod pages;
-pub mod request;
+pub mod respond;
 
-use chrono::{DateTime, Utc};
-use lambda_http::http::{header, HeaderValue, Method, StatusCode};
-use lambda_http::{Body, Request, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
 use std::sync::Arc;
-use std::time::Instant;
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorCode};
+pub use extract::ClientIp;
 
 use crate::config::Config;
-use crate::domain::{PasswordPolicy, SessionKeys};
-use crate::hashing::{HashError, PasswordHasher};
+use crate::hashing::HashError;
 use crate::ports::{Clock, Mailer, Store};
+use crate::services::Services;
 
 /// Request bodies over this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -41,13 +41,16 @@ impl Function {
     }
 }
 
+/// What answers a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Handler {
+enum Endpoint {
     CreateUser,
     ResendInvite,
     GetUser,
-    PasswordPage(pages::PasswordPage),
-    RedeemToken(pages::PasswordPage),
+    SetupPage,
+    Setup,
+    ResetPage,
+    Reset,
     LoginPage,
     Login,
     ForgotPage,
@@ -58,140 +61,97 @@ pub(crate) enum Handler {
 #[derive(Debug, Clone, Copy)]
 pub struct Route {
     pub method: &'static str,
-    /// With `{id}` for one path segment, as API Gateway writes it.
+    /// With `{id}` for one path segment, as API Gateway and axum both write it.
     pub path: &'static str,
     pub function: Function,
-    pub(crate) handler: Handler,
+    endpoint: Endpoint,
 }
 
-use pages::PasswordPage::{Reset, Setup};
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    function: Function,
+    endpoint: Endpoint,
+) -> Route {
+    Route {
+        method,
+        path,
+        function,
+        endpoint,
+    }
+}
 
-/// Every route of API.md, and the function behind it. `template.yaml` must say the same.
+/// Every route of the contract, and the function behind it: the one route table. The router is
+/// built from it; the template, the events and the OpenAPI copy are tested against it.
 pub const ROUTES: &[Route] = &[
-    Route {
-        method: "POST",
-        path: "/users",
-        function: Function::CreateUser,
-        handler: Handler::CreateUser,
-    },
-    Route {
-        method: "POST",
-        path: "/users/{id}/invite",
-        function: Function::CreateUser,
-        handler: Handler::ResendInvite,
-    },
-    Route {
-        method: "GET",
-        path: "/users/{id}",
-        function: Function::CreateUser,
-        handler: Handler::GetUser,
-    },
-    Route {
-        method: "GET",
-        path: "/setup",
-        function: Function::RedeemToken,
-        handler: Handler::PasswordPage(Setup),
-    },
-    Route {
-        method: "POST",
-        path: "/setup",
-        function: Function::RedeemToken,
-        handler: Handler::RedeemToken(Setup),
-    },
-    Route {
-        method: "GET",
-        path: "/reset",
-        function: Function::RedeemToken,
-        handler: Handler::PasswordPage(Reset),
-    },
-    Route {
-        method: "POST",
-        path: "/reset",
-        function: Function::RedeemToken,
-        handler: Handler::RedeemToken(Reset),
-    },
-    Route {
-        method: "GET",
-        path: "/login",
-        function: Function::Login,
-        handler: Handler::LoginPage,
-    },
-    Route {
-        method: "POST",
-        path: "/login",
-        function: Function::Login,
-        handler: Handler::Login,
-    },
-    Route {
-        method: "GET",
-        path: "/password/forgot",
-        function: Function::Login,
-        handler: Handler::ForgotPage,
-    },
-    Route {
-        method: "POST",
-        path: "/password/forgot",
-        function: Function::Login,
-        handler: Handler::Forgot,
-    },
+    route("POST", "/users", Function::CreateUser, Endpoint::CreateUser),
+    route(
+        "POST",
+        "/users/{id}/invite",
+        Function::CreateUser,
+        Endpoint::ResendInvite,
+    ),
+    route(
+        "GET",
+        "/users/{id}",
+        Function::CreateUser,
+        Endpoint::GetUser,
+    ),
+    route("GET", "/setup", Function::RedeemToken, Endpoint::SetupPage),
+    route("POST", "/setup", Function::RedeemToken, Endpoint::Setup),
+    route("GET", "/reset", Function::RedeemToken, Endpoint::ResetPage),
+    route("POST", "/reset", Function::RedeemToken, Endpoint::Reset),
+    route("GET", "/login", Function::Login, Endpoint::LoginPage),
+    route("POST", "/login", Function::Login, Endpoint::Login),
+    route(
+        "GET",
+        "/password/forgot",
+        Function::Login,
+        Endpoint::ForgotPage,
+    ),
+    route(
+        "POST",
+        "/password/forgot",
+        Function::Login,
+        Endpoint::Forgot,
+    ),
 ];
 
-/// Matches `path` against a route pattern, returning the `{id}` segment if there is one.
-fn match_path<'a>(pattern: &str, path: &'a str) -> Option<Option<&'a str>> {
-    let mut id = None;
-    let mut p = pattern.split('/');
-    let mut s = path.split('/');
-    loop {
-        match (p.next(), s.next()) {
-            (None, None) => return Some(id),
-            (Some("{id}"), Some(seg)) if !seg.is_empty() => id = Some(seg),
-            (Some(a), Some(b)) if a == b => {}
-            _ => return None,
+impl Endpoint {
+    fn handler(self) -> MethodRouter<Arc<Services>> {
+        use handlers::{links, login, users};
+        match self {
+            Self::CreateUser => post(users::create),
+            Self::ResendInvite => post(users::resend_invite),
+            Self::GetUser => get(users::get),
+            Self::SetupPage => get(links::setup_page),
+            Self::Setup => post(links::setup),
+            Self::ResetPage => get(links::reset_page),
+            Self::Reset => post(links::reset),
+            Self::LoginPage => get(login::login_page),
+            Self::Login => post(login::login),
+            Self::ForgotPage => get(login::forgot_page),
+            Self::Forgot => post(login::forgot),
         }
     }
 }
 
-pub enum Matched {
-    Route(&'static Route, Option<String>),
-    WrongMethod(Vec<&'static str>),
-    NotFound,
+/// The contract's routes of the functions in `serves`, before any layer: a server that adds
+/// routes of its own (the local server) merges them in, then calls [`layers::apply`].
+pub fn contract_routes(serves: &[Function]) -> Router<Arc<Services>> {
+    ROUTES
+        .iter()
+        .filter(|r| serves.contains(&r.function))
+        .fold(Router::new(), |router, r| {
+            router.route(r.path, r.endpoint.handler())
+        })
 }
 
-/// Finds the route for a request among `routes`.
-pub fn find_route(routes: &[&'static Route], method: &Method, path: &str) -> Matched {
-    let mut allowed = Vec::new();
-    for route in routes {
-        if let Some(id) = match_path(route.path, path) {
-            if route.method == method.as_str() {
-                return Matched::Route(route, id.map(str::to_owned));
-            }
-            allowed.push(route.method);
-        }
-    }
-    if allowed.is_empty() {
-        Matched::NotFound
-    } else {
-        Matched::WrongMethod(allowed)
-    }
-}
-
-/// Everything a handler needs, built once at start and shared by every request.
+/// A function's (or the local server's) application: the services and the finished router.
 pub struct App {
-    pub config: Config,
-    pub store: Arc<dyn Store>,
-    pub mailer: Arc<dyn Mailer>,
-    pub clock: Arc<dyn Clock>,
-    pub hasher: PasswordHasher,
-    pub sessions: SessionKeys,
-    pub policy: PasswordPolicy,
-    routes: Vec<&'static Route>,
-    csp: String,
+    pub services: Arc<Services>,
+    router: Router,
 }
-
-/// The address a request came from, for rate limits; set by the local server or read from
-/// API Gateway's request context.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientIp(pub String);
 
 impl App {
     /// `serves`: the functions whose routes this instance answers (all of them locally).
@@ -202,173 +162,61 @@ impl App {
         clock: Arc<dyn Clock>,
         serves: &[Function],
     ) -> Result<Self, HashError> {
-        let hasher = PasswordHasher::new(config.argon2)?;
-        let sessions = SessionKeys::new(
-            &config.session_signing_key,
-            &config.session_issuer,
-            &config.session_audience,
-            config.session_ttl,
+        let services = Arc::new(Services::new(config, store, mailer, clock)?);
+        let router = layers::apply(
+            contract_routes(serves).with_state(services.clone()),
+            &services.config,
         );
-        let routes = ROUTES
-            .iter()
-            .filter(|r| serves.contains(&r.function))
-            .collect();
-        let csp = pages::content_security_policy(config.app_origin());
-        Ok(Self {
-            policy: config.password_policy,
-            config,
-            store,
-            mailer,
-            clock,
-            hasher,
-            sessions,
-            routes,
-            csp,
-        })
+        Ok(Self { services, router })
     }
 
-    pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+    /// The router, with every layer, ready for `lambda_http::run` or `axum::serve`.
+    pub fn router(&self) -> Router {
+        self.router.clone()
     }
+}
 
-    pub fn routes(&self) -> &[&'static Route] {
-        &self.routes
-    }
-
-    /// The one entry point: every request of every function and of the local server.
-    pub async fn handle(&self, req: Request) -> Response<Body> {
-        let started = Instant::now();
-        let method = req.method().clone();
-        let wants_html = request::wants_html(&req);
-        let (route_path, mut response) = if req.body().len() > MAX_BODY_BYTES {
-            (
-                "-",
-                self.error_response(&ApiError::payload_too_large(), wants_html),
-            )
-        } else {
-            match find_route(&self.routes, &method, req.uri().path()) {
-                Matched::Route(route, id) => {
-                    let html = request::is_page(route, &req);
-                    let outcome =
-                        handlers::dispatch(self, route.handler, &req, id.as_deref()).await;
-                    let response = outcome.unwrap_or_else(|e| self.error_response(&e, html));
-                    (route.path, response)
-                }
-                Matched::WrongMethod(allowed) => {
-                    let mut r = self.error_response(&ApiError::method_not_allowed(), wants_html);
-                    if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
-                        r.headers_mut().insert(header::ALLOW, v);
-                    }
-                    ("-", r)
-                }
-                Matched::NotFound => ("-", self.error_response(&ApiError::not_found(), wants_html)),
-            }
-        };
-        self.secure(&mut response);
-        // The route pattern, never the raw URI: query strings carry tokens.
-        tracing::info!(
-            method = %method,
-            route = route_path,
-            status = response.status().as_u16(),
-            micros = started.elapsed().as_micros() as u64,
-            "request"
-        );
-        response
-    }
-
-    /// The headers every response carries; pages also get the CSP.
-    pub fn secure(&self, response: &mut Response<Body>) {
-        let h = response.headers_mut();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        h.insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
-        h.insert(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        );
-        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-        let is_html = h
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html"));
-        if is_html {
-            if let Ok(v) = HeaderValue::from_str(&self.csp) {
-                h.insert(header::CONTENT_SECURITY_POLICY, v);
-            }
+/// One request through `router`, answered as `lambda_http` types with the body in memory: how
+/// the tests and the bench drive the very router the functions run.
+#[cfg(feature = "test-hooks")]
+pub async fn call(
+    router: Router,
+    req: lambda_http::Request,
+) -> lambda_http::Response<lambda_http::Body> {
+    use tower::ServiceExt;
+    let response = router
+        .oneshot(req)
+        .await
+        .unwrap_or_else(|never| match never {});
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("a response body in memory");
+    let body = if bytes.is_empty() {
+        lambda_http::Body::Empty
+    } else {
+        match String::from_utf8(bytes.to_vec()) {
+            Ok(text) => lambda_http::Body::Text(text),
+            Err(e) => lambda_http::Body::Binary(e.into_bytes()),
         }
-    }
+    };
+    lambda_http::Response::from_parts(parts, body)
+}
 
-    pub fn error_response(&self, e: &ApiError, html: bool) -> Response<Body> {
-        let mut r = if html {
-            let heading = match e.status {
-                StatusCode::NOT_FOUND => "Page not found",
-                StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
-                s if s.is_server_error() => "Something went wrong",
-                _ => "That didn't work",
-            };
-            html_response(e.status, pages::message(heading, &e.message))
-        } else {
-            json_response(e.status, &e.body())
-        };
-        if let Some(secs) = e.retry_after {
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        r
+#[cfg(feature = "test-hooks")]
+impl App {
+    /// One request through this app's router (see [`call`]).
+    pub async fn handle(
+        &self,
+        req: lambda_http::Request,
+    ) -> lambda_http::Response<lambda_http::Body> {
+        call(self.router(), req).await
     }
 }
 
-pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Body> {
-    let mut r = Response::new(Body::Text(body.to_string()));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    r
-}
-
-pub fn html_response(status: StatusCode, html: String) -> Response<Body> {
-    let mut r = Response::new(Body::Text(html));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    r
-}
-
-/// `303 See Other` to `location`.
-pub fn see_other(location: &str) -> Response<Body> {
-    let mut r = Response::new(Body::Empty);
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(v) = HeaderValue::from_str(location) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    r
-}
-
-/// The `session` cookie of API.md.
-pub fn session_cookie(jwt: &str, max_age_secs: i64) -> String {
-    format!("session={jwt}; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age={max_age_secs}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_match_patterns_with_one_id_segment() {
-        assert_eq!(match_path("/users/{id}", "/users/abc"), Some(Some("abc")));
-        assert_eq!(
-            match_path("/users/{id}/invite", "/users/abc/invite"),
-            Some(Some("abc"))
-        );
-        assert_eq!(match_path("/users/{id}", "/users/"), None);
-        assert_eq!(match_path("/users/{id}", "/users/a/b"), None);
-        assert_eq!(match_path("/users", "/users"), Some(None));
-        assert_eq!(match_path("/users", "/users/"), None);
+impl std::ops::Deref for App {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.services
     }
 }

@@ -6,6 +6,8 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
+use crate::domain::TokenPurpose;
+
 const CSS: &str = include_str!("../../templates/style.css");
 const JS: &str = include_str!("../../templates/toggle.js");
 pub const PRODUCT: &str = "Team account";
@@ -143,13 +145,6 @@ fn render(t: impl Template) -> String {
     t.render().expect("page templates render")
 }
 
-/// Which setup-or-reset page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PasswordPage {
-    Setup,
-    Reset,
-}
-
 pub struct PasswordFormState<'a> {
     pub token: &'a str,
     pub email: &'a str,
@@ -159,15 +154,15 @@ pub struct PasswordFormState<'a> {
     pub confirmation_error: Option<&'a str>,
 }
 
-pub fn password_form(page: PasswordPage, s: PasswordFormState<'_>) -> String {
+pub fn password_form(page: TokenPurpose, s: PasswordFormState<'_>) -> String {
     let (heading, intro, button, action) = match page {
-        PasswordPage::Setup => (
+        TokenPurpose::Setup => (
             "Set up your account",
             "Choose the password you'll use to sign in. Once it's set, you're signed in straight away.",
             "Set password and sign in",
             "/setup",
         ),
-        PasswordPage::Reset => (
+        TokenPurpose::Reset => (
             "Choose a new password",
             "Choose a new password. Once it's set, you're signed in and other devices are signed out.",
             "Save password and sign in",
@@ -296,7 +291,7 @@ mod tests {
 
     fn form_with(password_error: Option<&str>, confirmation_error: Option<&str>) -> String {
         password_form(
-            PasswordPage::Setup,
+            TokenPurpose::Setup,
             PasswordFormState {
                 token: "tok-123",
                 email: "ana@example.com",

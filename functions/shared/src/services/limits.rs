@@ -5,9 +5,9 @@
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use super::{ApiError, App};
+use super::Services;
 use crate::domain::EmailAddress;
-use crate::ports::window_start;
+use crate::ports::{window_start, StoreError};
 
 /// One limit on one key.
 pub struct Limited {
@@ -41,15 +41,32 @@ pub fn retry_after(window: Duration, now: DateTime<Utc>) -> u64 {
     (end - now.timestamp()).max(1) as u64
 }
 
-/// 429 if any key is already at its limit in this window, given the counts read for `limits`.
+/// Over a limit: come back after `retry_after` seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("over a rate limit; retry after {retry_after} s")]
+pub struct OverLimit {
+    pub retry_after: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LimitError {
+    #[error(transparent)]
+    Over(#[from] OverLimit),
+    #[error("counting an event")]
+    Store(#[from] StoreError),
+}
+
+/// Refused if any key is already at its limit in this window, given the counts read for `limits`.
 pub fn refuse_if_limited(
     limits: &[Limited],
     counts: &[u64],
     window: Duration,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), OverLimit> {
     if limits.iter().zip(counts).any(|(l, count)| *count >= l.max) {
-        return Err(ApiError::too_many_requests(retry_after(window, now)));
+        return Err(OverLimit {
+            retry_after: retry_after(window, now),
+        });
     }
     Ok(())
 }
@@ -59,20 +76,23 @@ pub fn keys(limits: &[Limited]) -> Vec<String> {
     limits.iter().map(|l| l.key.clone()).collect()
 }
 
-impl App {
-    /// Counts one event under every key; 429 if that took any key over its limit.
+impl Services {
+    /// Counts one event under every key; refused if that took any key over its limit.
     pub async fn count_and_limit(
         &self,
         limits: &[Limited],
         window: Duration,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), LimitError> {
         let now = self.now();
         let mut over = false;
         for l in limits {
             over |= self.store.count_event(&l.key, window, now).await? > l.max;
         }
         if over {
-            return Err(ApiError::too_many_requests(retry_after(window, now)));
+            return Err(OverLimit {
+                retry_after: retry_after(window, now),
+            }
+            .into());
         }
         Ok(())
     }

@@ -1,0 +1,257 @@
+//! Reading requests at the edge, as axum extractors: JSON bodies and the pages' forms (decoded
+//! strictly: a repeated field, a malformed percent-escape or a NUL is a `400`, never guessed at),
+//! a link's token, the admin behind a bearer session, cookies and the client's address.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{header, request::Parts, HeaderMap};
+use lambda_http::request::RequestContext;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+use super::respond::{Format, Refusal};
+use super::{ApiError, ErrorCode, MAX_BODY_BYTES};
+use crate::domain::User;
+use crate::services::Services;
+
+/// A request body's fields, parsed by its media type.
+pub enum Fields {
+    Json(Map<String, Value>),
+    Form(Vec<(String, String)>),
+}
+
+/// A typed input, read from a body's fields; refusals name the field at fault.
+pub trait FromFields: Sized {
+    fn from_fields(fields: &Fields) -> Result<Self, ApiError>;
+}
+
+const JSON: &str = "application/json";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let raw = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(
+        raw.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}
+
+/// Browsers asking for a page get a page, not JSON.
+pub fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+async fn body_text(req: Request) -> Result<String, ApiError> {
+    let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::from(ErrorCode::PayloadTooLarge))?;
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| ApiError::bad_request("The body is not valid UTF-8."))
+}
+
+/// Reads the body as JSON (or, with `allow_form`, as a page's form).
+async fn read_fields(req: Request, allow_form: bool) -> Result<Fields, ApiError> {
+    let accepted = if allow_form {
+        "application/json or application/x-www-form-urlencoded"
+    } else {
+        JSON
+    };
+    match media_type(req.headers()).as_deref() {
+        Some(JSON) => match serde_json::from_str::<Value>(&body_text(req).await?) {
+            Ok(Value::Object(map)) => Ok(Fields::Json(map)),
+            Ok(_) => Err(ApiError::bad_request("The body must be a JSON object.")),
+            Err(_) => Err(ApiError::bad_request("The body is not valid JSON.")),
+        },
+        Some(FORM) if allow_form => parse_form(&body_text(req).await?).map(Fields::Form),
+        _ => Err(ApiError::unsupported_media_type(accepted)),
+    }
+}
+
+/// Decodes `application/x-www-form-urlencoded` strictly: a percent-escape that is malformed or
+/// decodes to bytes that are not UTF-8 is refused, not replaced.
+pub fn parse_form(text: &str) -> Result<Vec<(String, String)>, ApiError> {
+    fn decode(part: &str) -> Result<String, ApiError> {
+        let bad = || ApiError::bad_request("The form is not valid UTF-8 once decoded.");
+        let bytes = part.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = bytes.get(i + 1..i + 3).ok_or_else(bad)?;
+                    let hex = std::str::from_utf8(hex).map_err(|_| bad())?;
+                    out.push(u8::from_str_radix(hex, 16).map_err(|_| bad())?);
+                    i += 2;
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).map_err(|_| bad())
+    }
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+impl Fields {
+    /// A string field: `Ok(None)` when absent (or JSON null), 400 naming the field when it is of
+    /// another type, repeated in a form, or holds a NUL.
+    pub fn string(&self, name: &'static str) -> Result<Option<String>, ApiError> {
+        let value = match self {
+            Fields::Json(map) => match map.get(name) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(_) => {
+                    return Err(ApiError::invalid(
+                        name,
+                        format!("`{name}` must be a string."),
+                    ))
+                }
+            },
+            Fields::Form(pairs) => {
+                let mut found = pairs.iter().filter(|(k, _)| k == name);
+                let first = found.next().map(|(_, v)| v.clone());
+                if found.next().is_some() {
+                    return Err(ApiError::invalid(
+                        name,
+                        format!("`{name}` is given more than once."),
+                    ));
+                }
+                first
+            }
+        };
+        if value.as_deref().is_some_and(|v| v.contains('\0')) {
+            return Err(ApiError::invalid(
+                name,
+                format!("`{name}` contains a NUL character."),
+            ));
+        }
+        Ok(value)
+    }
+
+    pub fn required(&self, name: &'static str) -> Result<String, ApiError> {
+        self.string(name)?
+            .ok_or_else(|| ApiError::invalid(name, format!("`{name}` is required.")))
+    }
+
+    pub fn is_form(&self) -> bool {
+        matches!(self, Fields::Form(_))
+    }
+}
+
+/// A JSON object body, for the admin API.
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: FromFields> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let fields = read_fields(req, false).await?;
+        T::from_fields(&fields).map(Json)
+    }
+}
+
+/// A JSON body or the form of one of the pages. `format` says how to answer: a page for a form.
+pub struct Submitted<T> {
+    pub format: Format,
+    pub input: T,
+}
+
+impl<S: Send + Sync, T: FromFields> FromRequest<S> for Submitted<T> {
+    type Rejection = Refusal;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Refusal> {
+        let format = if media_type(req.headers()).as_deref() == Some(FORM) {
+            Format::Page
+        } else {
+            Format::Json
+        };
+        let refuse = |error| Refusal { format, error };
+        let fields = read_fields(req, true).await.map_err(refuse)?;
+        let input = T::from_fields(&fields).map_err(refuse)?;
+        Ok(Self { format, input })
+    }
+}
+
+/// The `token` of a link's query string; `None` when absent or not decodable, which the page
+/// shows as an incomplete link.
+pub struct LinkToken(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for LinkToken {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .uri
+            .query()
+            .and_then(|q| parse_form(q).ok())
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "token"))
+            .map(|(_, v)| v);
+        Ok(Self(token))
+    }
+}
+
+/// The bearer token of `Authorization`.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// A cookie's value by name.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The admin behind a bearer session: `401` without a valid one, `403` for anyone else.
+pub struct Admin(pub User);
+
+impl FromRequestParts<Arc<Services>> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<Services>) -> Result<Self, ApiError> {
+        let admin = app.admin_for_session(bearer(&parts.headers)).await?;
+        Ok(Self(admin))
+    }
+}
+
+/// The address a request came from, for rate limits: the local server's socket (which it puts
+/// in the request's extensions), or API Gateway's `sourceIp`. Never a forwarded-for header, which the
+/// client writes itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if let Some(ip) = parts.extensions.get::<ClientIp>() {
+            return Ok(ip.clone());
+        }
+        let ip = match parts.extensions.get::<RequestContext>() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => {
+                ctx.http.source_ip.clone().unwrap_or_default()
+            }
+            _ => "unknown".to_owned(),
+        };
+        Ok(Self(ip))
+    }
+}

@@ -1,0 +1,131 @@
+//! What every response shares, as tower layers written once and applied to every router (each
+//! function's and the local server's): the contract's security headers, the body limit, a
+//! timeout, request tracing by route pattern, and the contract's error shape for the bare
+//! answers routing and these layers give (404, 405, 413, 503).
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+use super::extract::wants_html;
+use super::{pages, ApiError, ErrorCode, MAX_BODY_BYTES};
+use crate::config::Config;
+
+/// A request that takes longer is answered `503` and dropped: a hung dependency must not hold a
+/// tech's phone (or a Lambda) until its own timeout.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `router` with every layer, and a fallback that answers `404` in the contract's shape.
+pub fn apply(router: Router, config: &Config) -> Router {
+    let csp = HeaderValue::from_str(&pages::content_security_policy(config.app_origin()))
+        .expect("the CSP is a valid header value");
+    let static_header = |name, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
+    router.fallback(not_found).layer(
+        ServiceBuilder::new()
+            .layer(
+                // The route pattern, never the URI: query strings carry tokens. No header or
+                // body is recorded: they carry passwords, tokens and sessions.
+                TraceLayer::new_for_http()
+                    .make_span_with(|req: &Request| {
+                        let route = req
+                            .extensions()
+                            .get::<MatchedPath>()
+                            .map_or("-", MatchedPath::as_str);
+                        tracing::info_span!("request", method = %req.method(), route)
+                    })
+                    .on_request(())
+                    .on_response(|res: &Response, latency: Duration, _: &Span| {
+                        tracing::info!(
+                            status = res.status().as_u16(),
+                            micros = latency.as_micros() as u64,
+                            "request"
+                        );
+                    })
+                    .on_body_chunk(())
+                    .on_eos(())
+                    .on_failure(()),
+            )
+            .layer(static_header(header::CACHE_CONTROL, "no-store"))
+            .layer(static_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .layer(static_header(header::REFERRER_POLICY, "no-referrer"))
+            .layer(static_header(header::X_FRAME_OPTIONS, "DENY"))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                move |res: &Response| is_html(res).then(|| csp.clone()),
+            ))
+            .layer(middleware::from_fn(contract_errors))
+            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                REQUEST_TIMEOUT,
+            )),
+    )
+}
+
+async fn not_found() -> StatusCode {
+    StatusCode::NOT_FOUND
+}
+
+fn content_type(res: &Response) -> &str {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn is_html(res: &Response) -> bool {
+    content_type(res).starts_with("text/html")
+}
+
+/// Gives a bare error answer (from routing, the body limit, the timeout or an extractor of the
+/// framework's) the contract's shape: JSON, or a page for a browser. Its status and headers
+/// (`Allow` on a 405) stay.
+async fn contract_errors(req: Request, next: Next) -> Response {
+    let html = wants_html(req.headers());
+    let response = next.run(req).await;
+    let status = response.status();
+    let ours = is_html(&response) || content_type(&response).starts_with("application/json");
+    if ours || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let code = match status {
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::error!(
+                status = status.as_u16(),
+                "request timed out or could not be served"
+            );
+            ErrorCode::ServiceUnavailable
+        }
+        s if s.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::InvalidRequest,
+    };
+    let error = ApiError::from(code);
+    let (parts, _) = response.into_parts();
+    let mut answer = if html {
+        error.to_page()
+    } else {
+        error.to_json()
+    };
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().insert(name, value.clone());
+        }
+    }
+    *answer.status_mut() = status;
+    answer.into_response()
+}

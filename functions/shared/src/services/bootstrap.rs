@@ -1,0 +1,81 @@
+//! Making the first admin of an organisation: the local server's seeded admin and the
+//! operators' first-admin command use these.
+
+use secrecy::SecretString;
+
+use super::Services;
+use crate::domain::{EmailAddress, InviteStatus, NewUser, OrgId, Role, User};
+use crate::hashing::HashError;
+use crate::ports::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BootstrapError {
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("hashing the admin's password")]
+    Hash(#[from] HashError),
+    #[error("storing the admin")]
+    Store(#[source] StoreError),
+}
+
+impl From<StoreError> for BootstrapError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::EmailTaken => Self::EmailTaken,
+            e => Self::Store(e),
+        }
+    }
+}
+
+fn org_name_of(raw: &str) -> Option<String> {
+    Some(raw.to_owned()).filter(|n| !n.trim().is_empty())
+}
+
+impl Services {
+    /// Creates an active admin in a new organisation with the given password.
+    pub async fn create_admin(
+        &self,
+        email: EmailAddress,
+        org_name: &str,
+        password: SecretString,
+    ) -> Result<User, BootstrapError> {
+        let hash = self.hasher.hash_async(password).await?;
+        let user = User::new_admin(email, org_name_of(org_name), hash, self.now());
+        self.store.create_user(&user, None).await?;
+        Ok(user)
+    }
+
+    /// Invites the first admin of a new organisation: an invited admin with no password at all
+    /// (so nothing can sign in as them yet) and a setup link sent by email, the same welcome a
+    /// tech gets. Nothing secret passes through the operator's hands.
+    pub async fn invite_first_admin(
+        &self,
+        email: EmailAddress,
+        org_name: &str,
+    ) -> Result<(User, InviteStatus), BootstrapError> {
+        let (mut user, token) = self
+            .create_invited(NewUser {
+                org_id: OrgId::generate(),
+                org_name: org_name_of(org_name),
+                email,
+                name: None,
+                role: Role::Admin,
+                temporary_password_hash: None,
+            })
+            .await?;
+        self.send_welcome(&mut user, &token).await;
+        let status = user
+            .invite
+            .as_ref()
+            .map_or(InviteStatus::Failed, |i| i.status);
+        Ok((user, status))
+    }
+}
+
+/// A random password of 24 base64url characters (144 bits).
+pub fn generate_password() -> SecretString {
+    use base64::Engine;
+    let mut bytes = [0u8; 18];
+    getrandom::fill(&mut bytes).expect("the OS random number generator is available");
+    SecretString::from(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}

@@ -1,0 +1,98 @@
+//! Forgot-password: a reset link by email for a known user, and the same answer, in the same
+//! time, for everyone else.
+
+use std::time::Instant;
+
+use super::limits::{per_email, per_ip, LimitError, OverLimit};
+use super::{log_unexpected, Services};
+use crate::domain::token::issue;
+use crate::domain::{EmailAddress, TokenPurpose};
+use crate::emails::ResetEmail;
+use crate::ports::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ForgotError {
+    #[error(transparent)]
+    TooManyRequests(#[from] OverLimit),
+    #[error("counting the request")]
+    Store(#[from] StoreError),
+}
+
+impl From<LimitError> for ForgotError {
+    fn from(e: LimitError) -> Self {
+        match e {
+            LimitError::Over(o) => Self::TooManyRequests(o),
+            LimitError::Store(e) => Self::Store(e),
+        }
+    }
+}
+
+/// A concurrent reset or redemption changes the user's generation; an issue is retried this often.
+const ISSUE_ATTEMPTS: usize = 3;
+
+impl Services {
+    /// Accepted for any email, known or not; a known user gets a reset link. Answers no faster
+    /// for an unknown email than for a known one.
+    pub async fn forgot_password(
+        &self,
+        email: &EmailAddress,
+        source_ip: &str,
+    ) -> Result<(), ForgotError> {
+        let started = Instant::now();
+        let rl = self.config.rate_limits;
+        let limits = [
+            per_email("forgot", email, rl.forgot_per_email),
+            per_ip("forgot", source_ip, rl.forgot_per_ip),
+        ];
+        // Counted for every email, known or not, so a refusal says nothing about who has an account.
+        self.count_and_limit(&limits, rl.forgot_window).await?;
+        self.send_reset_link(email).await;
+        // Known emails cost a write and an email; pad so the answer's timing says nothing.
+        let floor = self.config.forgot_min_response.to_std().unwrap_or_default();
+        if let Some(rest) = floor.checked_sub(started.elapsed()) {
+            tokio::time::sleep(rest).await;
+        }
+        Ok(())
+    }
+
+    /// Issues a reset link (which kills earlier reset links) and emails it. Failures are logged,
+    /// never shown: the caller must not learn whether the email exists.
+    async fn send_reset_link(&self, email: &EmailAddress) {
+        for _ in 0..ISSUE_ATTEMPTS {
+            let user = match self.store.user_by_email(email).await {
+                Ok(Some(u)) => u,
+                Ok(None) => return,
+                Err(e) => return log_unexpected("forgot-password lookup", &e),
+            };
+            let token = issue(
+                TokenPurpose::Reset,
+                user.token_subject(),
+                user.reset_generation + 1,
+                self.now(),
+                self.config.reset_token_ttl,
+            );
+            match self.store.issue_token(&token.record, None).await {
+                Ok(()) => {}
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return log_unexpected("issuing a reset link", &e),
+            }
+            let message = ResetEmail {
+                to: &user.email,
+                org_name: user.org_name.as_deref(),
+                token: &token,
+                public_base_url: &self.config.public_base_url,
+                lifetime: self.config.reset_token_ttl,
+            }
+            .render();
+            match self.mailer.send(&message).await {
+                Ok(()) => {
+                    tracing::info!(audit = "reset_link_sent", user_id = %user.id.0, org_id = %user.org_id.0)
+                }
+                Err(e) => {
+                    tracing::warn!(audit = "reset_link_failed", user_id = %user.id.0, error = %e)
+                }
+            }
+            return;
+        }
+    }
+}

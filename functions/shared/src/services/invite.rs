@@ -1,0 +1,202 @@
+//! Inviting: a new user with their first setup link and the welcome email, a fresh link for a
+//! user who lost theirs, and reading a user of the admin's organisation.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{log_unexpected, Services};
+use crate::domain::token::issue;
+use crate::domain::{
+    EmailAddress, Invite, InviteStatus, IssuedToken, NewUser, PasswordRejected, Role,
+    TemporaryPassword, TokenPurpose, User, UserId, UserStatus,
+};
+use crate::emails::WelcomeEmail;
+use crate::hashing::HashError;
+use crate::ports::StoreError;
+
+/// What an admin asks for when inviting a tech, parsed at the edge except the temporary
+/// password, whose policy needs the organisation's name.
+pub struct InviteRequest {
+    pub email: EmailAddress,
+    pub temporary_password: SecretString,
+    pub name: Option<String>,
+    pub role: Role,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    #[error("the temporary password is not accepted: {0}")]
+    TemporaryPassword(#[source] PasswordRejected),
+    #[error("a user with this email already exists")]
+    EmailTaken,
+    #[error("hashing the temporary password")]
+    Hash(#[from] HashError),
+    #[error("storing the invited user")]
+    Store(#[source] StoreError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FindUserError {
+    #[error("no such user in the admin's organisation")]
+    NotFound,
+    #[error("reading the user")]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResendError {
+    #[error("no such user in the admin's organisation")]
+    NotFound,
+    #[error("the user has already set a password")]
+    AlreadyActive,
+    #[error("issuing a new setup link")]
+    Store(#[source] StoreError),
+}
+
+impl From<FindUserError> for ResendError {
+    fn from(e: FindUserError) -> Self {
+        match e {
+            FindUserError::NotFound => Self::NotFound,
+            FindUserError::Store(e) => Self::Store(e),
+        }
+    }
+}
+
+/// A concurrent resend or redemption changes a user's generation; an issue is retried this often.
+const ISSUE_ATTEMPTS: usize = 3;
+
+impl Services {
+    /// `user.create`: the tech joins the admin's organisation, gets a 7-day setup link by email,
+    /// and the temporary password signs them in until they choose their own. A welcome email
+    /// that cannot be sent leaves the user in place with the invite marked `failed`.
+    pub async fn invite(&self, admin: &User, request: InviteRequest) -> Result<User, InviteError> {
+        let org_name = admin.org_name.clone();
+        let context = [request.email.as_str(), org_name.as_deref().unwrap_or("")];
+        let temporary = TemporaryPassword::parse(
+            request.temporary_password.expose_secret(),
+            &self.policy,
+            &context,
+        )
+        .map_err(InviteError::TemporaryPassword)?;
+        let temporary_hash = self.hasher.hash_async(temporary.secret().clone()).await?;
+        let (mut user, token) = self
+            .create_invited(NewUser {
+                org_id: admin.org_id.clone(),
+                org_name,
+                email: request.email,
+                name: request.name,
+                role: request.role,
+                temporary_password_hash: Some(temporary_hash),
+            })
+            .await
+            .map_err(|e| match e {
+                StoreError::EmailTaken => InviteError::EmailTaken,
+                e => InviteError::Store(e),
+            })?;
+        tracing::info!(audit = "user_created", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0, role = user.role.as_str());
+        self.send_welcome(&mut user, &token).await;
+        Ok(user)
+    }
+
+    /// Stores an invited user with their first setup link, in one store call (the email's
+    /// uniqueness checked in the same write). The welcome email is the caller's next step.
+    pub(crate) async fn create_invited(
+        &self,
+        new: NewUser,
+    ) -> Result<(User, IssuedToken), StoreError> {
+        let now = self.now();
+        let expires_at = now + self.config.setup_token_ttl;
+        let invite = Invite {
+            status: InviteStatus::Sent,
+            expires_at,
+        };
+        let user = User::new_invited(new, now, invite);
+        let token = issue(
+            TokenPurpose::Setup,
+            user.token_subject(),
+            user.setup_generation,
+            now,
+            self.config.setup_token_ttl,
+        );
+        self.store.create_user(&user, Some(&token.record)).await?;
+        Ok((user, token))
+    }
+
+    /// Sends the welcome email and records on `user` (and, on failure, in the store) whether it
+    /// reached the mail service. Never fails: the user exists either way and the admin can resend.
+    pub(crate) async fn send_welcome(&self, user: &mut User, token: &IssuedToken) {
+        let message = WelcomeEmail {
+            to: &user.email,
+            name: user.name.as_deref(),
+            org_name: user.org_name.as_deref(),
+            token,
+            public_base_url: &self.config.public_base_url,
+            lifetime: self.config.setup_token_ttl,
+        }
+        .render();
+        let status = match self.mailer.send(&message).await {
+            Ok(()) => {
+                tracing::info!(audit = "invite_sent", user_id = %user.id.0, org_id = %user.org_id.0);
+                InviteStatus::Sent
+            }
+            Err(e) => {
+                tracing::warn!(audit = "invite_failed", user_id = %user.id.0, org_id = %user.org_id.0, error = %e);
+                if let Err(e) = self
+                    .store
+                    .set_invite_status(&user.id, InviteStatus::Failed)
+                    .await
+                {
+                    log_unexpected("recording a failed invite", &e);
+                }
+                InviteStatus::Failed
+            }
+        };
+        if let Some(invite) = user.invite.as_mut() {
+            invite.status = status;
+        }
+    }
+
+    /// A user of the admin's organisation: another organisation's users do not exist here.
+    pub async fn user_in_org(&self, admin: &User, id: &str) -> Result<User, FindUserError> {
+        if id.is_empty() || id.len() > 64 {
+            return Err(FindUserError::NotFound);
+        }
+        match self.store.user_by_id(&UserId(id.to_owned())).await? {
+            Some(u) if u.org_id == admin.org_id => Ok(u),
+            _ => Err(FindUserError::NotFound),
+        }
+    }
+
+    /// A fresh setup link for a user who has not set a password yet; every earlier setup link of
+    /// theirs stops working. Returns the user with the new invite.
+    pub async fn resend_invite(&self, admin: &User, id: &str) -> Result<User, ResendError> {
+        for _ in 0..ISSUE_ATTEMPTS {
+            let mut user = self.user_in_org(admin, id).await?;
+            if user.status == UserStatus::Active {
+                return Err(ResendError::AlreadyActive);
+            }
+            let now = self.now();
+            let token = issue(
+                TokenPurpose::Setup,
+                user.token_subject(),
+                user.setup_generation + 1,
+                now,
+                self.config.setup_token_ttl,
+            );
+            let invite = Invite {
+                status: InviteStatus::Sent,
+                expires_at: token.record.expires_at,
+            };
+            match self.store.issue_token(&token.record, Some(&invite)).await {
+                Ok(()) => {}
+                Err(StoreError::Conflict) => continue,
+                Err(StoreError::AlreadyActive) => return Err(ResendError::AlreadyActive),
+                Err(e) => return Err(ResendError::Store(e)),
+            }
+            tracing::info!(audit = "invite_resent", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);
+            user.invite = Some(invite);
+            self.send_welcome(&mut user, &token).await;
+            return Ok(user);
+        }
+        Err(ResendError::Store(StoreError::Conflict))
+    }
+}

@@ -1,0 +1,78 @@
+//! The use cases: invite, resend, read a user, open and redeem a link, sign in, forgot-password,
+//! and the first admin. Each operation has its own error enum; the HTTP handlers, the operator
+//! tools and the local server call these same operations, and only these talk to the ports.
+
+pub mod bootstrap;
+pub mod forgot;
+pub mod invite;
+pub mod limits;
+pub mod redeem;
+pub mod session;
+pub mod sign_in;
+
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::domain::{PasswordPolicy, SessionKeys};
+use crate::hashing::{HashError, PasswordHasher};
+use crate::ports::{Clock, Mailer, Store};
+
+pub use forgot::ForgotError;
+pub use invite::{FindUserError, InviteError, InviteRequest, ResendError};
+pub use redeem::{LinkError, RedeemError, RedeemRequest};
+pub use session::{AdminError, Session};
+pub use sign_in::{SignInError, SignedIn};
+
+/// What every operation works with, built once at start and shared by every request.
+pub struct Services {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub hasher: PasswordHasher,
+    pub sessions: SessionKeys,
+    pub policy: PasswordPolicy,
+}
+
+impl Services {
+    pub fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, HashError> {
+        let hasher = PasswordHasher::new(config.argon2)?;
+        let sessions = SessionKeys::new(
+            &config.session_signing_key,
+            &config.session_issuer,
+            &config.session_audience,
+            config.session_ttl,
+        );
+        Ok(Self {
+            policy: config.password_policy,
+            config,
+            store,
+            mailer,
+            clock,
+            hasher,
+            sessions,
+        })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// Logs the whole cause chain of an unexpected failure; callers only ever see an opaque message.
+pub fn log_unexpected(context: &str, error: &(dyn std::error::Error + 'static)) {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    tracing::error!(context, error = %chain, "unexpected failure");
+}

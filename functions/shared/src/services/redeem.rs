@@ -1,0 +1,157 @@
+//! Setup and reset links: opening one (a GET never consumes it, since mail scanners open
+//! links) and redeeming it, which sets the password and signs the user in.
+
+use secrecy::SecretString;
+
+use super::{Services, Session};
+use crate::domain::token::parse_token;
+use crate::domain::user::new_session_version;
+use crate::domain::{LinkProblem, NewPassword, TokenHash, TokenPurpose, TokenRecord};
+use crate::hashing::HashError;
+use crate::ports::{Redemption, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("the link has no token")]
+    Missing,
+    #[error(transparent)]
+    Problem(#[from] LinkProblem),
+    #[error("looking the link up")]
+    Store(#[source] StoreError),
+}
+
+/// What a tech sends to redeem a link. `confirmation` is `None` for API callers, who may send
+/// the password once.
+pub struct RedeemRequest {
+    pub token: Option<String>,
+    pub password: SecretString,
+    pub confirmation: Option<SecretString>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RedeemError {
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// The password breaks the policy; the link stays valid. `record` is the link's, so the form
+    /// can be shown again.
+    #[error("the new password is not accepted: {message}")]
+    Password {
+        record: Box<TokenRecord>,
+        message: String,
+    },
+    #[error("the password and its confirmation differ")]
+    Confirmation { record: Box<TokenRecord> },
+    #[error("hashing the new password")]
+    Hash(#[from] HashError),
+    #[error("redeeming the link")]
+    Store(#[source] StoreError),
+}
+
+impl Services {
+    /// The token behind a link, if it can still be used now: right purpose, unused, unexpired.
+    async fn find_token(
+        &self,
+        purpose: TokenPurpose,
+        raw: Option<&str>,
+    ) -> Result<TokenRecord, LinkError> {
+        let raw = raw
+            .filter(|r| !r.trim().is_empty())
+            .ok_or(LinkError::Missing)?;
+        let token = parse_token(raw).ok_or(LinkProblem::Invalid)?;
+        let record = self
+            .store
+            .token(&TokenHash::of(token))
+            .await
+            .map_err(LinkError::Store)?
+            .ok_or(LinkProblem::Invalid)?;
+        record.check(purpose, self.now())?;
+        Ok(record)
+    }
+
+    /// What the link's page needs before showing the form: a live token whose user has not
+    /// moved on (a newer link of the same kind, or a password set since, kills it).
+    pub async fn open_link(
+        &self,
+        purpose: TokenPurpose,
+        raw: Option<&str>,
+    ) -> Result<TokenRecord, LinkError> {
+        let record = self.find_token(purpose, raw).await?;
+        // By email, the token's copy of it: one read where the id would take two on DynamoDB.
+        let user = self
+            .store
+            .user_by_email(&record.email)
+            .await
+            .map_err(LinkError::Store)?;
+        record.check_user(user.as_ref())?;
+        Ok(record)
+    }
+
+    /// Consumes the link, sets the password, ends every other link and session of the user, and
+    /// signs them in.
+    pub async fn redeem(
+        &self,
+        purpose: TokenPurpose,
+        request: RedeemRequest,
+    ) -> Result<Session, RedeemError> {
+        let record = self.find_token(purpose, request.token.as_deref()).await?;
+        let password = self.check_new_password(&record, &request)?;
+        let password_hash = self.hasher.hash_async(password.secret().clone()).await?;
+        let redemption = Redemption {
+            token: record,
+            password_hash,
+            new_session_version: new_session_version(),
+            now: self.now(),
+        };
+        let user = match self.store.redeem_token(&redemption).await {
+            Ok(u) => u,
+            Err(StoreError::TokenUsed) => return Err(LinkError::from(LinkProblem::Used).into()),
+            Err(StoreError::TokenExpired) => {
+                return Err(LinkError::from(LinkProblem::Expired).into())
+            }
+            Err(StoreError::TokenInvalid) => {
+                return Err(LinkError::from(LinkProblem::Invalid).into())
+            }
+            Err(e) => return Err(RedeemError::Store(e)),
+        };
+        let audit = match purpose {
+            TokenPurpose::Setup => "setup_completed",
+            TokenPurpose::Reset => "password_reset",
+        };
+        tracing::info!(audit, user_id = %user.id.0, org_id = %user.org_id.0);
+        Ok(self.start_session(user))
+    }
+
+    /// The policy, then the confirmation, each reported on its own so the form can show the
+    /// message next to its field.
+    fn check_new_password(
+        &self,
+        record: &TokenRecord,
+        request: &RedeemRequest,
+    ) -> Result<NewPassword, RedeemError> {
+        use secrecy::ExposeSecret;
+        let password = request.password.expose_secret();
+        let refuse = |message: String| RedeemError::Password {
+            record: Box::new(record.clone()),
+            message,
+        };
+        if password.is_empty() {
+            return Err(refuse("Enter a password.".into()));
+        }
+        let context = [
+            record.email.as_str(),
+            record.org_name.as_deref().unwrap_or(""),
+        ];
+        let checked = NewPassword::parse(password, None, &self.policy, &context)
+            .map_err(|e| refuse(e.message))?;
+        if request
+            .confirmation
+            .as_ref()
+            .is_some_and(|c| c.expose_secret() != password)
+        {
+            return Err(RedeemError::Confirmation {
+                record: Box::new(record.clone()),
+            });
+        }
+        Ok(checked)
+    }
+}

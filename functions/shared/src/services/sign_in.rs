@@ -1,0 +1,106 @@
+//! Signing in with an email and password: the temporary password until the user sets their
+//! own, their own after; failures counted per email and per source address.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::limits::{keys, per_email, per_ip, refuse_if_limited, LimitError, OverLimit};
+use super::{log_unexpected, Services, Session};
+use crate::domain::password::normalise;
+use crate::domain::{EmailAddress, User};
+use crate::hashing::Verified;
+use crate::ports::{Rehash, StoreError};
+
+/// A user who proved who they are. `must_change_password`: signed in with the temporary password.
+pub struct SignedIn {
+    pub session: Session,
+    pub must_change_password: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// An unknown email and a wrong password alike.
+    #[error("the email and password do not match an account")]
+    InvalidCredentials,
+    #[error(transparent)]
+    TooManyAttempts(#[from] OverLimit),
+    #[error("reading the user or the counters")]
+    Store(#[from] StoreError),
+}
+
+impl Services {
+    pub async fn sign_in(
+        &self,
+        email: &EmailAddress,
+        password: &SecretString,
+        source_ip: &str,
+    ) -> Result<SignedIn, SignInError> {
+        let rl = self.config.rate_limits;
+        let limits = [
+            per_email("login", email, rl.login_failures_per_email),
+            per_ip("login", source_ip, rl.login_failures_per_ip),
+        ];
+        // The user and the limit counters come in one read.
+        let now = self.now();
+        let (user, counts) = self
+            .store
+            .sign_in_view(email, &keys(&limits), rl.login_window, now)
+            .await?;
+        if let Err(over) = refuse_if_limited(&limits, &counts, rl.login_window, now) {
+            tracing::warn!(audit = "sign_in_limited", ip = %source_ip);
+            return Err(over.into());
+        }
+        let current = user
+            .as_ref()
+            .and_then(|u| u.current_password_hash())
+            .map(str::to_owned);
+        // An unknown email still pays one verification, against a dummy hash.
+        let verified = self
+            .hasher
+            .verify_async(normalise(password.expose_secret()), current.clone())
+            .await;
+        let user = match (verified, user) {
+            (Verified::No, _) | (_, None) => {
+                tracing::info!(audit = "sign_in_failed", ip = %source_ip);
+                // This attempt is refused either way; the count stops the next ones.
+                match self.count_and_limit(&limits, rl.login_window).await {
+                    Ok(()) | Err(LimitError::Over(_)) => {}
+                    Err(LimitError::Store(e)) => return Err(e.into()),
+                }
+                return Err(SignInError::InvalidCredentials);
+            }
+            (_, Some(user)) => user,
+        };
+        if let (Verified::YesButRehash, Some(old_hash)) = (verified, current) {
+            self.rehash(&user, password, old_hash).await;
+        }
+        tracing::info!(audit = "signed_in", user_id = %user.id.0, org_id = %user.org_id.0);
+        let must_change_password = user.must_change_password();
+        Ok(SignedIn {
+            session: self.start_session(user),
+            must_change_password,
+        })
+    }
+
+    /// Stores a fresh hash under the configured argon2 parameters; sign-in succeeds either way.
+    async fn rehash(&self, user: &User, password: &SecretString, old_hash: String) {
+        let new_hash = match self
+            .hasher
+            .hash_async(normalise(password.expose_secret()))
+            .await
+        {
+            Ok(h) => h,
+            Err(e) => return log_unexpected("rehashing on sign-in", &e),
+        };
+        let change = Rehash {
+            user_id: user.id.clone(),
+            email: user.email.clone(),
+            temporary: user.password_hash.is_none(),
+            old_hash,
+            new_hash,
+        };
+        match self.store.rehash_password(&change).await {
+            Ok(()) | Err(StoreError::Conflict) => {}
+            Err(e) => log_unexpected("rehashing on sign-in", &e),
+        }
+    }
+}
