@@ -219,8 +219,9 @@ async fn aws_failures_answer_the_contracts_opaque_errors_never_aws_text() {
         None,
     )
     .await;
-    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
-    assert_eq!(r.error_code(), "internal_error");
+    // A store that fails is the contract's 503 (Conventions), whatever the failure.
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(r.error_code(), "service_unavailable");
     for aws_text in ["ResourceNotFound", "DynamoDB", "missing-", "Exception"] {
         assert!(!r.body.contains(aws_text), "{}", r.body);
     }
