@@ -113,6 +113,7 @@ impl EmbeddedStore {
     }
 
     /// Every token as stored, for tests that check what is (and is not) kept.
+    #[cfg(feature = "test-hooks")]
     pub fn raw_token_rows(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let rtx = self.db.begin_read().map_err(backend)?;
         let table = rtx.open_table(TOKENS).map_err(backend)?;
@@ -125,6 +126,7 @@ impl EmbeddedStore {
     }
 
     /// Every stored byte, as a snapshot: tests compare two to prove a request changed nothing.
+    #[cfg(feature = "test-hooks")]
     pub fn snapshot(&self) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
         let rtx = self.db.begin_read().map_err(backend)?;
         let mut rows = Vec::new();
