@@ -14,7 +14,8 @@ use crate::domain::{
     EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId,
 };
 use crate::ports::{
-    apply_redemption, generation_of, window_start, Redemption, Rehash, Store, StoreError,
+    apply_redemption, generation_of, window_start, BackendError, Redemption, Rehash, Store,
+    StoreError,
 };
 
 const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
@@ -33,8 +34,10 @@ struct Counter {
     count: u64,
 }
 
-fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
+/// The cause is kept as it is: redb, I/O and JSON errors name files and positions, never what is
+/// stored, and this store only runs on a developer's machine.
+fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Backend(BackendError::caused_by("the embedded store failed", e))
 }
 
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
