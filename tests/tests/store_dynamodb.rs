@@ -132,11 +132,26 @@ async fn a_missing_table_is_a_store_failure_that_names_no_key() {
     let store = DynamoStore::new(client, format!("missing-{}", uuid::Uuid::new_v4().simple()));
     let hash = onboarding::domain::TokenHash::of("secret token");
     let e = store.token(&hash).await.unwrap_err();
-    let StoreError::Backend(text) = &e else {
+    let StoreError::Backend(failure) = &e else {
         panic!("expected a backend failure, got {e:?}");
     };
+    // What the logs get: the whole cause chain, and the error's `Debug`.
+    let text = cause_chain(failure);
     assert!(text.contains("ResourceNotFoundException"), "{text}");
     assert!(!text.contains(&hash.to_hex()), "{text}");
+    let debug = format!("{e:?}");
+    assert!(!debug.contains(&hash.to_hex()), "{debug}");
+}
+
+fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 #[tokio::test]

@@ -3,10 +3,11 @@
 //! (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SESV2`), which
 //! `aws_config`'s defaults loader reads; nothing here overrides them.
 //!
-//! Also the round-trip counter the tests and the bench attach to the clients.
+//! Also, with the `test-hooks` feature only, the round-trip counter the tests and the bench attach
+//! to the clients.
 
 use aws_config::{BehaviorVersion, SdkConfig};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::adapters::dynamodb::DynamoStore;
 use crate::adapters::ses::SesMailer;
@@ -87,11 +88,13 @@ fn require_table(config: &Config) -> Result<String, ConfigError> {
 
 /// Counts the requests an SDK client puts on the wire (every attempt, retries included), by
 /// operation name. Attach with `.interceptor(counter.clone())` on a client's config builder.
+#[cfg(feature = "test-hooks")]
 #[derive(Debug, Clone, Default)]
 pub struct RoundTrips {
-    calls: Arc<Mutex<Vec<String>>>,
+    calls: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
+#[cfg(feature = "test-hooks")]
 impl RoundTrips {
     /// The operations sent since the last call, in order, and starts counting afresh.
     pub fn take(&self) -> Vec<String> {
@@ -99,6 +102,7 @@ impl RoundTrips {
     }
 }
 
+#[cfg(feature = "test-hooks")]
 impl aws_smithy_runtime_api::client::interceptors::Intercept for RoundTrips {
     fn name(&self) -> &'static str {
         "RoundTrips"

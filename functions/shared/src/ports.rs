@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use crate::domain::user::Invite;
 use crate::domain::{EmailAddress, InviteStatus, TokenHash, TokenRecord, User, UserId};
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("a user with this email already exists")]
     EmailTaken,
@@ -24,10 +24,63 @@ pub enum StoreError {
     TokenInvalid,
     #[error("the record changed while we worked on it; try again")]
     Conflict,
-    #[error("the store is busy: {0}")]
-    Unavailable(String),
-    #[error("store failure: {0}")]
-    Backend(String),
+    /// Busy or unreachable: the same request may pass later (the handlers answer `503`).
+    #[error("the store is busy")]
+    Unavailable(#[source] BackendError),
+    /// Broken: a refusal, a bug or a malformed record (the handlers answer `500`).
+    #[error("store failure")]
+    Backend(#[source] BackendError),
+}
+
+/// Store errors compare by kind, and the two failure kinds also by what the store was doing: a
+/// cause is a trait object with no equality, and no caller decides anything on it. This keeps
+/// `assert_eq!(result, Err(StoreError::TokenUsed))` in the contract suite.
+impl PartialEq for StoreError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Unavailable(a), Self::Unavailable(b)) | (Self::Backend(a), Self::Backend(b)) => {
+                a.context == b.context
+            }
+            _ => std::mem::discriminant(self) == std::mem::discriminant(other),
+        }
+    }
+}
+
+impl Eq for StoreError {}
+
+/// What a store was doing when it failed (`context`), and why (`source`), kept as an error chain
+/// for the logs (`http::error::log_unexpected` walks it); responses never show either.
+///
+/// Adapters own what goes in: neither may carry a stored value (a token hash, an email, a
+/// password hash), since both reach the logs. The DynamoDB adapter therefore keeps a redacted
+/// copy of the SDK's chain rather than the SDK error itself (`adapters::dynamodb::errors`).
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+pub struct BackendError {
+    pub context: String,
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl BackendError {
+    /// A failure with nothing underneath it (a condition the store checks itself).
+    pub fn new(context: impl Into<String>) -> Self {
+        Self {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// A failure caused by `source`.
+    pub fn caused_by(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
 }
 
 /// Everything "consume this token and set the password" needs, known before the store is asked.

@@ -1,0 +1,405 @@
+//! The items: one serde struct per kind of item, mapped to and from attribute maps by
+//! `serde_dynamo`, and their conversions to and from the domain. Deployed tables hold these items,
+//! so names, types and formats are a stored format: the tests at the bottom pin them attribute by
+//! attribute, as the hand-written mapping before them wrote them.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::errors::{malformed, unwritable};
+use super::layout::{email_key, token_key, ttl_seconds, user_key, Item, StoredTime};
+use crate::domain::user::Invite;
+use crate::domain::{
+    EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord, User, UserId,
+    UserStatus,
+};
+use crate::ports::StoreError;
+
+/// One of the item structs as an attribute map.
+pub(super) fn to_item<T: Serialize>(what: &'static str, value: &T) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(value).map_err(|e| unwritable(what, e))
+}
+
+/// An attribute map as one of the item structs; `what` names the kind of item in the error.
+pub(super) fn from_item<T: DeserializeOwned>(
+    what: &'static str,
+    item: Item,
+) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| malformed(what, e))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items
+
+/// `EMAIL#<normalised email>`: the whole user. Optional attributes are left out when empty rather
+/// than stored as NULL, as they always were.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct UserItem {
+    pk: String,
+    entity: String,
+    id: UserId,
+    org_id: OrgId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    org_name: Option<String>,
+    email: EmailAddress,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    role: Role,
+    status: UserStatus,
+    created_at: StoredTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    temporary_password_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    password_hash: Option<String>,
+    session_version: String,
+    setup_generation: u64,
+    reset_generation: u64,
+    /// With `inviteExpiresAt`, the user's invite; both absent when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    invite_status: Option<InviteStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    invite_expires_at: Option<StoredTime>,
+}
+
+impl From<&User> for UserItem {
+    fn from(user: &User) -> Self {
+        Self {
+            pk: email_key(&user.email),
+            entity: "user".into(),
+            id: user.id.clone(),
+            org_id: user.org_id.clone(),
+            org_name: user.org_name.clone(),
+            email: user.email.clone(),
+            name: user.name.clone(),
+            role: user.role,
+            status: user.status,
+            created_at: StoredTime(user.created_at),
+            temporary_password_hash: user.temporary_password_hash.clone(),
+            password_hash: user.password_hash.clone(),
+            session_version: user.session_version.clone(),
+            setup_generation: user.setup_generation,
+            reset_generation: user.reset_generation,
+            invite_status: user.invite.as_ref().map(|i| i.status),
+            invite_expires_at: user.invite.as_ref().map(|i| StoredTime(i.expires_at)),
+        }
+    }
+}
+
+impl UserItem {
+    pub(super) fn into_user(self) -> Result<User, StoreError> {
+        let invite = match self.invite_status {
+            None => None,
+            Some(status) => Some(Invite {
+                status,
+                expires_at: self
+                    .invite_expires_at
+                    .ok_or_else(|| malformed("user", "inviteStatus without inviteExpiresAt"))?
+                    .0,
+            }),
+        };
+        Ok(User {
+            id: self.id,
+            org_id: self.org_id,
+            org_name: self.org_name,
+            email: self.email,
+            name: self.name,
+            role: self.role,
+            status: self.status,
+            created_at: self.created_at.0,
+            temporary_password_hash: self.temporary_password_hash,
+            password_hash: self.password_hash,
+            session_version: self.session_version,
+            setup_generation: self.setup_generation,
+            reset_generation: self.reset_generation,
+            invite,
+        })
+    }
+}
+
+/// A stored user item as the domain's user.
+pub(super) fn user_from_item(item: Item) -> Result<User, StoreError> {
+    from_item::<UserItem>("user", item)?.into_user()
+}
+
+/// `USER#<id>`: where a user id's email item is, so a session's user is two reads away.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct UserIdItem {
+    pk: String,
+    entity: String,
+    pub email: EmailAddress,
+}
+
+impl From<&User> for UserIdItem {
+    fn from(user: &User) -> Self {
+        Self {
+            pk: user_key(&user.id),
+            entity: "user-id".into(),
+            email: user.email.clone(),
+        }
+    }
+}
+
+/// `TOKEN#<sha256 hex>`: a setup or reset token and its copy of the user's identity. The hash is
+/// only in the key. `validUntil` is the exact expiry that code and conditions check; `expiresAt`
+/// is the same instant in epoch seconds for TTL, which deletes late.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TokenItem {
+    pk: String,
+    entity: String,
+    purpose: TokenPurpose,
+    user_id: UserId,
+    org_id: OrgId,
+    email: EmailAddress,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    org_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    user_created_at: StoredTime,
+    role: Role,
+    generation: u64,
+    created_at: StoredTime,
+    valid_until: StoredTime,
+    expires_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    used_at: Option<StoredTime>,
+}
+
+impl From<&TokenRecord> for TokenItem {
+    fn from(token: &TokenRecord) -> Self {
+        Self {
+            pk: token_key(&token.hash),
+            entity: "token".into(),
+            purpose: token.purpose,
+            user_id: token.user_id.clone(),
+            org_id: token.org_id.clone(),
+            email: token.email.clone(),
+            org_name: token.org_name.clone(),
+            name: token.name.clone(),
+            user_created_at: StoredTime(token.user_created_at),
+            role: token.role,
+            generation: token.generation,
+            created_at: StoredTime(token.created_at),
+            valid_until: StoredTime(token.expires_at),
+            expires_at: ttl_seconds(token.expires_at),
+            used_at: token.used_at.map(StoredTime),
+        }
+    }
+}
+
+impl TokenItem {
+    /// The record, with the hash its key was made from.
+    pub(super) fn into_record(self, hash: TokenHash) -> TokenRecord {
+        TokenRecord {
+            hash,
+            purpose: self.purpose,
+            user_id: self.user_id,
+            org_id: self.org_id,
+            email: self.email,
+            org_name: self.org_name,
+            name: self.name,
+            user_created_at: self.user_created_at.0,
+            role: self.role,
+            generation: self.generation,
+            created_at: self.created_at.0,
+            expires_at: self.valid_until.0,
+            used_at: self.used_at.map(|t| t.0),
+        }
+    }
+}
+
+/// A stored token item as the domain's record.
+pub(super) fn token_from_item(hash: TokenHash, item: Item) -> Result<TokenRecord, StoreError> {
+    Ok(from_item::<TokenItem>("token", item)?.into_record(hash))
+}
+
+/// `RATE#<key>#<window start>`: a rate-limit counter. Only ever written by `UpdateItem` with `ADD`
+/// (`count`, `entity`, and `expiresAt` at the window's end); this is what is read back.
+#[derive(Debug, Deserialize)]
+pub(super) struct CounterItem {
+    pub count: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::layout::{attr, n, s};
+    use super::*;
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use chrono::{DateTime, Utc};
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    fn user() -> User {
+        User {
+            id: UserId("u-1".into()),
+            org_id: OrgId("o-1".into()),
+            org_name: Some("Northwind".into()),
+            email: EmailAddress::parse("ana@example.com").unwrap(),
+            name: None,
+            role: Role::Tech,
+            status: UserStatus::Invited,
+            created_at: at("2026-11-24T10:00:00.123456789Z"),
+            temporary_password_hash: Some("$argon2id$temp".into()),
+            password_hash: None,
+            session_version: "sv".into(),
+            setup_generation: 3,
+            reset_generation: 0,
+            invite: Some(Invite {
+                status: InviteStatus::Failed,
+                expires_at: at("2026-12-01T10:00:00Z"),
+            }),
+        }
+    }
+
+    fn token() -> TokenRecord {
+        TokenRecord {
+            hash: TokenHash::of("a token"),
+            purpose: TokenPurpose::Reset,
+            user_id: UserId("u-1".into()),
+            org_id: OrgId("o-1".into()),
+            email: EmailAddress::parse("ana@example.com").unwrap(),
+            org_name: None,
+            name: Some("Ana".into()),
+            user_created_at: at("2026-11-24T10:00:00Z"),
+            role: Role::Admin,
+            generation: 2,
+            created_at: at("2026-11-25T10:00:00Z"),
+            expires_at: at("2026-11-25T10:30:00.5Z"),
+            used_at: Some(at("2026-11-25T10:01:00Z")),
+        }
+    }
+
+    fn layout(pairs: &[(&str, AttributeValue)]) -> Item {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_user_item_keeps_the_stored_layout_attribute_for_attribute() {
+        let item = to_item("user", &UserItem::from(&user())).unwrap();
+        let expected = layout(&[
+            ("pk", s("EMAIL#ana@example.com")),
+            ("entity", s("user")),
+            ("id", s("u-1")),
+            ("orgId", s("o-1")),
+            ("orgName", s("Northwind")),
+            ("email", s("ana@example.com")),
+            ("role", s("tech")),
+            ("status", s("invited")),
+            ("createdAt", s("2026-11-24T10:00:00.123456789Z")),
+            ("temporaryPasswordHash", s("$argon2id$temp")),
+            ("sessionVersion", s("sv")),
+            ("setupGeneration", n(3)),
+            ("resetGeneration", n(0)),
+            ("inviteStatus", s("failed")),
+            ("inviteExpiresAt", s("2026-12-01T10:00:00.000000000Z")),
+        ]);
+        assert_eq!(item, expected);
+    }
+
+    #[test]
+    fn a_user_id_item_keeps_the_stored_layout() {
+        let item = to_item("user id", &UserIdItem::from(&user())).unwrap();
+        let expected = layout(&[
+            ("pk", s("USER#u-1")),
+            ("entity", s("user-id")),
+            ("email", s("ana@example.com")),
+        ]);
+        assert_eq!(item, expected);
+    }
+
+    #[test]
+    fn a_token_item_keeps_the_stored_layout_and_its_ttl_in_epoch_seconds() {
+        let t = token();
+        let item = to_item("token", &TokenItem::from(&t)).unwrap();
+        let expected = layout(&[
+            ("pk", s(format!("TOKEN#{}", t.hash.to_hex()))),
+            ("entity", s("token")),
+            ("purpose", s("reset")),
+            ("userId", s("u-1")),
+            ("orgId", s("o-1")),
+            ("email", s("ana@example.com")),
+            ("name", s("Ana")),
+            ("userCreatedAt", s("2026-11-24T10:00:00.000000000Z")),
+            ("role", s("admin")),
+            ("generation", n(2)),
+            ("createdAt", s("2026-11-25T10:00:00.000000000Z")),
+            ("validUntil", s("2026-11-25T10:30:00.500000000Z")),
+            ("expiresAt", n(t.expires_at.timestamp() + 1)),
+            ("usedAt", s("2026-11-25T10:01:00.000000000Z")),
+        ]);
+        assert_eq!(item, expected);
+    }
+
+    #[test]
+    fn a_user_and_a_token_round_trip_through_their_items() {
+        let u = user();
+        let item = to_item("user", &UserItem::from(&u)).unwrap();
+        assert_eq!(user_from_item(item).unwrap(), u);
+        let without_invite = User {
+            invite: None,
+            ..user()
+        };
+        let item = to_item("user", &UserItem::from(&without_invite)).unwrap();
+        assert_eq!(user_from_item(item).unwrap(), without_invite);
+        let t = token();
+        let item = to_item("token", &TokenItem::from(&t)).unwrap();
+        assert_eq!(token_from_item(t.hash, item).unwrap(), t);
+    }
+
+    #[test]
+    fn every_attribute_an_expression_names_is_one_the_items_store() {
+        let mut stored: Vec<String> = Vec::new();
+        let active = User {
+            password_hash: Some("$argon2id$own".into()),
+            ..user()
+        };
+        stored.extend(
+            to_item("user", &UserItem::from(&active))
+                .unwrap()
+                .into_keys(),
+        );
+        stored.extend(
+            to_item("token", &TokenItem::from(&token()))
+                .unwrap()
+                .into_keys(),
+        );
+        let named = [
+            attr::PK,
+            attr::ENTITY,
+            attr::ID,
+            attr::STATUS,
+            attr::TEMPORARY_PASSWORD_HASH,
+            attr::PASSWORD_HASH,
+            attr::SESSION_VERSION,
+            attr::SETUP_GENERATION,
+            attr::RESET_GENERATION,
+            attr::INVITE_STATUS,
+            attr::INVITE_EXPIRES_AT,
+            attr::VALID_UNTIL,
+            attr::EXPIRES_AT,
+            attr::USED_AT,
+        ];
+        for name in named {
+            assert!(stored.iter().any(|s| s == name), "{name} is not stored");
+        }
+        let counter: CounterItem = from_item("counter", layout(&[(attr::COUNT, n(4))])).unwrap();
+        assert_eq!(counter.count, 4);
+    }
+
+    #[test]
+    fn a_malformed_item_is_a_store_failure_that_shows_no_stored_value() {
+        let mut item = to_item("user", &UserItem::from(&user())).unwrap();
+        item.insert("setupGeneration".into(), s("ana@example.com"));
+        let e = user_from_item(item).unwrap_err();
+        assert!(matches!(e, StoreError::Backend(_)), "{e:?}");
+        let chain = format!("{e:?} {}", super::super::errors::chain(&e));
+        assert!(!chain.contains("ana@example.com"), "{chain}");
+    }
+}

@@ -1,0 +1,148 @@
+//! The table's naming: the partition key of each kind of item, the attribute names that
+//! expressions use, and how values are written (times, TTL seconds). Deployed tables hold items in
+//! these formats, so they are a stored format, not a choice to revisit.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::HashMap;
+
+use super::errors::unwritable;
+use crate::domain::{EmailAddress, TokenHash, TokenPurpose, UserId};
+use crate::ports::StoreError;
+
+pub(super) type Item = HashMap<String, AttributeValue>;
+
+/// The attribute names that conditions and update expressions use; the item structs spell the same
+/// names through `rename_all = "camelCase"`, and a test checks the two agree. `expiresAt` is the
+/// table's TTL attribute (`template.yaml`, `infra/src/table.rs`).
+pub(super) mod attr {
+    pub const PK: &str = "pk";
+    pub const ENTITY: &str = "entity";
+    pub const ID: &str = "id";
+    pub const STATUS: &str = "status";
+    pub const TEMPORARY_PASSWORD_HASH: &str = "temporaryPasswordHash";
+    pub const PASSWORD_HASH: &str = "passwordHash";
+    pub const SESSION_VERSION: &str = "sessionVersion";
+    pub const SETUP_GENERATION: &str = "setupGeneration";
+    pub const RESET_GENERATION: &str = "resetGeneration";
+    pub const INVITE_STATUS: &str = "inviteStatus";
+    pub const INVITE_EXPIRES_AT: &str = "inviteExpiresAt";
+    pub const VALID_UNTIL: &str = "validUntil";
+    pub const EXPIRES_AT: &str = "expiresAt";
+    pub const USED_AT: &str = "usedAt";
+    pub const COUNT: &str = "count";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys
+
+pub(super) fn email_key(email: &EmailAddress) -> String {
+    format!("EMAIL#{}", email.as_str())
+}
+
+pub(super) fn user_key(id: &UserId) -> String {
+    format!("USER#{}", id.0)
+}
+
+pub(super) fn token_key(hash: &TokenHash) -> String {
+    format!("TOKEN#{}", hash.to_hex())
+}
+
+pub(super) fn counter_key(key: &str, window_start: i64) -> String {
+    format!("RATE#{key}#{window_start}")
+}
+
+/// The generation attribute that tokens of `purpose` are checked against.
+pub(super) fn generation_attr(purpose: TokenPurpose) -> &'static str {
+    match purpose {
+        TokenPurpose::Setup => attr::SETUP_GENERATION,
+        TokenPurpose::Reset => attr::RESET_GENERATION,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+/// An instant as stored: nanosecond, fixed-width RFC 3339 (`…T10:00:00.000000000Z`), so string
+/// order is time order and conditions such as `validUntil > :now` compare instants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct StoredTime(pub DateTime<Utc>);
+
+impl StoredTime {
+    fn text(self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::Nanos, true)
+    }
+}
+
+impl Serialize for StoredTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
+}
+
+impl<'de> Deserialize<'de> for StoredTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&raw)
+            .map(|t| Self(t.to_utc()))
+            // The text is a time that failed to parse; it is not worth a log line of its own.
+            .map_err(|_| serde::de::Error::custom("a time that is not RFC 3339"))
+    }
+}
+
+/// Expression values, in the same formats as the item structs' attributes.
+pub(super) fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub(super) fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub(super) fn time(at: DateTime<Utc>) -> AttributeValue {
+    s(StoredTime(at).text())
+}
+
+/// Epoch seconds for TTL, rounded up: DynamoDB must not delete an item before it has expired.
+pub(super) fn ttl_seconds(at: DateTime<Utc>) -> i64 {
+    at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0)
+}
+
+/// A value of one of the item structs' attribute types (a status, say) as an expression value.
+pub(super) fn value<T: Serialize>(what: &'static str, v: T) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(v).map_err(|e| unwritable(what, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    #[test]
+    fn stored_times_sort_as_strings_in_time_order() {
+        let a = at("2026-11-24T10:00:00Z");
+        let b = a + Duration::nanoseconds(1);
+        let c = a + Duration::seconds(1);
+        let (AttributeValue::S(a), AttributeValue::S(b), AttributeValue::S(c)) =
+            (time(a), time(b), time(c))
+        else {
+            panic!("times are strings")
+        };
+        assert!(a < b && b < c, "{a} {b} {c}");
+    }
+
+    #[test]
+    fn ttl_rounds_up_so_nothing_is_deleted_before_it_expires() {
+        let a = at("2026-11-24T10:00:00Z");
+        assert_eq!(ttl_seconds(a), a.timestamp());
+        assert_eq!(
+            ttl_seconds(a + Duration::milliseconds(1)),
+            a.timestamp() + 1
+        );
+    }
+}

@@ -1,0 +1,151 @@
+//! The DynamoDB store: one table, partition key `pk`, four kinds of item.
+//!
+//! - `EMAIL#<normalised email>`: the whole user. It is what sign-in reads (one `GetItem`), and
+//!   `attribute_not_exists(pk)` on it is what makes an email unique.
+//! - `USER#<id>`: a pointer `{email}`, so a session's user is two reads away.
+//! - `TOKEN#<sha256 hex>`: a setup or reset token, with `expiresAt` (epoch seconds) for TTL.
+//! - `RATE#<key>#<window start>`: a rate-limit counter, one `UpdateItem` with `ADD`, with TTL.
+//!
+//! TTL deletes items hours or days late, so expiry is always checked in code and in conditions:
+//! the exact instant is kept as `validUntil`, a fixed-width RFC 3339 string that sorts as time.
+//! Every operation that must be atomic is one conditional write or one `TransactWriteItems`;
+//! cancellation reasons (with the old item, where DynamoDB gives it) become the store's errors.
+//! Token hashes live only in keys, and no key reaches an error message or a log.
+//!
+//! This module owns the `DynamoStore` and its `Store` impl, which hands each operation to the
+//! module of its concern: `layout` (keys, attribute names, value
+//! formats), `items` (the item structs, mapped by `serde_dynamo`), `users`,
+//! `tokens`, `counters`, `requests` (the round trips they share), `errors` (AWS failures as store
+//! errors, redacted) and `capacity` (the bench's meter, only with `test-hooks`).
+
+mod capacity;
+mod counters;
+mod errors;
+mod items;
+mod layout;
+mod requests;
+mod tokens;
+mod users;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Duration, Utc};
+
+#[cfg(feature = "test-hooks")]
+pub use capacity::CapacityMeter;
+
+use crate::domain::user::Invite;
+use crate::domain::{EmailAddress, InviteStatus, TokenHash, TokenRecord, User, UserId};
+use crate::ports::{Redemption, Rehash, Store, StoreError};
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+    capacity: capacity::Capacity,
+}
+
+impl DynamoStore {
+    /// `client` is built once at start; `table` is the table of `template.yaml`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            capacity: capacity::Capacity::default(),
+        }
+    }
+
+    /// The same store, asking DynamoDB for the capacity each request consumed and adding it up.
+    #[cfg(feature = "test-hooks")]
+    pub fn with_capacity_meter(mut self, meter: CapacityMeter) -> Self {
+        self.capacity.meter = Some(meter);
+        self
+    }
+
+    /// The client, for tests that put items the store would never write.
+    #[cfg(feature = "test-hooks")]
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    #[cfg(feature = "test-hooks")]
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn create_user(
+        &self,
+        user: &User,
+        setup_token: Option<&TokenRecord>,
+    ) -> Result<(), StoreError> {
+        users::create(self, user, setup_token).await
+    }
+
+    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError> {
+        users::by_email(self, email).await
+    }
+
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        users::by_id(self, id).await
+    }
+
+    async fn token(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, StoreError> {
+        tokens::by_hash(self, hash).await
+    }
+
+    async fn issue_token(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+    ) -> Result<(), StoreError> {
+        tokens::issue(self, token, invite).await
+    }
+
+    async fn redeem_token(&self, r: &Redemption) -> Result<User, StoreError> {
+        tokens::redeem(self, r).await
+    }
+
+    async fn set_invite_status(
+        &self,
+        user_id: &UserId,
+        status: InviteStatus,
+    ) -> Result<(), StoreError> {
+        users::set_invite_status(self, user_id, status).await
+    }
+
+    async fn rehash_password(&self, rehash: &Rehash) -> Result<(), StoreError> {
+        users::rehash_password(self, rehash).await
+    }
+
+    async fn count_event(
+        &self,
+        key: &str,
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        counters::count_event(self, key, window, now).await
+    }
+
+    async fn peek_counts(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<u64>, StoreError> {
+        counters::peek_counts(self, keys, window, now).await
+    }
+
+    /// One BatchGetItem: the user's email item and the sign-in counters together.
+    async fn sign_in_view(
+        &self,
+        email: &EmailAddress,
+        counter_keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<User>, Vec<u64>), StoreError> {
+        counters::sign_in_view(self, email, counter_keys, window, now).await
+    }
+}

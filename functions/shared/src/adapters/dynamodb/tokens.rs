@@ -1,0 +1,189 @@
+//! Setup and reset tokens: reading one (one `GetItem` by hash), issuing one (the user's generation
+//! bump and the token in one transaction) and redeeming one (consuming the token and setting the
+//! password in one transaction, after the one read that found it).
+
+use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, Update};
+
+use super::errors::built;
+use super::items::{token_from_item, user_from_item, TokenItem};
+use super::layout::{attr, email_key, generation_attr, n, s, time, token_key, value};
+use super::requests::update_item;
+use super::DynamoStore;
+use crate::domain::user::Invite;
+use crate::domain::{TokenHash, TokenPurpose, TokenRecord, User, UserStatus};
+use crate::ports::{Redemption, StoreError};
+
+pub(super) async fn by_hash(
+    store: &DynamoStore,
+    hash: &TokenHash,
+) -> Result<Option<TokenRecord>, StoreError> {
+    store
+        .get("read token", token_key(hash))
+        .await?
+        .map(|item| token_from_item(*hash, item))
+        .transpose()
+}
+
+pub(super) async fn issue(
+    store: &DynamoStore,
+    token: &TokenRecord,
+    invite: Option<&Invite>,
+) -> Result<(), StoreError> {
+    let previous = token
+        .generation
+        .checked_sub(1)
+        .ok_or(StoreError::Conflict)?;
+    let mut set = vec!["#gen = :gen"];
+    let mut condition = "attribute_exists(pk) AND #id = :id AND #gen = :previous".to_owned();
+    let mut update = Update::builder()
+        .table_name(&store.table)
+        .key(attr::PK, s(email_key(&token.email)))
+        .expression_attribute_names("#gen", generation_attr(token.purpose))
+        .expression_attribute_names("#id", attr::ID)
+        .expression_attribute_values(":gen", n(token.generation))
+        .expression_attribute_values(":previous", n(previous))
+        .expression_attribute_values(":id", s(&token.user_id.0))
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+    if token.purpose == TokenPurpose::Setup {
+        condition.push_str(" AND #status = :invited");
+        update = update
+            .expression_attribute_names("#status", attr::STATUS)
+            .expression_attribute_values(":invited", value("user status", UserStatus::Invited)?);
+    }
+    if let Some(invite) = invite {
+        set.push("#inviteStatus = :inviteStatus");
+        set.push("#inviteExpiresAt = :inviteExpiresAt");
+        let invite_status = value("invite status", invite.status)?;
+        update = update
+            .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
+            .expression_attribute_names("#inviteExpiresAt", attr::INVITE_EXPIRES_AT)
+            .expression_attribute_values(":inviteStatus", invite_status)
+            .expression_attribute_values(":inviteExpiresAt", time(invite.expires_at));
+    }
+    let update = built(
+        update
+            .update_expression(format!("SET {}", set.join(", ")))
+            .condition_expression(condition)
+            .build(),
+    )?;
+    let items = vec![
+        update_item(update),
+        store.put_new("token", &TokenItem::from(token))?,
+    ];
+    let cancelled = match store.transact("issue token", items).await {
+        Ok(()) => return Ok(()),
+        Err(Err(e)) => return Err(e),
+        Err(Ok(c)) => c,
+    };
+    match cancelled.failed(0) {
+        None => Err(StoreError::Conflict),
+        Some(None) => Err(StoreError::UserNotFound),
+        Some(Some(old)) => {
+            let user = user_from_item(old.clone())?;
+            if user.id != token.user_id {
+                Err(StoreError::UserNotFound)
+            } else if token.purpose == TokenPurpose::Setup && user.status != UserStatus::Invited {
+                Err(StoreError::AlreadyActive)
+            } else {
+                Err(StoreError::Conflict)
+            }
+        }
+    }
+}
+
+pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, StoreError> {
+    let token = &r.token;
+    let consume = built(
+        Update::builder()
+            .table_name(&store.table)
+            .key(attr::PK, s(token_key(&token.hash)))
+            .update_expression("SET #usedAt = :now")
+            .condition_expression(
+                "attribute_exists(pk) AND attribute_not_exists(#usedAt) AND #validUntil > :now",
+            )
+            .expression_attribute_names("#usedAt", attr::USED_AT)
+            .expression_attribute_names("#validUntil", attr::VALID_UNTIL)
+            .expression_attribute_values(":now", time(r.now))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build(),
+    )?;
+    // Bumping both generations kills every other setup and reset link in this same write;
+    // the new session version ends every earlier session.
+    let set_password = built(
+        Update::builder()
+            .table_name(&store.table)
+            .key(attr::PK, s(email_key(&token.email)))
+            .update_expression(
+                "SET #passwordHash = :hash, #status = :active, #sessionVersion = :sv, \
+                 #setupGen = #setupGen + :one, #resetGen = #resetGen + :one \
+                 REMOVE #temporaryPasswordHash",
+            )
+            .condition_expression("attribute_exists(pk) AND #id = :id AND #gen = :gen")
+            .expression_attribute_names("#passwordHash", attr::PASSWORD_HASH)
+            .expression_attribute_names("#status", attr::STATUS)
+            .expression_attribute_names("#sessionVersion", attr::SESSION_VERSION)
+            .expression_attribute_names("#setupGen", attr::SETUP_GENERATION)
+            .expression_attribute_names("#resetGen", attr::RESET_GENERATION)
+            .expression_attribute_names("#temporaryPasswordHash", attr::TEMPORARY_PASSWORD_HASH)
+            .expression_attribute_names("#id", attr::ID)
+            .expression_attribute_names("#gen", generation_attr(token.purpose))
+            .expression_attribute_values(":hash", s(&r.password_hash))
+            .expression_attribute_values(":active", value("user status", UserStatus::Active)?)
+            .expression_attribute_values(":sv", s(&r.new_session_version))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":id", s(&token.user_id.0))
+            .expression_attribute_values(":gen", n(token.generation))
+            .build(),
+    )?;
+    let items = vec![update_item(consume), update_item(set_password)];
+    match store.transact("redeem token", items).await {
+        Ok(()) => Ok(redeemed_user(r)),
+        Err(Err(e)) => Err(e),
+        Err(Ok(cancelled)) => Err(match cancelled.failed(0) {
+            Some(None) => StoreError::TokenInvalid,
+            Some(Some(old)) => {
+                let stored = token_from_item(token.hash, old.clone())?;
+                // The condition failed on the token: why is the domain's to say. One that
+                // passes every check lost to a concurrent change, so it is invalid now.
+                match stored.check(stored.purpose, r.now) {
+                    Err(problem) => problem.into(),
+                    Ok(()) => StoreError::TokenInvalid,
+                }
+            }
+            // The token was fine; the user's generation moved on (a newer link, or a
+            // password set meanwhile), or the user is gone.
+            None => StoreError::TokenInvalid,
+        }),
+    }
+}
+
+/// The user as the redemption left them, from the token's copy of the identity: DynamoDB's
+/// transactions return no item, and a read would cost a round trip (see `Store::redeem_token`).
+fn redeemed_user(r: &Redemption) -> User {
+    let t = &r.token;
+    let next = t.generation + 1;
+    User {
+        id: t.user_id.clone(),
+        org_id: t.org_id.clone(),
+        org_name: t.org_name.clone(),
+        email: t.email.clone(),
+        name: t.name.clone(),
+        role: t.role,
+        status: UserStatus::Active,
+        created_at: t.user_created_at,
+        temporary_password_hash: None,
+        password_hash: Some(r.password_hash.clone()),
+        session_version: r.new_session_version.clone(),
+        setup_generation: if t.purpose == TokenPurpose::Setup {
+            next
+        } else {
+            0
+        },
+        reset_generation: if t.purpose == TokenPurpose::Reset {
+            next
+        } else {
+            0
+        },
+        invite: None,
+    }
+}
