@@ -9,6 +9,7 @@ section() { printf '\n== %s\n' "$*"; }
 section "format and lint"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --features tests/services -- -D warnings
+bash infra/check-links.sh # every Markdown link resolves inside the repository
 
 section "install the test services"
 bash infra/test-services/install.sh
