@@ -9,6 +9,7 @@ section() { printf '\n== %s\n' "$*"; }
 section "format and lint"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --features tests/services -- -D warnings
+bash infra/check-links.sh # every Markdown link resolves inside the repository
 
 section "install the test services"
 bash infra/test-services/install.sh
@@ -16,6 +17,8 @@ bash infra/test-services/install.sh
 section "build: the function binaries (release, as Lambda runs them) and every test"
 cargo build --release -p create-user -p redeem-token -p login
 cargo test --workspace --features tests/services --no-run
+# What infra/check-cargo-lambda.sh runs: debug binaries, as `cargo lambda watch` builds them.
+cargo build --bin create-user --bin redeem-token --bin login --bin create-table --bin fill-events
 
 section "tests, in a private network namespace with the services"
 # Every service listens on 127.0.0.1 only (DynamoDB Local through DynamoDBLocalLoopback). The
@@ -31,6 +34,7 @@ unshare_net=(unshare --net)
   bash infra/test-services/start.sh
   source .test-services/env
   cargo test --workspace --features tests/services --offline
+  bash infra/check-cargo-lambda.sh
 '
 
 if [ -f infra/check-template.sh ]; then
