@@ -1,7 +1,9 @@
-//! Adapters behind the ports: the embedded store and the outbox mailer for the local server, and
-//! DynamoDB and SES v2 for AWS.
+//! Adapters behind the ports: DynamoDB and SES v2 for AWS, and (with the `local` feature, which
+//! the Lambda functions never enable) the embedded store and the outbox mailer of the local server.
 
 pub mod dynamodb;
+#[cfg(feature = "local")]
 pub mod embedded;
+#[cfg(feature = "local")]
 pub mod outbox;
 pub mod ses;
