@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::{fmt_duration, services, Row};
-use crate::emulator::{Emulator, Outcome};
+use lambda_emulator::{Emulator, Outcome};
 
 /// A program to start under the emulator.
 pub struct Subject {
@@ -125,7 +125,7 @@ fn light_event(function: &str) -> anyhow::Result<String> {
         _ => "login/get-login.json",
     };
     Ok(std::fs::read_to_string(
-        crate::events::events_dir().join(file),
+        infra::events::events_dir().join(file),
     )?)
 }
 
@@ -222,10 +222,10 @@ fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
 /// A full journey, each function in its own process with the configured argon2 (19 MiB):
 /// create the user, open the setup page and set the password, sign in. Peak RSS of each.
 pub async fn peak_memory(env: &Env, app: &onboarding::App) -> anyhow::Result<Vec<Row>> {
-    let fixtures = crate::events::prepare(app).await?;
+    let fixtures = infra::events::prepare(app).await?;
     let read = |f: &str| -> anyhow::Result<String> {
         Ok(fixtures.fill(&std::fs::read_to_string(
-            crate::events::events_dir().join(f),
+            infra::events::events_dir().join(f),
         )?))
     };
     let journey: [(&str, Vec<String>); 3] = [
