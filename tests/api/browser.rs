@@ -8,7 +8,7 @@
 //!
 //! Needs chromedriver and Chromium, and axe-core under `tests/browser/node_modules`: `make test`
 //! installs and starts them. Without them these tests fail; they never skip.
-//! Run: `cargo test -p tests --features services --test browser`.
+//! Run: `cargo test -p tests --features services --test api browser::`.
 
 use std::collections::BTreeMap;
 use std::future::Future;
