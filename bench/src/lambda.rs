@@ -308,7 +308,7 @@ const FUNCTIONS: [(&str, &str); 3] = [
 
 /// Each function's release binary for this machine's architecture, and for arm64 (Lambda's
 /// default here) the `bootstrap` that `sam build` left in `.aws-sam/build-arm64` when
-/// `make bench` could build it (infra/bench.sh does, with the aarch64 toolchain installed).
+/// `make bench` could build it (bench/bench.sh does, with the aarch64 toolchain installed).
 pub fn zip_subjects() -> Vec<(String, PathBuf)> {
     let mut subjects: Vec<(String, PathBuf)> = FUNCTIONS
         .iter()
