@@ -16,7 +16,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 bench:
-	bash infra/bench.sh
+	bash bench/bench.sh
 
 build:
 	cargo build --release --workspace

@@ -1,7 +1,5 @@
 //! Local stand-ins and operator tools. `local` is the server behind `cargo run`.
 
-pub mod bench;
-pub mod emulator;
 pub mod events;
 pub mod local;
 pub mod table;

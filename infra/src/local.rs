@@ -61,14 +61,6 @@ impl Local {
     pub fn router(&self) -> Router {
         self.router.clone()
     }
-
-    /// One request through the whole server, as the tests drive it.
-    pub async fn route(
-        &self,
-        req: lambda_http::Request,
-    ) -> lambda_http::Response<lambda_http::Body> {
-        onboarding::http::call(self.router(), req).await
-    }
 }
 
 /// Serves until the task is dropped.

@@ -176,7 +176,7 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request) -> TestResponse {
-        let response = self.local.route(req).await;
+        let response = onboarding::http::call(self.local.router(), req).await;
         let (parts, body) = response.into_parts();
         let body = match body {
             Body::Empty => String::new(),

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod mailer_contract;
+pub mod own_process;
 #[cfg(feature = "services")]
 pub mod services;
 pub mod store_contract;

@@ -1,7 +1,8 @@
 //! The functions' own wiring, as `main.rs` runs it: `aws::app_from_env` reads the configuration
 //! and the SDK's standard variables, so `AWS_ENDPOINT_URL_DYNAMODB` and `AWS_ENDPOINT_URL_SESV2`
-//! point it at DynamoDB Local and moto with no code of ours in the way. Its own test binary,
-//! because it sets process environment variables. Needs `--features services` (`make test`).
+//! point it at DynamoDB Local and moto with no code of ours in the way. It sets process
+//! environment variables, so it runs in a process of its own (a second run of the test binary
+//! with only this test), never beside the other tests. Needs `--features services` (`make test`).
 
 use lambda_http::http::StatusCode;
 use serde_json::json;
@@ -16,6 +17,12 @@ use tests::services::{
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_functions_wiring_reaches_dynamodb_and_ses_through_the_sdks_endpoint_variables() {
+    if !tests::own_process::in_own_process(
+        module_path!(),
+        "the_functions_wiring_reaches_dynamodb_and_ses_through_the_sdks_endpoint_variables",
+    ) {
+        return;
+    }
     let table = fresh_table(&dynamodb_client(&RoundTrips::default())).await;
     let sender = format!(
         "noreply-{}@northwind.example",
@@ -37,7 +44,7 @@ async fn the_functions_wiring_reaches_dynamodb_and_ses_through_the_sdks_endpoint
         ("ARGON2_MEMORY_KIB", "1024".to_owned()),
         ("ARGON2_ITERATIONS", "1".to_owned()),
     ];
-    // The only test in this binary: nothing else reads the environment meanwhile.
+    // The only test in this process: nothing else reads the environment meanwhile.
     for (k, v) in &vars {
         std::env::set_var(k, v);
     }

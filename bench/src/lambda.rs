@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::{fmt_duration, services, Row};
-use crate::emulator::{Emulator, Outcome};
+use lambda_emulator::{Emulator, Outcome};
 
 /// A program to start under the emulator.
 pub struct Subject {
@@ -125,7 +125,7 @@ fn light_event(function: &str) -> anyhow::Result<String> {
         _ => "login/get-login.json",
     };
     Ok(std::fs::read_to_string(
-        crate::events::events_dir().join(file),
+        infra::events::events_dir().join(file),
     )?)
 }
 
@@ -222,10 +222,10 @@ fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
 /// A full journey, each function in its own process with the configured argon2 (19 MiB):
 /// create the user, open the setup page and set the password, sign in. Peak RSS of each.
 pub async fn peak_memory(env: &Env, app: &onboarding::App) -> anyhow::Result<Vec<Row>> {
-    let fixtures = crate::events::prepare(app).await?;
+    let fixtures = infra::events::prepare(app).await?;
     let read = |f: &str| -> anyhow::Result<String> {
         Ok(fixtures.fill(&std::fs::read_to_string(
-            crate::events::events_dir().join(f),
+            infra::events::events_dir().join(f),
         )?))
     };
     let journey: [(&str, Vec<String>); 3] = [
@@ -308,7 +308,7 @@ const FUNCTIONS: [(&str, &str); 3] = [
 
 /// Each function's release binary for this machine's architecture, and for arm64 (Lambda's
 /// default here) the `bootstrap` that `sam build` left in `.aws-sam/build-arm64` when
-/// `make bench` could build it (infra/bench.sh does, with the aarch64 toolchain installed).
+/// `make bench` could build it (bench/bench.sh does, with the aarch64 toolchain installed).
 pub fn zip_subjects() -> Vec<(String, PathBuf)> {
     let mut subjects: Vec<(String, PathBuf)> = FUNCTIONS
         .iter()

@@ -37,8 +37,8 @@ pub fn ses(counter: &RoundTrips) -> anyhow::Result<aws_sdk_sesv2::Client> {
 /// A new table from template.yaml's definition.
 pub async fn fresh_table(client: &aws_sdk_dynamodb::Client) -> anyhow::Result<String> {
     let name = format!("onboarding-bench-{}", uuid::Uuid::new_v4().simple());
-    let definition = crate::table::read_definition(&crate::table::default_template_path())?;
-    crate::table::create_table(client, &name, &definition).await?;
+    let definition = infra::table::read_definition(&infra::table::default_template_path())?;
+    infra::table::create_table(client, &name, &definition).await?;
     Ok(name)
 }
 

@@ -1,7 +1,7 @@
-//! Each function's release binary, run as Lambda runs it: under infra's Lambda Runtime API
-//! emulator, fed every file in `events/` that belongs to it, against DynamoDB Local and moto.
-//! This is `sam local invoke` without the container. Needs `--features services` and the release
-//! binaries (`make test` builds both).
+//! Each function's release binary, run as Lambda runs it: under the Lambda Runtime API emulator
+//! (`tests/emulator`), fed every file in `events/` that belongs to it, against DynamoDB Local and
+//! moto. This is `sam local invoke` without the container. Needs `--features services` and the
+//! release binaries (`make test` builds both).
 
 use serde_json::Value;
 use std::path::PathBuf;
@@ -9,8 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use infra::emulator::{Emulator, Outcome};
 use infra::events::{event_files, expected_status, prepare};
+use lambda_emulator::{Emulator, Outcome};
 use onboarding::aws::{app_with_clients, RoundTrips};
 use onboarding::ports::SystemClock;
 use tests::app::{test_config, BASE_URL};

@@ -8,7 +8,7 @@
 //!
 //! Needs chromedriver and Chromium, and axe-core under `tests/browser/node_modules`: `make test`
 //! installs and starts them. Without them these tests fail; they never skip.
-//! Run: `cargo test -p tests --features services --test browser`.
+//! Run: `cargo test -p tests --features services --test api browser::`.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -385,9 +385,9 @@ impl Server {
     async fn invite(&self, email: &str) {
         let auth = format!("Bearer {}", self.admin_token);
         let body = json!({"email": email, "temporaryPassword": TEMP_PASSWORD, "name": "Ana Tech"});
-        let response = self
-            .local
-            .route(request(
+        let response = onboarding::http::call(
+            self.local.router(),
+            request(
                 Method::POST,
                 "/users",
                 &[
@@ -395,8 +395,9 @@ impl Server {
                     ("authorization", &auth),
                 ],
                 body.to_string(),
-            ))
-            .await;
+            ),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::CREATED);
     }
 

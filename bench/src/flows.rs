@@ -84,7 +84,7 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
         Arc::new(SystemClock),
         &all,
     )?);
-    let fixtures = crate::events::prepare(&app).await?;
+    let fixtures = infra::events::prepare(&app).await?;
     let admin = format!("Bearer {}", fixtures.admin_token.expose_secret());
     let json = [("content-type", "application/json")];
     let email = fixtures.tech_email.clone();

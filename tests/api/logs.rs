@@ -1,10 +1,23 @@
 //! Nothing secret reaches the logs: the whole journey runs with every log line captured, and the
 //! capture is searched for each password, token, token hash, password hash and session.
+//!
+//! Every test shares this process, and tracing caches per call site, for every thread at once,
+//! whether anyone listens: a subscriber that is only some threads' default misses the call sites
+//! another test's thread met first. So the capture is behind the global subscriber, installed
+//! once, whose filter is asked on every event (never cached per call site) and lets through only
+//! what the capturing threads log: this test's own thread and every thread of the runtime it
+//! runs the journey on. Other tests' logs go nowhere, as before.
 
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+use std::future::Future;
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 use tests::app::*;
+use tracing_subscriber::filter::dynamic_filter_fn;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::Layer;
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -19,16 +32,65 @@ impl Write for Capture {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_password_token_hash_or_session_is_ever_logged() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .init();
+thread_local! {
+    /// Where this thread's log lines go, if this thread's are captured.
+    static CAPTURE: RefCell<Option<Capture>> = const { RefCell::new(None) };
+}
 
+fn capture_this_thread(capture: Option<Capture>) {
+    CAPTURE.with(|c| *c.borrow_mut() = capture);
+}
+
+/// The global subscriber: every level, as JSON (as on Lambda), from the capturing threads only.
+fn install_capturing_subscriber() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let to_this_threads_capture = || CAPTURE.with(|c| c.borrow().clone().unwrap_or_default());
+        tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_writer(to_this_threads_capture)
+                    .with_filter(dynamic_filter_fn(|_, _| {
+                        CAPTURE.with(|c| c.borrow().is_some())
+                    })),
+            )
+            .try_init()
+            .expect("no other test installs a global subscriber");
+        // A call site another thread met while the subscriber was being installed may have
+        // cached "nobody listens"; ask again.
+        tracing::callsite::rebuild_interest_cache();
+    });
+}
+
+/// Runs `journey` on a runtime of its own with everything it logs captured into `capture`: from
+/// the calling thread and from every thread of the runtime, its workers and its blocking pool
+/// (where argon2 and the embedded store run).
+fn with_logs_captured<F: Future>(capture: &Capture, journey: F) -> F::Output {
+    install_capturing_subscriber();
+    let for_threads = capture.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .on_thread_start(move || capture_this_thread(Some(for_threads.clone())))
+        .on_thread_stop(|| capture_this_thread(None))
+        .build()
+        .expect("a runtime for the journey");
+    capture_this_thread(Some(capture.clone()));
+    let output = runtime.block_on(journey);
+    capture_this_thread(None);
+    output
+}
+
+#[test]
+fn no_password_token_hash_or_session_is_ever_logged() {
+    let capture = Capture::default();
+    with_logs_captured(&capture, async {
+        journey_with_secrets(&capture).await;
+    });
+}
+
+async fn journey_with_secrets(capture: &Capture) {
     let t = spawn_app().await;
     let mut secrets: Vec<String> = vec![
         TEMP_PASSWORD.into(),

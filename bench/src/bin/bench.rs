@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use infra::bench::{self, lambda, services, table};
+use bench::{lambda, services, table};
 use onboarding::aws::{app_with_clients, RoundTrips};
 use onboarding::config::Defaults;
 use onboarding::hashing::Argon2Params;
