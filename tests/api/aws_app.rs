@@ -257,6 +257,54 @@ async fn aws_failures_answer_the_contracts_opaque_errors_never_aws_text() {
     assert!(!r.body.contains("127.0.0.1"), "{}", r.body);
 }
 
+/// Before the services layer, a store failure during a link's lookup was shown to the tech as
+/// "this link doesn't work" (410): a DynamoDB outage sent people to ask for new links.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_outage_while_opening_or_redeeming_a_link_is_a_503_not_a_dead_link() {
+    let unreachable = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "test", "test", None, None, "tests",
+            ))
+            // Nothing listens on port 9 (discard) here: every connection is refused.
+            .endpoint_url("http://127.0.0.1:9")
+            .build(),
+    );
+    let app = app_with_clients(
+        test_config(&[("TABLE_NAME", "t")]),
+        unreachable,
+        ses_client(&RoundTrips::default()),
+        Arc::new(SystemClock),
+        ALL,
+    )
+    .unwrap();
+    // A well-formed token: the store is asked, and cannot answer.
+    let token = "A".repeat(43);
+    for path in ["/setup", "/reset"] {
+        let page = get_page(&app, &format!("{path}?token={token}")).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Something went wrong"), "{}", page.body);
+        assert!(!page.body.contains("This link"), "{}", page.body);
+
+        let api = post_json(
+            &app,
+            path,
+            json!({"token": token, "password": NEW_PASSWORD}),
+            None,
+        )
+        .await;
+        assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE, "{}", api.body);
+        assert_eq!(api.error_code(), "service_unavailable");
+    }
+}
+
 fn tally(calls: &[String]) -> String {
     let mut by_op: BTreeMap<&str, usize> = BTreeMap::new();
     for c in calls {
