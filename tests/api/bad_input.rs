@@ -128,6 +128,13 @@ async fn malformed_bodies_on_every_json_endpoint_are_refused_and_change_nothing(
             .await;
         assert_contract_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", path);
     }
+    // A route that reads no body refuses one over the limit all the same.
+    for path in ["/login", "/password/forgot", "/no-such-page"] {
+        let r = t
+            .send(request(Method::GET, path, &[], "a".repeat(20_000)))
+            .await;
+        assert_contract_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", path);
+    }
     assert_eq!(t.store.snapshot().unwrap(), before);
     assert_eq!(t.emails().len(), emails_before);
 }

@@ -73,3 +73,25 @@ fn every_function_runs_on_al2023_with_the_cargo_lambda_build() {
         .unwrap_or_default();
     assert!(key.contains("{{resolve:secretsmanager:"), "{key}");
 }
+
+/// A hung request must end as the contract's `503`, answered by the router's timeout, not as
+/// API Gateway's own error after Lambda kills the function.
+#[test]
+fn the_routers_timeout_fires_before_any_functions_lambda_timeout() {
+    let t = template();
+    let global = t["Globals"]["Function"]["Timeout"].as_i64();
+    for (name, resource) in t["Resources"].as_hash().unwrap() {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let timeout = resource["Properties"]["Timeout"]
+            .as_i64()
+            .or(global)
+            .expect("every function has a timeout");
+        assert!(
+            onboarding::http::layers::REQUEST_TIMEOUT.as_secs() + 1 < timeout as u64,
+            "{name:?}: Lambda's {timeout} s against the router's {:?}",
+            onboarding::http::layers::REQUEST_TIMEOUT
+        );
+    }
+}

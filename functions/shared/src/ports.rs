@@ -27,7 +27,7 @@ pub enum StoreError {
     /// Busy or unreachable: the same request may pass later (the handlers answer `503`).
     #[error("the store is busy")]
     Unavailable(#[source] BackendError),
-    /// Broken: a refusal, a bug or a malformed record (the handlers answer `500`).
+    /// Broken: a refusal, a bug or a malformed record (answered `503` like any store failure).
     #[error("store failure")]
     Backend(#[source] BackendError),
 }
@@ -49,7 +49,7 @@ impl PartialEq for StoreError {
 impl Eq for StoreError {}
 
 /// What a store was doing when it failed (`context`), and why (`source`), kept as an error chain
-/// for the logs (`http::error::log_unexpected` walks it); responses never show either.
+/// for the logs (`services::log_unexpected` walks it); responses never show either.
 ///
 /// Adapters own what goes in: neither may carry a stored value (a token hash, an email, a
 /// password hash), since both reach the logs. The DynamoDB adapter therefore keeps a redacted

@@ -49,7 +49,20 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
 async fn body_text(req: Request) -> Result<String, ApiError> {
     let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
         .await
-        .map_err(|_| ApiError::from(ErrorCode::PayloadTooLarge))?;
+        .map_err(|e| {
+            // The limit's error may come wrapped by the layers the body passed through.
+            let mut cause = std::error::Error::source(&e);
+            let mut too_large = false;
+            while let Some(c) = cause {
+                too_large |= c.is::<http_body_util::LengthLimitError>();
+                cause = c.source();
+            }
+            if too_large {
+                ApiError::from(ErrorCode::PayloadTooLarge)
+            } else {
+                ApiError::bad_request("The body could not be read.")
+            }
+        })?;
     String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::bad_request("The body is not valid UTF-8."))
 }

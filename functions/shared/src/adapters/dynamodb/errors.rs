@@ -142,7 +142,7 @@ fn is_busy(code: &str) -> bool {
 }
 
 /// One AWS failure as a store error. AWS's text never reaches a response (the handlers answer an
-/// opaque 503 or 500) and, redacted, reaches the logs through the error's cause chain.
+/// opaque 503) and, redacted, reaches the logs through the error's cause chain.
 pub(super) fn sdk_error<E, R>(operation: &str, error: SdkError<E, R>) -> StoreError
 where
     E: ProvideErrorMetadata + Error + Send + Sync + 'static,

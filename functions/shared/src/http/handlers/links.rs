@@ -157,21 +157,17 @@ pub async fn reset(
 }
 
 impl Outcome for LinkError {
-    /// A link that does not open the form: a page that says why and what to do next. A store
-    /// failure is not the link's fault and says so.
+    /// A link that does not open the form: a page that says why and what to do next, with the
+    /// status the API would answer. A store failure is not the link's fault and says so.
     fn page(self, _: &Services) -> Response {
-        let (status, trouble) = match self {
-            LinkError::Missing => (StatusCode::BAD_REQUEST, pages::LinkTrouble::Missing),
-            LinkError::Problem(LinkProblem::Invalid) => {
-                (StatusCode::GONE, pages::LinkTrouble::Invalid)
-            }
-            LinkError::Problem(LinkProblem::Expired) => {
-                (StatusCode::GONE, pages::LinkTrouble::Expired)
-            }
-            LinkError::Problem(LinkProblem::Used) => (StatusCode::GONE, pages::LinkTrouble::Used),
-            LinkError::Store(e) => return ApiError::from(e).to_page(),
+        let trouble = match &self {
+            LinkError::Missing => pages::LinkTrouble::Missing,
+            LinkError::Problem(LinkProblem::Invalid) => pages::LinkTrouble::Invalid,
+            LinkError::Problem(LinkProblem::Expired) => pages::LinkTrouble::Expired,
+            LinkError::Problem(LinkProblem::Used) => pages::LinkTrouble::Used,
+            LinkError::Store(_) => return ApiError::from(self).to_page(),
         };
-        page(status, pages::link_problem(trouble))
+        page(ApiError::from(self).status(), pages::link_problem(trouble))
     }
     fn json(self, _: &Services) -> Response {
         ApiError::from(self).to_json()
