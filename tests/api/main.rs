@@ -26,6 +26,8 @@ mod template_routes;
 #[cfg(feature = "services")]
 mod aws_app;
 #[cfg(feature = "services")]
+mod aws_timeouts;
+#[cfg(feature = "services")]
 mod aws_wiring;
 #[cfg(feature = "services")]
 mod browser;

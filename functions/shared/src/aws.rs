@@ -6,6 +6,7 @@
 //! Also, with the `test-hooks` feature only, the round-trip counter the tests and the bench attach
 //! to the clients.
 
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use std::sync::Arc;
 
@@ -36,7 +37,10 @@ pub async fn app_from_env(serves: &[Function]) -> Result<App, SetupError> {
 /// credentials and endpoint variables.
 pub async fn app_from_config(config: Config, serves: &[Function]) -> Result<App, SetupError> {
     require_table(&config)?;
-    let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(timeout_config(&config))
+        .load()
+        .await;
     app_with_sdk_config(config, &sdk, serves)
 }
 
@@ -56,6 +60,8 @@ pub fn app_with_sdk_config(
 }
 
 /// The same, with clients the caller built (tests attach interceptors and endpoints this way).
+/// The configuration's timeouts are set on both clients here too, whatever they were built with,
+/// so no path to the app has AWS calls without limits.
 pub fn app_with_clients(
     config: Config,
     dynamodb: aws_sdk_dynamodb::Client,
@@ -64,6 +70,17 @@ pub fn app_with_clients(
     serves: &[Function],
 ) -> Result<App, SetupError> {
     let table = require_table(&config)?;
+    let timeouts = timeout_config(&config);
+    let dynamodb = aws_sdk_dynamodb::Client::from_conf(
+        dynamodb
+            .config()
+            .to_builder()
+            .timeout_config(timeouts.clone())
+            .build(),
+    );
+    let ses = aws_sdk_sesv2::Client::from_conf(
+        ses.config().to_builder().timeout_config(timeouts).build(),
+    );
     let store = DynamoStore::new(dynamodb, table);
     let mailer = SesMailer::new(
         ses,
@@ -77,6 +94,16 @@ pub fn app_with_clients(
         clock,
         serves,
     )?)
+}
+
+/// The SDK sets no timeouts of its own: without these a DynamoDB or SES endpoint that accepts
+/// the connection and never answers holds the request until the router drops it.
+fn timeout_config(config: &Config) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(config.aws_timeouts.connect)
+        .operation_attempt_timeout(config.aws_timeouts.attempt)
+        .operation_timeout(config.aws_timeouts.operation)
+        .build()
 }
 
 fn require_table(config: &Config) -> Result<String, ConfigError> {

@@ -57,7 +57,25 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// The least time `POST /password/forgot` takes, so known and unknown emails answer alike.
     pub forgot_min_response: Duration,
+    pub aws_timeouts: AwsTimeouts,
 }
+
+/// How long an AWS call (DynamoDB, SES) may take; the SDK sets no limit of its own, so a hung
+/// endpoint would hold a request until the router's 8 s `REQUEST_TIMEOUT` dropped it. With
+/// these, the call fails as an outage (the contract's 503, or an invite marked `failed`) first.
+#[derive(Debug, Clone, Copy)]
+pub struct AwsTimeouts {
+    /// Opening a connection.
+    pub connect: std::time::Duration,
+    /// One attempt: the request sent and the whole response read.
+    pub attempt: std::time::Duration,
+    /// All attempts of one call, retries and their backoff included.
+    pub operation: std::time::Duration,
+}
+
+/// The most `AWS_OPERATION_TIMEOUT_MS` may be: below the router's 8 s request timeout, so a hung
+/// call is answered as an outage by the service, not cut off with nothing recorded.
+pub const MAX_AWS_OPERATION_TIMEOUT_MS: u64 = 7_000;
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -228,6 +246,21 @@ impl Config {
             iterations: r.number("ARGON2_ITERATIONS", 2, 1, 100)?,
             parallelism: r.number("ARGON2_PARALLELISM", 1, 1, 16)?,
         };
+        let ms = |var, default| {
+            r.number(var, default, 100, MAX_AWS_OPERATION_TIMEOUT_MS)
+                .map(std::time::Duration::from_millis)
+        };
+        let aws_timeouts = AwsTimeouts {
+            connect: ms("AWS_CONNECT_TIMEOUT_MS", 1_000)?,
+            attempt: ms("AWS_ATTEMPT_TIMEOUT_MS", 2_000)?,
+            operation: ms("AWS_OPERATION_TIMEOUT_MS", 5_000)?,
+        };
+        if aws_timeouts.attempt > aws_timeouts.operation {
+            return Err(err(
+                "AWS_ATTEMPT_TIMEOUT_MS",
+                "must not exceed AWS_OPERATION_TIMEOUT_MS",
+            ));
+        }
         Ok(Self {
             table_name: env.get("TABLE_NAME"),
             sender_email,
@@ -264,6 +297,7 @@ impl Config {
                 0,
                 10_000,
             )?),
+            aws_timeouts,
         })
     }
 
@@ -336,6 +370,8 @@ mod tests {
             ("SESSION_SIGNING_KEY", "short"),
             ("ARGON2_MEMORY_KIB", "lots"),
             ("SENDER_EMAIL", "not-an-email"),
+            ("AWS_OPERATION_TIMEOUT_MS", "8000"),
+            ("AWS_ATTEMPT_TIMEOUT_MS", "6000"),
         ] {
             let mut e = env(&good());
             e.insert(var.to_string(), value.to_string());
