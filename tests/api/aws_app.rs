@@ -463,3 +463,142 @@ async fn round_trips_per_flow_are_as_designed() {
         .dynamodb;
     assert_eq!(login.len(), 1, "sign-in is one store read");
 }
+
+/// At TRACE the SDK logs whole GetItem responses (the argon2 hash, the email) and the runtime the
+/// raw event: every flow runs on DynamoDB Local and moto with the logs captured through the
+/// functions' own filter asked for "trace", and no secret is in them.
+#[test]
+fn asking_for_trace_logs_never_logs_a_password_token_hash_or_session() {
+    use crate::logs::{with_logs_captured_through, Capture};
+    use onboarding::telemetry::LogFilter;
+    use sha2::{Digest, Sha256};
+
+    let capture = Capture::default();
+    let secrets = with_logs_captured_through(
+        &capture,
+        Some(LogFilter::new("trace")),
+        every_flow_with_its_secrets(),
+    );
+    let logs = capture.text();
+    // The capture is real, and below INFO: the service's events and the HTTP client's DEBUG
+    // lines are in it (the SDK's own are capped at INFO).
+    for line in [
+        "user_created",
+        "setup_completed",
+        "sign_in_failed",
+        "password_reset",
+        "hyper_util",
+    ] {
+        assert!(logs.contains(line), "no {line} in the logs:\n{logs}");
+    }
+    let mut secrets = secrets;
+    for token in secrets.clone().iter().filter(|s| s.len() == 43) {
+        let digest = Sha256::digest(token.as_bytes());
+        secrets.push(digest.iter().map(|b| format!("{b:02x}")).collect());
+        secrets.push(base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            digest,
+        ));
+    }
+    for secret in &secrets {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a secret ({} chars) reached the logs",
+            secret.len()
+        );
+    }
+    assert!(
+        !logs.contains("$argon2"),
+        "a password hash reached the logs"
+    );
+    assert!(!logs.contains("token="), "a link reached the logs");
+}
+
+/// Creates a tech, opens and follows the setup link, signs in with the temporary password, the
+/// own password and a wrong one, asks for a reset and follows it. Returns every secret met:
+/// passwords, tokens (43 characters), sessions and the stored hash.
+async fn every_flow_with_its_secrets() -> Vec<String> {
+    let a = aws_app(true).await;
+    let email = tech_email("traced");
+    let mut secrets = vec![
+        TEMP_PASSWORD.to_owned(),
+        NEW_PASSWORD.to_owned(),
+        a.admin_token.clone(),
+    ];
+    let created = create_tech(&a, &email).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+
+    let early = post_json(
+        &a.app,
+        "/login",
+        json!({"email": email, "password": TEMP_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(early.status, StatusCode::OK, "{}", early.body);
+    secrets.push(early.json()["accessToken"].as_str().unwrap().to_owned());
+
+    let link = link_sent_to(&email).await;
+    secrets.push(token_of(&link).to_owned());
+    let page = get_page(&a.app, link.strip_prefix(BASE_URL).unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let set = post_json(
+        &a.app,
+        "/setup",
+        json!({"token": token_of(&link), "password": NEW_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    secrets.push(set.json()["accessToken"].as_str().unwrap().to_owned());
+
+    let wrong = post_json(
+        &a.app,
+        "/login",
+        json!({"email": email, "password": "a wrong password entirely"}),
+        None,
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", wrong.body);
+    secrets.push("a wrong password entirely".to_owned());
+    let own = post_json(
+        &a.app,
+        "/login",
+        json!({"email": email, "password": NEW_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    secrets.push(own.json()["accessToken"].as_str().unwrap().to_owned());
+
+    let forgot = post_json(&a.app, "/password/forgot", json!({"email": email}), None).await;
+    assert_eq!(forgot.status, StatusCode::ACCEPTED, "{}", forgot.body);
+    let reset = link_sent_to(&email).await;
+    assert!(reset.contains("/reset?token="), "{reset}");
+    secrets.push(token_of(&reset).to_owned());
+    let page = get_page(&a.app, reset.strip_prefix(BASE_URL).unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let after_reset = "another fine passphrase here";
+    let done = post_json(
+        &a.app,
+        "/reset",
+        json!({"token": token_of(&reset), "password": after_reset}),
+        None,
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    secrets.push(after_reset.to_owned());
+    if let Some(session) = done.json()["accessToken"].as_str() {
+        secrets.push(session.to_owned());
+    }
+
+    let user = a
+        .app
+        .store
+        .user_by_email(&onboarding::domain::EmailAddress::parse(&email).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    secrets.push(user.password_hash.clone().unwrap());
+    secrets
+}

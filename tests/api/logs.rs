@@ -8,19 +8,23 @@
 //! what the capturing threads log: this test's own thread and every thread of the runtime it
 //! runs the journey on. Other tests' logs go nowhere, as before.
 
+use onboarding::telemetry::LogFilter;
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::future::Future;
 use std::io::Write;
 use std::sync::{Arc, Mutex, Once};
 use tests::app::*;
+use tracing::Metadata;
 use tracing_subscriber::filter::dynamic_filter_fn;
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::layer::{Context, Filter};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::Layer;
+use tracing_subscriber::Registry;
 
 #[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Capture(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Capture {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -32,13 +36,23 @@ impl Write for Capture {
     }
 }
 
+impl Capture {
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
 thread_local! {
     /// Where this thread's log lines go, if this thread's are captured.
     static CAPTURE: RefCell<Option<Capture>> = const { RefCell::new(None) };
+    /// The filter this thread's lines pass, when a test asks for the functions' own; none is
+    /// every level.
+    static FILTER: RefCell<Option<Arc<LogFilter>>> = const { RefCell::new(None) };
 }
 
-fn capture_this_thread(capture: Option<Capture>) {
+fn capture_this_thread(capture: Option<Capture>, filter: Option<Arc<LogFilter>>) {
     CAPTURE.with(|c| *c.borrow_mut() = capture);
+    FILTER.with(|f| *f.borrow_mut() = filter);
 }
 
 /// The global subscriber: every level, as JSON (as on Lambda), from the capturing threads only.
@@ -51,9 +65,16 @@ fn install_capturing_subscriber() {
                 tracing_subscriber::fmt::layer()
                     .json()
                     .with_writer(to_this_threads_capture)
-                    .with_filter(dynamic_filter_fn(|_, _| {
-                        CAPTURE.with(|c| c.borrow().is_some())
-                    })),
+                    .with_filter(dynamic_filter_fn(
+                        |metadata: &Metadata<'_>, cx: &Context<'_, Registry>| {
+                            CAPTURE.with(|c| c.borrow().is_some())
+                                && FILTER.with(|f| {
+                                    f.borrow().as_ref().is_none_or(|f| {
+                                        Filter::<Registry>::enabled(&**f, metadata, cx)
+                                    })
+                                })
+                        },
+                    )),
             )
             .try_init()
             .expect("no other test installs a global subscriber");
@@ -67,18 +88,30 @@ fn install_capturing_subscriber() {
 /// the calling thread and from every thread of the runtime, its workers and its blocking pool
 /// (where argon2 and the embedded store run).
 fn with_logs_captured<F: Future>(capture: &Capture, journey: F) -> F::Output {
+    with_logs_captured_through(capture, None, journey)
+}
+
+/// The same, the lines passing `filter` (the functions' own filter) rather than every level.
+pub(crate) fn with_logs_captured_through<F: Future>(
+    capture: &Capture,
+    filter: Option<LogFilter>,
+    journey: F,
+) -> F::Output {
     install_capturing_subscriber();
-    let for_threads = capture.clone();
+    let filter = filter.map(Arc::new);
+    let (for_threads, filter_for_threads) = (capture.clone(), filter.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
-        .on_thread_start(move || capture_this_thread(Some(for_threads.clone())))
-        .on_thread_stop(|| capture_this_thread(None))
+        .on_thread_start(move || {
+            capture_this_thread(Some(for_threads.clone()), filter_for_threads.clone())
+        })
+        .on_thread_stop(|| capture_this_thread(None, None))
         .build()
         .expect("a runtime for the journey");
-    capture_this_thread(Some(capture.clone()));
+    capture_this_thread(Some(capture.clone()), filter.clone());
     let output = runtime.block_on(journey);
-    capture_this_thread(None);
+    capture_this_thread(None, None);
     output
 }
 
