@@ -57,6 +57,10 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// The least time `POST /password/forgot` takes, so known and unknown emails answer alike.
     pub forgot_min_response: Duration,
+    /// A Have I Been Pwned-style range API (`{url}/range/{prefix}`); `None`: no breach check.
+    pub breached_password_api_url: Option<String>,
+    /// How long a password waits on that API before it is accepted unchecked (fail-open).
+    pub breached_password_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -262,6 +266,16 @@ impl Config {
                 "FORGOT_MIN_RESPONSE_MS",
                 250,
                 0,
+                10_000,
+            )?),
+            breached_password_api_url: env
+                .get("BREACHED_PASSWORD_API_URL")
+                .map(|v| r.url("BREACHED_PASSWORD_API_URL", Some(v)))
+                .transpose()?,
+            breached_password_timeout: std::time::Duration::from_millis(r.number(
+                "BREACHED_PASSWORD_TIMEOUT_MS",
+                2_000,
+                50,
                 10_000,
             )?),
         })

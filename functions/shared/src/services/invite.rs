@@ -77,6 +77,11 @@ impl Services {
             &context,
         )
         .map_err(InviteError::TemporaryPassword)?;
+        if self.breached.is_breached(&request.temporary_password).await {
+            return Err(InviteError::TemporaryPassword(PasswordRejected {
+                message: super::BREACHED_PASSWORD.to_owned(),
+            }));
+        }
         let temporary_hash = self.hasher.hash_async(temporary.secret().clone()).await?;
         let (mut user, token) = self
             .create_invited(NewUser {
