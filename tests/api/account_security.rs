@@ -271,3 +271,70 @@ async fn a_new_password_must_not_contain_the_email_or_the_organisation() {
         StatusCode::OK
     );
 }
+
+/// Makes the outbox mailer fail the way a mail service outage does: its folder becomes a regular
+/// file, so nothing can be written under it. Emails sent so far are read before this.
+fn break_the_mail_service(t: &TestApp) {
+    std::fs::remove_dir_all(&t.outbox).unwrap();
+    std::fs::write(&t.outbox, b"not a folder").unwrap();
+}
+
+fn mend_the_mail_service(t: &TestApp) {
+    std::fs::remove_file(&t.outbox).unwrap();
+}
+
+#[tokio::test]
+async fn a_reset_email_that_cannot_be_sent_leaves_the_earlier_reset_link_working() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    forgot(&t, "ana@example.com").await;
+    let earlier = t.link_for("ana@example.com");
+    break_the_mail_service(&t);
+    // The answer never says whether mail went out (nor whether the email exists).
+    assert_eq!(
+        forgot(&t, "ana@example.com").await.status,
+        StatusCode::ACCEPTED
+    );
+    mend_the_mail_service(&t);
+    assert_eq!(t.get(&path_of(&earlier)).await.status, StatusCode::OK);
+    assert_eq!(
+        t.redeem(&earlier, NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        t.login("ana@example.com", NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_resent_invite_that_cannot_be_sent_leaves_the_earlier_setup_link_working() {
+    let t = spawn_app().await;
+    let id = t.create_tech("ana@example.com").await.json()["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let earlier = t.link_for("ana@example.com");
+    break_the_mail_service(&t);
+    let resent = t
+        .post_json(
+            &format!("/users/{id}/invite"),
+            &json!({}),
+            Some(&t.admin_token),
+        )
+        .await;
+    mend_the_mail_service(&t);
+    assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    assert_eq!(resent.json()["invite"]["status"], "failed");
+    assert_eq!(
+        t.get_with_bearer(&format!("/users/{id}"), &t.admin_token)
+            .await
+            .json()["invite"]["status"],
+        "failed"
+    );
+    assert_eq!(t.get(&path_of(&earlier)).await.status, StatusCode::OK);
+    assert_eq!(
+        t.redeem(&earlier, NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
+}

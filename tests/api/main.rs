@@ -13,6 +13,7 @@
 
 mod account_security;
 mod bad_input;
+mod breached_passwords;
 mod events;
 mod first_admin;
 mod journey;

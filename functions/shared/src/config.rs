@@ -58,6 +58,10 @@ pub struct Config {
     /// The least time `POST /password/forgot` takes, so known and unknown emails answer alike.
     pub forgot_min_response: Duration,
     pub aws_timeouts: AwsTimeouts,
+    /// A Have I Been Pwned-style range API (`{url}/range/{prefix}`); `None`: no breach check.
+    pub breached_password_api_url: Option<String>,
+    /// How long a password waits on that API before it is accepted unchecked (fail-open).
+    pub breached_password_timeout: std::time::Duration,
 }
 
 /// How long an AWS call (DynamoDB, SES) may take; the SDK sets no limit of its own, so a hung
@@ -298,6 +302,16 @@ impl Config {
                 10_000,
             )?),
             aws_timeouts,
+            breached_password_api_url: env
+                .get("BREACHED_PASSWORD_API_URL")
+                .map(|v| r.url("BREACHED_PASSWORD_API_URL", Some(v)))
+                .transpose()?,
+            breached_password_timeout: std::time::Duration::from_millis(r.number(
+                "BREACHED_PASSWORD_TIMEOUT_MS",
+                2_000,
+                50,
+                10_000,
+            )?),
         })
     }
 

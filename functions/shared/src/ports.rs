@@ -227,6 +227,14 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, message: &EmailMessage) -> Result<(), MailError>;
 }
 
+/// Whether a password is known from data breaches. Only a check: `true` when the password is
+/// known breached; `false` when it is not, and when no answer could be had (adapters fail open,
+/// see `adapters::breached`).
+#[async_trait]
+pub trait BreachedPasswords: Send + Sync {
+    async fn is_breached(&self, password: &secrecy::SecretString) -> bool;
+}
+
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }

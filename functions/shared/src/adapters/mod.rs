@@ -1,6 +1,7 @@
 //! Adapters behind the ports: DynamoDB and SES v2 for AWS, and (with the `local` feature, which
 //! the Lambda functions never enable) the embedded store and the outbox mailer of the local server.
 
+pub mod breached;
 pub mod dynamodb;
 #[cfg(feature = "local")]
 pub mod embedded;

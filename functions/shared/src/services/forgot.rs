@@ -27,9 +27,6 @@ impl From<LimitError> for ForgotError {
     }
 }
 
-/// A concurrent reset or redemption changes the user's generation; an issue is retried this often.
-const ISSUE_ATTEMPTS: usize = 3;
-
 impl Services {
     /// Accepted for any email, known or not; a known user gets a reset link. Answers no faster
     /// for an unknown email than for a known one.
@@ -55,44 +52,53 @@ impl Services {
         Ok(())
     }
 
-    /// Issues a reset link (which kills earlier reset links) and emails it. Failures are logged,
-    /// never shown: the caller must not learn whether the email exists.
+    /// Emails a fresh reset link, then stores it (which kills earlier reset links). Failures are
+    /// logged, never shown: the caller must not learn whether the email exists.
+    ///
+    /// Send first, store second: storing the new token bumps the user's reset generation, which
+    /// kills the link they already hold, so a send that failed after the store would leave them
+    /// with no working link. In this order a failed send stores nothing and the earlier link still
+    /// works; a store write that fails after the send leaves the emailed link dead but the earlier
+    /// one alive (logged). A two-step store (pending, then active) would buy nothing more and cost
+    /// a second write; this order keeps the request at one read and one write.
     async fn send_reset_link(&self, email: &EmailAddress) {
-        for _ in 0..ISSUE_ATTEMPTS {
-            let user = match self.store.user_by_email(email).await {
-                Ok(Some(u)) => u,
-                Ok(None) => return,
-                Err(e) => return log_unexpected("forgot-password lookup", &e),
-            };
-            let token = issue(
-                TokenPurpose::Reset,
-                user.token_subject(),
-                user.reset_generation + 1,
-                self.now(),
-                self.config.reset_token_ttl,
-            );
-            match self.store.issue_token(&token.record, None).await {
-                Ok(()) => {}
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return log_unexpected("issuing a reset link", &e),
+        let user = match self.store.user_by_email(email).await {
+            Ok(Some(u)) => u,
+            Ok(None) => return,
+            Err(e) => return log_unexpected("forgot-password lookup", &e),
+        };
+        let token = issue(
+            TokenPurpose::Reset,
+            user.token_subject(),
+            user.reset_generation + 1,
+            self.now(),
+            self.config.reset_token_ttl,
+        );
+        let message = ResetEmail {
+            to: &user.email,
+            org_name: user.org_name.as_deref(),
+            token: &token,
+            public_base_url: &self.config.public_base_url,
+            lifetime: self.config.reset_token_ttl,
+        }
+        .render();
+        if let Err(e) = self.mailer.send(&message).await {
+            return tracing::warn!(audit = "reset_link_failed", user_id = %user.id.0, error = %e);
+        }
+        match self.store.issue_token(&token.record, None).await {
+            Ok(()) => {
+                tracing::info!(audit = "reset_link_sent", user_id = %user.id.0, org_id = %user.org_id.0)
             }
-            let message = ResetEmail {
-                to: &user.email,
-                org_name: user.org_name.as_deref(),
-                token: &token,
-                public_base_url: &self.config.public_base_url,
-                lifetime: self.config.reset_token_ttl,
+            // Another reset link or a new password came in between: the emailed link is dead and
+            // is not retried, since a retry would email again; the newer link (or the new
+            // password) is what the user has now.
+            Err(StoreError::Conflict) => {
+                tracing::warn!(audit = "reset_link_superseded", user_id = %user.id.0)
             }
-            .render();
-            match self.mailer.send(&message).await {
-                Ok(()) => {
-                    tracing::info!(audit = "reset_link_sent", user_id = %user.id.0, org_id = %user.org_id.0)
-                }
-                Err(e) => {
-                    tracing::warn!(audit = "reset_link_failed", user_id = %user.id.0, error = %e)
-                }
+            Err(e) => {
+                tracing::warn!(audit = "reset_link_dead", user_id = %user.id.0, "the emailed reset link was not stored; the earlier one still works");
+                log_unexpected("issuing a reset link", &e)
             }
-            return;
         }
     }
 }

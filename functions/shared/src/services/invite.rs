@@ -77,6 +77,11 @@ impl Services {
             &context,
         )
         .map_err(InviteError::TemporaryPassword)?;
+        if self.breached.is_breached(&request.temporary_password).await {
+            return Err(InviteError::TemporaryPassword(PasswordRejected {
+                message: super::BREACHED_PASSWORD.to_owned(),
+            }));
+        }
         let temporary_hash = self.hasher.hash_async(temporary.secret().clone()).await?;
         let (mut user, token) = self
             .create_invited(NewUser {
@@ -124,6 +129,17 @@ impl Services {
     /// Sends the welcome email and records on `user` (and, on failure, in the store) whether it
     /// reached the mail service. Never fails: the user exists either way and the admin can resend.
     pub(crate) async fn send_welcome(&self, user: &mut User, token: &IssuedToken) {
+        if self.deliver_welcome(user, token).await {
+            if let Some(invite) = user.invite.as_mut() {
+                invite.status = InviteStatus::Sent;
+            }
+        } else {
+            self.record_failed_invite(user).await;
+        }
+    }
+
+    /// Hands the welcome email with `token`'s link to the mail service; whether it took it.
+    async fn deliver_welcome(&self, user: &User, token: &IssuedToken) -> bool {
         let message = WelcomeEmail {
             to: &user.email,
             name: user.name.as_deref(),
@@ -133,25 +149,30 @@ impl Services {
             lifetime: self.config.setup_token_ttl,
         }
         .render();
-        let status = match self.mailer.send(&message).await {
+        match self.mailer.send(&message).await {
             Ok(()) => {
                 tracing::info!(audit = "invite_sent", user_id = %user.id.0, org_id = %user.org_id.0);
-                InviteStatus::Sent
+                true
             }
             Err(e) => {
                 tracing::warn!(audit = "invite_failed", user_id = %user.id.0, org_id = %user.org_id.0, error = %e);
-                if let Err(e) = self
-                    .store
-                    .set_invite_status(&user.id, InviteStatus::Failed)
-                    .await
-                {
-                    log_unexpected("recording a failed invite", &e);
-                }
-                InviteStatus::Failed
+                false
             }
-        };
+        }
+    }
+
+    /// Marks the invite `failed` on `user` and in the store; only the status changes, so whatever
+    /// setup link the user holds keeps working.
+    async fn record_failed_invite(&self, user: &mut User) {
+        if let Err(e) = self
+            .store
+            .set_invite_status(&user.id, InviteStatus::Failed)
+            .await
+        {
+            log_unexpected("recording a failed invite", &e);
+        }
         if let Some(invite) = user.invite.as_mut() {
-            invite.status = status;
+            invite.status = InviteStatus::Failed;
         }
     }
 
@@ -167,7 +188,8 @@ impl Services {
     }
 
     /// A fresh setup link for a user who has not set a password yet; every earlier setup link of
-    /// theirs stops working. Returns the user with the new invite.
+    /// theirs stops working once the new one is emailed. Returns the user with the new invite
+    /// (`failed`, and the earlier link still alive, when the email could not be sent).
     pub async fn resend_invite(&self, admin: &User, id: &str) -> Result<User, ResendError> {
         for _ in 0..ISSUE_ATTEMPTS {
             let mut user = self.user_in_org(admin, id).await?;
@@ -182,19 +204,30 @@ impl Services {
                 now,
                 self.config.setup_token_ttl,
             );
+            // Send first, store second (the reasons are at `forgot::send_reset_link`): storing the
+            // new token kills the user's earlier setup link, so a send that fails stores nothing
+            // and only marks the invite `failed`, and the earlier link keeps working.
+            if !self.deliver_welcome(&user, &token).await {
+                self.record_failed_invite(&mut user).await;
+                return Ok(user);
+            }
             let invite = Invite {
                 status: InviteStatus::Sent,
                 expires_at: token.record.expires_at,
             };
             match self.store.issue_token(&token.record, Some(&invite)).await {
                 Ok(()) => {}
+                // Another resend or the password came in between: the link just emailed is dead.
+                // Retrying emails a fresh one, so the newest email in the user's inbox works.
                 Err(StoreError::Conflict) => continue,
                 Err(StoreError::AlreadyActive) => return Err(ResendError::AlreadyActive),
-                Err(e) => return Err(ResendError::Store(e)),
+                Err(e) => {
+                    tracing::warn!(audit = "invite_link_dead", user_id = %user.id.0, "the emailed setup link was not stored; the earlier one still works");
+                    return Err(ResendError::Store(e));
+                }
             }
             tracing::info!(audit = "invite_resent", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);
             user.invite = Some(invite);
-            self.send_welcome(&mut user, &token).await;
             return Ok(user);
         }
         Err(ResendError::Store(StoreError::Conflict))

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::domain::{PasswordPolicy, SessionKeys};
 use crate::hashing::{HashError, PasswordHasher};
-use crate::ports::{Clock, Mailer, Store};
+use crate::ports::{BreachedPasswords, Clock, Mailer, Store};
 
 pub use forgot::ForgotError;
 pub use invite::{FindUserError, InviteError, InviteRequest, ResendError};
@@ -33,7 +33,13 @@ pub struct Services {
     pub hasher: PasswordHasher,
     pub sessions: SessionKeys,
     pub policy: PasswordPolicy,
+    /// Built from the config (`BREACHED_PASSWORD_API_URL`), so every caller of `new` gets it.
+    pub breached: Arc<dyn BreachedPasswords>,
 }
+
+/// What a password found in a breach corpus is refused with, at its field.
+pub const BREACHED_PASSWORD: &str = "This password has appeared in a data breach, so attackers \
+try it first. Choose a different one.";
 
 impl Services {
     pub fn new(
@@ -50,6 +56,7 @@ impl Services {
             config.session_ttl,
         );
         Ok(Self {
+            breached: crate::adapters::breached::from_config(&config),
             policy: config.password_policy,
             config,
             store,

@@ -95,6 +95,13 @@ impl Services {
     ) -> Result<Session, RedeemError> {
         let record = self.find_token(purpose, request.token.as_deref()).await?;
         let password = self.check_new_password(&record, &request)?;
+        // After the local checks, so only a password that passes them is looked up at all.
+        if self.breached.is_breached(&request.password).await {
+            return Err(RedeemError::Password {
+                record: Box::new(record),
+                message: super::BREACHED_PASSWORD.to_owned(),
+            });
+        }
         let password_hash = self.hasher.hash_async(password.secret().clone()).await?;
         let redemption = Redemption {
             token: record,
