@@ -13,8 +13,10 @@
 
 mod account_security;
 mod bad_input;
+mod csrf;
 mod events;
 mod first_admin;
+mod hsts;
 mod journey;
 mod logs;
 mod mailer_outbox;
