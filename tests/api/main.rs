@@ -18,6 +18,7 @@ mod events;
 mod first_admin;
 mod hsts;
 mod journey;
+mod local_server;
 mod logs;
 mod mailer_outbox;
 mod openapi;
