@@ -16,7 +16,13 @@ const FROM_ANOTHER_SITE: &[&[(&str, &str)]] = &[
     // Older browsers: Origin only.
     &[("origin", "https://evil.example")],
     // A sandboxed frame, or a redirect that hides where it came from.
-    &[("origin", "null")],
+    &[("origin", "null"), ("sec-fetch-site", "cross-site")],
+    // A sibling host is another origin.
+    &[
+        ("origin", "https://tenant.onboard.example.com"),
+        ("sec-fetch-site", "same-site"),
+    ],
+    &[("sec-fetch-site", "same-site")],
     // The same host over plain http is another origin.
     &[("origin", "http://onboard.example.com")],
     &[("sec-fetch-site", "cross-site")],
@@ -141,6 +147,18 @@ async fn forms_from_this_site_and_json_api_calls_still_work() {
             ("password", NEW_PASSWORD),
             ("passwordConfirmation", NEW_PASSWORD),
         ]),
+        true,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.session_cookie().is_some());
+    // What a browser really sends from our pages: their `Referrer-Policy: no-referrer` makes
+    // it `Origin: null`, with fetch metadata saying same-origin (the browser test caught this).
+    let r = post_form_with(
+        &t,
+        "/login",
+        &[("origin", "null"), ("sec-fetch-site", "same-origin")],
+        &form(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]),
         true,
     )
     .await;

@@ -126,17 +126,24 @@ async fn same_site_forms(State(own_origin): State<Arc<str>>, req: Request, next:
     next.run(req).await
 }
 
-/// `Sec-Fetch-Site: cross-site`, or an `Origin` (even `null`, from a sandboxed frame) that is not
-/// ours. A request with neither comes from no browser page, or from a browser too old to tell;
-/// the session cookie's `SameSite=Lax` still keeps it from riding along.
+/// `Sec-Fetch-Site` (every current browser sends it) decides when present: `cross-site` or
+/// `same-site` (a sibling host is another origin) is refused. An `Origin` that is not ours is
+/// refused too, except `null`: our own pages send `Referrer-Policy: no-referrer`, under which
+/// browsers post even a same-origin form with `Origin: null`, so `null` alone proves nothing
+/// (with fetch metadata, a `null` from another site's sandboxed frame says `cross-site` and is
+/// refused above). A request with neither header comes from no browser page, or from a browser
+/// too old to tell.
 fn from_another_site(headers: &HeaderMap, own_origin: &str) -> bool {
     let fetch_site = headers.get("sec-fetch-site").map(HeaderValue::as_bytes);
-    if fetch_site.is_some_and(|s| s.eq_ignore_ascii_case(b"cross-site")) {
+    if fetch_site.is_some_and(|s| {
+        s.eq_ignore_ascii_case(b"cross-site") || s.eq_ignore_ascii_case(b"same-site")
+    }) {
         return true;
     }
-    headers
-        .get(header::ORIGIN)
-        .is_some_and(|o| !o.to_str().is_ok_and(|o| o.eq_ignore_ascii_case(own_origin)))
+    headers.get(header::ORIGIN).is_some_and(|o| {
+        !o.to_str()
+            .is_ok_and(|o| o == "null" || o.eq_ignore_ascii_case(own_origin))
+    })
 }
 
 fn content_type(res: &Response) -> &str {
