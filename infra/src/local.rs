@@ -1,7 +1,7 @@
 //! The local server: every route of the contract on `127.0.0.1`, with the embedded store and the
 //! outbox mailer by default, plus pages only this server has: `/app` ("signed in as …", where a
-//! tech lands after setup) and `/_dev/mail` (the outbox in a browser). The same router and
-//! layers as the functions, served by `axum::serve`.
+//! tech lands after setup) and `/_dev/mail` (the outbox in a browser, to this computer only). The
+//! same router and layers as the functions, served by `axum::serve`.
 
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -15,10 +15,10 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use onboarding::adapters::outbox::{read_outbox, OutboxMessage};
-use onboarding::http::extract::cookie;
+use onboarding::http::extract::{cookie, wants_html};
 use onboarding::http::pages::{self, MailRow};
 use onboarding::http::respond::{page, see_other};
-use onboarding::http::{contract_routes, layers, ClientIp};
+use onboarding::http::{contract_routes, layers, ApiError, ClientIp, ErrorCode};
 use onboarding::services::Services;
 use onboarding::{App, Function};
 
@@ -44,11 +44,14 @@ impl Local {
             services: app.services.clone(),
             outbox_dir,
         };
+        let dev_mail = Router::new()
+            .route("/_dev/mail", get(mailbox))
+            .route("/_dev/mail/{name}", get(mail_html))
+            .route_layer(middleware::from_fn(loopback_host_only));
         let local_pages = Router::new()
             .route("/", get(|| async { see_other("/login") }))
             .route("/app", get(signed_in_page))
-            .route("/_dev/mail", get(mailbox))
-            .route("/_dev/mail/{name}", get(mail_html))
+            .merge(dev_mail)
             .with_state(state);
         let routes = contract_routes(ALL)
             .with_state(app.services.clone())
@@ -82,6 +85,50 @@ async fn client_ip_from_socket(mut req: Request, next: Next) -> Response {
         }
     }
     next.run(req).await
+}
+
+/// What a page on any other host is told when it asks for the outbox.
+pub const LOOPBACK_ONLY: &str =
+    "The outbox is shown on this computer only: open it at http://127.0.0.1 or http://localhost.";
+
+/// The outbox holds live setup and reset links. The server listens on 127.0.0.1, but a page on
+/// the web can rebind its own name to 127.0.0.1 (DNS rebinding) and read same-origin whatever
+/// answers there; its requests still carry its own name as Host. So the outbox answers only a
+/// loopback Host, which no other site can be.
+async fn loopback_host_only(req: Request, next: Next) -> Response {
+    // HTTP/2 carries the host in the URI's authority, HTTP/1.1 in the Host header.
+    let host = req
+        .uri()
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .or_else(|| {
+            req.headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+        });
+    if host.as_deref().is_some_and(is_loopback_host) {
+        return next.run(req).await;
+    }
+    let error = ApiError::new(ErrorCode::Forbidden, LOOPBACK_ONLY);
+    if wants_html(req.headers()) {
+        error.to_page()
+    } else {
+        error.to_json()
+    }
+}
+
+/// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let (name, port) = match host.rfind(':') {
+        // A colon inside `[::1]` is the address's, not a port's.
+        Some(i) if !host[..i].contains(':') || host[..i].ends_with(']') => {
+            (&host[..i], Some(&host[i + 1..]))
+        }
+        _ => (host, None),
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    port_ok && ["127.0.0.1", "localhost", "[::1]"].contains(&name.to_ascii_lowercase().as_str())
 }
 
 async fn signed_in_page(State(state): State<LocalState>, headers: HeaderMap) -> Response {

@@ -37,6 +37,7 @@ impl Write for Capture {
 }
 
 impl Capture {
+    #[cfg_attr(not(feature = "services"), allow(dead_code))]
     pub(crate) fn text(&self) -> String {
         String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
     }

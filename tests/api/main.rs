@@ -14,9 +14,12 @@
 mod account_security;
 mod bad_input;
 mod breached_passwords;
+mod csrf;
 mod events;
 mod first_admin;
+mod hsts;
 mod journey;
+mod local_server;
 mod logs;
 mod mailer_outbox;
 mod openapi;

@@ -324,6 +324,17 @@ impl Config {
     pub fn app_origin(&self) -> &str {
         origin_of(&self.app_url)
     }
+
+    /// The scheme, host and port of the public base URL: the one origin this service's own
+    /// pages are served from, so the only one their forms may be posted from.
+    pub fn public_origin(&self) -> &str {
+        origin_of(&self.public_base_url)
+    }
+
+    /// Served over https (always, at AWS): browsers may then be told never to use plain http.
+    pub fn is_https(&self) -> bool {
+        self.public_base_url.starts_with("https://")
+    }
 }
 
 fn origin_of(url: &str) -> &str {

@@ -28,7 +28,13 @@ async fn main() -> anyhow::Result<()> {
         None => 3000,
     };
     let data_dir = PathBuf::from(env.get("DATA_DIR").unwrap_or_else(|| ".local".to_owned()));
-    std::fs::create_dir_all(&data_dir).with_context(|| {
+    // The store, the outbox (live links) and the session key live here: a folder this server
+    // makes is this user's only.
+    let mut folder = std::fs::DirBuilder::new();
+    folder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+    folder.create(&data_dir).with_context(|| {
         format!(
             "configuration: DATA_DIR: cannot create {}",
             data_dir.display()

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use base64::Engine;
 use chrono::Utc;
 use std::path::{Path, PathBuf};
+use tokio::io::AsyncWriteExt;
 
 use crate::ports::{EmailMessage, MailError, Mailer};
 
@@ -101,15 +102,38 @@ impl Mailer for OutboxMailer {
             message.purpose,
             &id[..8]
         );
-        tokio::fs::create_dir_all(&self.dir)
+        let unwritable =
+            |e: std::io::Error| MailError::Unavailable(format!("cannot write to the outbox: {e}"));
+        // The emails hold live setup and reset links: the folder and each file are this user's
+        // only (0700 and 0600), never readable by other accounts on the machine.
+        let mut folder = tokio::fs::DirBuilder::new();
+        folder.recursive(true);
+        #[cfg(unix)]
+        folder.mode(0o700);
+        folder
+            .create(&self.dir)
             .await
             .map_err(|e| MailError::Unavailable(format!("cannot create the outbox: {e}")))?;
+        #[cfg(unix)]
+        {
+            // An outbox an older version made 0755 is narrowed too.
+            use std::os::unix::fs::PermissionsExt;
+            tokio::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))
+                .await
+                .map_err(unwritable)?;
+        }
         let path = self.dir.join(&name);
         let tmp = self.dir.join(format!(".{name}.tmp"));
         // Write then rename, so a reader never sees half a message.
-        tokio::fs::write(&tmp, eml)
-            .await
-            .map_err(|e| MailError::Unavailable(format!("cannot write to the outbox: {e}")))?;
+        let mut file = tokio::fs::OpenOptions::new();
+        file.write(true).create_new(true);
+        #[cfg(unix)]
+        file.mode(0o600);
+        let mut file = file.open(&tmp).await.map_err(unwritable)?;
+        file.write_all(eml.as_bytes()).await.map_err(unwritable)?;
+        // tokio writes on a blocking thread: wait for it before the rename.
+        file.flush().await.map_err(unwritable)?;
+        drop(file);
         tokio::fs::rename(&tmp, &path)
             .await
             .map_err(|e| MailError::Unavailable(format!("cannot write to the outbox: {e}")))?;

@@ -38,6 +38,11 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
     )
 }
 
+/// A JSON body (whatever its parameters): what no page can post to another origin unasked.
+pub fn is_json(headers: &HeaderMap) -> bool {
+    media_type(headers).as_deref() == Some(JSON)
+}
+
 /// Browsers asking for a page get a page, not JSON.
 pub fn wants_html(headers: &HeaderMap) -> bool {
     headers

@@ -1,14 +1,16 @@
 //! What every response shares, as tower layers written once and applied to every router (each
-//! function's and the local server's): the contract's security headers, the body limit, a
-//! timeout, request tracing by route pattern, and the contract's error shape for the bare
-//! answers routing and these layers give (404, 405, 413, 503).
+//! function's and the local server's): the contract's security headers (HSTS when served over
+//! https), the refusal of forms posted from another site, the body limit, a timeout, request
+//! tracing by route pattern, and the contract's error shape for the bare answers routing and
+//! these layers give (404, 405, 413, 503).
 
 use axum::body::HttpBody;
-use axum::extract::{MatchedPath, Request};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -17,7 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-use super::extract::wants_html;
+use super::extract::{is_json, wants_html};
 use super::{pages, ApiError, ErrorCode, MAX_BODY_BYTES};
 use crate::config::Config;
 
@@ -26,6 +28,14 @@ use crate::config::Config;
 /// template.yaml (a test holds it there), so the contract's 503 wins the race against Lambda's.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(8);
 
+/// Two years, subdomains included (API.md, Conventions): once a browser has seen this service
+/// over https it never tries plain http, so a network attacker cannot strip TLS on a later visit.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";
+
+/// What a person sees when a form reached us from another site's page.
+pub const CROSS_SITE_FORM: &str =
+    "This form was sent from another site, so nothing was done. Open this site's own page and try again.";
+
 /// `router` with every layer, and a fallback that answers `404` in the contract's shape.
 pub fn apply(router: Router, config: &Config) -> Router {
     let csp = HeaderValue::from_str(&pages::content_security_policy(config.app_origin()))
@@ -33,6 +43,12 @@ pub fn apply(router: Router, config: &Config) -> Router {
     let static_header = |name, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
+    // Only over https: on the local server's plain http a browser ignores it anyway, and sending
+    // it for `localhost` would pin every other local project to https.
+    let hsts = config
+        .is_https()
+        .then(|| HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
+    let own_origin: Arc<str> = Arc::from(config.public_origin());
     router.fallback(not_found).layer(
         ServiceBuilder::new()
             .layer(
@@ -62,11 +78,16 @@ pub fn apply(router: Router, config: &Config) -> Router {
             .layer(static_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .layer(static_header(header::REFERRER_POLICY, "no-referrer"))
             .layer(static_header(header::X_FRAME_OPTIONS, "DENY"))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::STRICT_TRANSPORT_SECURITY,
+                move |_: &Response| hsts.clone(),
+            ))
             .layer(SetResponseHeaderLayer::if_not_present(
                 header::CONTENT_SECURITY_POLICY,
                 move |res: &Response| is_html(res).then(|| csp.clone()),
             ))
             .layer(middleware::from_fn(contract_errors))
+            .layer(middleware::from_fn_with_state(own_origin, same_site_forms))
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -77,6 +98,52 @@ pub fn apply(router: Router, config: &Config) -> Router {
 
 async fn not_found() -> StatusCode {
     StatusCode::NOT_FOUND
+}
+
+/// Login CSRF and its kin: another site's page must not post our forms (sign-in, setup, reset,
+/// forgot) with the attacker's own password or token and so sign the visitor into the
+/// attacker's account, or send emails in their name. Browsers say where a request comes from;
+/// a form posted from anywhere but the public base URL's origin is refused before any handler
+/// runs, so nothing changes. JSON is left alone: a browser sends `application/json` to another
+/// origin only after a CORS preflight, which this service never grants, and API callers (curl,
+/// the app's back end, Bearer calls) send neither header. Everything that is not JSON counts as
+/// a form, since a page can post urlencoded, multipart or plain text without a preflight.
+async fn same_site_forms(State(own_origin): State<Arc<str>>, req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    if req.method() == Method::POST && !is_json(headers) && from_another_site(headers, &own_origin)
+    {
+        tracing::warn!(
+            status = StatusCode::FORBIDDEN.as_u16(),
+            "form posted from another site refused"
+        );
+        let error = ApiError::new(ErrorCode::Forbidden, CROSS_SITE_FORM);
+        return if wants_html(headers) {
+            error.to_page()
+        } else {
+            error.to_json()
+        };
+    }
+    next.run(req).await
+}
+
+/// `Sec-Fetch-Site` (every current browser sends it) decides when present: `cross-site` or
+/// `same-site` (a sibling host is another origin) is refused. An `Origin` that is not ours is
+/// refused too, except `null`: our own pages send `Referrer-Policy: no-referrer`, under which
+/// browsers post even a same-origin form with `Origin: null`, so `null` alone proves nothing
+/// (with fetch metadata, a `null` from another site's sandboxed frame says `cross-site` and is
+/// refused above). A request with neither header comes from no browser page, or from a browser
+/// too old to tell.
+fn from_another_site(headers: &HeaderMap, own_origin: &str) -> bool {
+    let fetch_site = headers.get("sec-fetch-site").map(HeaderValue::as_bytes);
+    if fetch_site.is_some_and(|s| {
+        s.eq_ignore_ascii_case(b"cross-site") || s.eq_ignore_ascii_case(b"same-site")
+    }) {
+        return true;
+    }
+    headers.get(header::ORIGIN).is_some_and(|o| {
+        !o.to_str()
+            .is_ok_and(|o| o == "null" || o.eq_ignore_ascii_case(own_origin))
+    })
 }
 
 fn content_type(res: &Response) -> &str {

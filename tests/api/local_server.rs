@@ -1,0 +1,110 @@
+//! The local server keeps a developer's data to the developer: the outbox (live setup and reset
+//! links) answers only a loopback Host, so a web page that rebinds its own name to 127.0.0.1
+//! cannot read it; the store and the emails on disk are readable by this user only.
+
+use lambda_http::http::{Method, StatusCode};
+use tests::app::*;
+
+async fn get_with_host(t: &TestApp, path: &str, host: Option<&str>, html: bool) -> TestResponse {
+    let mut headers = Vec::new();
+    if let Some(h) = host {
+        headers.push(("host", h));
+    }
+    if html {
+        headers.push(("accept", "text/html"));
+    }
+    t.send(request(Method::GET, path, &headers, Vec::new()))
+        .await
+}
+
+#[tokio::test]
+async fn the_outbox_answers_only_a_loopback_host() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    let email = t.last_email_to("ana@example.com");
+    let (_, token) = split_link(&t.link_for("ana@example.com"));
+    let one = format!("/_dev/mail/{}", email.file_name);
+    for host in [
+        "127.0.0.1:3000",
+        "127.0.0.1",
+        "localhost:3000",
+        "LOCALHOST",
+        "[::1]:3000",
+        "[::1]",
+    ] {
+        let list = get_with_host(&t, "/_dev/mail", Some(host), true).await;
+        assert_eq!(list.status, StatusCode::OK, "{host}: {}", list.body);
+        assert!(list.body.contains(&email.file_name), "{host}");
+        let r = get_with_host(&t, &one, Some(host), true).await;
+        assert_eq!(r.status, StatusCode::OK, "{host}");
+        assert!(r.body.contains(&token), "{host}");
+    }
+    for host in [
+        Some("evil.example"),
+        Some("evil.example:3000"),
+        Some("127.0.0.1.evil.example:3000"),
+        Some("localhost.evil.example"),
+        Some("127.0.0.1:3000@evil.example"),
+        Some("10.0.0.5:3000"),
+        Some("[::1].evil.example"),
+        None,
+    ] {
+        for path in ["/_dev/mail", one.as_str()] {
+            let page = get_with_host(&t, path, host, true).await;
+            assert_eq!(page.status, StatusCode::FORBIDDEN, "{host:?} {path}");
+            assert!(
+                page.header("content-type")
+                    .is_some_and(|c| c.starts_with("text/html")),
+                "{host:?} {path}"
+            );
+            assert!(!page.body.contains(&token), "{host:?} {path}");
+            assert!(!page.body.contains(&email.file_name), "{host:?} {path}");
+            let r = get_with_host(&t, path, host, false).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{host:?} {path}");
+            assert_eq!(r.error_code(), "forbidden", "{host:?} {path}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_store_and_the_emails_on_disk_are_this_users_only() {
+    use onboarding::adapters::embedded::EmbeddedStore;
+    use onboarding::adapters::outbox::OutboxMailer;
+    use onboarding::domain::EmailAddress;
+    use onboarding::ports::{EmailMessage, Mailer};
+    use std::os::unix::fs::PermissionsExt;
+
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = std::env::temp_dir().join(format!("onboarding-modes-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let db = dir.join("onboarding.redb");
+    drop(EmbeddedStore::open(&db).unwrap());
+    assert_eq!(mode(&db), 0o600, "a new store file");
+    // A file an earlier version left world-readable is narrowed when opened.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    drop(EmbeddedStore::open(&db).unwrap());
+    assert_eq!(mode(&db), 0o600, "an existing store file");
+
+    let outbox = dir.join("outbox");
+    let mailer = OutboxMailer::new(&outbox, "Onboarding <noreply@example.com>", false);
+    let email = EmailMessage {
+        to: EmailAddress::parse("ana@example.com").unwrap(),
+        subject: "Set your password".to_owned(),
+        html: "<p>https://onboard.example.com/setup?token=t</p>".to_owned(),
+        text: "https://onboard.example.com/setup?token=t".to_owned(),
+        link: "https://onboard.example.com/setup?token=t".to_owned(),
+        purpose: "welcome",
+    };
+    mailer.send(&email).await.unwrap();
+    assert_eq!(mode(&outbox), 0o700, "the outbox folder");
+    let files: Vec<_> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(mode(&files[0]), 0o600, "an email");
+
+    std::fs::remove_dir_all(&dir).unwrap();
+}
