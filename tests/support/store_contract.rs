@@ -585,18 +585,15 @@ pub async fn slots_are_taken_only_under_the_limit_and_given_back(store: SharedSt
     let now = t0();
     let a = limit("email", 2);
     let limits = [a.clone()];
+    let keys = [a.key.clone()];
     assert!(store.take_slots(&limits, window, now).await.unwrap());
     assert!(store.take_slots(&limits, window, now).await.unwrap());
     assert!(!store.take_slots(&limits, window, now).await.unwrap());
     assert_eq!(
-        store
-            .peek_counts(&[a.key.clone()], window, now)
-            .await
-            .unwrap(),
+        store.peek_counts(&keys, window, now).await.unwrap(),
         vec![2]
     );
     // One given back makes room for one more; giving back never goes below zero.
-    let keys = [a.key.clone()];
     store.give_back_slots(&keys, window, now).await.unwrap();
     assert!(store.take_slots(&limits, window, now).await.unwrap());
     for _ in 0..4 {
@@ -630,7 +627,7 @@ pub async fn a_refused_take_keeps_no_slot_under_any_key(store: SharedStore) {
     let now = t0();
     let (loose, strict) = (limit("email", 10), limit("email-ip", 1));
     assert!(store
-        .take_slots(&[strict.clone()], window, now)
+        .take_slots(std::slice::from_ref(&strict), window, now)
         .await
         .unwrap());
     let both = [loose.clone(), strict.clone()];
