@@ -3,13 +3,53 @@
 
 use chrono::Duration;
 use lambda_http::http::{Method, StatusCode};
+use onboarding::http::ClientIp;
 use serde_json::json;
+use std::sync::Arc;
 use std::time::Instant;
 use tests::app::*;
 
 async fn forgot(t: &TestApp, email: &str) -> TestResponse {
     t.post_json("/password/forgot", &json!({"email": email}), None)
         .await
+}
+
+/// A JSON request to `path` as if sent from `ip` (what API Gateway or the socket would say).
+fn from_ip(ip: &str, path: &str, body: serde_json::Value) -> lambda_http::Request {
+    let mut req = request(
+        Method::POST,
+        path,
+        &[("content-type", "application/json")],
+        body.to_string(),
+    );
+    req.extensions_mut().insert(ClientIp(ip.to_owned()));
+    req
+}
+
+async fn login_from(t: &TestApp, ip: &str, email: &str, password: &str) -> StatusCode {
+    let body = json!({"email": email, "password": password});
+    t.send(from_ip(ip, "/login", body)).await.status
+}
+
+async fn forgot_from(t: &TestApp, ip: &str, email: &str) -> StatusCode {
+    let body = json!({"email": email});
+    t.send(from_ip(ip, "/password/forgot", body)).await.status
+}
+
+/// Sends `passwords` to `/login` for one email, all at once, and counts each answer's status.
+async fn login_burst(t: &Arc<TestApp>, email: &str, passwords: Vec<String>) -> Vec<StatusCode> {
+    let mut burst = tokio::task::JoinSet::new();
+    for (i, password) in passwords.into_iter().enumerate() {
+        let (t, email) = (t.clone(), email.to_owned());
+        burst.spawn(async move { (i, t.login(&email, &password).await.status) });
+    }
+    let mut answers = burst.join_all().await;
+    answers.sort_by_key(|(i, _)| *i);
+    answers.into_iter().map(|(_, s)| s).collect()
+}
+
+fn count(answers: &[StatusCode], status: StatusCode) -> usize {
+    answers.iter().filter(|s| **s == status).count()
 }
 
 #[tokio::test]
@@ -270,6 +310,143 @@ async fn a_new_password_must_not_contain_the_email_or_the_organisation() {
         t.redeem(&link, "пароль для техника на крыше").await.status,
         StatusCode::OK
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_parallel_wrong_passwords_checks_no_more_than_the_limit() {
+    let t = Arc::new(spawn_app().await);
+    t.create_tech("ana@example.com").await;
+    let wrong = vec!["guessing wrongly again".to_owned(); 100];
+    let answers = login_burst(&t, "ana@example.com", wrong).await;
+    let (checked, refused) = (
+        count(&answers, StatusCode::UNAUTHORIZED),
+        count(&answers, StatusCode::TOO_MANY_REQUESTS),
+    );
+    // Counted as they arrive: 5 passwords checked, not as many as got in before the first hash.
+    assert_eq!((checked, refused), (5, 95), "{answers:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_right_password_hidden_in_a_burst_of_guesses_gets_in_only_within_the_limit() {
+    let t = Arc::new(spawn_app().await);
+    t.create_tech("ana@example.com").await;
+    let mut passwords = vec!["guessing wrongly again".to_owned(); 29];
+    passwords.push(TEMP_PASSWORD.to_owned());
+    let answers = login_burst(&t, "ana@example.com", passwords).await;
+    let wrong = count(&answers, StatusCode::UNAUTHORIZED);
+    let right = count(&answers, StatusCode::OK);
+    // At most 5 guesses checked; the right one gets in only if it was among the first to arrive
+    // (it then gives its slot back), never because the count lagged behind the hashing.
+    assert!(wrong <= 5 && wrong + right <= 6, "{answers:?}");
+    assert_eq!(
+        count(&answers, StatusCode::TOO_MANY_REQUESTS),
+        30 - wrong - right
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_forgot_password_requests_sends_no_more_emails_than_the_limit() {
+    let t = Arc::new(spawn_app().await);
+    t.create_tech("ana@example.com").await;
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let t = t.clone();
+        burst.spawn(async move { forgot(&t, "ana@example.com").await.status });
+    }
+    let answers = burst.join_all().await;
+    assert_eq!(count(&answers, StatusCode::ACCEPTED), 3, "{answers:?}");
+    assert_eq!(count(&answers, StatusCode::TOO_MANY_REQUESTS), 17);
+    let reset_emails = t
+        .emails()
+        .iter()
+        .filter(|m| m.subject == "Choose a new password")
+        .count();
+    assert_eq!(reset_emails, 3);
+}
+
+#[tokio::test]
+async fn failures_from_another_address_do_not_lock_the_owner_out() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    for _ in 0..5 {
+        assert_eq!(
+            login_from(&t, "127.0.0.2", "ana@example.com", "guessing wrongly again").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // The guesser is stopped...
+    assert_eq!(
+        login_from(&t, "127.0.0.2", "ana@example.com", TEMP_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // ...and the owner, elsewhere, is not.
+    assert_eq!(
+        login_from(&t, "127.0.0.1", "ana@example.com", TEMP_PASSWORD).await,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn guesses_spread_over_many_addresses_still_meet_a_limit_per_account() {
+    let t = spawn_app_with(&[("LOGIN_FAILURES_PER_EMAIL", "8")]).await;
+    t.create_tech("ana@example.com").await;
+    for i in 0..8 {
+        assert_eq!(
+            login_from(&t, &format!("10.0.0.{i}"), "ana@example.com", "wrong guess").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login_from(&t, "10.0.1.1", "ana@example.com", "wrong guess").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn a_successful_sign_in_does_not_count_as_a_failure() {
+    let t = spawn_app_with(&[("LOGIN_FAILURES_PER_IP", "3")]).await;
+    t.create_tech("ana@example.com").await;
+    // An office behind one address signs in all day without using up its failures.
+    for _ in 0..5 {
+        assert_eq!(
+            t.login("ana@example.com", TEMP_PASSWORD).await.status,
+            StatusCode::OK
+        );
+    }
+    for _ in 0..3 {
+        assert_eq!(
+            t.login("ana@example.com", "guessing wrongly again")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}
+
+#[tokio::test]
+async fn forgot_password_requests_from_another_address_do_not_use_up_the_owners() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    for _ in 0..3 {
+        assert_eq!(
+            forgot_from(&t, "127.0.0.2", "ana@example.com").await,
+            StatusCode::ACCEPTED
+        );
+    }
+    assert_eq!(
+        forgot_from(&t, "127.0.0.2", "ana@example.com").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        forgot_from(&t, "127.0.0.1", "ana@example.com").await,
+        StatusCode::ACCEPTED
+    );
+    let reset_emails = t
+        .emails()
+        .iter()
+        .filter(|m| m.subject == "Choose a new password")
+        .count();
+    assert_eq!(reset_emails, 4);
 }
 
 /// Makes the outbox mailer fail the way a mail service outage does: its folder becomes a regular

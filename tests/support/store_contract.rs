@@ -14,7 +14,7 @@ use onboarding::domain::{
     EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord, User, UserId,
     UserStatus,
 };
-use onboarding::ports::{Redemption, Rehash, Store, StoreError};
+use onboarding::ports::{Limited, Redemption, Rehash, Store, StoreError};
 
 pub type SharedStore = Arc<dyn Store>;
 
@@ -46,6 +46,9 @@ macro_rules! store_contract {
             a_rehash_replaces_a_hash_only_while_it_is_still_the_old_one,
             events_are_counted_per_key_and_window_and_peeking_does_not_count,
             the_sign_in_view_is_the_user_by_email_and_their_counters,
+            slots_are_taken_only_under_the_limit_and_given_back,
+            a_refused_take_keeps_no_slot_under_any_key,
+            fifty_concurrent_takes_of_one_limit_take_exactly_the_limit,
             twenty_concurrent_redemptions_of_one_link_give_exactly_one_success,
             twenty_concurrent_creations_of_one_email_give_exactly_one_user,
             a_redemption_racing_a_resend_never_leaves_two_working_links,
@@ -568,6 +571,100 @@ pub async fn the_sign_in_view_is_the_user_by_email_and_their_counters(store: Sha
         .unwrap();
     assert_eq!(nobody, None);
     assert_eq!(counts, vec![1, 0]);
+}
+
+fn limit(kind: &str, max: u64) -> Limited {
+    Limited {
+        key: format!("login:{kind}:{}", uuid::Uuid::new_v4().simple()),
+        max,
+    }
+}
+
+pub async fn slots_are_taken_only_under_the_limit_and_given_back(store: SharedStore) {
+    let window = Duration::minutes(15);
+    let now = t0();
+    let a = limit("email", 2);
+    let limits = [a.clone()];
+    let keys = [a.key.clone()];
+    assert!(store.take_slots(&limits, window, now).await.unwrap());
+    assert!(store.take_slots(&limits, window, now).await.unwrap());
+    assert!(!store.take_slots(&limits, window, now).await.unwrap());
+    assert_eq!(
+        store.peek_counts(&keys, window, now).await.unwrap(),
+        vec![2]
+    );
+    // One given back makes room for one more; giving back never goes below zero.
+    store.give_back_slots(&keys, window, now).await.unwrap();
+    assert!(store.take_slots(&limits, window, now).await.unwrap());
+    for _ in 0..4 {
+        store.give_back_slots(&keys, window, now).await.unwrap();
+    }
+    assert_eq!(
+        store.peek_counts(&keys, window, now).await.unwrap(),
+        vec![0]
+    );
+    // Nothing taken in a window that has not started is given back there: a no-op.
+    let next_window = now + window;
+    store
+        .give_back_slots(&keys, window, next_window)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.peek_counts(&keys, window, next_window).await.unwrap(),
+        vec![0]
+    );
+    // A full window's slots end with the window.
+    assert!(store.take_slots(&limits, window, now).await.unwrap());
+    assert!(store.take_slots(&limits, window, now).await.unwrap());
+    assert!(store
+        .take_slots(&limits, window, next_window)
+        .await
+        .unwrap());
+}
+
+pub async fn a_refused_take_keeps_no_slot_under_any_key(store: SharedStore) {
+    let window = Duration::minutes(15);
+    let now = t0();
+    let (loose, strict) = (limit("email", 10), limit("email-ip", 1));
+    assert!(store
+        .take_slots(std::slice::from_ref(&strict), window, now)
+        .await
+        .unwrap());
+    let both = [loose.clone(), strict.clone()];
+    assert!(!store.take_slots(&both, window, now).await.unwrap());
+    assert_eq!(
+        store
+            .peek_counts(&[loose.key.clone(), strict.key.clone()], window, now)
+            .await
+            .unwrap(),
+        vec![0, 1]
+    );
+}
+
+pub async fn fifty_concurrent_takes_of_one_limit_take_exactly_the_limit(store: SharedStore) {
+    let window = Duration::minutes(15);
+    let now = t0();
+    let (strict, loose) = (limit("email-ip", 5), limit("ip", 1000));
+    let limits = [strict.clone(), loose.clone()];
+    let takes: Vec<_> = (0..50)
+        .map(|_| {
+            let (store, limits) = (store.clone(), limits.clone());
+            tokio::spawn(async move { store.take_slots(&limits, window, now).await })
+        })
+        .collect();
+    let mut taken = 0;
+    for take in takes {
+        taken += usize::from(take.await.unwrap().unwrap());
+    }
+    assert_eq!(taken, 5);
+    // The refused ones kept nothing under the looser key either.
+    assert_eq!(
+        store
+            .peek_counts(&[strict.key.clone(), loose.key.clone()], window, now)
+            .await
+            .unwrap(),
+        vec![5, 5]
+    );
 }
 
 pub async fn twenty_concurrent_redemptions_of_one_link_give_exactly_one_success(

@@ -26,11 +26,16 @@ fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
     pub login_window: Duration,
-    /// Failed sign-ins per email, and per source address, in one `login_window`.
+    /// Failed sign-ins in one `login_window`: per email from one source address (strict), per
+    /// email from every source (looser, so failing on purpose from one address cannot lock the
+    /// owner out elsewhere), and per source address across emails.
+    pub login_failures_per_email_and_ip: u64,
     pub login_failures_per_email: u64,
     pub login_failures_per_ip: u64,
     pub forgot_window: Duration,
-    /// Forgot-password requests per email, and per source address, in one `forgot_window`.
+    /// Forgot-password requests in one `forgot_window`, per email from one source address,
+    /// per email from every source, and per source address.
+    pub forgot_per_email_and_ip: u64,
     pub forgot_per_email: u64,
     pub forgot_per_ip: u64,
 }
@@ -289,10 +294,12 @@ impl Config {
             },
             rate_limits: RateLimits {
                 login_window: r.duration("LOGIN_FAILURE_WINDOW", Duration::minutes(15))?,
-                login_failures_per_email: r.limit("LOGIN_FAILURES_PER_EMAIL", 5)?,
+                login_failures_per_email_and_ip: r.limit("LOGIN_FAILURES_PER_EMAIL_AND_IP", 5)?,
+                login_failures_per_email: r.limit("LOGIN_FAILURES_PER_EMAIL", 50)?,
                 login_failures_per_ip: r.limit("LOGIN_FAILURES_PER_IP", 50)?,
                 forgot_window: r.duration("FORGOT_WINDOW", Duration::hours(1))?,
-                forgot_per_email: r.limit("FORGOT_PER_EMAIL", 3)?,
+                forgot_per_email_and_ip: r.limit("FORGOT_PER_EMAIL_AND_IP", 3)?,
+                forgot_per_email: r.limit("FORGOT_PER_EMAIL", 10)?,
                 forgot_per_ip: r.limit("FORGOT_PER_IP", 20)?,
             },
             forgot_min_response: Duration::milliseconds(r.number(

@@ -169,6 +169,27 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Vec<u64>, StoreError>;
 
+    /// Takes one slot under every limit's key in the fixed window of `window` that holds `now`,
+    /// all or none: `false` (and nothing kept) when any key already holds `max` slots. Concurrent
+    /// calls never take more than `max` slots of one key, so a burst is counted as it arrives.
+    /// Counters expire with their window. A store that takes the keys one by one (DynamoDB: one
+    /// conditional `UpdateItem` each) gives back what it took before answering `false`.
+    async fn take_slots(
+        &self,
+        limits: &[Limited],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives back one slot under each key, never below zero: an attempt that turned out not to
+    /// count (a successful sign-in).
+    async fn give_back_slots(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
     /// What sign-in reads: the user by email and its rate-limit counters in the window holding
     /// `now`. Stores that can read both in one request do (DynamoDB: one BatchGetItem).
     async fn sign_in_view(
@@ -184,6 +205,13 @@ pub trait Store: Send + Sync {
         );
         Ok((user?, counts?))
     }
+}
+
+/// One rate limit on one store key: at most `max` slots in a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limited {
+    pub key: String,
+    pub max: u64,
 }
 
 /// The start (epoch seconds) of the fixed window of length `window` that holds `now`.

@@ -13,7 +13,7 @@ use crate::domain::user::Invite;
 use crate::domain::{
     EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId,
 };
-use crate::ports::{window_start, BackendError, Redemption, Rehash, Store, StoreError};
+use crate::ports::{window_start, BackendError, Limited, Redemption, Rehash, Store, StoreError};
 
 const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
 const EMAILS: TableDefinition<&str, &str> = TableDefinition::new("emails");
@@ -103,6 +103,19 @@ impl EmbeddedStore {
         })
         .await
         .map_err(backend)?
+    }
+
+    /// The count under `key` in the window starting at `window_start` (0 for an older window).
+    fn count_in(
+        counters: &redb::Table<&str, &[u8]>,
+        key: &str,
+        window_start: i64,
+    ) -> Result<u64, StoreError> {
+        let found = counters.get(key).map_err(backend)?;
+        let counter: Option<Counter> = found.map(|v| decode(v.value())).transpose()?;
+        Ok(counter
+            .filter(|c| c.window_start == window_start)
+            .map_or(0, |c| c.count))
     }
 
     fn read_user(tx: &WriteTransaction, id: &str) -> Result<Option<User>, StoreError> {
@@ -346,6 +359,66 @@ impl Store for EmbeddedStore {
                 .insert(key.as_str(), value.as_slice())
                 .map_err(backend)?;
             Ok(count)
+        })
+        .await
+    }
+
+    /// One write transaction reads every counter and bumps them all or none; redb runs write
+    /// transactions one at a time, so concurrent calls see each other's slots.
+    async fn take_slots(
+        &self,
+        limits: &[Limited],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let limits = limits.to_vec();
+        let window_start = window_start(window, now);
+        self.write(move |tx| {
+            let mut counters = tx.open_table(COUNTERS).map_err(backend)?;
+            let mut next = Vec::with_capacity(limits.len());
+            for l in &limits {
+                let count = Self::count_in(&counters, &l.key, window_start)?;
+                if count >= l.max {
+                    return Ok(false);
+                }
+                next.push((l.key.as_str(), count + 1));
+            }
+            for (key, count) in next {
+                let value = encode(&Counter {
+                    window_start,
+                    count,
+                })?;
+                counters.insert(key, value.as_slice()).map_err(backend)?;
+            }
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn give_back_slots(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let keys = keys.to_vec();
+        let window_start = window_start(window, now);
+        self.write(move |tx| {
+            let mut counters = tx.open_table(COUNTERS).map_err(backend)?;
+            for key in &keys {
+                let count = Self::count_in(&counters, key, window_start)?;
+                if count == 0 {
+                    continue;
+                }
+                let value = encode(&Counter {
+                    window_start,
+                    count: count - 1,
+                })?;
+                counters
+                    .insert(key.as_str(), value.as_slice())
+                    .map_err(backend)?;
+            }
+            Ok(())
         })
         .await
     }

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::limits::{per_email, per_ip, LimitError, OverLimit};
+use super::limits::{per_email, per_email_and_ip, per_ip, LimitError, OverLimit};
 use super::{log_unexpected, Services};
 use crate::domain::token::issue;
 use crate::domain::{EmailAddress, TokenPurpose};
@@ -37,12 +37,17 @@ impl Services {
     ) -> Result<(), ForgotError> {
         let started = Instant::now();
         let rl = self.config.rate_limits;
+        // Strict per email from one source, looser per email from anywhere: one address cannot
+        // use up the owner's own requests (`limits`).
         let limits = [
+            per_email_and_ip("forgot", email, source_ip, rl.forgot_per_email_and_ip),
             per_email("forgot", email, rl.forgot_per_email),
             per_ip("forgot", source_ip, rl.forgot_per_ip),
         ];
-        // Counted for every email, known or not, so a refusal says nothing about who has an account.
-        self.count_and_limit(&limits, rl.forgot_window).await?;
+        // Counted for every email, known or not, so a refusal says nothing about who has an
+        // account; taken before any email is sent, so a burst cannot send more than the limit.
+        self.take_slots(&limits, rl.forgot_window, self.now())
+            .await?;
         self.send_reset_link(email).await;
         // Known emails cost a write and an email; pad so the answer's timing says nothing.
         let floor = self.config.forgot_min_response.to_std().unwrap_or_default();

@@ -1,19 +1,23 @@
 //! Rate limits kept in the store as counters per fixed window: failed sign-ins and
-//! forgot-password requests, each per email and per source address. Keys hold a hash of the
-//! email, not the email, so the counters carry no personal data.
+//! forgot-password requests, each per email from one source address (strict), per email from
+//! every source (looser) and per source address. Keys hold a hash of the email, not the email,
+//! so the counters carry no personal data.
+//!
+//! Why three keys: a strict limit per email alone lets anyone lock the owner out by failing on
+//! purpose (issue 13). The strict one is per email *and* source, so failures from one address do
+//! not refuse the owner at another; the looser per-email one still bounds guessing spread over
+//! many addresses; the per-source one bounds one address trying many emails.
+//!
+//! A slot is taken (atomically, under the limit only) *before* the work it limits, so a burst
+//! of parallel requests is counted as it arrives, not after each request's password hash.
 
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
 use super::Services;
 use crate::domain::EmailAddress;
+pub use crate::ports::Limited;
 use crate::ports::{window_start, StoreError};
-
-/// One limit on one key.
-pub struct Limited {
-    pub key: String,
-    pub max: u64,
-}
 
 fn hashed(kind: &str, value: &str) -> String {
     let digest = Sha256::digest(value.as_bytes());
@@ -24,6 +28,18 @@ fn hashed(kind: &str, value: &str) -> String {
 pub fn per_email(kind: &str, email: &EmailAddress, max: u64) -> Limited {
     Limited {
         key: hashed(&format!("{kind}:email"), email.as_str()),
+        max,
+    }
+}
+
+/// One email from one source address: the strict limit, which nobody else's failures reach.
+pub fn per_email_and_ip(kind: &str, email: &EmailAddress, ip: &str, max: u64) -> Limited {
+    // A separator no email contains keeps ("a@b.c", "1.2.3.4") apart from any other pair.
+    Limited {
+        key: hashed(
+            &format!("{kind}:email-ip"),
+            &format!("{}\n{ip}", email.as_str()),
+        ),
         max,
     }
 }
@@ -56,45 +72,26 @@ pub enum LimitError {
     Store(#[from] StoreError),
 }
 
-/// Refused if any key is already at its limit in this window, given the counts read for `limits`.
-pub fn refuse_if_limited(
-    limits: &[Limited],
-    counts: &[u64],
-    window: Duration,
-    now: DateTime<Utc>,
-) -> Result<(), OverLimit> {
-    if limits.iter().zip(counts).any(|(l, count)| *count >= l.max) {
-        return Err(OverLimit {
-            retry_after: retry_after(window, now),
-        });
-    }
-    Ok(())
-}
-
 /// The store keys of `limits`.
 pub fn keys(limits: &[Limited]) -> Vec<String> {
     limits.iter().map(|l| l.key.clone()).collect()
 }
 
 impl Services {
-    /// Counts one event under every key; refused if that took any key over its limit.
-    pub async fn count_and_limit(
+    /// Takes one slot under every limit, or none and refuses if any is already full.
+    pub async fn take_slots(
         &self,
         limits: &[Limited],
         window: Duration,
+        now: DateTime<Utc>,
     ) -> Result<(), LimitError> {
-        let now = self.now();
-        let mut over = false;
-        for l in limits {
-            over |= self.store.count_event(&l.key, window, now).await? > l.max;
+        if self.store.take_slots(limits, window, now).await? {
+            return Ok(());
         }
-        if over {
-            return Err(OverLimit {
-                retry_after: retry_after(window, now),
-            }
-            .into());
+        Err(OverLimit {
+            retry_after: retry_after(window, now),
         }
-        Ok(())
+        .into())
     }
 }
 
@@ -115,5 +112,7 @@ mod tests {
         let email = EmailAddress::parse("ana@example.com").unwrap();
         let l = per_email("login", &email, 5);
         assert!(!l.key.contains("ana") && l.key.starts_with("login:email:"));
+        let l = per_email_and_ip("login", &email, "127.0.0.1", 5);
+        assert!(!l.key.contains("ana") && l.key.starts_with("login:email-ip:"));
     }
 }

@@ -1,9 +1,10 @@
 //! Signing in with an email and password: the temporary password until the user sets their
-//! own, their own after; failures counted per email and per source address.
+//! own, their own after; failures limited per email from one source, per email and per source
+//! (`limits`), each attempt taking its slot before the password is checked.
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::limits::{keys, per_email, per_ip, refuse_if_limited, LimitError, OverLimit};
+use super::limits::{keys, per_email, per_email_and_ip, per_ip, LimitError, OverLimit};
 use super::{log_unexpected, Services, Session};
 use crate::domain::password::normalise;
 use crate::domain::{EmailAddress, User};
@@ -36,19 +37,31 @@ impl Services {
     ) -> Result<SignedIn, SignInError> {
         let rl = self.config.rate_limits;
         let limits = [
+            per_email_and_ip(
+                "login",
+                email,
+                source_ip,
+                rl.login_failures_per_email_and_ip,
+            ),
             per_email("login", email, rl.login_failures_per_email),
             per_ip("login", source_ip, rl.login_failures_per_ip),
         ];
-        // The user and the limit counters come in one read.
+        // Every attempt takes a failure slot before its password is checked, so parallel guesses
+        // are counted as they arrive; a success gives the slot back. The user is read meanwhile.
         let now = self.now();
-        let (user, counts) = self
-            .store
-            .sign_in_view(email, &keys(&limits), rl.login_window, now)
-            .await?;
-        if let Err(over) = refuse_if_limited(&limits, &counts, rl.login_window, now) {
-            tracing::warn!(audit = "sign_in_limited", ip = %source_ip);
-            return Err(over.into());
+        let (user, slots) = tokio::join!(
+            self.store.user_by_email(email),
+            self.take_slots(&limits, rl.login_window, now)
+        );
+        match slots {
+            Ok(()) => {}
+            Err(LimitError::Over(over)) => {
+                tracing::warn!(audit = "sign_in_limited", ip = %source_ip);
+                return Err(over.into());
+            }
+            Err(LimitError::Store(e)) => return Err(e.into()),
         }
+        let user = user?;
         let current = user
             .as_ref()
             .and_then(|u| u.current_password_hash())
@@ -61,17 +74,22 @@ impl Services {
         let user = match (verified, user) {
             (Verified::No, _) | (_, None) => {
                 tracing::info!(audit = "sign_in_failed", ip = %source_ip);
-                // This attempt is refused either way; the count stops the next ones.
-                match self.count_and_limit(&limits, rl.login_window).await {
-                    Ok(()) | Err(LimitError::Over(_)) => {}
-                    Err(LimitError::Store(e)) => return Err(e.into()),
-                }
+                // The slot taken above stays: it is this failure's count.
                 return Err(SignInError::InvalidCredentials);
             }
             (_, Some(user)) => user,
         };
         if let (Verified::YesButRehash, Some(old_hash)) = (verified, current) {
             self.rehash(&user, password, old_hash).await;
+        }
+        // Not a failure after all. Same `now` as the take, so the same window's counters. If
+        // this fails the slot stays counted: refusing a little early beats failing the sign-in.
+        if let Err(e) = self
+            .store
+            .give_back_slots(&keys(&limits), rl.login_window, now)
+            .await
+        {
+            log_unexpected("giving back sign-in slots", &e);
         }
         tracing::info!(audit = "signed_in", user_id = %user.id.0, org_id = %user.org_id.0);
         let must_change_password = user.must_change_password();

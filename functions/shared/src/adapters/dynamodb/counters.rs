@@ -1,16 +1,20 @@
 //! Rate-limit counters: counting an event (one `UpdateItem` with `ADD`, which creates the counter
 //! with its TTL at the window's end), peeking at counts, and the sign-in view, which reads the
-//! user and their counters in the one `BatchGetItem` that sign-in costs.
+//! user and their counters in one `BatchGetItem`; and slots taken before the work they limit
+//! (one conditional `UpdateItem` per key, all sent at once) and given back after.
 
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Duration, Utc};
+use futures_util::future::join_all;
 
 use super::errors::sdk_error;
 use super::items::{from_item, user_from_item, CounterItem};
 use super::layout::{attr, counter_key, email_key, n, s, Item};
 use super::DynamoStore;
 use crate::domain::{EmailAddress, User};
-use crate::ports::{window_start, StoreError};
+use crate::ports::{window_start, Limited, StoreError};
 
 pub(super) async fn count_event(
     store: &DynamoStore,
@@ -42,6 +46,120 @@ pub(super) async fn count_event(
     store.capacity.record(out.consumed_capacity());
     let counter: CounterItem = from_item("counter", out.attributes.unwrap_or_default())?;
     Ok(counter.count)
+}
+
+/// One conditional `UpdateItem` per key, sent together: each bumps its counter only while it is
+/// under its limit, so a burst never gets past `max` on any key. When a key refuses (or fails),
+/// the slots the others took are given back: a refused attempt is not counted.
+pub(super) async fn take_slots(
+    store: &DynamoStore,
+    limits: &[Limited],
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let start = window_start(window, now);
+    let end = start + window.num_seconds().max(1);
+    let taken = join_all(limits.iter().map(|l| take_slot(store, l, start, end))).await;
+    let kept: Vec<String> = limits
+        .iter()
+        .zip(&taken)
+        .filter(|(_, t)| matches!(t, Ok(true)))
+        .map(|(l, _)| l.key.clone())
+        .collect();
+    if kept.len() == limits.len() {
+        return Ok(true);
+    }
+    let given_back = give_back_slots(store, &kept, window, now).await;
+    for t in taken {
+        t?;
+    }
+    given_back?;
+    Ok(false)
+}
+
+async fn take_slot(
+    store: &DynamoStore,
+    limit: &Limited,
+    window_start: i64,
+    window_end: i64,
+) -> Result<bool, StoreError> {
+    let out = store
+        .client
+        .update_item()
+        .table_name(&store.table)
+        .key(attr::PK, s(counter_key(&limit.key, window_start)))
+        .update_expression(
+            "ADD #count :one SET #expiresAt = if_not_exists(#expiresAt, :end), #entity = :entity",
+        )
+        .condition_expression("attribute_not_exists(#count) OR #count < :max")
+        .expression_attribute_names("#count", attr::COUNT)
+        .expression_attribute_names("#expiresAt", attr::EXPIRES_AT)
+        .expression_attribute_names("#entity", attr::ENTITY)
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":max", n(limit.max as i64))
+        .expression_attribute_values(":end", n(window_end))
+        .expression_attribute_values(":entity", s("counter"))
+        .set_return_consumed_capacity(store.capacity.report())
+        .send()
+        .await;
+    match out {
+        Ok(out) => {
+            store.capacity.record(out.consumed_capacity());
+            Ok(true)
+        }
+        Err(SdkError::ServiceError(ctx))
+            if matches!(
+                ctx.err(),
+                UpdateItemError::ConditionalCheckFailedException(_)
+            ) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(sdk_error("take a rate-limit slot", e)),
+    }
+}
+
+/// One `UpdateItem` per key, sent together, each taking one off only while the count is above 0.
+pub(super) async fn give_back_slots(
+    store: &DynamoStore,
+    keys: &[String],
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let pks = counter_pks(keys, window, now);
+    let given = join_all(pks.iter().map(|pk| async move {
+        let out = store
+            .client
+            .update_item()
+            .table_name(&store.table)
+            .key(attr::PK, s(pk.clone()))
+            .update_expression("ADD #count :minus_one")
+            .condition_expression("#count > :zero")
+            .expression_attribute_names("#count", attr::COUNT)
+            .expression_attribute_values(":minus_one", n(-1))
+            .expression_attribute_values(":zero", n(0))
+            .set_return_consumed_capacity(store.capacity.report())
+            .send()
+            .await;
+        match out {
+            Ok(out) => {
+                store.capacity.record(out.consumed_capacity());
+                Ok(())
+            }
+            // Nothing to give back (the window turned, or it is already 0): nothing to do.
+            Err(SdkError::ServiceError(ctx))
+                if matches!(
+                    ctx.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(sdk_error("give back a rate-limit slot", e)),
+        }
+    }))
+    .await;
+    given.into_iter().collect()
 }
 
 pub(super) async fn peek_counts(

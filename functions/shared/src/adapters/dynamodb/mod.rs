@@ -36,7 +36,7 @@ pub use capacity::CapacityMeter;
 
 use crate::domain::user::Invite;
 use crate::domain::{EmailAddress, InviteStatus, TokenHash, TokenRecord, User, UserId};
-use crate::ports::{Redemption, Rehash, Store, StoreError};
+use crate::ports::{Limited, Redemption, Rehash, Store, StoreError};
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -127,6 +127,24 @@ impl Store for DynamoStore {
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         counters::count_event(self, key, window, now).await
+    }
+
+    async fn take_slots(
+        &self,
+        limits: &[Limited],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        counters::take_slots(self, limits, window, now).await
+    }
+
+    async fn give_back_slots(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        counters::give_back_slots(self, keys, window, now).await
     }
 
     async fn peek_counts(
