@@ -1,5 +1,5 @@
 //! The `events/` files and what fills their placeholders: an admin and an invited tech made in
-//! the target table, the admin's session, and the tech's setup and reset links. Used by the
+//! the target table, the admin's and the tech's sessions, and the tech's setup and reset links. Used by the
 //! `fill-events` command (for `sam local invoke`), the function tests and the bench.
 
 use chrono::Utc;
@@ -14,6 +14,8 @@ use onboarding::App;
 /// The values that make the events' placeholders real.
 pub struct Fixtures {
     pub admin_token: SecretString,
+    /// The invited tech's session, signed in with the temporary password (`mustChangePassword`).
+    pub tech_token: SecretString,
     pub tech_email: String,
     pub new_email: String,
     pub user_id: String,
@@ -69,6 +71,7 @@ pub async fn prepare(app: &App) -> anyhow::Result<Fixtures> {
     app.store.issue_token(&reset.record, None).await?;
     Ok(Fixtures {
         admin_token: app.sessions.issue(&admin, now),
+        tech_token: app.sessions.issue(&tech, now),
         tech_email: tech.email.as_str().to_owned(),
         new_email: format!("new-{}@example.com", &unique[..12]),
         user_id: tech.id.0.clone(),
@@ -82,6 +85,7 @@ impl Fixtures {
     pub fn fill(&self, event: &str) -> String {
         event
             .replace("{{ADMIN_TOKEN}}", self.admin_token.expose_secret())
+            .replace("{{TECH_TOKEN}}", self.tech_token.expose_secret())
             .replace("{{TECH_EMAIL}}", &self.tech_email)
             .replace("{{NEW_EMAIL}}", &self.new_email)
             .replace("{{USER_ID}}", &self.user_id)
@@ -112,9 +116,11 @@ pub fn expected_status(file: &Path) -> Option<u16> {
         "post-users" => 201,
         "post-users-invite" | "get-user" => 200,
         "get-setup" | "get-reset" | "get-login" | "get-forgot" => 200,
-        "post-setup-form" | "post-login-form" => 303,
+        "post-setup-form" | "post-login-form" | "post-password-form" => 303,
         "post-setup-json" | "post-reset-json" | "post-login" => 200,
         "post-forgot" => 202,
+        "get-jwks" | "get-password" | "post-password-json" => 200,
+        "post-logout" => 204,
         _ => return None,
     })
 }

@@ -501,6 +501,8 @@ fn asking_for_trace_logs_never_logs_a_password_token_hash_or_session() {
         "setup_completed",
         "sign_in_failed",
         "password_reset",
+        "password_changed",
+        "signed_out_everywhere",
         "hyper_util",
     ] {
         assert!(logs.contains(line), "no {line} in the logs:\n{logs}");
@@ -602,9 +604,24 @@ async fn every_flow_with_its_secrets() -> Vec<String> {
     .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     secrets.push(after_reset.to_owned());
-    if let Some(session) = done.json()["accessToken"].as_str() {
-        secrets.push(session.to_owned());
-    }
+    let after_reset_session = done.json()["accessToken"].as_str().unwrap().to_owned();
+    secrets.push(after_reset_session.clone());
+
+    // Change the password with the session, then sign out everywhere with the fresh one.
+    let changed_to = "yet another fine passphrase";
+    let changed = post_json(
+        &a.app,
+        "/password",
+        json!({"currentPassword": after_reset, "password": changed_to}),
+        Some(&after_reset_session),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    secrets.push(changed_to.to_owned());
+    let fresh = changed.json()["accessToken"].as_str().unwrap().to_owned();
+    secrets.push(fresh.clone());
+    let out = post_json(&a.app, "/logout", json!({"everywhere": true}), Some(&fresh)).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.body);
 
     let user = a
         .app

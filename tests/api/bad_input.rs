@@ -46,6 +46,36 @@ fn forge(header: &serde_json::Value, claims: &serde_json::Value, key: &[u8]) -> 
     format!("{signing_input}.{}", B64.encode(outer))
 }
 
+/// The signing key the test app derives from its `SESSION_SIGNING_KEY` (docs/DEPLOY.md: the seed
+/// is the SHA-256 of the label and the secret), signed here with aws-lc-rs directly: its private
+/// key, and its `kid` (the RFC 7638 thumbprint).
+fn ed25519_key(secret: &str) -> (aws_lc_rs::signature::Ed25519KeyPair, String) {
+    use aws_lc_rs::signature::KeyPair;
+    use sha2::Digest;
+    let seed = sha2::Sha256::new()
+        .chain_update(onboarding::domain::session::SEED_LABEL)
+        .chain_update(secret.as_bytes())
+        .finalize();
+    let pair = aws_lc_rs::signature::Ed25519KeyPair::from_seed_unchecked(&seed).unwrap();
+    let x = B64.encode(pair.public_key().as_ref());
+    let kid = B64.encode(sha2::Sha256::digest(format!(
+        r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#
+    )));
+    (pair, kid)
+}
+
+/// A JWT with the given header and claims, signed EdDSA with the key from `secret`.
+fn forge_eddsa(header: &serde_json::Value, claims: &serde_json::Value, secret: &str) -> String {
+    let (pair, _) = ed25519_key(secret);
+    let signing_input = format!(
+        "{}.{}",
+        B64.encode(header.to_string()),
+        B64.encode(claims.to_string())
+    );
+    let signature = pair.sign(signing_input.as_bytes());
+    format!("{signing_input}.{}", B64.encode(signature.as_ref()))
+}
+
 #[tokio::test]
 async fn malformed_bodies_on_every_json_endpoint_are_refused_and_change_nothing() {
     let t = spawn_app().await;
@@ -237,60 +267,80 @@ async fn forged_expired_and_foreign_sessions_are_refused() {
     let claims = json!({
         "sub": t.admin.id.0, "email": ADMIN_EMAIL, "org": t.admin.org_id.0, "role": "admin", "iat": now, "exp": now + 3600,
         "iss": "onboarding", "aud": "field-service-app", "sv": t.admin.session_version,
+        "mustChangePassword": false,
     });
+    let (_, kid) = ed25519_key(SIGNING_KEY);
+    assert_eq!(kid, t.app().sessions.current_kid());
+    let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
     let alg_none = format!(
         "{}.{}.",
-        B64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        B64.encode(json!({"alg": "none", "typ": "JWT", "kid": kid}).to_string()),
         B64.encode(claims.to_string())
     );
-    let wrong_key = forge(
-        &json!({"alg": "HS256", "typ": "JWT"}),
+    // Another Ed25519 key, under the right key's `kid` and under its own.
+    let another_secret = "some other key some other key 123";
+    let wrong_key = forge_eddsa(&header, &claims, another_secret);
+    let (_, other_kid) = ed25519_key(another_secret);
+    let unknown_kid = forge_eddsa(
+        &json!({"alg": "EdDSA", "typ": "JWT", "kid": other_kid}),
         &claims,
-        b"some other key some other key 123",
+        another_secret,
     );
-    let right_key_hs512 = forge(
-        &json!({"alg": "HS512", "typ": "JWT"}),
+    let no_kid = forge_eddsa(&json!({"alg": "EdDSA", "typ": "JWT"}), &claims, SIGNING_KEY);
+    // The sessions of before issue 14: HS256 under the very secret the key now comes from.
+    let old_hs256 = forge(
+        &json!({"alg": "HS256", "typ": "JWT", "kid": kid}),
         &claims,
-        b"test-signing-key-0123456789abcdef0123456789",
+        SIGNING_KEY.as_bytes(),
+    );
+    // Algorithm confusion: HMAC keyed with the public key the JWKS publishes.
+    let jwks = t.get("/.well-known/jwks.json").await.json();
+    let x = jwks["keys"][0]["x"].as_str().unwrap().to_owned();
+    let public_as_hmac = forge(
+        &json!({"alg": "HS256", "typ": "JWT", "kid": kid}),
+        &claims,
+        x.as_bytes(),
     );
     let mut expired_claims = claims.clone();
     expired_claims["exp"] = json!(now - 60);
-    let expired = forge(
-        &json!({"alg": "HS256", "typ": "JWT"}),
-        &expired_claims,
-        b"test-signing-key-0123456789abcdef0123456789",
-    );
+    let expired = forge_eddsa(&header, &expired_claims, SIGNING_KEY);
     let mut other_org_claims = claims.clone();
     other_org_claims["org"] = json!("another-organisation");
-    let other_org = forge(
-        &json!({"alg": "HS256", "typ": "JWT"}),
-        &other_org_claims,
-        b"test-signing-key-0123456789abcdef0123456789",
-    );
+    let other_org = forge_eddsa(&header, &other_org_claims, SIGNING_KEY);
     let mut old_version_claims = claims.clone();
     old_version_claims["sv"] = json!("an-older-session-version");
-    let old_version = forge(
-        &json!({"alg": "HS256", "typ": "JWT"}),
-        &old_version_claims,
-        b"test-signing-key-0123456789abcdef0123456789",
-    );
+    let old_version = forge_eddsa(&header, &old_version_claims, SIGNING_KEY);
+    let mut other_audience_claims = claims.clone();
+    other_audience_claims["aud"] = json!("another-app");
+    let other_audience = forge_eddsa(&header, &other_audience_claims, SIGNING_KEY);
     // The control: the same forging with the right key and claims is accepted, so the refusals
     // below are about what each case changes.
-    let genuine = forge(
-        &json!({"alg": "HS256", "typ": "JWT"}),
-        &claims,
-        b"test-signing-key-0123456789abcdef0123456789",
-    );
+    let genuine = forge_eddsa(&header, &claims, SIGNING_KEY);
     assert_eq!(
         t.get_with_bearer(&format!("/users/{}", t.admin.id.0), &genuine)
             .await
             .status,
         StatusCode::OK
     );
+    // Tampered: a valid claims part for another user, the genuine signature kept.
+    let mut other_claims = claims.clone();
+    other_claims["sub"] = json!("someone-else");
+    let parts: Vec<&str> = genuine.split('.').collect();
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        B64.encode(other_claims.to_string()),
+        parts[2]
+    );
     for (what, token) in [
         ("alg none", alg_none),
         ("wrong key", wrong_key),
-        ("HS512", right_key_hs512),
+        ("a kid not in the JWKS", unknown_kid),
+        ("no kid", no_kid),
+        ("HS256 with the old secret", old_hs256),
+        ("HS256 keyed with the public key", public_as_hmac),
+        ("tampered claims", tampered),
+        ("another audience", other_audience),
         ("expired", expired),
         ("another organisation", other_org),
         ("an older session version", old_version),

@@ -237,11 +237,110 @@ async fn the_temporary_password_signs_in_before_setup() {
             assert_eq!(b.prop("#email", "value").await, TECH, "the email is kept");
             assert_eq!(b.focused_id().await, "password");
 
+            // Signed in, and taken straight to choosing a password of their own (API.md,
+            // `POST /login`): the next story goes on from there.
             b.type_into("#password", TEMP_PASSWORD).await;
             b.click_and_wait(Locator::Css("button[type=submit]")).await;
-            assert_eq!(b.url().await, format!("{}/app", server.base));
+            assert_eq!(b.url().await, format!("{}/password", server.base));
+            let page = b.look("choose-password", 200).await;
+            assert!(page.contains("Choose your password"), "{page}");
+            b.assert_session_cookie().await;
+
+            // The app, meanwhile, says they are on the temporary password and points back there.
+            b.goto(&format!("{}/app", server.base)).await;
             let page = b.look("app-temporary-password", 200).await;
             assert!(page.contains("temporary password"), "{page}");
+            assert_eq!(b.text("#signed-in-email").await, TECH);
+            assert_eq!(b.href_of("Choose your password").await, "/password");
+        })
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tech_chooses_a_password_after_the_temporary_one_which_then_stops_working() {
+    for viewport in VIEWPORTS {
+        with_browser(viewport, Javascript::On, |b| async move {
+            let server = Server::start().await;
+            server.invite(TECH).await;
+
+            b.goto(&format!("{}/login", server.base)).await;
+            b.type_into("#email", TECH).await;
+            b.type_into("#password", TEMP_PASSWORD).await;
+            b.click_and_wait(Locator::Css("button[type=submit]")).await;
+            assert_eq!(
+                b.url().await,
+                format!("{}/password", server.base),
+                "the temporary password leads to choosing one's own"
+            );
+            let page = b.look("choose-password", 200).await;
+            assert!(
+                page.contains("Choose your password") && page.contains(TECH),
+                "{page}"
+            );
+            assert_eq!(
+                b.count("#current-password").await,
+                0,
+                "on the temporary password, the current one is not asked for again"
+            );
+            assert_eq!(b.attr("#password", "autocomplete").await, "new-password");
+            assert_eq!(
+                b.attr("#password-confirmation", "autocomplete").await,
+                "new-password"
+            );
+            assert_eq!(
+                b.attr("input[name=username]", "autocomplete").await,
+                "username"
+            );
+
+            // Their own password: back in the app, signed in, the temporary-password notice gone.
+            b.type_into("#password", NEW_PASSWORD).await;
+            b.type_into("#password-confirmation", NEW_PASSWORD).await;
+            b.click_and_wait(Locator::Css("button[type=submit]")).await;
+            assert_eq!(b.url().await, format!("{}/app", server.base));
+            let page = b.look("app-own-password", 200).await;
+            assert!(page.contains("You're signed in"), "{page}");
+            assert!(!page.contains("temporary password"), "{page}");
+            assert_eq!(b.count("#choose-password").await, 0);
+            assert_eq!(b.text("#signed-in-email").await, TECH);
+            b.assert_session_cookie().await;
+
+            // Told by email, every time.
+            let changed = server.emails_to(TECH, "Your password was changed");
+            assert_eq!(changed.len(), 1, "one password-changed email to the tech");
+
+            // From now on, changing the password asks for the current one.
+            b.click_and_wait(Locator::LinkText("Change your password"))
+                .await;
+            assert_eq!(b.url().await, format!("{}/password", server.base));
+            let page = b.look("change-password", 200).await;
+            assert!(page.contains("Change your password"), "{page}");
+            assert_eq!(
+                b.attr("#current-password", "autocomplete").await,
+                "current-password"
+            );
+            assert_eq!(b.attr("#password", "autocomplete").await, "new-password");
+
+            // Sign out: the sign-in page, and the session cookie gone.
+            b.goto(&format!("{}/app", server.base)).await;
+            b.click_and_wait(Locator::Id("sign-out")).await;
+            assert_eq!(b.url().await, format!("{}/login", server.base));
+            b.look("signed-out", 200).await;
+            let cookies = b.client.get_all_cookies().await.expect("the cookies");
+            assert!(cookies.iter().all(|c| c.name() != "session"), "{cookies:?}");
+
+            // The temporary password no longer signs in; their own does.
+            b.type_into("#email", TECH).await;
+            b.type_into("#password", TEMP_PASSWORD).await;
+            b.click_and_wait(Locator::Css("button[type=submit]")).await;
+            assert_eq!(b.url().await, format!("{}/login", server.base));
+            let page = b.look("sign-in-temporary-password-replaced", 401).await;
+            assert!(page.contains("don't match"), "{page}");
+            b.type_into("#password", NEW_PASSWORD).await;
+            b.click_and_wait(Locator::Css("button[type=submit]")).await;
+            assert_eq!(b.url().await, format!("{}/app", server.base));
+            let page = b.look("app-signed-in-again", 200).await;
+            assert!(!page.contains("temporary password"), "{page}");
             assert_eq!(b.text("#signed-in-email").await, TECH);
             b.assert_session_cookie().await;
         })
@@ -407,6 +506,15 @@ impl Server {
             .into_iter()
             .find(|m| m.to == to)
             .unwrap_or_else(|| panic!("no email to {to}"))
+    }
+
+    /// Every email to `to` with this subject.
+    fn emails_to(&self, to: &str, subject: &str) -> Vec<OutboxMessage> {
+        read_outbox(&self.outbox)
+            .expect("the outbox reads")
+            .into_iter()
+            .filter(|m| m.to == to && m.subject == subject)
+            .collect()
     }
 
     /// The link in an email's text part, found the way a person would.
@@ -761,6 +869,15 @@ impl Browser {
             .send_keys(text)
             .await
             .unwrap_or_else(|e| panic!("cannot type into {selector}: {e}"));
+    }
+
+    /// How many elements match, right now (no waiting: for what must not be there).
+    async fn count(&self, selector: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("cannot look for {selector}: {e}"))
+            .len()
     }
 
     async fn text(&self, selector: &str) -> String {

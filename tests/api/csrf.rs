@@ -181,3 +181,45 @@ async fn forms_from_this_site_and_json_api_calls_still_work() {
     let r = t.create_tech("cleo@example.com").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
+
+/// The signed-in forms ride on the `session` cookie, which the browser sends with another site's
+/// form too: changing the password and signing out (everywhere) from another site are refused,
+/// with the session kept and nothing changed; a bare POST without a body counts as a form.
+#[tokio::test]
+async fn the_signed_in_forms_are_refused_from_another_site_and_change_nothing() {
+    let (t, _, _) = app_with_live_links().await;
+    let session = t.login("ana@example.com", NEW_PASSWORD).await.json()["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cookie = format!("session={session}");
+    let change = form(&[
+        ("currentPassword", NEW_PASSWORD),
+        ("password", "an attacker's choice of password"),
+        ("passwordConfirmation", "an attacker's choice of password"),
+    ]);
+    let before = t.store.snapshot().unwrap();
+    let emails_before = t.emails().len();
+    for (path, fields) in [
+        ("/password", change.as_str()),
+        ("/logout", "everywhere=1"),
+        ("/logout", ""),
+    ] {
+        for site in FROM_ANOTHER_SITE {
+            let mut headers = site.to_vec();
+            headers.push(("cookie", cookie.as_str()));
+            let what = format!("{path} {fields:?} with {site:?}");
+            let r = post_form_with(&t, path, &headers, fields, true).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}: {}", r.body);
+            assert_eq!(r.header("set-cookie"), None, "{what}");
+            // The same without a Content-Type at all.
+            let mut bare = site.to_vec();
+            bare.push(("cookie", cookie.as_str()));
+            let r = t.send(request(Method::POST, path, &bare, fields)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{what} bare: {}", r.body);
+        }
+    }
+    assert_eq!(t.store.snapshot().unwrap(), before);
+    assert_eq!(t.emails().len(), emails_before, "no email was sent");
+    assert!(t.app().user_for_session(&session).await.unwrap().is_some());
+}

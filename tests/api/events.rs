@@ -9,6 +9,7 @@
 use lambda_http::http::header;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
+use secrecy::ExposeSecret;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -20,8 +21,9 @@ use onboarding::{Config, ROUTES};
 use tests::app::spawn_app;
 
 const FUNCTIONS: [&str; 3] = ["create-user", "redeem-token", "login"];
-const PLACEHOLDERS: [&str; 6] = [
+const PLACEHOLDERS: [&str; 7] = [
     "{{ADMIN_TOKEN}}",
+    "{{TECH_TOKEN}}",
     "{{TECH_EMAIL}}",
     "{{NEW_EMAIL}}",
     "{{USER_ID}}",
@@ -174,7 +176,12 @@ async fn every_event_is_answered_through_the_router_as_the_contract_says() {
                 .unwrap_or_default()
                 .to_owned()
         };
-        assert_eq!(h("cache-control"), "no-store", "{name}");
+        if name == "get-jwks.json" {
+            // The one exception to no-store (API.md, Sessions).
+            assert_eq!(h("cache-control"), "public, max-age=300", "{name}");
+        } else {
+            assert_eq!(h("cache-control"), "no-store", "{name}");
+        }
         let json = || {
             serde_json::from_str::<Value>(&text)
                 .unwrap_or_else(|e| panic!("{name}: body not JSON ({e}): {text}"))
@@ -233,9 +240,48 @@ async fn every_event_is_answered_through_the_router_as_the_contract_says() {
                 assert_eq!(j["user"]["status"], "active");
                 assert!(session_cookie, "{name}: no session cookie");
             }
-            "post-setup-form.json" | "post-login-form.json" => {
+            "post-setup-form.json" | "post-password-form.json" => {
                 assert_eq!(h("location"), t.app().config.app_url, "{name}");
                 assert!(session_cookie, "{name}: no session cookie");
+            }
+            // The tech signs in with the temporary password: choose their own next.
+            "post-login-form.json" => {
+                assert_eq!(h("location"), "/password", "{name}");
+                assert!(session_cookie, "{name}: no session cookie");
+            }
+            "get-jwks.json" => {
+                let j = json();
+                let keys = j["keys"].as_array().unwrap();
+                assert_eq!(keys.len(), 1, "{name}");
+                assert_eq!(keys[0]["kid"], t.app().sessions.current_kid());
+                assert!(keys[0].get("d").is_none(), "{name}: a private part");
+            }
+            "get-password.json" => {
+                assert!(text.contains("action=\"/password\""), "{name}: no form");
+                assert!(
+                    !text.contains("currentPassword"),
+                    "{name}: on the temporary password"
+                );
+            }
+            "post-password-json.json" => {
+                let j = json();
+                assert_eq!(j["user"]["status"], "active");
+                assert!(session_cookie, "{name}: no session cookie");
+                let mail = t.last_email_to(&fixtures.tech_email);
+                assert_eq!(mail.subject, "Your password was changed");
+            }
+            "post-logout.json" => {
+                assert!(text.is_empty(), "{name}");
+                let cleared = parts
+                    .headers
+                    .get_all(header::SET_COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .any(|c| c.starts_with("session=;") && c.contains("Max-Age=0"));
+                assert!(cleared, "{name}: the cookie is not cleared");
+                // Everywhere: the tech's session no longer works.
+                let jwt = fixtures.tech_token.expose_secret();
+                assert!(t.app().user_for_session(jwt).await.unwrap().is_none());
             }
             "post-forgot.json" => {
                 assert_eq!(json()["status"], "accepted");
@@ -287,7 +333,11 @@ fn every_variable_of_env_json_reaches_the_functions_under_sam_local() {
 #[test]
 fn env_json_points_the_sdk_at_local_services_and_is_a_valid_configuration() {
     let env = env_json();
-    for var in ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2"] {
+    for var in [
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ENDPOINT_URL_SESV2",
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+    ] {
         let url = env
             .get(var)
             .unwrap_or_else(|| panic!("env.json sets no {var}"));
@@ -295,13 +345,23 @@ fn env_json_points_the_sdk_at_local_services_and_is_a_valid_configuration() {
     }
     let config = Config::from_env(&env, Defaults::lambda()).expect("env.json is a valid config");
     assert!(config.table_name.is_some());
+    // The key comes from (moto's) Secrets Manager, as on AWS: never from the environment.
+    assert!(!env.contains_key("SESSION_SIGNING_KEY"));
+    assert!(matches!(
+        config.session_keys,
+        onboarding::config::SessionKeySource::SecretsManager(_)
+    ));
 }
 
 #[test]
 fn the_local_endpoints_are_declared_for_sam_local_yet_absent_on_aws() {
     let t = template();
     let vars = &t["Globals"]["Function"]["Environment"]["Variables"];
-    for var in ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2"] {
+    for var in [
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ENDPOINT_URL_SESV2",
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+    ] {
         // `!If [Condition, !Ref LocalXEndpoint, !Ref AWS::NoValue]`: the parameter defaults to
         // empty, so a deployed function never gets the variable.
         let branches = vars[var]

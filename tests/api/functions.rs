@@ -1,7 +1,8 @@
 //! Each function's release binary, run as Lambda runs it: under the Lambda Runtime API emulator
 //! (`tests/emulator`), fed every file in `events/` that belongs to it, against DynamoDB Local and
 //! moto. This is `sam local invoke` without the container. Needs `--features services` and the
-//! release binaries (`make test` builds both).
+//! release binaries (`make test` builds both). As on AWS, each binary reads its session signing
+//! key from Secrets Manager (moto's) at init: no key is in its environment.
 
 use serde_json::Value;
 use std::path::PathBuf;
@@ -15,8 +16,8 @@ use onboarding::aws::{app_with_clients, RoundTrips};
 use onboarding::ports::SystemClock;
 use tests::app::{test_config, BASE_URL};
 use tests::services::{
-    dynamodb_client, endpoint, fresh_table, ses_client, verify_sender, DYNAMODB_ENDPOINT,
-    SES_ENDPOINT,
+    dynamodb_client, endpoint, fresh_secret, fresh_table, secrets_client, ses_client,
+    verify_sender, DYNAMODB_ENDPOINT, SES_ENDPOINT,
 };
 
 const SIGNING_KEY: &str = "test-signing-key-0123456789abcdef0123456789";
@@ -35,7 +36,13 @@ fn release_binary(function: &str) -> PathBuf {
 }
 
 /// Starts a function's binary against the emulator, with Lambda's environment.
-fn spawn(function: &str, emulator: &Emulator, table: &str, sender: &str) -> Child {
+fn spawn(
+    function: &str,
+    emulator: &Emulator,
+    table: &str,
+    sender: &str,
+    signing_secret: &str,
+) -> Child {
     Command::new(release_binary(function))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -53,10 +60,11 @@ fn spawn(function: &str, emulator: &Emulator, table: &str, sender: &str) -> Chil
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint(DYNAMODB_ENDPOINT))
         .env("AWS_ENDPOINT_URL_SESV2", endpoint(SES_ENDPOINT))
+        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint(SES_ENDPOINT))
         .env("TABLE_NAME", table)
         .env("SENDER_EMAIL", sender)
         .env("PUBLIC_BASE_URL", BASE_URL)
-        .env("SESSION_SIGNING_KEY", SIGNING_KEY)
+        .env("SESSION_SIGNING_SECRET_ID", signing_secret)
         .env("ARGON2_MEMORY_KIB", "1024")
         .env("ARGON2_ITERATIONS", "1")
         .env("FORGOT_MIN_RESPONSE_MS", "0")
@@ -82,7 +90,8 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
         uuid::Uuid::new_v4().simple()
     );
     verify_sender(&ses_client(&RoundTrips::default()), &sender).await;
-    // The fixtures are made in the same table, with the same signing key as the functions.
+    let signing_secret = fresh_secret(&secrets_client(), SIGNING_KEY).await;
+    // The fixtures are made in the same table, with the key the functions read from the secret.
     let config = test_config(&[
         ("TABLE_NAME", table.as_str()),
         ("SENDER_EMAIL", sender.as_str()),
@@ -101,7 +110,7 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
     let mut answered = 0;
     for function in ["create-user", "redeem-token", "login"] {
         let emulator = Emulator::start().await.unwrap();
-        let _child = Killed(spawn(function, &emulator, &table, &sender));
+        let _child = Killed(spawn(function, &emulator, &table, &sender, &signing_secret));
         let files = event_files(function).unwrap();
         assert!(!files.is_empty(), "no events for {function}");
         for file in files {
@@ -125,7 +134,12 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
                 "{function} {name}: {response}"
             );
             let headers = &response["headers"];
-            assert_eq!(headers["cache-control"], "no-store", "{name}");
+            let cache = if name == "get-jwks.json" {
+                "public, max-age=300"
+            } else {
+                "no-store"
+            };
+            assert_eq!(headers["cache-control"], cache, "{name}");
             let text = response["body"].as_str().unwrap_or_default();
             let content_type = headers["content-type"].as_str().unwrap_or_default();
             if content_type.starts_with("text/html") {
@@ -154,8 +168,19 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
                     assert_eq!(json()["user"]["status"], "active");
                 }
                 "post-forgot.json" => assert_eq!(json()["status"], "accepted"),
-                "post-setup-form.json" | "post-login-form.json" => {
-                    assert_eq!(headers["location"], format!("{BASE_URL}/app"));
+                "get-jwks.json" => {
+                    // The binary's key, read from Secrets Manager, is the key that signed the
+                    // fixtures' sessions.
+                    assert_eq!(json()["keys"][0]["kid"], app.sessions.current_kid());
+                }
+                "post-password-json.json" => assert_eq!(json()["user"]["status"], "active"),
+                "post-setup-form.json" | "post-login-form.json" | "post-password-form.json" => {
+                    let landing = if name == "post-login-form.json" {
+                        "/password".to_owned()
+                    } else {
+                        format!("{BASE_URL}/app")
+                    };
+                    assert_eq!(headers["location"], landing, "{name}");
                     let cookies = response["cookies"].as_array().cloned().unwrap_or_default();
                     assert!(
                         cookies.iter().any(|c| c
@@ -173,5 +198,5 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
             "{function} reported an init error"
         );
     }
-    assert_eq!(answered, 13, "every event file was fed to its function");
+    assert_eq!(answered, 18, "every event file was fed to its function");
 }

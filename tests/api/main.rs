@@ -24,6 +24,7 @@ mod logs;
 mod mailer_outbox;
 mod openapi;
 mod parsers_fuzz;
+mod sessions;
 mod store_embedded;
 mod template_routes;
 
@@ -39,5 +40,7 @@ mod browser;
 mod functions;
 #[cfg(feature = "services")]
 mod mailer_ses;
+#[cfg(feature = "services")]
+mod sessions_aws;
 #[cfg(feature = "services")]
 mod store_dynamodb;

@@ -66,12 +66,48 @@ fn every_function_runs_on_al2023_with_the_cargo_lambda_build() {
             f["Metadata"]["BuildMethod"].as_str(),
             Some("rust-cargolambda")
         );
-        // The session key comes from the generated secret, never a literal.
+        // Each function reads the session key's secret, and no other secret.
+        let statements = f["Properties"]["Policies"][0]["Statement"]
+            .as_vec()
+            .unwrap();
+        let secret_grants: Vec<_> = statements
+            .iter()
+            .filter(|s| {
+                s["Action"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with("secretsmanager:"))
+            })
+            .collect();
+        assert_eq!(secret_grants.len(), 1);
+        assert_eq!(
+            secret_grants[0]["Action"].as_str(),
+            Some("secretsmanager:GetSecretValue")
+        );
+        assert_eq!(
+            secret_grants[0]["Resource"]["Ref"]
+                .as_str()
+                .or(secret_grants[0]["Resource"].as_str()),
+            Some("SessionSigningKey"),
+            "{:?}",
+            secret_grants[0]["Resource"]
+        );
     }
-    let key = globals["Environment"]["Variables"]["SESSION_SIGNING_KEY"]
-        .as_str()
-        .unwrap_or_default();
-    assert!(key.contains("{{resolve:secretsmanager:"), "{key}");
+    // The key is read from Secrets Manager at init: no secret is resolved into the environment,
+    // where lambda:GetFunctionConfiguration would show it.
+    let variables = globals["Environment"]["Variables"].as_hash().unwrap();
+    assert!(!variables
+        .keys()
+        .any(|k| k.as_str() == Some("SESSION_SIGNING_KEY")));
+    for (name, value) in variables {
+        let text = format!("{value:?}");
+        assert!(!text.contains("resolve:secretsmanager"), "{name:?}: {text}");
+        assert!(!text.contains("resolve:ssm-secure"), "{name:?}: {text}");
+    }
+    assert!(format!(
+        "{:?}",
+        variables[&Yaml::from_str("SESSION_SIGNING_SECRET_ID")]
+    )
+    .contains("SessionSigningKey"));
 }
 
 /// A hung request must end as the contract's `503`, answered by the router's timeout, not as

@@ -24,16 +24,15 @@ pub const ADMIN_EMAIL: &str = "admin@northwind.example";
 pub const ADMIN_PASSWORD: &str = "granite lantern orchard 57";
 pub const TEMP_PASSWORD: &str = "violet harbour tram 42";
 pub const NEW_PASSWORD: &str = "copper kettle marching sideways";
+/// The test app's `SESSION_SIGNING_KEY`: the secret its Ed25519 session key is derived from.
+pub const SIGNING_KEY: &str = "test-signing-key-0123456789abcdef0123456789";
 pub const ALL: &[Function] = &[Function::CreateUser, Function::RedeemToken, Function::Login];
 
 /// A configuration for tests: fast argon2, the product's lifetimes unless overridden.
 pub fn test_config(overrides: &[(&str, &str)]) -> Config {
     let mut env: HashMap<String, String> = [
         ("PUBLIC_BASE_URL", BASE_URL),
-        (
-            "SESSION_SIGNING_KEY",
-            "test-signing-key-0123456789abcdef0123456789",
-        ),
+        ("SESSION_SIGNING_KEY", SIGNING_KEY),
         ("SENDER_EMAIL", "noreply@northwind.example"),
         ("ARGON2_MEMORY_KIB", "1024"),
         ("ARGON2_ITERATIONS", "1"),

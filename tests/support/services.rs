@@ -69,6 +69,36 @@ pub fn ses_client(counter: &RoundTrips) -> aws_sdk_sesv2::Client {
     aws_sdk_sesv2::Client::from_conf(config)
 }
 
+/// A Secrets Manager client for moto (which serves it on the same endpoint as SES).
+pub fn secrets_client() -> aws_sdk_secretsmanager::Client {
+    use aws_sdk_secretsmanager::config;
+    let config = config::Builder::new()
+        .behavior_version(config::BehaviorVersion::latest())
+        .region(config::Region::new("us-east-1"))
+        .credentials_provider(config::Credentials::new(
+            "test",
+            "test",
+            None,
+            None,
+            "onboarding-tests",
+        ))
+        .endpoint_url(endpoint(SES_ENDPOINT))
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+/// A new secret in moto's Secrets Manager holding `value`; its ARN.
+pub async fn fresh_secret(client: &aws_sdk_secretsmanager::Client, value: &str) -> String {
+    let out = client
+        .create_secret()
+        .name(format!("session-key-{}", uuid::Uuid::new_v4().simple()))
+        .secret_string(value)
+        .send()
+        .await
+        .expect("moto's Secrets Manager is running (SES_TEST_ENDPOINT)");
+    out.arn.expect("a secret has an ARN")
+}
+
 /// A new table with a unique name, made by the same code as `create-table`, from `template.yaml`.
 pub async fn fresh_table(client: &aws_sdk_dynamodb::Client) -> String {
     let name = format!("onboarding-test-{}", uuid::Uuid::new_v4().simple());

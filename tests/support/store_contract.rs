@@ -14,7 +14,7 @@ use onboarding::domain::{
     EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord, User, UserId,
     UserStatus,
 };
-use onboarding::ports::{Limited, Redemption, Rehash, Store, StoreError};
+use onboarding::ports::{Limited, Redemption, Rehash, SessionChange, Store, StoreError};
 
 pub type SharedStore = Arc<dyn Store>;
 
@@ -44,6 +44,10 @@ macro_rules! store_contract {
             a_failed_invite_is_recorded_on_the_user,
             recording_an_invite_status_for_an_unknown_user_is_refused,
             a_rehash_replaces_a_hash_only_while_it_is_still_the_old_one,
+            changing_a_password_sets_it_as_a_redemption_would_and_kills_every_link,
+            a_change_of_password_or_sign_out_from_an_ended_session_is_a_conflict,
+            ending_sessions_changes_only_the_session_version,
+            two_concurrent_password_changes_from_one_session_give_exactly_one_success,
             events_are_counted_per_key_and_window_and_peeking_does_not_count,
             the_sign_in_view_is_the_user_by_email_and_their_counters,
             slots_are_taken_only_under_the_limit_and_given_back,
@@ -509,6 +513,123 @@ pub async fn a_rehash_replaces_a_hash_only_while_it_is_still_the_old_one(store: 
             .as_deref(),
         Some("$argon2id$stronger")
     );
+}
+
+fn session_change(user: &User) -> SessionChange {
+    SessionChange {
+        user_id: user.id.clone(),
+        email: user.email.clone(),
+        session_version: user.session_version.clone(),
+        new_session_version: new_session_version(),
+    }
+}
+
+pub async fn changing_a_password_sets_it_as_a_redemption_would_and_kills_every_link(
+    store: SharedStore,
+) {
+    let (user, setup) = create_invited(&store, "change").await;
+    let reset = next_token(&user, TokenPurpose::Reset, t0());
+    store.issue_token(&reset.record, None).await.unwrap();
+    let user = reread(&store, &user).await;
+    let change = session_change(&user);
+    let changed = store
+        .change_password(&change, "$argon2id$own")
+        .await
+        .unwrap();
+    let stored = reread(&store, &user).await;
+    assert_eq!(changed, stored, "the answer is the user as stored");
+    assert_eq!(stored.password_hash.as_deref(), Some("$argon2id$own"));
+    assert_eq!(stored.temporary_password_hash, None);
+    assert_eq!(stored.status, UserStatus::Active);
+    assert_eq!(stored.session_version, change.new_session_version);
+    let mut expected = user.clone();
+    expected.set_own_password("$argon2id$own".into(), change.new_session_version.clone());
+    assert_eq!(stored.setup_generation, expected.setup_generation);
+    assert_eq!(stored.reset_generation, expected.reset_generation);
+    // Neither outstanding link can be redeemed now.
+    for token in [&setup, &reset] {
+        let r = store
+            .redeem_token(&redemption(&token.record, "$argon2id$x", t0()))
+            .await;
+        assert_eq!(r.map(|_| ()), Err(StoreError::TokenInvalid));
+    }
+}
+
+pub async fn a_change_of_password_or_sign_out_from_an_ended_session_is_a_conflict(
+    store: SharedStore,
+) {
+    let (user, _) = create_invited(&store, "stale").await;
+    let first = session_change(&user);
+    store.end_sessions(&first).await.unwrap();
+    let before = reread(&store, &user).await;
+    // The session that asked carries the old version: both refused, nothing changed.
+    assert_eq!(
+        store
+            .change_password(&first, "$argon2id$x")
+            .await
+            .map(|_| ()),
+        Err(StoreError::Conflict)
+    );
+    assert_eq!(store.end_sessions(&first).await, Err(StoreError::Conflict));
+    assert_eq!(reread(&store, &user).await, before);
+    let unknown = SessionChange {
+        user_id: UserId("nobody".into()),
+        email: EmailAddress::parse("nobody@example.com").unwrap(),
+        ..first
+    };
+    assert_eq!(
+        store.end_sessions(&unknown).await,
+        Err(StoreError::UserNotFound)
+    );
+}
+
+pub async fn ending_sessions_changes_only_the_session_version(store: SharedStore) {
+    let (user, setup) = create_invited(&store, "end").await;
+    let change = session_change(&user);
+    store.end_sessions(&change).await.unwrap();
+    let mut expected = user.clone();
+    expected.session_version = change.new_session_version.clone();
+    assert_eq!(reread(&store, &user).await, expected);
+    // Links are not sessions: the setup link still works.
+    store
+        .redeem_token(&redemption(&setup.record, "$argon2id$x", t0()))
+        .await
+        .unwrap();
+}
+
+pub async fn two_concurrent_password_changes_from_one_session_give_exactly_one_success(
+    store: SharedStore,
+) {
+    let (user, _) = create_invited(&store, "race-change").await;
+    let attempts = (0..10).map(|i| {
+        let store = store.clone();
+        let change = session_change(&user);
+        tokio::spawn(async move {
+            store
+                .change_password(&change, &format!("$argon2id$h{i}"))
+                .await
+                .map(|u| u.password_hash)
+        })
+    });
+    let results: Vec<_> = futures_join(attempts).await;
+    let won: Vec<_> = results.iter().filter(|r| r.is_ok()).collect();
+    assert_eq!(won.len(), 1, "{results:?}");
+    assert!(results
+        .iter()
+        .filter(|r| r.is_err())
+        .all(|r| r == &Err(StoreError::Conflict)));
+    let winner = won[0].as_ref().unwrap();
+    assert_eq!(&reread(&store, &user).await.password_hash, winner);
+}
+
+async fn futures_join<T: Send + 'static>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for h in handles.collect::<Vec<_>>() {
+        out.push(h.await.unwrap());
+    }
+    out
 }
 
 pub async fn events_are_counted_per_key_and_window_and_peeking_does_not_count(store: SharedStore) {

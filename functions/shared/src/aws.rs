@@ -12,9 +12,10 @@ use std::sync::Arc;
 
 use crate::adapters::dynamodb::DynamoStore;
 use crate::adapters::ses::SesMailer;
-use crate::config::{ConfigError, Defaults, ProcessEnv};
-use crate::hashing::HashError;
+use crate::config::{check_signing_secret, ConfigError, Defaults, ProcessEnv, SessionKeySource};
+use crate::domain::session::SigningSecrets;
 use crate::ports::{Clock, SystemClock};
+use crate::services::StartError;
 use crate::{App, Config, Function};
 
 #[derive(Debug, thiserror::Error)]
@@ -22,7 +23,10 @@ pub enum SetupError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
-    Hash(#[from] HashError),
+    Start(#[from] StartError),
+    /// The signing key's secret could not be read (the message names the call, never a value).
+    #[error("reading the session signing key from Secrets Manager: {0}")]
+    SigningKey(String),
 }
 
 /// A Lambda function's app: configuration from the environment (Lambda defaults: nothing that
@@ -35,13 +39,89 @@ pub async fn app_from_env(serves: &[Function]) -> Result<App, SetupError> {
 /// The app on DynamoDB and SES v2 for an already-read configuration (the local server calls this
 /// when `TABLE_NAME` is set). Loads the SDK's configuration from the default chain: region,
 /// credentials and endpoint variables.
-pub async fn app_from_config(config: Config, serves: &[Function]) -> Result<App, SetupError> {
+pub async fn app_from_config(mut config: Config, serves: &[Function]) -> Result<App, SetupError> {
     require_table(&config)?;
     let sdk = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(timeout_config(&config))
         .load()
         .await;
+    if matches!(config.session_keys, SessionKeySource::SecretsManager(_)) {
+        let client = aws_sdk_secretsmanager::Client::new(&sdk);
+        resolve_session_keys(&mut config, &client).await?;
+    }
     app_with_sdk_config(config, &sdk, serves)
+}
+
+/// Reads the session signing key from Secrets Manager when the configuration names a secret
+/// (`SESSION_SIGNING_SECRET_ID`), once, before the runtime loop: the key never sits in the
+/// function's environment, where `lambda:GetFunctionConfiguration` would show it. The
+/// `AWSCURRENT` version signs; `AWSPENDING` (a rotation's next key, staged) and `AWSPREVIOUS`
+/// (the key before) only verify, and the JWKS lists them. The three are read at once, so init
+/// pays one round trip.
+pub async fn resolve_session_keys(
+    config: &mut Config,
+    client: &aws_sdk_secretsmanager::Client,
+) -> Result<(), SetupError> {
+    let SessionKeySource::SecretsManager(id) = &config.session_keys else {
+        return Ok(());
+    };
+    let (current, next, previous) = tokio::join!(
+        secret_version(client, id, "AWSCURRENT"),
+        secret_version(client, id, "AWSPENDING"),
+        secret_version(client, id, "AWSPREVIOUS"),
+    );
+    let current = current?
+        .ok_or_else(|| SetupError::SigningKey("the secret has no AWSCURRENT version".to_owned()))?;
+    config.session_keys = SessionKeySource::Secrets(SigningSecrets {
+        current,
+        next: next?,
+        previous: previous?,
+    });
+    Ok(())
+}
+
+/// One version stage of the secret; `None` when the secret has no version in that stage. Any
+/// other failure fails the init (and Lambda tries again): starting without a key that signed
+/// live sessions would end them.
+async fn secret_version(
+    client: &aws_sdk_secretsmanager::Client,
+    id: &str,
+    stage: &'static str,
+) -> Result<Option<secrecy::SecretString>, SetupError> {
+    use aws_sdk_secretsmanager::error::DisplayErrorContext;
+    use aws_sdk_secretsmanager::operation::get_secret_value::GetSecretValueError;
+    let out = match client
+        .get_secret_value()
+        .secret_id(id)
+        .version_stage(stage)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(e)
+            if stage != "AWSCURRENT"
+                && matches!(
+                    e.as_service_error(),
+                    Some(GetSecretValueError::ResourceNotFoundException(_))
+                ) =>
+        {
+            return Ok(None)
+        }
+        Err(e) => {
+            return Err(SetupError::SigningKey(format!(
+                "GetSecretValue ({stage}): {}",
+                DisplayErrorContext(&e)
+            )))
+        }
+    };
+    let secret = out
+        .secret_string
+        .map(secrecy::SecretString::from)
+        .ok_or_else(|| {
+            SetupError::SigningKey(format!("the {stage} version has no SecretString"))
+        })?;
+    check_signing_secret("SESSION_SIGNING_SECRET_ID", &secret)?;
+    Ok(Some(secret))
 }
 
 /// The same, with an SDK configuration the caller loaded.

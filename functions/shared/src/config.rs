@@ -5,6 +5,7 @@ use chrono::Duration;
 use secrecy::SecretString;
 use std::collections::HashMap;
 
+use crate::domain::session::{SigningSecrets, MIN_KEY_BYTES};
 use crate::domain::PasswordPolicy;
 use crate::hashing::Argon2Params;
 
@@ -51,12 +52,16 @@ pub struct Config {
     pub public_base_url: String,
     /// Where a tech lands after setting a password.
     pub app_url: String,
-    pub session_signing_key: SecretString,
+    /// Where the session signing keys come from.
+    pub session_keys: SessionKeySource,
     pub session_issuer: String,
     pub session_audience: String,
     pub setup_token_ttl: Duration,
     pub reset_token_ttl: Duration,
     pub session_ttl: Duration,
+    /// How long an admin's temporary password works after the user was created; `None`: until
+    /// the user sets their own (the product's promise; see docs/THREAT_MODEL.md).
+    pub temp_password_ttl: Option<Duration>,
     pub argon2: Argon2Params,
     pub password_policy: PasswordPolicy,
     pub rate_limits: RateLimits,
@@ -85,6 +90,41 @@ pub struct AwsTimeouts {
 /// The most `AWS_OPERATION_TIMEOUT_MS` may be: below the router's 8 s request timeout, so a hung
 /// call is answered as an outage by the service, not cut off with nothing recorded.
 pub const MAX_AWS_OPERATION_TIMEOUT_MS: u64 = 7_000;
+
+/// Where the session signing keys come from.
+#[derive(Clone)]
+pub enum SessionKeySource {
+    /// The secrets themselves: the local server's generated file, or `SESSION_SIGNING_KEY` (and
+    /// `SESSION_PREVIOUS_SIGNING_KEY`) for `sam local` and `cargo lambda`.
+    Secrets(SigningSecrets),
+    /// A Secrets Manager secret (`SESSION_SIGNING_SECRET_ID`, its ARN or name), read once at
+    /// init: its `AWSCURRENT` version signs, its `AWSPREVIOUS` version (if any) still verifies.
+    SecretsManager(String),
+}
+
+impl Config {
+    /// The signing secrets, once they are known (see [`SessionKeySource`]).
+    pub fn signing_secrets(&self) -> Result<&SigningSecrets, ConfigError> {
+        match &self.session_keys {
+            SessionKeySource::Secrets(s) => Ok(s),
+            SessionKeySource::SecretsManager(_) => Err(err(
+                "SESSION_SIGNING_SECRET_ID",
+                "the secret has not been read from Secrets Manager yet",
+            )),
+        }
+    }
+}
+
+/// A signing secret's source must be long enough to carry a key's worth of randomness.
+pub fn check_signing_secret(var: &'static str, secret: &SecretString) -> Result<(), ConfigError> {
+    if secrecy::ExposeSecret::expose_secret(secret).len() < MIN_KEY_BYTES {
+        return Err(err(
+            var,
+            format!("must be at least {MIN_KEY_BYTES} bytes long"),
+        ));
+    }
+    Ok(())
+}
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -216,20 +256,38 @@ impl Config {
         let r = Reader { env };
         let public_base_url = r.url("PUBLIC_BASE_URL", defaults.public_base_url)?;
         let app_url = r.url("APP_URL", Some(format!("{public_base_url}/app")))?;
-        let session_signing_key = match env.get("SESSION_SIGNING_KEY") {
-            Some(k) => SecretString::from(k),
-            None => defaults.session_signing_key.ok_or_else(|| {
-                err(
+        let session_keys = match (
+            env.get("SESSION_SIGNING_SECRET_ID"),
+            env.get("SESSION_SIGNING_KEY"),
+        ) {
+            (Some(_), Some(_)) => {
+                return Err(err(
                     "SESSION_SIGNING_KEY",
-                    "is required: a random secret of at least 32 bytes",
-                )
-            })?,
+                    "must not be set with SESSION_SIGNING_SECRET_ID: the key comes from one place",
+                ))
+            }
+            (Some(id), None) => SessionKeySource::SecretsManager(id),
+            (None, key) => {
+                let current = key.map(SecretString::from).or(defaults.session_signing_key).ok_or_else(|| {
+                    err(
+                        "SESSION_SIGNING_SECRET_ID",
+                        "is required: the Secrets Manager secret the session signing key comes from (or SESSION_SIGNING_KEY, a random string of at least 32 bytes, for local use)",
+                    )
+                })?;
+                check_signing_secret("SESSION_SIGNING_KEY", &current)?;
+                let previous = env
+                    .get("SESSION_PREVIOUS_SIGNING_KEY")
+                    .map(SecretString::from);
+                if let Some(p) = &previous {
+                    check_signing_secret("SESSION_PREVIOUS_SIGNING_KEY", p)?;
+                }
+                SessionKeySource::Secrets(SigningSecrets {
+                    current,
+                    next: None,
+                    previous,
+                })
+            }
         };
-        if secrecy::ExposeSecret::expose_secret(&session_signing_key).len()
-            < crate::domain::session::MIN_KEY_BYTES
-        {
-            return Err(err("SESSION_SIGNING_KEY", "must be at least 32 bytes long"));
-        }
         let sender_email = env
             .get("SENDER_EMAIL")
             .or(defaults.sender_email)
@@ -277,7 +335,7 @@ impl Config {
             ses_configuration_set: env.get("SES_CONFIGURATION_SET"),
             public_base_url,
             app_url,
-            session_signing_key,
+            session_keys,
             session_issuer: env
                 .get("SESSION_ISSUER")
                 .unwrap_or_else(|| "onboarding".to_owned()),
@@ -287,6 +345,10 @@ impl Config {
             setup_token_ttl: r.duration("SETUP_TOKEN_TTL", Duration::days(7))?,
             reset_token_ttl: r.duration("RESET_TOKEN_TTL", Duration::minutes(30))?,
             session_ttl: r.duration("SESSION_TTL", Duration::hours(12))?,
+            temp_password_ttl: env
+                .get("TEMP_PASSWORD_TTL")
+                .map(|_| r.duration("TEMP_PASSWORD_TTL", Duration::zero()))
+                .transpose()?,
             argon2,
             password_policy: PasswordPolicy {
                 min_chars: r.number("PASSWORD_MIN_LENGTH", 12, 8, 64)?,
@@ -400,6 +462,8 @@ mod tests {
             ("SETUP_TOKEN_TTL", "a week"),
             ("PUBLIC_BASE_URL", "onboard.example.com"),
             ("SESSION_SIGNING_KEY", "short"),
+            ("SESSION_PREVIOUS_SIGNING_KEY", "short"),
+            ("TEMP_PASSWORD_TTL", "0"),
             ("ARGON2_MEMORY_KIB", "lots"),
             ("SENDER_EMAIL", "not-an-email"),
             ("AWS_OPERATION_TIMEOUT_MS", "8000"),
@@ -411,6 +475,43 @@ mod tests {
             assert_eq!(error.var, var);
             assert!(error.to_string().contains(var));
         }
+    }
+
+    #[test]
+    fn the_signing_key_comes_from_secrets_manager_or_the_environment_never_both() {
+        let mut e = env(&good());
+        e.remove("SESSION_SIGNING_KEY");
+        assert_eq!(
+            Config::from_env(&e, Defaults::lambda()).unwrap_err().var,
+            "SESSION_SIGNING_SECRET_ID"
+        );
+        e.insert(
+            "SESSION_SIGNING_SECRET_ID".into(),
+            "arn:aws:secretsmanager:eu-west-1:1:secret:k".into(),
+        );
+        let c = Config::from_env(&e, Defaults::lambda()).unwrap();
+        assert!(
+            matches!(c.session_keys, SessionKeySource::SecretsManager(ref id) if id.ends_with(":k"))
+        );
+        assert!(c.signing_secrets().is_err());
+        e.insert(
+            "SESSION_SIGNING_KEY".into(),
+            "0123456789abcdef0123456789abcdef".into(),
+        );
+        assert_eq!(
+            Config::from_env(&e, Defaults::lambda()).unwrap_err().var,
+            "SESSION_SIGNING_KEY"
+        );
+    }
+
+    #[test]
+    fn the_temporary_password_lasts_until_replaced_unless_configured() {
+        let c = Config::from_env(&env(&good()), Defaults::lambda()).unwrap();
+        assert_eq!(c.temp_password_ttl, None);
+        let mut e = env(&good());
+        e.insert("TEMP_PASSWORD_TTL".into(), "30d".into());
+        let c = Config::from_env(&e, Defaults::lambda()).unwrap();
+        assert_eq!(c.temp_password_ttl, Some(Duration::days(30)));
     }
 
     #[test]

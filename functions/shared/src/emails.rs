@@ -1,5 +1,5 @@
-//! The emails the service sends: the welcome email with its "Set Up Your Account" button and the
-//! reset email. HTML (table layout, inline styles, values escaped) and a text part that reads well alone.
+//! The emails the service sends: the welcome email with its "Set Up Your Account" button, the
+//! reset email, and the notice that a password was changed. HTML (table layout, inline styles, values escaped) and a text part that reads well alone.
 
 use askama::Template;
 use chrono::{DateTime, Duration, Utc};
@@ -187,6 +187,79 @@ impl ResetEmail<'_> {
     }
 }
 
+#[derive(Template)]
+#[template(path = "email/password_changed.html")]
+struct PasswordChangedHtml<'a> {
+    subject: &'a str,
+    preheader: &'a str,
+    email: &'a str,
+    org_name: Option<&'a str>,
+    when: &'a str,
+    link: &'a str,
+    footer: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/password_changed.txt")]
+struct PasswordChangedText<'a> {
+    email: &'a str,
+    org_name: Option<&'a str>,
+    when: &'a str,
+    link: &'a str,
+    footer: &'a str,
+}
+
+/// "Your password was changed" (OWASP Forgot Password Cheat Sheet; ASVS 5.0 6.3.7): when, and
+/// the way back in (forgot-password) if it wasn't the user. No token: the link is the public
+/// forgot-password page.
+pub struct PasswordChangedEmail<'a> {
+    pub to: &'a EmailAddress,
+    pub org_name: Option<&'a str>,
+    pub at: DateTime<Utc>,
+    pub public_base_url: &'a str,
+}
+
+impl PasswordChangedEmail<'_> {
+    pub fn render(&self) -> EmailMessage {
+        let subject = "Your password was changed".to_owned();
+        let link = format!("{}/password/forgot", self.public_base_url);
+        let when = date_in_words(self.at);
+        let footer = format!(
+            "This email was sent to {} because its password was changed. We send it every time, so you know.",
+            self.to
+        );
+        let preheader = "If it wasn't you, reset your password now.";
+        let html = PasswordChangedHtml {
+            subject: &subject,
+            preheader,
+            email: self.to.as_str(),
+            org_name: self.org_name,
+            when: &when,
+            link: &link,
+            footer: &footer,
+        }
+        .render()
+        .expect("the password-changed template renders");
+        let text = PasswordChangedText {
+            email: self.to.as_str(),
+            org_name: self.org_name,
+            when: &when,
+            link: &link,
+            footer: &footer,
+        }
+        .render()
+        .expect("the password-changed text renders");
+        EmailMessage {
+            to: self.to.clone(),
+            subject,
+            html,
+            text,
+            link,
+            purpose: "password_changed",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,5 +393,30 @@ mod tests {
         .render();
         assert!(msg.text.contains("https://x.example/reset?token="));
         assert!(msg.text.contains("30 minutes"));
+    }
+
+    #[test]
+    fn the_password_changed_email_says_when_and_how_to_get_back_in() {
+        let to = EmailAddress::parse("ana@example.com").unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let m = PasswordChangedEmail {
+            to: &to,
+            org_name: Some("Acme <Field>"),
+            at,
+            public_base_url: "https://onboard.example.com",
+        }
+        .render();
+        assert_eq!(m.purpose, "password_changed");
+        assert_eq!(m.link, "https://onboard.example.com/password/forgot");
+        for body in [&m.html, &m.text] {
+            assert!(
+                body.contains("Tuesday 24 November 2026 at 10:00 UTC"),
+                "{body}"
+            );
+            assert!(body.contains("https://onboard.example.com/password/forgot"));
+        }
+        assert!(m.html.contains("Acme &#60;Field&#62;") || m.html.contains("Acme &lt;Field&gt;"));
     }
 }

@@ -92,6 +92,19 @@ pub struct Redemption {
     pub now: DateTime<Utc>,
 }
 
+/// A signed-in user's own change to their account, made only while the session that asked for
+/// it is still current: the store refuses it (`Conflict`) when the user's session version moved
+/// meanwhile (another password change, a reset, a sign-out everywhere, a disable).
+#[derive(Debug, Clone)]
+pub struct SessionChange {
+    pub user_id: UserId,
+    pub email: EmailAddress,
+    /// The session version the asking session carries.
+    pub session_version: String,
+    /// The version every session issued from now on carries; every earlier session ends.
+    pub new_session_version: String,
+}
+
 /// A change of password hash made on sign-in when argon2 parameters changed.
 #[derive(Debug, Clone)]
 pub struct Rehash {
@@ -140,6 +153,18 @@ pub trait Store: Send + Sync {
     /// the answer: a store that would need another round trip to read them back (DynamoDB's
     /// transactions return no item) may leave them out (`None`, `0`); read the user for those.
     async fn redeem_token(&self, redemption: &Redemption) -> Result<User, StoreError>;
+
+    /// Sets the user's own password as a redemption does (`User::set_own_password`: temporary
+    /// password cleared, every link and every other session ended), if `change` is still
+    /// current. Returns the user as left.
+    async fn change_password(
+        &self,
+        change: &SessionChange,
+        password_hash: &str,
+    ) -> Result<User, StoreError>;
+
+    /// Ends every session of the user (a new session version), if `change` is still current.
+    async fn end_sessions(&self, change: &SessionChange) -> Result<(), StoreError>;
 
     /// Records whether the welcome email reached the mail service.
     async fn set_invite_status(

@@ -13,7 +13,9 @@ use crate::domain::user::Invite;
 use crate::domain::{
     EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId,
 };
-use crate::ports::{window_start, BackendError, Limited, Redemption, Rehash, Store, StoreError};
+use crate::ports::{
+    window_start, BackendError, Limited, Redemption, Rehash, SessionChange, Store, StoreError,
+};
 
 const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
 const EMAILS: TableDefinition<&str, &str> = TableDefinition::new("emails");
@@ -122,6 +124,15 @@ impl EmbeddedStore {
         let table = tx.open_table(USERS).map_err(backend)?;
         let found = table.get(id).map_err(backend)?;
         found.map(|v| decode(v.value())).transpose()
+    }
+
+    /// The user `change` is about, while the asking session is still current.
+    fn current_user(tx: &WriteTransaction, change: &SessionChange) -> Result<User, StoreError> {
+        let user = Self::read_user(tx, &change.user_id.0)?.ok_or(StoreError::UserNotFound)?;
+        if user.session_version != change.session_version {
+            return Err(StoreError::Conflict);
+        }
+        Ok(user)
     }
 
     fn write_user(tx: &WriteTransaction, user: &User) -> Result<(), StoreError> {
@@ -294,6 +305,31 @@ impl Store for EmbeddedStore {
             user.set_own_password(r.password_hash.clone(), r.new_session_version.clone());
             Self::write_user(tx, &user)?;
             Ok(user)
+        })
+        .await
+    }
+
+    async fn change_password(
+        &self,
+        change: &SessionChange,
+        password_hash: &str,
+    ) -> Result<User, StoreError> {
+        let (change, hash) = (change.clone(), password_hash.to_owned());
+        self.write(move |tx| {
+            let mut user = Self::current_user(tx, &change)?;
+            user.set_own_password(hash, change.new_session_version);
+            Self::write_user(tx, &user)?;
+            Ok(user)
+        })
+        .await
+    }
+
+    async fn end_sessions(&self, change: &SessionChange) -> Result<(), StoreError> {
+        let change = change.clone();
+        self.write(move |tx| {
+            let mut user = Self::current_user(tx, &change)?;
+            user.session_version = change.new_session_version;
+            Self::write_user(tx, &user)
         })
         .await
     }

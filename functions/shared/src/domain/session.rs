@@ -1,10 +1,23 @@
-//! Sessions: HS256 JWTs with the algorithm pinned and `exp`, `iss` and `aud` checked. The `sv`
-//! claim must equal the user's session version, so a password change ends every older session.
+//! Sessions: EdDSA (Ed25519) JWTs with a `kid`, verified with the algorithm pinned and `exp`,
+//! `iss` and `aud` required. The `sv` claim must equal the user's session version, so a password
+//! change, a reset or a sign-out everywhere ends every older session.
+//!
+//! A signing key comes from a secret string (a Secrets Manager version on AWS, a file under
+//! `DATA_DIR` locally): its SHA-256, under a label of its own, is the Ed25519 seed. The `kid` is
+//! the key's RFC 7638 JWK thumbprint, so it names the public key itself and every instance
+//! derives the same one. Only the current key signs. A rotation is staged: the next key is
+//! published and verifies (JWKS, every instance) before it signs anywhere, and after the switch
+//! the previous key keeps verifying until its sessions expire (docs/DEPLOY.md).
 
+use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use super::{Role, User};
 
@@ -21,6 +34,10 @@ pub struct Claims {
     pub aud: String,
     /// The user's session version when this session was issued.
     pub sv: String,
+    /// Signed in with the temporary password: the user should choose their own now, and may do
+    /// so without typing the temporary one again.
+    #[serde(rename = "mustChangePassword")]
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -29,32 +46,106 @@ pub enum SessionError {
     Invalid,
 }
 
-/// Signing and verification, built once from the configured key.
-pub struct SessionKeys {
+/// A secret string shorter than this is refused as a key's source.
+pub const MIN_KEY_BYTES: usize = 32;
+
+/// Keeps seeds of different uses apart, should the same secret ever feed something else. The
+/// seed is `SHA-256(SEED_LABEL || secret)` (docs/DEPLOY.md, "Session keys").
+pub const SEED_LABEL: &[u8] = b"onboarding session signing key, Ed25519 seed, v1\0";
+
+/// The secrets the session keys come from: the one that signs now and, during a rotation, the
+/// one staged to sign next and the one before (both only verify).
+#[derive(Clone)]
+pub struct SigningSecrets {
+    pub current: SecretString,
+    pub next: Option<SecretString>,
+    pub previous: Option<SecretString>,
+}
+
+impl SigningSecrets {
+    /// One key, no rotation under way.
+    pub fn only(current: SecretString) -> Self {
+        Self {
+            current,
+            next: None,
+            previous: None,
+        }
+    }
+}
+
+/// One Ed25519 key: its private half for signing, its public half for verifying and the JWKS.
+struct SigningKey {
+    kid: String,
+    /// The public key, base64url: the JWK's `x`.
+    x: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
+}
+
+impl SigningKey {
+    fn from_secret(secret: &SecretString) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(SEED_LABEL);
+        hasher.update(secret.expose_secret().as_bytes());
+        let seed = hasher.finalize();
+        let pair = Ed25519KeyPair::from_seed_unchecked(seed.as_slice())
+            .expect("any 32 bytes are an Ed25519 seed");
+        let pkcs8 = pair
+            .to_pkcs8()
+            .expect("an Ed25519 key pair serialises to PKCS#8");
+        let public = pair.public_key().as_ref();
+        let x = URL_SAFE_NO_PAD.encode(public);
+        // RFC 7638: the SHA-256 of the required members, in lexicographic order, no whitespace.
+        let thumbprint = Sha256::digest(format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#));
+        Self {
+            kid: URL_SAFE_NO_PAD.encode(thumbprint),
+            encoding: EncodingKey::from_ed_der(pkcs8.as_ref()),
+            decoding: DecodingKey::from_ed_der(public),
+            x,
+        }
+    }
+
+    fn jwk(&self) -> Value {
+        json!({"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": self.kid, "x": self.x})
+    }
+}
+
+/// Signing and verification, built once from the configured secrets.
+pub struct SessionKeys {
+    current: SigningKey,
+    /// The staged next key and the previous one, as there are: they verify, never sign.
+    verifying: Vec<SigningKey>,
     validation: Validation,
     issuer: String,
     audience: String,
     lifetime: Duration,
 }
 
-/// HS256 keys shorter than the hash output give less than its strength.
-pub const MIN_KEY_BYTES: usize = 32;
+/// Seconds of clock difference tolerated on `exp`.
+const LEEWAY_SECONDS: u64 = 5;
 
 impl SessionKeys {
-    pub fn new(key: &SecretString, issuer: &str, audience: &str, lifetime: Duration) -> Self {
-        let secret = key.expose_secret().as_bytes();
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.algorithms = vec![Algorithm::HS256];
+    pub fn new(secrets: &SigningSecrets, issuer: &str, audience: &str, lifetime: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.algorithms = vec![Algorithm::EdDSA];
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
-        validation.validate_exp = true;
+        validation.leeway = LEEWAY_SECONDS;
+        // jsonwebtoken reads the system clock for `exp`; `verify` checks against our own clock,
+        // so a fixed test clock governs expiry.
+        validation.validate_exp = false;
+        let current = SigningKey::from_secret(&secrets.current);
+        let mut verifying: Vec<SigningKey> = Vec::new();
+        for secret in [&secrets.next, &secrets.previous].into_iter().flatten() {
+            let key = SigningKey::from_secret(secret);
+            if key.kid != current.kid && verifying.iter().all(|k| k.kid != key.kid) {
+                verifying.push(key);
+            }
+        }
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            current,
+            verifying,
             validation,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
@@ -64,6 +155,11 @@ impl SessionKeys {
 
     pub fn lifetime(&self) -> Duration {
         self.lifetime
+    }
+
+    /// The `kid` of the key that signs new sessions.
+    pub fn current_kid(&self) -> &str {
+        &self.current.kid
     }
 
     pub fn issue(&self, user: &User, now: DateTime<Utc>) -> SecretString {
@@ -77,24 +173,44 @@ impl SessionKeys {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             sv: user.session_version.clone(),
+            must_change_password: user.must_change_password(),
         };
-        let jwt = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .expect("HS256 signing of plain claims cannot fail");
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.current.kid.clone());
+        let jwt = jsonwebtoken::encode(&header, &claims, &self.current.encoding)
+            .expect("Ed25519 signing of plain claims cannot fail");
         SecretString::from(jwt)
     }
 
-    /// Checks signature, algorithm, issuer, audience and expiry against `now`.
+    /// Checks the algorithm (EdDSA only), the key (by `kid`, among the current and previous
+    /// and the verifying keys), the signature, issuer, audience and expiry against `now`.
     pub fn verify(&self, jwt: &str, now: DateTime<Utc>) -> Result<Claims, SessionError> {
-        let mut validation = self.validation.clone();
-        // jsonwebtoken reads the system clock for `exp`; we check against our own clock too, so a
-        // fixed test clock governs expiry.
-        validation.validate_exp = false;
-        let data = jsonwebtoken::decode::<Claims>(jwt, &self.decoding, &validation)
+        let header = jsonwebtoken::decode_header(jwt).map_err(|_| SessionError::Invalid)?;
+        if header.alg != Algorithm::EdDSA {
+            return Err(SessionError::Invalid);
+        }
+        let kid = header.kid.ok_or(SessionError::Invalid)?;
+        let key = self
+            .keys()
+            .find(|k| k.kid == kid)
+            .ok_or(SessionError::Invalid)?;
+        let data = jsonwebtoken::decode::<Claims>(jwt, &key.decoding, &self.validation)
             .map_err(|_| SessionError::Invalid)?;
-        if now.timestamp() >= data.claims.exp + validation.leeway as i64 {
+        if now.timestamp() >= data.claims.exp + LEEWAY_SECONDS as i64 {
             return Err(SessionError::Invalid);
         }
         Ok(data.claims)
+    }
+
+    /// The JWKS document: every public key that can verify a live session, current first.
+    pub fn jwks(&self) -> Value {
+        let keys: Vec<Value> = self.keys().map(SigningKey::jwk).collect();
+        json!({ "keys": keys })
+    }
+
+    /// Every key that verifies: the current one first.
+    fn keys(&self) -> impl Iterator<Item = &SigningKey> {
+        std::iter::once(&self.current).chain(&self.verifying)
     }
 }
 
@@ -114,7 +230,7 @@ mod tests {
             status: UserStatus::Active,
             created_at: Utc::now(),
             temporary_password_hash: None,
-            password_hash: None,
+            password_hash: Some("hash".into()),
             session_version: "v1".into(),
             setup_generation: 1,
             reset_generation: 0,
@@ -122,18 +238,24 @@ mod tests {
         }
     }
 
-    fn keys(secret: &str) -> SessionKeys {
-        SessionKeys::new(
-            &SecretString::from(secret),
-            "iss",
-            "aud",
-            Duration::hours(12),
-        )
+    fn secrets(current: &str, previous: Option<&str>) -> SigningSecrets {
+        SigningSecrets {
+            current: SecretString::from(current),
+            next: None,
+            previous: previous.map(SecretString::from),
+        }
     }
+
+    fn keys(secret: &str) -> SessionKeys {
+        SessionKeys::new(&secrets(secret, None), "iss", "aud", Duration::hours(12))
+    }
+
+    const KEY_A: &str = "0123456789abcdef0123456789abcdef";
+    const KEY_B: &str = "another key another key another key!";
 
     #[test]
     fn a_session_verifies_until_it_expires() {
-        let k = keys("0123456789abcdef0123456789abcdef");
+        let k = keys(KEY_A);
         let now = Utc::now();
         let jwt = k.issue(&user(), now);
         let claims = k
@@ -141,43 +263,151 @@ mod tests {
             .unwrap();
         assert_eq!(claims.sub, "u1");
         assert_eq!(claims.sv, "v1");
+        assert!(!claims.must_change_password);
         assert!(k
             .verify(jwt.expose_secret(), now + Duration::hours(13))
             .is_err());
     }
 
     #[test]
+    fn the_header_names_the_algorithm_and_the_key() {
+        let k = keys(KEY_A);
+        let jwt = k.issue(&user(), Utc::now());
+        let header = jsonwebtoken::decode_header(jwt.expose_secret()).unwrap();
+        assert_eq!(header.alg, Algorithm::EdDSA);
+        assert_eq!(header.kid.as_deref(), Some(k.current_kid()));
+    }
+
+    #[test]
+    fn a_user_on_the_temporary_password_carries_must_change_password() {
+        let k = keys(KEY_A);
+        let mut u = user();
+        u.password_hash = None;
+        u.temporary_password_hash = Some("temp".into());
+        let now = Utc::now();
+        let claims = k.verify(k.issue(&u, now).expose_secret(), now).unwrap();
+        assert!(claims.must_change_password);
+    }
+
+    #[test]
     fn a_session_signed_with_another_key_or_for_another_audience_is_refused() {
         let now = Utc::now();
-        let jwt = keys("another key another key another key!").issue(&user(), now);
-        assert!(keys("0123456789abcdef0123456789abcdef")
-            .verify(jwt.expose_secret(), now)
-            .is_err());
-        let other_aud = SessionKeys::new(
-            &SecretString::from("0123456789abcdef0123456789abcdef"),
-            "iss",
-            "other",
-            Duration::hours(1),
-        );
+        let jwt = keys(KEY_B).issue(&user(), now);
+        assert!(keys(KEY_A).verify(jwt.expose_secret(), now).is_err());
+        let other_aud = SessionKeys::new(&secrets(KEY_A, None), "iss", "other", Duration::hours(1));
         let jwt = other_aud.issue(&user(), now);
-        assert!(keys("0123456789abcdef0123456789abcdef")
-            .verify(jwt.expose_secret(), now)
+        assert!(keys(KEY_A).verify(jwt.expose_secret(), now).is_err());
+    }
+
+    #[test]
+    fn after_a_rotation_the_previous_key_verifies_and_the_new_one_signs() {
+        let now = Utc::now();
+        let before = keys(KEY_A);
+        let old_session = before.issue(&user(), now);
+        let after = SessionKeys::new(
+            &secrets(KEY_B, Some(KEY_A)),
+            "iss",
+            "aud",
+            Duration::hours(12),
+        );
+        assert!(after.verify(old_session.expose_secret(), now).is_ok());
+        let new_session = after.issue(&user(), now);
+        let kid = jsonwebtoken::decode_header(new_session.expose_secret())
+            .unwrap()
+            .kid
+            .unwrap();
+        assert_eq!(kid, after.current_kid());
+        assert_ne!(kid, before.current_kid());
+        let jwks = after.jwks();
+        let listed: Vec<&str> = jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed, [after.current_kid(), before.current_kid()]);
+        // Once the previous key is gone, its sessions are too.
+        assert!(keys(KEY_B)
+            .verify(old_session.expose_secret(), now)
             .is_err());
     }
 
     #[test]
-    fn an_unsigned_alg_none_session_is_refused() {
-        use base64::Engine;
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    fn a_staged_next_key_verifies_and_is_published_but_never_signs() {
+        let now = Utc::now();
+        let staged = SessionKeys::new(
+            &SigningSecrets {
+                current: SecretString::from(KEY_A),
+                next: Some(SecretString::from(KEY_B)),
+                previous: None,
+            },
+            "iss",
+            "aud",
+            Duration::hours(12),
+        );
+        let next = keys(KEY_B);
+        assert_eq!(staged.current_kid(), keys(KEY_A).current_kid());
+        // A session the next key signs (an instance that switched already) verifies here.
+        assert!(staged
+            .verify(next.issue(&user(), now).expose_secret(), now)
+            .is_ok());
+        let jwks = staged.jwks();
+        let listed: Vec<&str> = jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed, [staged.current_kid(), next.current_kid()]);
+    }
+
+    #[test]
+    fn the_jwks_holds_public_keys_only() {
+        let jwks = keys(KEY_A).jwks();
+        let key = &jwks["keys"][0];
+        assert_eq!(key["kty"], "OKP");
+        assert_eq!(key["crv"], "Ed25519");
+        assert_eq!(key["alg"], "EdDSA");
+        assert_eq!(key["use"], "sig");
+        assert_eq!(
+            URL_SAFE_NO_PAD
+                .decode(key["x"].as_str().unwrap())
+                .unwrap()
+                .len(),
+            32
+        );
+        let fields: Vec<&String> = key.as_object().unwrap().keys().collect();
+        assert_eq!(fields, ["alg", "crv", "kid", "kty", "use", "x"]);
+    }
+
+    #[test]
+    fn an_hs256_session_signed_with_any_secret_is_refused() {
         let now = Utc::now().timestamp();
-        let header = b64.encode(r#"{"alg":"none","typ":"JWT"}"#);
-        let body = b64.encode(format!(
+        let claims = json!({"sub":"u1","email":"ana@example.com","org":"o1","role":"admin",
+            "iat":now,"exp":now+3600,"iss":"iss","aud":"aud","sv":"v1","mustChangePassword":false});
+        let k = keys(KEY_A);
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(k.current_kid().to_owned());
+        for secret in [KEY_A.as_bytes(), k.current.x.as_bytes()] {
+            let forged =
+                jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(secret)).unwrap();
+            assert_eq!(k.verify(&forged, Utc::now()), Err(SessionError::Invalid));
+        }
+    }
+
+    #[test]
+    fn an_unsigned_alg_none_session_is_refused() {
+        let now = Utc::now().timestamp();
+        let k = keys(KEY_A);
+        let header = URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"alg":"none","typ":"JWT","kid":"{}"}}"#,
+            k.current_kid()
+        ));
+        let body = URL_SAFE_NO_PAD.encode(format!(
             r#"{{"sub":"u1","org":"o1","role":"admin","iat":{now},"exp":{},"iss":"iss","aud":"aud","sv":"v1"}}"#,
             now + 3600
         ));
         let forged = format!("{header}.{body}.");
-        assert!(keys("0123456789abcdef0123456789abcdef")
-            .verify(&forged, Utc::now())
-            .is_err());
+        assert!(k.verify(&forged, Utc::now()).is_err());
     }
 }

@@ -10,8 +10,8 @@ use crate::hashing::HashError;
 use crate::ports::StoreError;
 use crate::services::limits::OverLimit;
 use crate::services::{
-    log_unexpected, AdminError, FindUserError, ForgotError, InviteError, LinkError, RedeemError,
-    ResendError, SignInError,
+    log_unexpected, AdminError, ChangePasswordError, FindUserError, ForgotError, InviteError,
+    LinkError, RedeemError, ResendError, SignInError,
 };
 
 /// Every error code of the contract.
@@ -285,6 +285,31 @@ impl From<ForgotError> for ApiError {
         match e {
             ForgotError::TooManyRequests(o) => o.into(),
             ForgotError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ChangePasswordError> for ApiError {
+    fn from(e: ChangePasswordError) -> Self {
+        match e {
+            ChangePasswordError::WrongCurrentPassword { missing: true } => {
+                Self::invalid("currentPassword", "Enter your current password.")
+            }
+            ChangePasswordError::WrongCurrentPassword { missing: false } => Self {
+                field: Some("currentPassword"),
+                ..Self::new(
+                    ErrorCode::InvalidCredentials,
+                    "That isn't your current password.",
+                )
+            },
+            ChangePasswordError::Password(message) => Self::invalid("password", message),
+            ChangePasswordError::Confirmation => {
+                Self::invalid("passwordConfirmation", PASSWORDS_DIFFER)
+            }
+            ChangePasswordError::TooManyAttempts(o) => o.into(),
+            ChangePasswordError::SessionEnded => ErrorCode::Unauthorized.into(),
+            ChangePasswordError::Hash(e) => e.into(),
+            ChangePasswordError::Store(e) => e.into(),
         }
     }
 }

@@ -163,6 +163,24 @@ impl Fields {
             .ok_or_else(|| ApiError::invalid(name, format!("`{name}` is required.")))
     }
 
+    /// A yes/no field: JSON `true`/`false`, or a form's `1`, `true` or `on` (a checkbox) and
+    /// `0`, `false` or empty. Absent is `false`.
+    pub fn flag(&self, name: &'static str) -> Result<bool, ApiError> {
+        let refuse = || ApiError::invalid(name, format!("`{name}` must be true or false."));
+        match self {
+            Fields::Json(map) => match map.get(name) {
+                None | Some(Value::Null) => Ok(false),
+                Some(Value::Bool(b)) => Ok(*b),
+                Some(_) => Err(refuse()),
+            },
+            Fields::Form(_) => match self.string(name)?.as_deref() {
+                None | Some("" | "0" | "false") => Ok(false),
+                Some("1" | "true" | "on") => Ok(true),
+                Some(_) => Err(refuse()),
+            },
+        }
+    }
+
     pub fn is_form(&self) -> bool {
         matches!(self, Fields::Form(_))
     }
@@ -199,6 +217,38 @@ impl<S: Send + Sync, T: FromFields> FromRequest<S> for Submitted<T> {
         let fields = read_fields(req, true).await.map_err(refuse)?;
         let input = T::from_fields(&fields).map_err(refuse)?;
         Ok(Self { format, input })
+    }
+}
+
+/// Like [`Submitted`], for an endpoint whose body is optional: a request with no body and no
+/// `Content-Type` (an API caller's bare `POST`) reads as an empty JSON object.
+pub struct MaybeSubmitted<T>(pub Submitted<T>);
+
+impl<S: Send + Sync, T: FromFields> FromRequest<S> for MaybeSubmitted<T> {
+    type Rejection = Refusal;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Refusal> {
+        if req.headers().get(header::CONTENT_TYPE).is_none() {
+            let text = body_text(req).await.map_err(|error| Refusal {
+                format: Format::Json,
+                error,
+            })?;
+            if !text.is_empty() {
+                return Err(Refusal {
+                    format: Format::Json,
+                    error: ApiError::unsupported_media_type(JSON),
+                });
+            }
+            let input = T::from_fields(&Fields::Json(Map::new())).map_err(|error| Refusal {
+                format: Format::Json,
+                error,
+            })?;
+            return Ok(Self(Submitted {
+                format: Format::Json,
+                input,
+            }));
+        }
+        Submitted::from_request(req, state).await.map(Self)
     }
 }
 
@@ -248,6 +298,52 @@ impl FromRequestParts<Arc<Services>> for Admin {
     async fn from_request_parts(parts: &mut Parts, app: &Arc<Services>) -> Result<Self, ApiError> {
         let admin = app.admin_for_session(bearer(&parts.headers)).await?;
         Ok(Self(admin))
+    }
+}
+
+/// The request's session token: a Bearer token (API callers), or else the `session` cookie
+/// (the pages). Two `session` cookies are none: a sibling subdomain can plant a second one for
+/// the parent domain (cookie tossing), and which one is ours cannot be told.
+pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    if let Some(token) = bearer(headers) {
+        return Some(token);
+    }
+    let mut sessions = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(k, _)| *k == "session")
+        .map(|(_, v)| v);
+    let first = sessions.next()?;
+    sessions.next().is_none().then_some(first)
+}
+
+/// The user behind the request's session: a Bearer token (API callers) or else the `session`
+/// cookie (the pages), if it is valid now and still current. `None` when there is none.
+/// A store failure while checking is refused (503) in the format the request wants.
+pub struct SignedIn(pub Option<User>);
+
+impl FromRequestParts<Arc<Services>> for SignedIn {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<Services>) -> Result<Self, Refusal> {
+        let Some(jwt) = session_token(&parts.headers) else {
+            return Ok(Self(None));
+        };
+        let format = if wants_html(&parts.headers) {
+            Format::Page
+        } else {
+            Format::Json
+        };
+        app.user_for_session(jwt)
+            .await
+            .map(Self)
+            .map_err(|e| Refusal {
+                format,
+                error: e.into(),
+            })
     }
 }
 

@@ -74,7 +74,10 @@ pub fn apply(router: Router, config: &Config) -> Router {
                     .on_eos(())
                     .on_failure(()),
             )
-            .layer(static_header(header::CACHE_CONTROL, "no-store"))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                |res: &Response| Some(cache_control(res)),
+            ))
             .layer(static_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .layer(static_header(header::REFERRER_POLICY, "no-referrer"))
             .layer(static_header(header::X_FRAME_OPTIONS, "DENY"))
@@ -94,6 +97,21 @@ pub fn apply(router: Router, config: &Config) -> Router {
                 REQUEST_TIMEOUT,
             )),
     )
+}
+
+/// A response a handler marks as cacheable for so many seconds by anyone (the JWKS); every
+/// other response is `no-store`.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheFor(pub u32);
+
+fn cache_control(res: &Response) -> HeaderValue {
+    match res.extensions().get::<CacheFor>() {
+        Some(CacheFor(secs)) if res.status().is_success() => {
+            HeaderValue::from_str(&format!("public, max-age={secs}"))
+                .expect("a number makes a valid header value")
+        }
+        _ => HeaderValue::from_static("no-store"),
+    }
 }
 
 async fn not_found() -> StatusCode {

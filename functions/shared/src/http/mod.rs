@@ -16,9 +16,8 @@ pub use error::{ApiError, ErrorCode};
 pub use extract::ClientIp;
 
 use crate::config::Config;
-use crate::hashing::HashError;
 use crate::ports::{Clock, Mailer, Store};
-use crate::services::Services;
+use crate::services::{Services, StartError};
 
 /// Request bodies over this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -55,6 +54,10 @@ enum Endpoint {
     Login,
     ForgotPage,
     Forgot,
+    Jwks,
+    Logout,
+    PasswordPage,
+    ChangePassword,
 }
 
 /// One route of the contract.
@@ -115,11 +118,25 @@ pub const ROUTES: &[Route] = &[
         Function::Login,
         Endpoint::Forgot,
     ),
+    route(
+        "GET",
+        "/.well-known/jwks.json",
+        Function::Login,
+        Endpoint::Jwks,
+    ),
+    route("POST", "/logout", Function::Login, Endpoint::Logout),
+    route("GET", "/password", Function::Login, Endpoint::PasswordPage),
+    route(
+        "POST",
+        "/password",
+        Function::Login,
+        Endpoint::ChangePassword,
+    ),
 ];
 
 impl Endpoint {
     fn handler(self) -> MethodRouter<Arc<Services>> {
-        use handlers::{links, login, users};
+        use handlers::{account, links, login, users};
         match self {
             Self::CreateUser => post(users::create),
             Self::ResendInvite => post(users::resend_invite),
@@ -132,6 +149,10 @@ impl Endpoint {
             Self::Login => post(login::login),
             Self::ForgotPage => get(login::forgot_page),
             Self::Forgot => post(login::forgot),
+            Self::Jwks => get(account::jwks),
+            Self::Logout => post(account::logout),
+            Self::PasswordPage => get(account::password_page),
+            Self::ChangePassword => post(account::change_password),
         }
     }
 }
@@ -161,7 +182,7 @@ impl App {
         mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
         serves: &[Function],
-    ) -> Result<Self, HashError> {
+    ) -> Result<Self, StartError> {
         let services = Arc::new(Services::new(config, store, mailer, clock)?);
         let router = layers::apply(
             contract_routes(serves).with_state(services.clone()),

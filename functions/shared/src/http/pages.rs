@@ -62,8 +62,13 @@ pub struct PasswordForm<'a> {
     pub intro: &'a str,
     pub button: &'a str,
     pub action: &'a str,
-    pub token: &'a str,
+    /// A link's token, posted back with the form (`None` on the change-password page).
+    pub token: Option<&'a str>,
     pub email: &'a str,
+    /// The change-password page asks for the current password, unless the user is still on the
+    /// temporary one.
+    pub ask_current: bool,
+    pub current_error: Option<&'a str>,
     pub min_chars: usize,
     pub form_error: Option<&'a str>,
     pub password_error: Option<&'a str>,
@@ -179,8 +184,54 @@ pub fn password_form(page: TokenPurpose, s: PasswordFormState<'_>) -> String {
         intro,
         button,
         action,
-        token: s.token,
+        token: Some(s.token),
         email: s.email,
+        ask_current: false,
+        current_error: None,
+        min_chars: s.min_chars,
+        form_error: s.form_error,
+        password_error: s.password_error,
+        confirmation_error: s.confirmation_error,
+    })
+}
+
+/// What the change-password page shows.
+pub struct ChangePasswordState<'a> {
+    pub email: &'a str,
+    /// Still on the temporary password: this is where they choose their own, no current
+    /// password asked.
+    pub first_password: bool,
+    pub min_chars: usize,
+    pub form_error: Option<&'a str>,
+    pub current_error: Option<&'a str>,
+    pub password_error: Option<&'a str>,
+    pub confirmation_error: Option<&'a str>,
+}
+
+pub fn change_password(s: ChangePasswordState<'_>) -> String {
+    let (heading, intro, button) = if s.first_password {
+        (
+            "Choose your password",
+            "You signed in with the temporary password your admin gave you. Choose your own now: you'll use it from now on, and the temporary one stops working.",
+            "Save password",
+        )
+    } else {
+        (
+            "Change your password",
+            "Enter your current password, then choose a new one. Other devices are signed out.",
+            "Change password",
+        )
+    };
+    render(PasswordForm {
+        chrome: Chrome::new(true),
+        heading,
+        intro,
+        button,
+        action: "/password",
+        token: None,
+        email: s.email,
+        ask_current: !s.first_password,
+        current_error: s.current_error,
         min_chars: s.min_chars,
         form_error: s.form_error,
         password_error: s.password_error,
@@ -412,9 +463,35 @@ mod tests {
     #[test]
     fn the_signed_in_page_points_a_temporary_password_to_choosing_one() {
         let temporary = signed_in("ana@example.com", Some("Northwind"), true);
-        assert!(temporary.contains("temporary password") && temporary.contains("/password/forgot"));
+        // Choosing one's own password happens here now (issue 14), not through an emailed link.
+        assert!(
+            temporary.contains("temporary password") && temporary.contains("href=\"/password\"")
+        );
         let own = signed_in("ana@example.com", Some("Northwind"), false);
         assert!(!own.contains("temporary password"));
+        for page in [&temporary, &own] {
+            assert!(page.contains("action=\"/logout\""));
+            assert!(page.contains("name=\"everywhere\" value=\"1\""));
+        }
+    }
+
+    #[test]
+    fn the_change_password_page_asks_for_the_current_password_unless_on_the_temporary_one() {
+        let state = |first_password| ChangePasswordState {
+            email: "ana@example.com",
+            first_password,
+            min_chars: 12,
+            form_error: None,
+            current_error: None,
+            password_error: None,
+            confirmation_error: None,
+        };
+        let change = change_password(state(false));
+        assert!(change.contains("name=\"currentPassword\""));
+        assert!(change.contains("action=\"/password\"") && !change.contains("name=\"token\""));
+        let first = change_password(state(true));
+        assert!(!first.contains("name=\"currentPassword\""));
+        assert!(first.contains("Choose your password"));
     }
 
     #[test]

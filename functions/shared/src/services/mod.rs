@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod forgot;
 pub mod invite;
 pub mod limits;
+pub mod password;
 pub mod redeem;
 pub mod session;
 pub mod sign_in;
@@ -13,16 +14,26 @@ pub mod sign_in;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::domain::{PasswordPolicy, SessionKeys};
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{BreachedPasswords, Clock, Mailer, Store};
 
 pub use forgot::ForgotError;
 pub use invite::{FindUserError, InviteError, InviteRequest, ResendError};
+pub use password::{ChangePasswordError, ChangePasswordRequest};
 pub use redeem::{LinkError, RedeemError, RedeemRequest};
 pub use session::{AdminError, Session};
 pub use sign_in::{SignInError, SignedIn};
+
+/// Why the services cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
 
 /// What every operation works with, built once at start and shared by every request.
 pub struct Services {
@@ -47,10 +58,10 @@ impl Services {
         store: Arc<dyn Store>,
         mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
-    ) -> Result<Self, HashError> {
+    ) -> Result<Self, StartError> {
         let hasher = PasswordHasher::new(config.argon2)?;
         let sessions = SessionKeys::new(
-            &config.session_signing_key,
+            config.signing_secrets()?,
             &config.session_issuer,
             &config.session_audience,
             config.session_ttl,

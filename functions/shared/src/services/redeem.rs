@@ -3,6 +3,7 @@
 
 use secrecy::SecretString;
 
+use super::password::NewPasswordProblem;
 use super::{Services, Session};
 use crate::domain::token::parse_token;
 use crate::domain::user::new_session_version;
@@ -94,7 +95,7 @@ impl Services {
         request: RedeemRequest,
     ) -> Result<Session, RedeemError> {
         let record = self.find_token(purpose, request.token.as_deref()).await?;
-        let password = self.check_new_password(&record, &request)?;
+        let password = self.check_redeemed_password(&record, &request)?;
         // After the local checks, so only a password that passes them is looked up at all.
         if self.breached.is_breached(&request.password).await {
             return Err(RedeemError::Password {
@@ -125,40 +126,33 @@ impl Services {
             TokenPurpose::Reset => "password_reset",
         };
         tracing::info!(audit, user_id = %user.id.0, org_id = %user.org_id.0);
+        if purpose == TokenPurpose::Reset {
+            // A reset replaces a password someone else may have known: tell the owner.
+            self.notify_password_changed(&user).await;
+        }
         Ok(self.start_session(user))
     }
 
-    /// The policy, then the confirmation, each reported on its own so the form can show the
-    /// message next to its field.
-    fn check_new_password(
+    /// The new password's checks (`check_new_password`), refused with the link's record so the
+    /// form can be shown again.
+    fn check_redeemed_password(
         &self,
         record: &TokenRecord,
         request: &RedeemRequest,
     ) -> Result<NewPassword, RedeemError> {
-        use secrecy::ExposeSecret;
-        let password = request.password.expose_secret();
-        let refuse = |message: String| RedeemError::Password {
-            record: Box::new(record.clone()),
-            message,
-        };
-        if password.is_empty() {
-            return Err(refuse("Enter a password.".into()));
-        }
         let context = [
             record.email.as_str(),
             record.org_name.as_deref().unwrap_or(""),
         ];
-        let checked = NewPassword::parse(password, None, &self.policy, &context)
-            .map_err(|e| refuse(e.message))?;
-        if request
-            .confirmation
-            .as_ref()
-            .is_some_and(|c| c.expose_secret() != password)
-        {
-            return Err(RedeemError::Confirmation {
-                record: Box::new(record.clone()),
-            });
-        }
-        Ok(checked)
+        self.check_new_password(&request.password, request.confirmation.as_ref(), context)
+            .map_err(|problem| match problem {
+                NewPasswordProblem::Password(message) => RedeemError::Password {
+                    record: Box::new(record.clone()),
+                    message,
+                },
+                NewPasswordProblem::Confirmation => RedeemError::Confirmation {
+                    record: Box::new(record.clone()),
+                },
+            })
     }
 }

@@ -4,8 +4,11 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::limits::{keys, per_email, per_email_and_ip, per_ip, LimitError, OverLimit};
+use chrono::{DateTime, Utc};
+
+use super::limits::{keys, per_email, per_email_and_ip, per_ip, LimitError, Limited, OverLimit};
 use super::{log_unexpected, Services, Session};
+use crate::config::RateLimits;
 use crate::domain::password::normalise;
 use crate::domain::{EmailAddress, User};
 use crate::hashing::Verified;
@@ -28,7 +31,39 @@ pub enum SignInError {
     Store(#[from] StoreError),
 }
 
+/// The sign-in failure limits for `email` from `source_ip` (see `limits`): also what a change of
+/// password spends when the current password is checked.
+pub(crate) fn login_limits(email: &EmailAddress, source_ip: &str, rl: &RateLimits) -> [Limited; 3] {
+    [
+        per_email_and_ip(
+            "login",
+            email,
+            source_ip,
+            rl.login_failures_per_email_and_ip,
+        ),
+        per_email("login", email, rl.login_failures_per_email),
+        per_ip("login", source_ip, rl.login_failures_per_ip),
+    ]
+}
+
 impl Services {
+    /// The hash a sign-in is checked against: the user's own password once set; before that the
+    /// temporary one, unless `TEMP_PASSWORD_TTL` is set and has run out since the user was
+    /// created (then nothing matches, and the user is told only that the sign-in failed).
+    fn password_hash_to_check<'u>(&self, user: &'u User, now: DateTime<Utc>) -> Option<&'u str> {
+        if user.password_hash.is_none() && !self.temporary_password_works(user, now) {
+            return None;
+        }
+        user.current_password_hash()
+    }
+
+    /// Whether `user`'s temporary password still works at `now` (`TEMP_PASSWORD_TTL`).
+    pub(crate) fn temporary_password_works(&self, user: &User, now: DateTime<Utc>) -> bool {
+        self.config
+            .temp_password_ttl
+            .is_none_or(|ttl| now < user.created_at + ttl)
+    }
+
     pub async fn sign_in(
         &self,
         email: &EmailAddress,
@@ -36,16 +71,7 @@ impl Services {
         source_ip: &str,
     ) -> Result<SignedIn, SignInError> {
         let rl = self.config.rate_limits;
-        let limits = [
-            per_email_and_ip(
-                "login",
-                email,
-                source_ip,
-                rl.login_failures_per_email_and_ip,
-            ),
-            per_email("login", email, rl.login_failures_per_email),
-            per_ip("login", source_ip, rl.login_failures_per_ip),
-        ];
+        let limits = login_limits(email, source_ip, &rl);
         // Every attempt takes a failure slot before its password is checked, so parallel guesses
         // are counted as they arrive; a success gives the slot back. The user is read meanwhile.
         let now = self.now();
@@ -62,9 +88,10 @@ impl Services {
             Err(LimitError::Store(e)) => return Err(e.into()),
         }
         let user = user?;
+        let now_for_expiry = self.now();
         let current = user
             .as_ref()
-            .and_then(|u| u.current_password_hash())
+            .and_then(|u| self.password_hash_to_check(u, now_for_expiry))
             .map(str::to_owned);
         // An unknown email still pays one verification, against a dummy hash.
         let verified = self

@@ -114,6 +114,51 @@ pub(super) fn value<T: Serialize>(what: &'static str, v: T) -> Result<AttributeV
     serde_dynamo::to_attribute_value(v).map_err(|e| unwritable(what, e))
 }
 
+/// What setting one's own password writes on the user item (`User::set_own_password` as an
+/// update expression): the hash, `active`, a new session version (every earlier session ends),
+/// both link generations moved on (every outstanding link dies), the temporary password gone.
+/// A redemption (in its transaction) and a change of password (one `UpdateItem`) both write it.
+pub(super) const SET_OWN_PASSWORD: &str = "SET #passwordHash = :hash, #status = :active, \
+     #sessionVersion = :sv, #setupGen = #setupGen + :one, #resetGen = #resetGen + :one \
+     REMOVE #temporaryPasswordHash";
+
+/// The names and values [`SET_OWN_PASSWORD`] refers to.
+pub(super) struct OwnPassword<'a> {
+    pub hash: &'a str,
+    pub session_version: &'a str,
+}
+
+impl OwnPassword<'_> {
+    /// Adds the names and values to a builder of either kind (a transaction's `Update`, or an
+    /// `UpdateItem` call) through its own two adders.
+    pub(super) fn apply<B>(
+        &self,
+        builder: B,
+        name: impl Fn(B, &'static str, &'static str) -> B,
+        val: impl Fn(B, &'static str, AttributeValue) -> B,
+    ) -> Result<B, StoreError> {
+        let names = [
+            ("#passwordHash", attr::PASSWORD_HASH),
+            ("#status", attr::STATUS),
+            ("#sessionVersion", attr::SESSION_VERSION),
+            ("#setupGen", attr::SETUP_GENERATION),
+            ("#resetGen", attr::RESET_GENERATION),
+            ("#temporaryPasswordHash", attr::TEMPORARY_PASSWORD_HASH),
+        ];
+        let values = [
+            (":hash", s(self.hash)),
+            (
+                ":active",
+                value("user status", crate::domain::UserStatus::Active)?,
+            ),
+            (":sv", s(self.session_version)),
+            (":one", n(1)),
+        ];
+        let builder = names.into_iter().fold(builder, |b, (k, v)| name(b, k, v));
+        Ok(values.into_iter().fold(builder, |b, (k, v)| val(b, k, v)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +166,42 @@ mod tests {
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    /// A placeholder in the expression without its name or value (or the reverse) would fail
+    /// only at run time, as DynamoDB's ValidationException.
+    #[test]
+    fn the_own_password_expression_defines_exactly_the_placeholders_it_uses() {
+        let used = |sigil: char| {
+            let mut found: Vec<String> = SET_OWN_PASSWORD
+                .split(|c: char| !(c.is_alphanumeric() || c == '#' || c == ':'))
+                .filter(|w| w.starts_with(sigil))
+                .map(str::to_owned)
+                .collect();
+            found.sort();
+            found.dedup();
+            found
+        };
+        let (mut names, mut values) = OwnPassword {
+            hash: "h",
+            session_version: "v",
+        }
+        .apply(
+            (Vec::new(), Vec::new()),
+            |(mut n, v), k, _| {
+                n.push(k.to_owned());
+                (n, v)
+            },
+            |(n, mut v), k, _| {
+                v.push(k.to_owned());
+                (n, v)
+            },
+        )
+        .unwrap();
+        names.sort();
+        values.sort();
+        assert_eq!(names, used('#'));
+        assert_eq!(values, used(':'));
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub use capacity::CapacityMeter;
 
 use crate::domain::user::Invite;
 use crate::domain::{EmailAddress, InviteStatus, TokenHash, TokenRecord, User, UserId};
-use crate::ports::{Limited, Redemption, Rehash, Store, StoreError};
+use crate::ports::{Limited, Redemption, Rehash, SessionChange, Store, StoreError};
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -106,6 +106,18 @@ impl Store for DynamoStore {
 
     async fn redeem_token(&self, r: &Redemption) -> Result<User, StoreError> {
         tokens::redeem(self, r).await
+    }
+
+    async fn change_password(
+        &self,
+        change: &SessionChange,
+        password_hash: &str,
+    ) -> Result<User, StoreError> {
+        users::change_password(self, change, password_hash).await
+    }
+
+    async fn end_sessions(&self, change: &SessionChange) -> Result<(), StoreError> {
+        users::end_sessions(self, change).await
     }
 
     async fn set_invite_status(

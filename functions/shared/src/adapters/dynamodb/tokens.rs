@@ -6,7 +6,9 @@ use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, Update};
 
 use super::errors::built;
 use super::items::{token_from_item, user_from_item, TokenItem};
-use super::layout::{attr, email_key, generation_attr, n, s, time, token_key, value};
+use super::layout::{
+    attr, email_key, generation_attr, n, s, time, token_key, value, OwnPassword, SET_OWN_PASSWORD,
+};
 use super::requests::update_item;
 use super::DynamoStore;
 use crate::domain::user::Invite;
@@ -109,31 +111,26 @@ pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, 
     )?;
     // Bumping both generations kills every other setup and reset link in this same write;
     // the new session version ends every earlier session.
+    let set_password = Update::builder()
+        .table_name(&store.table)
+        .key(attr::PK, s(email_key(&token.email)))
+        .condition_expression("attribute_exists(pk) AND #id = :id AND #gen = :gen")
+        .expression_attribute_names("#id", attr::ID)
+        .expression_attribute_names("#gen", generation_attr(token.purpose))
+        .expression_attribute_values(":id", s(&token.user_id.0))
+        .expression_attribute_values(":gen", n(token.generation));
     let set_password = built(
-        Update::builder()
-            .table_name(&store.table)
-            .key(attr::PK, s(email_key(&token.email)))
-            .update_expression(
-                "SET #passwordHash = :hash, #status = :active, #sessionVersion = :sv, \
-                 #setupGen = #setupGen + :one, #resetGen = #resetGen + :one \
-                 REMOVE #temporaryPasswordHash",
-            )
-            .condition_expression("attribute_exists(pk) AND #id = :id AND #gen = :gen")
-            .expression_attribute_names("#passwordHash", attr::PASSWORD_HASH)
-            .expression_attribute_names("#status", attr::STATUS)
-            .expression_attribute_names("#sessionVersion", attr::SESSION_VERSION)
-            .expression_attribute_names("#setupGen", attr::SETUP_GENERATION)
-            .expression_attribute_names("#resetGen", attr::RESET_GENERATION)
-            .expression_attribute_names("#temporaryPasswordHash", attr::TEMPORARY_PASSWORD_HASH)
-            .expression_attribute_names("#id", attr::ID)
-            .expression_attribute_names("#gen", generation_attr(token.purpose))
-            .expression_attribute_values(":hash", s(&r.password_hash))
-            .expression_attribute_values(":active", value("user status", UserStatus::Active)?)
-            .expression_attribute_values(":sv", s(&r.new_session_version))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":id", s(&token.user_id.0))
-            .expression_attribute_values(":gen", n(token.generation))
-            .build(),
+        OwnPassword {
+            hash: &r.password_hash,
+            session_version: &r.new_session_version,
+        }
+        .apply(
+            set_password,
+            |b, k, v| b.expression_attribute_names(k, v),
+            |b, k, v| b.expression_attribute_values(k, v),
+        )?
+        .update_expression(SET_OWN_PASSWORD)
+        .build(),
     )?;
     let items = vec![update_item(consume), update_item(set_password)];
     match store.transact("redeem token", items).await {

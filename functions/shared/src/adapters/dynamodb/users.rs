@@ -3,15 +3,16 @@
 //! or by id (two), recording an invite's status, and replacing a password hash on sign-in.
 
 use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput};
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::errors::sdk_error;
 use super::items::{from_item, user_from_item, TokenItem, UserIdItem, UserItem};
-use super::layout::{attr, email_key, s, user_key, value};
+use super::layout::{attr, email_key, s, user_key, value, OwnPassword, SET_OWN_PASSWORD};
 use super::DynamoStore;
 use crate::domain::{EmailAddress, InviteStatus, TokenRecord, User, UserId};
-use crate::ports::{Rehash, StoreError};
+use crate::ports::{BackendError, Rehash, SessionChange, StoreError};
 
 pub(super) async fn create(
     store: &DynamoStore,
@@ -120,18 +121,102 @@ pub(super) async fn rehash_password(
     } else {
         attr::PASSWORD_HASH
     };
-    let result = store
+    let request = store
         .client
         .update_item()
-        .table_name(&store.table)
-        .key(attr::PK, s(email_key(&rehash.email)))
         .update_expression("SET #slot = :new")
         .condition_expression("attribute_exists(pk) AND #id = :id AND #slot = :old")
         .expression_attribute_names("#slot", slot)
-        .expression_attribute_names("#id", attr::ID)
         .expression_attribute_values(":new", s(&rehash.new_hash))
-        .expression_attribute_values(":old", s(&rehash.old_hash))
-        .expression_attribute_values(":id", s(&rehash.user_id.0))
+        .expression_attribute_values(":old", s(&rehash.old_hash));
+    update_user(
+        store,
+        "rehash password",
+        &rehash.email,
+        &rehash.user_id,
+        request,
+    )
+    .await?;
+    Ok(())
+}
+
+/// One conditional `UpdateItem`, returning the user as left.
+pub(super) async fn change_password(
+    store: &DynamoStore,
+    change: &SessionChange,
+    password_hash: &str,
+) -> Result<User, StoreError> {
+    let request = store
+        .client
+        .update_item()
+        .update_expression(SET_OWN_PASSWORD)
+        .condition_expression("attribute_exists(pk) AND #id = :id AND #currentSv = :currentSv")
+        .expression_attribute_names("#currentSv", attr::SESSION_VERSION)
+        .expression_attribute_values(":currentSv", s(&change.session_version))
+        .return_values(ReturnValue::AllNew);
+    let request = OwnPassword {
+        hash: password_hash,
+        session_version: &change.new_session_version,
+    }
+    .apply(
+        request,
+        |b, k, v| b.expression_attribute_names(k, v),
+        |b, k, v| b.expression_attribute_values(k, v),
+    )?;
+    let out = update_user(
+        store,
+        "change password",
+        &change.email,
+        &change.user_id,
+        request,
+    )
+    .await?;
+    let item = out.attributes.ok_or_else(|| {
+        StoreError::Backend(BackendError::new("change password: no item returned"))
+    })?;
+    user_from_item(item)
+}
+
+/// One conditional `UpdateItem` of the session version.
+pub(super) async fn end_sessions(
+    store: &DynamoStore,
+    change: &SessionChange,
+) -> Result<(), StoreError> {
+    let request = store
+        .client
+        .update_item()
+        .update_expression("SET #sv = :new")
+        .condition_expression("attribute_exists(pk) AND #id = :id AND #sv = :current")
+        .expression_attribute_names("#sv", attr::SESSION_VERSION)
+        .expression_attribute_values(":new", s(&change.new_session_version))
+        .expression_attribute_values(":current", s(&change.session_version));
+    update_user(
+        store,
+        "end sessions",
+        &change.email,
+        &change.user_id,
+        request,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sends `request` as an update of the user item of `email`, conditional (besides its own
+/// condition, which must include `#id = :id`) on the item being `user_id`'s. A failed condition
+/// is `Conflict` when the user is there (the condition saw a change made meanwhile), and
+/// `UserNotFound` when not.
+async fn update_user(
+    store: &DynamoStore,
+    context: &'static str,
+    email: &EmailAddress,
+    user_id: &UserId,
+    request: UpdateItemFluentBuilder,
+) -> Result<UpdateItemOutput, StoreError> {
+    let result = request
+        .table_name(&store.table)
+        .key(attr::PK, s(email_key(email)))
+        .expression_attribute_names("#id", attr::ID)
+        .expression_attribute_values(":id", s(&user_id.0))
         .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
         .set_return_consumed_capacity(store.capacity.report())
         .send()
@@ -139,7 +224,7 @@ pub(super) async fn rehash_password(
     match result {
         Ok(out) => {
             store.capacity.record(out.consumed_capacity());
-            Ok(())
+            Ok(out)
         }
         Err(SdkError::ServiceError(ctx))
             if matches!(
@@ -152,10 +237,10 @@ pub(super) async fn rehash_password(
                 _ => None,
             };
             match old.map(user_from_item).transpose()? {
-                Some(user) if user.id == rehash.user_id => Err(StoreError::Conflict),
+                Some(user) if &user.id == user_id => Err(StoreError::Conflict),
                 _ => Err(StoreError::UserNotFound),
             }
         }
-        Err(e) => Err(sdk_error("rehash password", e)),
+        Err(e) => Err(sdk_error(context, e)),
     }
 }

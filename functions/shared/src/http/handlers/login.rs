@@ -50,6 +50,10 @@ struct SignIn {
 impl Outcome for SignIn {
     fn page(self, app: &Services) -> Response {
         match self.result {
+            // On the temporary password: choose their own now, right here (API.md, `POST /login`).
+            Ok(signed_in) if signed_in.must_change_password => {
+                with_session_cookie(see_other("/password"), &signed_in.session)
+            }
             Ok(signed_in) => {
                 with_session_cookie(see_other(&app.config.app_url), &signed_in.session)
             }

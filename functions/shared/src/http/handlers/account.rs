@@ -1,0 +1,215 @@
+//! The signed-in user's own account: the public keys that verify sessions, changing the
+//! password (and choosing one's own after the temporary one), and signing out.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use secrecy::SecretString;
+use std::sync::Arc;
+
+use crate::domain::password::PASSWORDS_DIFFER;
+use crate::domain::User;
+use crate::http::extract::{
+    session_token, ClientIp, Fields, FromFields, MaybeSubmitted, SignedIn, Submitted,
+};
+use crate::http::layers::CacheFor;
+use crate::http::pages::{self, ChangePasswordState};
+use crate::http::respond::{
+    json, page, respond, see_other, session_json, with_session_cookie, Format, Outcome,
+};
+use crate::http::{ApiError, ErrorCode};
+use crate::services::{ChangePasswordError, ChangePasswordRequest, Services, Session};
+
+/// How long the field-service app may cache the JWKS (API.md: the one exception to `no-store`).
+pub const JWKS_MAX_AGE_SECONDS: u32 = 300;
+
+/// `GET /.well-known/jwks.json`: every public key that can verify a live session.
+pub async fn jwks(State(app): State<Arc<Services>>) -> Response {
+    let mut r = json(StatusCode::OK, &app.sessions.jwks());
+    r.extensions_mut().insert(CacheFor(JWKS_MAX_AGE_SECONDS));
+    r
+}
+
+/// The cookie that ends the browser's session.
+fn clear_session_cookie(mut r: Response) -> Response {
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("session=; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=0"),
+    );
+    r
+}
+
+pub struct LogoutInput {
+    everywhere: bool,
+}
+
+impl FromFields for LogoutInput {
+    fn from_fields(f: &Fields) -> Result<Self, ApiError> {
+        Ok(Self {
+            everywhere: f.flag("everywhere")?,
+        })
+    }
+}
+
+/// `POST /logout`: clears the cookie; with `everywhere`, every session of the user ends. The
+/// browser's form always lands on the sign-in page, signed in or not before. A plain sign-out
+/// checks the session's signature only, so it clears the cookie even while the store is down.
+pub async fn logout(
+    State(app): State<Arc<Services>>,
+    headers: HeaderMap,
+    MaybeSubmitted(submitted): MaybeSubmitted<LogoutInput>,
+) -> Response {
+    let Submitted { format, input } = submitted;
+    let unauthorized = || ApiError::from(ErrorCode::Unauthorized);
+    let result = match (session_token(&headers), input.everywhere) {
+        (None, _) => Err(unauthorized()),
+        (Some(jwt), false) => app
+            .sessions
+            .verify(jwt, app.now())
+            .map(drop)
+            .map_err(|_| unauthorized()),
+        (Some(jwt), true) => match app.user_for_session(jwt).await {
+            Ok(Some(user)) => app.sign_out_everywhere(&user).await.map_err(ApiError::from),
+            Ok(None) => Err(unauthorized()),
+            Err(e) => Err(e.into()),
+        },
+    };
+    match (format, result) {
+        (Format::Page, Err(e)) if e.code != ErrorCode::Unauthorized => e.to_page(),
+        (Format::Page, _) => clear_session_cookie(see_other("/login")),
+        (Format::Json, Ok(())) => clear_session_cookie(StatusCode::NO_CONTENT.into_response()),
+        (Format::Json, Err(e)) => e.to_json(),
+    }
+}
+
+/// `GET /password`: the form, for a signed-in user; the sign-in page for anyone else.
+pub async fn password_page(State(app): State<Arc<Services>>, SignedIn(user): SignedIn) -> Response {
+    match user {
+        Some(user) => page(
+            StatusCode::OK,
+            change_form(&app, &user, Problems::default()),
+        ),
+        None => see_other("/login"),
+    }
+}
+
+/// What `POST /password` reads. The form always has the confirmation box; JSON callers may leave
+/// it out.
+pub struct ChangeInput {
+    current: Option<String>,
+    password: String,
+    confirmation: Option<String>,
+}
+
+impl FromFields for ChangeInput {
+    fn from_fields(f: &Fields) -> Result<Self, ApiError> {
+        let confirmation = f.string("passwordConfirmation")?;
+        Ok(Self {
+            current: f.string("currentPassword")?,
+            password: f.string("password")?.unwrap_or_default(),
+            confirmation: if f.is_form() {
+                Some(confirmation.unwrap_or_default())
+            } else {
+                confirmation
+            },
+        })
+    }
+}
+
+struct Changed {
+    /// The user as the session showed them, for the form shown again.
+    user: User,
+    result: Result<Session, ChangePasswordError>,
+}
+
+/// What the form shows again after a refusal, next to the field at fault.
+#[derive(Default)]
+struct Problems {
+    current: Option<String>,
+    password: Option<String>,
+    confirmation: bool,
+}
+
+const NOT_SAVED: &str = "Your password wasn't changed. Check the message below and try again.";
+
+fn change_form(app: &Services, user: &User, problems: Problems) -> String {
+    let refused =
+        problems.current.is_some() || problems.password.is_some() || problems.confirmation;
+    pages::change_password(ChangePasswordState {
+        email: user.email.as_str(),
+        first_password: user.must_change_password(),
+        min_chars: app.policy.min_chars,
+        form_error: refused.then_some(NOT_SAVED),
+        current_error: problems.current.as_deref(),
+        password_error: problems.password.as_deref(),
+        confirmation_error: problems.confirmation.then_some(PASSWORDS_DIFFER),
+    })
+}
+
+impl Outcome for Changed {
+    fn page(self, app: &Services) -> Response {
+        let Changed { user, result } = self;
+        let (status, problems) = match result {
+            Ok(session) => return with_session_cookie(see_other(&app.config.app_url), &session),
+            Err(ChangePasswordError::SessionEnded) => return see_other("/login"),
+            Err(ChangePasswordError::Confirmation) => (
+                StatusCode::BAD_REQUEST,
+                Problems {
+                    confirmation: true,
+                    ..Problems::default()
+                },
+            ),
+            Err(ChangePasswordError::Password(message)) => (
+                StatusCode::BAD_REQUEST,
+                Problems {
+                    password: Some(message),
+                    ..Problems::default()
+                },
+            ),
+            Err(e @ ChangePasswordError::WrongCurrentPassword { .. }) => {
+                let e = ApiError::from(e);
+                (
+                    e.status(),
+                    Problems {
+                        current: Some(e.message),
+                        ..Problems::default()
+                    },
+                )
+            }
+            Err(e) => return ApiError::from(e).to_page(),
+        };
+        page(status, change_form(app, &user, problems))
+    }
+
+    fn json(self, _: &Services) -> Response {
+        match self.result {
+            Ok(session) => {
+                with_session_cookie(json(StatusCode::OK, &session_json(&session)), &session)
+            }
+            Err(e) => ApiError::from(e).to_json(),
+        }
+    }
+}
+
+/// `POST /password`: a new password for the signed-in user; every other session ends.
+pub async fn change_password(
+    State(app): State<Arc<Services>>,
+    SignedIn(user): SignedIn,
+    ClientIp(ip): ClientIp,
+    submitted: Submitted<ChangeInput>,
+) -> Response {
+    let Submitted { format, input } = submitted;
+    let Some(user) = user else {
+        return match format {
+            Format::Page => see_other("/login"),
+            Format::Json => ApiError::from(ErrorCode::Unauthorized).to_json(),
+        };
+    };
+    let request = ChangePasswordRequest {
+        current: input.current.map(SecretString::from),
+        password: SecretString::from(input.password),
+        confirmation: input.confirmation.map(SecretString::from),
+    };
+    let result = app.change_password(user.clone(), request, &ip).await;
+    respond(&app, format, Changed { user, result })
+}

@@ -1,0 +1,218 @@
+//! A signed-in user's own account: changing the password (the temporary one for their own, or
+//! their own for a new one), signing out everywhere, and the "your password was changed" email
+//! that every change and every reset sends.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::limits::{keys, LimitError, OverLimit};
+use super::sign_in::login_limits;
+use super::{log_unexpected, Services, Session};
+use crate::domain::password::normalise;
+use crate::domain::user::new_session_version;
+use crate::domain::{NewPassword, User};
+use crate::emails::PasswordChangedEmail;
+use crate::hashing::{HashError, Verified};
+use crate::ports::{SessionChange, StoreError};
+
+/// The longest the "your password was changed" email may hold a request whose change is
+/// already stored.
+pub const NOTICE_SEND_LIMIT: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// What a signed-in user sends to change their password. `current` is not needed while they are
+/// on the temporary password (they typed it to sign in moments ago); `confirmation` is `None`
+/// for API callers.
+pub struct ChangePasswordRequest {
+    pub current: Option<SecretString>,
+    pub password: SecretString,
+    pub confirmation: Option<SecretString>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangePasswordError {
+    /// The current password is missing or wrong.
+    #[error("the current password does not match")]
+    WrongCurrentPassword { missing: bool },
+    #[error("the new password is not accepted: {0}")]
+    Password(String),
+    #[error("the password and its confirmation differ")]
+    Confirmation,
+    #[error(transparent)]
+    TooManyAttempts(#[from] OverLimit),
+    /// The session ended meanwhile (another change, a reset, a sign-out everywhere).
+    #[error("the session is no longer current")]
+    SessionEnded,
+    #[error("hashing the new password")]
+    Hash(#[from] HashError),
+    #[error("changing the password")]
+    Store(#[source] StoreError),
+}
+
+/// Why a new password is refused, at its field.
+pub enum NewPasswordProblem {
+    Password(String),
+    Confirmation,
+}
+
+impl From<NewPasswordProblem> for ChangePasswordError {
+    fn from(p: NewPasswordProblem) -> Self {
+        match p {
+            NewPasswordProblem::Password(m) => Self::Password(m),
+            NewPasswordProblem::Confirmation => Self::Confirmation,
+        }
+    }
+}
+
+impl Services {
+    /// The policy (with the user's email and organisation as context), then the confirmation,
+    /// each reported on its own so a form can show it next to its field.
+    pub(crate) fn check_new_password(
+        &self,
+        password: &SecretString,
+        confirmation: Option<&SecretString>,
+        context: [&str; 2],
+    ) -> Result<NewPassword, NewPasswordProblem> {
+        let password = password.expose_secret();
+        if password.is_empty() {
+            return Err(NewPasswordProblem::Password("Enter a password.".into()));
+        }
+        let checked = NewPassword::parse(password, None, &self.policy, &context)
+            .map_err(|e| NewPasswordProblem::Password(e.message))?;
+        if confirmation.is_some_and(|c| c.expose_secret() != password) {
+            return Err(NewPasswordProblem::Confirmation);
+        }
+        Ok(checked)
+    }
+
+    /// Sets a new password for the signed-in `user` (as their session showed them), ends every
+    /// other session and link, emails the notice, and starts a fresh session.
+    pub async fn change_password(
+        &self,
+        user: User,
+        request: ChangePasswordRequest,
+        source_ip: &str,
+    ) -> Result<Session, ChangePasswordError> {
+        // A session from a temporary password that has run out (`TEMP_PASSWORD_TTL`) may not
+        // set the password without one: it could not sign in again either.
+        if user.password_hash.is_none() && !self.temporary_password_works(&user, self.now()) {
+            return Err(ChangePasswordError::SessionEnded);
+        }
+        let context = [user.email.as_str(), user.org_name.as_deref().unwrap_or("")];
+        let password =
+            self.check_new_password(&request.password, request.confirmation.as_ref(), context)?;
+        if let Some(own) = user.password_hash.clone() {
+            self.check_current_password(&user, own, request.current.as_ref(), source_ip)
+                .await?;
+        }
+        if self.breached.is_breached(&request.password).await {
+            return Err(ChangePasswordError::Password(
+                super::BREACHED_PASSWORD.to_owned(),
+            ));
+        }
+        let hash = self.hasher.hash_async(password.secret().clone()).await?;
+        let change = SessionChange {
+            user_id: user.id.clone(),
+            email: user.email.clone(),
+            session_version: user.session_version.clone(),
+            new_session_version: new_session_version(),
+        };
+        let user = match self.store.change_password(&change, &hash).await {
+            Ok(u) => u,
+            Err(StoreError::Conflict | StoreError::UserNotFound) => {
+                return Err(ChangePasswordError::SessionEnded)
+            }
+            Err(e) => return Err(ChangePasswordError::Store(e)),
+        };
+        tracing::info!(audit = "password_changed", user_id = %user.id.0, org_id = %user.org_id.0);
+        self.notify_password_changed(&user).await;
+        Ok(self.start_session(user))
+    }
+
+    /// A user with their own password proves it again, under the sign-in limits: a stolen
+    /// session must not become a way to guess the password without them.
+    async fn check_current_password(
+        &self,
+        user: &User,
+        own_hash: String,
+        current: Option<&SecretString>,
+        source_ip: &str,
+    ) -> Result<(), ChangePasswordError> {
+        let current = current
+            .filter(|c| !c.expose_secret().is_empty())
+            .ok_or(ChangePasswordError::WrongCurrentPassword { missing: true })?;
+        let rl = self.config.rate_limits;
+        let limits = login_limits(&user.email, source_ip, &rl);
+        let now = self.now();
+        match self.take_slots(&limits, rl.login_window, now).await {
+            Ok(()) => {}
+            Err(LimitError::Over(over)) => return Err(over.into()),
+            Err(LimitError::Store(e)) => return Err(ChangePasswordError::Store(e)),
+        }
+        let verified = self
+            .hasher
+            .verify_async(normalise(current.expose_secret()), Some(own_hash))
+            .await;
+        if verified == Verified::No {
+            tracing::info!(audit = "password_change_refused", user_id = %user.id.0);
+            return Err(ChangePasswordError::WrongCurrentPassword { missing: false });
+        }
+        if let Err(e) = self
+            .store
+            .give_back_slots(&keys(&limits), rl.login_window, now)
+            .await
+        {
+            log_unexpected("giving back password-change slots", &e);
+        }
+        Ok(())
+    }
+
+    /// Ends every session of `user` (as their session showed them): sign-out everywhere. If
+    /// the session version moved meanwhile (a password changed at the same moment, which issued
+    /// a fresh session), the user is read again and that version ended too.
+    pub async fn sign_out_everywhere(&self, user: &User) -> Result<(), StoreError> {
+        let mut current = user.session_version.clone();
+        for _ in 0..3 {
+            let change = SessionChange {
+                user_id: user.id.clone(),
+                email: user.email.clone(),
+                session_version: current,
+                new_session_version: new_session_version(),
+            };
+            match self.store.end_sessions(&change).await {
+                Ok(()) => {
+                    tracing::info!(audit = "signed_out_everywhere", user_id = %user.id.0);
+                    return Ok(());
+                }
+                Err(StoreError::Conflict) => {}
+                // Gone (cancelled meanwhile): no session of theirs is left to end.
+                Err(StoreError::UserNotFound) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+            match self.store.user_by_email(&user.email).await? {
+                Some(u) if u.id == user.id => current = u.session_version,
+                _ => return Ok(()),
+            }
+        }
+        Err(StoreError::Conflict)
+    }
+
+    /// Tells `user` their password was changed. The change stands either way: a mail service
+    /// that fails, or takes longer than [`NOTICE_SEND_LIMIT`], is logged, not shown as a failed
+    /// change (the request must not run into its timeout after the change was stored).
+    pub(crate) async fn notify_password_changed(&self, user: &User) {
+        let message = PasswordChangedEmail {
+            to: &user.email,
+            org_name: user.org_name.as_deref(),
+            at: self.now(),
+            public_base_url: &self.config.public_base_url,
+        }
+        .render();
+        match tokio::time::timeout(NOTICE_SEND_LIMIT, self.mailer.send(&message)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => log_unexpected("sending the password-changed email", &e),
+            Err(_) => tracing::error!(
+                context = "sending the password-changed email",
+                "the mail service took too long; the email was not sent"
+            ),
+        }
+    }
+}
