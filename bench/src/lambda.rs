@@ -1,7 +1,9 @@
 //! The functions as Lambda runs them, under the Runtime API emulator: cold start (exec to the
 //! first `/next` poll, and exec to the first response for a route without hashing) beside the
-//! floor (a hello-world lambda_http binary) and a Python peer under awslambdaric; peak memory
-//! (RSS) per function over a full journey; zip size per function.
+//! floor (a hello-world lambda_http binary) and a Python peer under awslambdaric, each function
+//! with its session signing key in `SESSION_SIGNING_KEY` and read from Secrets Manager
+//! (`SESSION_SIGNING_SECRET_ID`, as deployed; moto answers); peak memory (RSS) per function over a
+//! full journey; zip size per function.
 
 use secrecy::ExposeSecret;
 use std::path::{Path, PathBuf};
@@ -17,11 +19,23 @@ pub struct Subject {
     pub program: PathBuf,
     pub args: Vec<String>,
     pub dir: Option<PathBuf>,
+    pub key: KeySource,
+}
+
+/// Where a function finds its session signing key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// `SESSION_SIGNING_KEY`, the secret itself in the environment (`sam local`, `cargo lambda`).
+    EnvVar,
+    /// `SESSION_SIGNING_SECRET_ID`, read from Secrets Manager at init (as deployed).
+    SecretsManager,
 }
 
 pub struct Env {
     pub table: String,
     pub sender: String,
+    /// The Secrets Manager secret (in moto) that holds the bench's signing key.
+    pub signing_secret_id: String,
 }
 
 fn workspace() -> PathBuf {
@@ -63,16 +77,25 @@ fn spawn(
         .env("TABLE_NAME", &env.table)
         .env("SENDER_EMAIL", &env.sender)
         .env("PUBLIC_BASE_URL", "https://onboard.example.com")
-        .env(
-            "SESSION_SIGNING_KEY",
-            "bench-signing-key-0123456789abcdef0123456789",
-        )
         .env("ARGON2_MEMORY_KIB", argon2.0)
         .env("ARGON2_ITERATIONS", argon2.1)
         .env("FORGOT_MIN_RESPONSE_MS", "0")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    match subject.key {
+        KeySource::EnvVar => {
+            cmd.env("SESSION_SIGNING_KEY", crate::sessions::SIGNING_SECRET);
+        }
+        KeySource::SecretsManager => {
+            // moto serves Secrets Manager on the endpoint it serves SES on.
+            cmd.env(
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+                services::endpoint("SES_TEST_ENDPOINT")?,
+            )
+            .env("SESSION_SIGNING_SECRET_ID", &env.signing_secret_id);
+        }
+    }
     if let Some(dir) = &subject.dir {
         cmd.current_dir(dir);
     }
@@ -117,6 +140,16 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+fn median_f64(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Seconds as a signed difference in milliseconds: `+2.31 ms`, `-0.12 ms`.
+fn signed_ms(seconds: f64) -> String {
+    format!("{:+.2} ms", seconds * 1000.0)
+}
+
 /// An event of `function` without hashing, from events/.
 fn light_event(function: &str) -> anyhow::Result<String> {
     let file = match function {
@@ -136,6 +169,7 @@ pub async fn cold_starts(env: &Env, runs: usize) -> anyhow::Result<Vec<Row>> {
         program: release_binary("hello-lambda"),
         args: vec![],
         dir: None,
+        key: KeySource::EnvVar,
     }];
     for (f, _) in FUNCTIONS {
         subjects.push(Subject {
@@ -143,6 +177,16 @@ pub async fn cold_starts(env: &Env, runs: usize) -> anyhow::Result<Vec<Row>> {
             program: release_binary(f),
             args: vec![],
             dir: None,
+            key: KeySource::EnvVar,
+        });
+    }
+    for (f, _) in FUNCTIONS {
+        subjects.push(Subject {
+            name: f,
+            program: release_binary(f),
+            args: vec![],
+            dir: None,
+            key: KeySource::SecretsManager,
         });
     }
     subjects.push(Subject {
@@ -150,6 +194,7 @@ pub async fn cold_starts(env: &Env, runs: usize) -> anyhow::Result<Vec<Row>> {
         program: venv_python,
         args: vec!["-m".into(), "awslambdaric".into(), "handler.handler".into()],
         dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-peer")),
+        key: KeySource::EnvVar,
     });
     for s in &subjects {
         anyhow::ensure!(
@@ -179,11 +224,13 @@ pub async fn cold_starts(env: &Env, runs: usize) -> anyhow::Result<Vec<Row>> {
             firsts[i].push(first);
         }
     }
+    let inits_by_run = inits.clone();
     let init: Vec<Duration> = inits.into_iter().map(median).collect();
     let first: Vec<Duration> = firsts.into_iter().map(median).collect();
     let floor = init[0];
     let python = init[subjects.len() - 1];
     let mut rows = Vec::new();
+    let mut key_rows = Vec::new();
     for (i, s) in subjects.iter().enumerate() {
         let ratio = init[i].as_secs_f64() / floor.as_secs_f64();
         let value = format!(
@@ -191,8 +238,12 @@ pub async fn cold_starts(env: &Env, runs: usize) -> anyhow::Result<Vec<Row>> {
             fmt_duration(init[i]),
             fmt_duration(first[i])
         );
-        let row = Row::new("cold start", s.name, value);
         let is_function = FUNCTIONS.iter().any(|(f, _)| *f == s.name);
+        let what = match s.key {
+            KeySource::SecretsManager => format!("{}, key from Secrets Manager", s.name),
+            KeySource::EnvVar => s.name.to_owned(),
+        };
+        let row = Row::new("cold start", what, value);
         rows.push(if is_function {
             let vs_python = python.as_secs_f64() / init[i].as_secs_f64();
             let mut row = row.target(
@@ -205,7 +256,32 @@ pub async fn cold_starts(env: &Env, runs: usize) -> anyhow::Result<Vec<Row>> {
         } else {
             row
         });
+        // What reading the key adds: this function's init beside its own run with the key in
+        // the environment, from the same interleaved runs.
+        if s.key == KeySource::SecretsManager {
+            let by_env = subjects
+                .iter()
+                .position(|o| o.name == s.name && o.key == KeySource::EnvVar)
+                .expect("every function also runs with the key in the environment");
+            let paired: Vec<f64> = inits_by_run[i]
+                .iter()
+                .zip(&inits_by_run[by_env])
+                .map(|(sm, ev)| sm.as_secs_f64() - ev.as_secs_f64())
+                .collect();
+            key_rows.push(Row::new(
+                "signing key at init",
+                format!("{}: Secrets Manager vs SESSION_SIGNING_KEY", s.name),
+                format!(
+                    "init {} vs {}: {} (median of paired runs {})",
+                    fmt_duration(init[i]),
+                    fmt_duration(init[by_env]),
+                    signed_ms(init[i].as_secs_f64() - init[by_env].as_secs_f64()),
+                    signed_ms(median_f64(paired)),
+                ),
+            ));
+        }
     }
+    rows.extend(key_rows);
     Ok(rows)
 }
 
@@ -259,6 +335,7 @@ pub async fn peak_memory(env: &Env, app: &onboarding::App) -> anyhow::Result<Vec
             program: release_binary(function),
             args: vec![],
             dir: None,
+            key: KeySource::EnvVar,
         };
         let child = Running(spawn(&subject, &emulator, env, ("19456", "2"))?);
         for e in &events {

@@ -5,6 +5,7 @@ pub mod argon2;
 pub mod flows;
 pub mod lambda;
 pub mod services;
+pub mod sessions;
 pub mod warm;
 
 use std::time::Duration;

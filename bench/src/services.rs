@@ -1,5 +1,5 @@
 //! What the bench needs of the services the test command starts (DynamoDB Local and moto): their
-//! addresses, clients with fake credentials, a fresh table, a verified sender.
+//! addresses, clients with fake credentials, a fresh table, a verified sender, a signing-key secret.
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use onboarding::aws::RoundTrips;
@@ -51,4 +51,59 @@ pub async fn verified_sender(client: &aws_sdk_sesv2::Client) -> anyhow::Result<S
         .send()
         .await?;
     Ok(sender)
+}
+
+/// A new Secrets Manager secret in moto (which serves it on the SES endpoint) holding `value`, as
+/// the template's signing-key secret holds the key's source string; returns its ARN.
+pub async fn signing_secret(value: &str) -> anyhow::Result<String> {
+    let out = secrets_manager()?
+        .create_secret()
+        .name(format!(
+            "onboarding-bench-signing-key-{}",
+            uuid::Uuid::new_v4().simple()
+        ))
+        .secret_string(value)
+        .send()
+        .await?;
+    out.arn
+        .ok_or_else(|| anyhow::anyhow!("moto created the secret without an ARN"))
+}
+
+/// A Secrets Manager client on moto.
+fn secrets_manager() -> anyhow::Result<aws_sdk_secretsmanager::Client> {
+    use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("bench", "bench", None, None, "bench"))
+        .endpoint_url(endpoint("SES_TEST_ENDPOINT")?)
+        .build();
+    Ok(aws_sdk_secretsmanager::Client::from_conf(config))
+}
+
+/// The reads a function makes at init, timed from this process: a new client, then `AWSCURRENT`
+/// and `AWSPREVIOUS` (absent here, as before any rotation) at once. Median of `runs`. What moto
+/// itself takes to answer, beside what the reads add to a function's init.
+pub async fn secret_reads(secret_id: &str, runs: usize) -> anyhow::Result<std::time::Duration> {
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = std::time::Instant::now();
+        let client = secrets_manager()?;
+        let (current, previous) = tokio::join!(
+            client.get_secret_value().secret_id(secret_id).send(),
+            client
+                .get_secret_value()
+                .secret_id(secret_id)
+                .version_stage("AWSPREVIOUS")
+                .send()
+        );
+        samples.push(started.elapsed());
+        anyhow::ensure!(
+            current?.secret_string.is_some(),
+            "the secret has no SecretString"
+        );
+        anyhow::ensure!(previous.is_err(), "a new secret has no AWSPREVIOUS version");
+    }
+    samples.sort();
+    Ok(samples[samples.len() / 2])
 }

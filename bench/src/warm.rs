@@ -63,8 +63,11 @@ pub async fn run(iterations: usize) -> Vec<Row> {
         ("ARGON2_ITERATIONS", "1"),
         ("FORGOT_MIN_RESPONSE_MS", "0"),
         ("PASSWORD_MIN_SCORE", "3"),
+        // The same request thousands of times from one address: no limit may answer instead.
+        ("LOGIN_FAILURES_PER_EMAIL_AND_IP", "1000000"),
         ("LOGIN_FAILURES_PER_EMAIL", "1000000"),
         ("LOGIN_FAILURES_PER_IP", "1000000"),
+        ("FORGOT_PER_EMAIL_AND_IP", "1000000"),
         ("FORGOT_PER_EMAIL", "1000000"),
         ("FORGOT_PER_IP", "1000000"),
     ]

@@ -17,6 +17,11 @@ async fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(11);
+    // Signing and verifying take microseconds: many more runs, for a steady median.
+    let jwt_runs: usize = std::env::var("BENCH_JWT_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
     let mut rows = Vec::new();
     eprintln!("bench: cold starts ({runs} runs each, interleaved)");
     let counter = RoundTrips::default();
@@ -24,20 +29,25 @@ async fn main() -> anyhow::Result<()> {
     let ses = services::ses(&counter)?;
     let table_name = services::fresh_table(&dynamodb).await?;
     let sender = services::verified_sender(&ses).await?;
+    let signing_secret_id = services::signing_secret(bench::sessions::SIGNING_SECRET).await?;
     let env = lambda::Env {
         table: table_name.clone(),
         sender: sender.clone(),
+        signing_secret_id,
     };
     rows.extend(lambda::cold_starts(&env, runs).await?);
+    let reads = services::secret_reads(&env.signing_secret_id, runs).await?;
+    rows.push(bench::Row::new(
+        "signing key at init",
+        "GetSecretValue AWSCURRENT + AWSPREVIOUS at once, new client (moto, from the bench)",
+        bench::fmt_duration(reads),
+    ));
     eprintln!("bench: peak memory over a journey");
     let vars: HashMap<String, String> = [
         ("TABLE_NAME", table_name.as_str()),
         ("SENDER_EMAIL", sender.as_str()),
         ("PUBLIC_BASE_URL", "https://onboard.example.com"),
-        (
-            "SESSION_SIGNING_KEY",
-            "bench-signing-key-0123456789abcdef0123456789",
-        ),
+        ("SESSION_SIGNING_KEY", bench::sessions::SIGNING_SECRET),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -56,6 +66,8 @@ async fn main() -> anyhow::Result<()> {
     rows.extend(bench::flows::run().await?);
     eprintln!("bench: warm routes in-process");
     rows.extend(bench::warm::run(2000).await);
+    eprintln!("bench: session JWTs, EdDSA beside HS256");
+    rows.extend(bench::sessions::run(jwt_runs));
     eprintln!("bench: argon2id");
     rows.extend(bench::argon2::run(Argon2Params::default(), runs));
     let out = table(&rows);
