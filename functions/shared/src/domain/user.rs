@@ -48,21 +48,44 @@ impl Role {
     }
 }
 
-/// `invited` until the user sets a password of their own, `active` after.
+/// `invited` until the user sets a password of their own, `active` after; `disabled` while an
+/// admin has switched the account off (enabling it restores what it was, see
+/// [`User::status_when_enabled`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum UserStatus {
     Invited,
     Active,
+    Disabled,
 }
 
-/// Whether the welcome email reached the mail service. `expired` and `used` are derived when the
-/// invite is shown, from the clock and the user's status.
+impl UserStatus {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "invited" => Some(Self::Invited),
+            "active" => Some(Self::Active),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invited => "invited",
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+}
+
+/// Whether the welcome email reached the mail service, or (`manual`) the link was handed to the
+/// admin instead of emailed. `expired` and `used` are derived when the invite is shown, from the
+/// clock and the user's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InviteStatus {
     Sent,
     Failed,
+    Manual,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +101,7 @@ pub struct Invite {
 pub enum ShownInviteStatus {
     Sent,
     Failed,
+    Manual,
     Expired,
     Used,
 }
@@ -87,6 +111,7 @@ impl ShownInviteStatus {
         match self {
             Self::Sent => "sent",
             Self::Failed => "failed",
+            Self::Manual => "manual",
             Self::Expired => "expired",
             Self::Used => "used",
         }
@@ -240,7 +265,7 @@ impl User {
     /// The invite as it stands at `now`, if the user was ever invited.
     pub fn shown_invite(&self, now: DateTime<Utc>) -> Option<(ShownInviteStatus, DateTime<Utc>)> {
         let invite = self.invite.as_ref()?;
-        let status = if self.status == UserStatus::Active {
+        let status = if self.password_hash.is_some() {
             ShownInviteStatus::Used
         } else if now >= invite.expires_at {
             ShownInviteStatus::Expired
@@ -248,9 +273,34 @@ impl User {
             match invite.status {
                 InviteStatus::Sent => ShownInviteStatus::Sent,
                 InviteStatus::Failed => ShownInviteStatus::Failed,
+                InviteStatus::Manual => ShownInviteStatus::Manual,
             }
         };
         Some((status, invite.expires_at))
+    }
+
+    /// The status that enabling a disabled user gives back: `active` once they have a password of
+    /// their own, `invited` before. Derived, so disabling needs to keep nothing more.
+    pub fn status_when_enabled(&self) -> UserStatus {
+        if self.password_hash.is_some() {
+            UserStatus::Active
+        } else {
+            UserStatus::Invited
+        }
+    }
+
+    /// What disabling does to a user, in every store: the status is `disabled`, every session ends
+    /// (a new session version) and every setup and reset link dies (both generations move on).
+    pub fn disable(&mut self, new_session_version: String) {
+        self.status = UserStatus::Disabled;
+        self.session_version = new_session_version;
+        self.setup_generation += 1;
+        self.reset_generation += 1;
+    }
+
+    /// What enabling does: the status it had comes back; sessions and links stay dead.
+    pub fn enable(&mut self) {
+        self.status = self.status_when_enabled();
     }
 
     /// The subject a token for this user carries.
