@@ -73,19 +73,20 @@ impl FromFields for InviteOptions {
                 ))
             }
         };
-        let expires_in_days =
-            match f.integer("inviteExpiresInDays") {
-                Ok(None) => None,
-                Ok(Some(days)) if (1..=i64::from(MAX_INVITE_DAYS)).contains(&days) => {
-                    u32::try_from(days).ok()
-                }
-                _ => return Err(ApiError::invalid(
+        let expires_in_days = match f.integer("inviteExpiresInDays") {
+            Ok(None) => None,
+            Ok(Some(days)) if (1..=i64::from(MAX_INVITE_DAYS)).contains(&days) => {
+                u32::try_from(days).ok()
+            }
+            _ => {
+                return Err(ApiError::invalid(
                     "inviteExpiresInDays",
                     format!(
                         "`inviteExpiresInDays` must be a whole number from 1 to {MAX_INVITE_DAYS}."
                     ),
-                )),
-            };
+                ))
+            }
+        };
         Ok(Self {
             delivery,
             expires_in_days,
