@@ -6,9 +6,10 @@
 use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, CreateGlobalSecondaryIndexAction, GlobalSecondaryIndex,
-    GlobalSecondaryIndexUpdate, IndexStatus, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ProvisionedThroughput, ScalarAttributeType, TimeToLiveSpecification, TimeToLiveStatus,
+    AttributeDefinition, AttributeValue, BillingMode, CreateGlobalSecondaryIndexAction,
+    GlobalSecondaryIndex, GlobalSecondaryIndexUpdate, IndexStatus, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType,
+    TimeToLiveSpecification, TimeToLiveStatus,
 };
 use aws_sdk_dynamodb::Client;
 use std::path::{Path, PathBuf};
@@ -262,7 +263,9 @@ fn aws<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug
 }
 
 /// Creates table `name` as defined, waits until it is active, and makes sure TTL is on. A table
-/// that already exists is left as it is, apart from turning TTL on if it is off.
+/// that already exists is left as it is, apart from turning TTL on if it is off, adding an index
+/// the template has and it lacks, and putting the users it already holds in the organisation
+/// index ([`backfill_org_index`]).
 pub async fn create_table(
     client: &Client,
     name: &str,
@@ -319,6 +322,7 @@ pub async fn create_table(
     wait_active(client, name).await?;
     if outcome == Outcome::AlreadyExisted {
         add_missing_indexes(client, name, def).await?;
+        backfill_org_index(client, name).await?;
     }
     if let Some(attribute) = &def.ttl_attribute {
         enable_ttl(client, name, attribute).await?;
@@ -403,6 +407,53 @@ async fn wait_active(client: &Client, name: &str) -> Result<(), TableError> {
         operation: "DescribeTable",
         message: format!("an index of table {name} did not become active"),
     })
+}
+
+/// User items written before the organisation index existed lack its partition key, `memberOf`
+/// (the store's `adapters::dynamodb` layout: user items are `EMAIL#…` and carry `orgId`), so
+/// `GET /users` would not list them. This copies `orgId` into `memberOf` on each of them, once:
+/// an item that has it is left alone. Returns how many it updated.
+pub async fn backfill_org_index(client: &Client, table: &str) -> Result<usize, TableError> {
+    let mut updated = 0;
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(table)
+            .filter_expression(
+                "begins_with(pk, :user) AND attribute_exists(orgId) AND attribute_not_exists(memberOf)",
+            )
+            .expression_attribute_values(":user", AttributeValue::S("EMAIL#".into()))
+            .projection_expression("pk, orgId")
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| aws("Scan", e))?;
+        for item in page.items() {
+            let (Some(pk), Some(org)) = (item.get("pk"), item.get("orgId")) else {
+                continue;
+            };
+            let result = client
+                .update_item()
+                .table_name(table)
+                .key("pk", pk.clone())
+                .update_expression("SET memberOf = :org")
+                .condition_expression("attribute_exists(pk) AND attribute_not_exists(memberOf)")
+                .expression_attribute_values(":org", org.clone())
+                .send()
+                .await;
+            match result {
+                Ok(_) => updated += 1,
+                // Written meanwhile (by the store, or another run of this tool): nothing to do.
+                Err(e) if e.code() == Some("ConditionalCheckFailedException") => {}
+                Err(e) => return Err(aws("UpdateItem", e)),
+            }
+        }
+        start = page.last_evaluated_key.filter(|k| !k.is_empty());
+        if start.is_none() {
+            return Ok(updated);
+        }
+    }
 }
 
 /// A table made before an index was added to the template gets it now (one `UpdateTable` per

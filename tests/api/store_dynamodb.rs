@@ -216,3 +216,45 @@ async fn each_crew_action_is_one_write_and_each_list_page_one_query() {
     store.cancel_invite(&user).await.unwrap();
     assert_eq!(counter.take(), vec!["GetItem", "TransactWriteItems"]);
 }
+
+/// A user written before the organisation index existed (no `memberOf`) is listed once the table
+/// tool has run over the table again.
+#[tokio::test]
+async fn the_table_tool_puts_users_written_before_the_index_in_it() {
+    let (store, _) = fresh_dynamo_store().await;
+    let (user, token) = invited(&unique_email("older"));
+    store.create_user(&user, Some(&token.record)).await.unwrap();
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key(
+            "pk",
+            AttributeValue::S(format!("EMAIL#{}", user.email.as_str())),
+        )
+        .update_expression("REMOVE memberOf")
+        .send()
+        .await
+        .unwrap();
+    let query = onboarding::ports::UserQuery {
+        org_id: user.org_id.clone(),
+        status: None,
+        limit: 10,
+        after: None,
+    };
+    assert!(store.list_users(&query).await.unwrap().users.is_empty());
+
+    let definition = infra::table::read_definition(&infra::table::default_template_path()).unwrap();
+    let outcome = infra::table::create_table(store.client(), store.table(), &definition)
+        .await
+        .unwrap();
+    assert_eq!(outcome, infra::table::Outcome::AlreadyExisted);
+    assert_eq!(store.list_users(&query).await.unwrap().users, vec![user]);
+    // Once is enough: a second run finds nothing to do.
+    assert_eq!(
+        infra::table::backfill_org_index(store.client(), store.table())
+            .await
+            .unwrap(),
+        0
+    );
+}
