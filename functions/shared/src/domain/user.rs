@@ -316,3 +316,84 @@ impl User {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invited() -> User {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        User::new_invited(
+            NewUser {
+                org_id: OrgId::generate(),
+                org_name: None,
+                email: EmailAddress::parse("ana@example.com").unwrap(),
+                name: None,
+                role: Role::Tech,
+                temporary_password_hash: Some("$argon2id$temp".into()),
+            },
+            now,
+            Invite {
+                status: InviteStatus::Manual,
+                expires_at: now + chrono::Duration::days(1),
+            },
+        )
+    }
+
+    #[test]
+    fn disabling_ends_sessions_and_links_and_enabling_gives_back_what_the_user_was() {
+        let mut user = invited();
+        let before = user.clone();
+        user.disable("sv-2".into());
+        assert_eq!(user.status, UserStatus::Disabled);
+        assert_eq!(user.session_version, "sv-2");
+        assert_eq!(user.setup_generation, before.setup_generation + 1);
+        assert_eq!(user.reset_generation, before.reset_generation + 1);
+        user.enable();
+        assert_eq!(user.status, UserStatus::Invited);
+        assert_eq!(user.session_version, "sv-2", "old sessions stay dead");
+
+        user.set_own_password("$argon2id$own".into(), "sv-3".into());
+        user.disable("sv-4".into());
+        user.enable();
+        assert_eq!(user.status, UserStatus::Active);
+    }
+
+    #[test]
+    fn a_disabled_users_invite_shows_what_happened_to_the_link() {
+        let mut user = invited();
+        let now = user.created_at;
+        assert_eq!(
+            user.shown_invite(now).map(|(s, _)| s),
+            Some(ShownInviteStatus::Manual)
+        );
+        user.disable("sv".into());
+        assert_eq!(
+            user.shown_invite(now + chrono::Duration::days(2))
+                .map(|(s, _)| s),
+            Some(ShownInviteStatus::Expired)
+        );
+        user.set_own_password("$argon2id$own".into(), "sv".into());
+        user.disable("sv".into());
+        assert_eq!(
+            user.shown_invite(now).map(|(s, _)| s),
+            Some(ShownInviteStatus::Used)
+        );
+    }
+
+    #[test]
+    fn statuses_parse_only_as_the_contract_spells_them() {
+        for s in [
+            UserStatus::Invited,
+            UserStatus::Active,
+            UserStatus::Disabled,
+        ] {
+            assert_eq!(UserStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert_eq!(UserStatus::parse("Active"), None);
+        assert_eq!(UserStatus::parse(""), None);
+    }
+}
