@@ -90,6 +90,11 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
     let email = fixtures.tech_email.clone();
     let setup = fixtures.setup_token.expose_secret().to_owned();
     let new_email = fixtures.new_email.clone();
+    // A second invited tech (of another organisation's admin), whom the crew flows disable, enable
+    // and whose invite they cancel, so the first tech's reset link (redeemed last) stays alive.
+    let other = infra::events::prepare(&app).await?;
+    let other_admin = format!("Bearer {}", other.admin_token.expose_secret());
+    let other_id = other.user_id.clone();
 
     // Each flow: (name, requests, target description, check on the DynamoDB calls).
     type Check = fn(&[String]) -> bool;
@@ -157,6 +162,65 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
             )],
             "",
             |_| true,
+        ),
+        (
+            "list one page (GET /users)",
+            vec![request(
+                Method::GET,
+                "/users?status=active&limit=50",
+                &[("authorization", &admin)],
+                "",
+            )],
+            "1 Query (and the admin's session read)",
+            |c| {
+                c.iter().filter(|o| *o == "Query").count() == 1
+                    && c.iter().all(|o| o == "Query" || o == "GetItem")
+            },
+        ),
+        (
+            "disable (POST /users/{id}/disable)",
+            vec![request(
+                Method::POST,
+                &format!("/users/{other_id}/disable"),
+                &[("authorization", &other_admin)],
+                "",
+            )],
+            "1 UpdateItem (and the reads of the admin and the user)",
+            |c| {
+                c.iter()
+                    .filter(|o| *o != "GetItem")
+                    .eq(["UpdateItem"].iter())
+            },
+        ),
+        (
+            "enable (POST /users/{id}/enable)",
+            vec![request(
+                Method::POST,
+                &format!("/users/{other_id}/enable"),
+                &[("authorization", &other_admin)],
+                "",
+            )],
+            "1 UpdateItem (and the reads of the admin and the user)",
+            |c| {
+                c.iter()
+                    .filter(|o| *o != "GetItem")
+                    .eq(["UpdateItem"].iter())
+            },
+        ),
+        (
+            "cancel (DELETE /users/{id}/invite)",
+            vec![request(
+                Method::DELETE,
+                &format!("/users/{other_id}/invite"),
+                &[("authorization", &other_admin)],
+                "",
+            )],
+            "1 TransactWriteItems (and the reads of the admin and the user)",
+            |c| {
+                c.iter()
+                    .filter(|o| *o != "GetItem")
+                    .eq(["TransactWriteItems"].iter())
+            },
         ),
     ];
     dynamo_calls.take();

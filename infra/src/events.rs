@@ -114,7 +114,9 @@ pub fn expected_status(file: &Path) -> Option<u16> {
     let name = file.file_stem()?.to_str()?;
     Some(match name {
         "post-users" => 201,
-        "post-users-invite" | "get-user" => 200,
+        "post-users-invite" | "get-user" | "get-users" => 200,
+        "post-users-disable" | "post-users-enable" => 200,
+        "delete-users-invite" => 204,
         "get-setup" | "get-reset" | "get-login" | "get-forgot" => 200,
         "post-setup-form" | "post-login-form" | "post-password-form" => 303,
         "post-setup-json" | "post-reset-json" | "post-login" => 200,

@@ -6,8 +6,10 @@
 use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ProvisionedThroughput,
-    ScalarAttributeType, TimeToLiveSpecification, TimeToLiveStatus,
+    AttributeDefinition, AttributeValue, BillingMode, CreateGlobalSecondaryIndexAction,
+    GlobalSecondaryIndex, GlobalSecondaryIndexUpdate, IndexStatus, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType,
+    TimeToLiveSpecification, TimeToLiveStatus,
 };
 use aws_sdk_dynamodb::Client;
 use std::path::{Path, PathBuf};
@@ -26,6 +28,16 @@ pub struct TableDefinition {
     pub provisioned: Option<(i64, i64)>,
     /// The TTL attribute, when `TimeToLiveSpecification.Enabled` is true.
     pub ttl_attribute: Option<String>,
+    /// `GlobalSecondaryIndexes`.
+    pub indexes: Vec<IndexDefinition>,
+}
+
+/// One global secondary index, as the template says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexDefinition {
+    pub name: String,
+    pub key_schema: Vec<(String, KeyType)>,
+    pub projection: ProjectionType,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,26 +131,34 @@ pub fn parse_definition(yaml: &str) -> Result<TableDefinition, Parse> {
         attributes.push((name.to_owned(), kind));
     }
 
-    let mut key_schema = Vec::new();
-    for k in props["KeySchema"]
-        .as_vec()
-        .ok_or_else(|| bad("Table.Properties.KeySchema must be a list"))?
-    {
-        let name = text(&k["AttributeName"], "KeySchema[].AttributeName")?;
-        let kind = match text(&k["KeyType"], "KeySchema[].KeyType")? {
-            "HASH" => KeyType::Hash,
-            "RANGE" => KeyType::Range,
-            other => return Err(bad(format!("key {name}: unknown key type {other}"))),
-        };
-        if !attributes.iter().any(|(a, _)| a == name) {
-            return Err(bad(format!(
-                "key {name} is not among the AttributeDefinitions"
-            )));
+    let key_schema = parse_keys(
+        &props["KeySchema"],
+        "Table.Properties.KeySchema",
+        &attributes,
+    )?;
+
+    let mut indexes = Vec::new();
+    if let Some(list) = props["GlobalSecondaryIndexes"].as_vec() {
+        for i in list {
+            let name = text(&i["IndexName"], "GlobalSecondaryIndexes[].IndexName")?;
+            let projection = match text(
+                &i["Projection"]["ProjectionType"],
+                "GlobalSecondaryIndexes[].Projection.ProjectionType",
+            )? {
+                "ALL" => ProjectionType::All,
+                "KEYS_ONLY" => ProjectionType::KeysOnly,
+                other => return Err(bad(format!("index {name}: unsupported projection {other}"))),
+            };
+            indexes.push(IndexDefinition {
+                name: name.to_owned(),
+                key_schema: parse_keys(
+                    &i["KeySchema"],
+                    "GlobalSecondaryIndexes[].KeySchema",
+                    &attributes,
+                )?,
+                projection,
+            });
         }
-        key_schema.push((name.to_owned(), kind));
-    }
-    if key_schema.is_empty() {
-        return Err(bad("Table.Properties.KeySchema is empty"));
     }
 
     let billing_mode = match &props["BillingMode"] {
@@ -191,7 +211,38 @@ pub fn parse_definition(yaml: &str) -> Result<TableDefinition, Parse> {
         billing_mode,
         provisioned,
         ttl_attribute,
+        indexes,
     })
+}
+
+/// A `KeySchema` list, each key among the `AttributeDefinitions`.
+fn parse_keys(
+    node: &Yaml,
+    what: &str,
+    attributes: &[(String, ScalarAttributeType)],
+) -> Result<Vec<(String, KeyType)>, Parse> {
+    let mut key_schema = Vec::new();
+    for k in node
+        .as_vec()
+        .ok_or_else(|| bad(format!("{what} must be a list")))?
+    {
+        let name = text(&k["AttributeName"], "KeySchema[].AttributeName")?;
+        let kind = match text(&k["KeyType"], "KeySchema[].KeyType")? {
+            "HASH" => KeyType::Hash,
+            "RANGE" => KeyType::Range,
+            other => return Err(bad(format!("key {name}: unknown key type {other}"))),
+        };
+        if !attributes.iter().any(|(a, _)| a == name) {
+            return Err(bad(format!(
+                "key {name} is not among the AttributeDefinitions"
+            )));
+        }
+        key_schema.push((name.to_owned(), kind));
+    }
+    if key_schema.is_empty() {
+        return Err(bad(format!("{what} is empty")));
+    }
+    Ok(key_schema)
 }
 
 /// What `create_table` did.
@@ -212,7 +263,9 @@ fn aws<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug
 }
 
 /// Creates table `name` as defined, waits until it is active, and makes sure TTL is on. A table
-/// that already exists is left as it is, apart from turning TTL on if it is off.
+/// that already exists is left as it is, apart from turning TTL on if it is off, adding an index
+/// the template has and it lacks, and putting the users it already holds in the organisation
+/// index ([`backfill_org_index`]).
 pub async fn create_table(
     client: &Client,
     name: &str,
@@ -258,11 +311,66 @@ pub async fn create_table(
                 })?,
         );
     }
+    for index in &def.indexes {
+        request = request.global_secondary_indexes(index_request(index, def.provisioned)?);
+    }
     let outcome = match request.send().await {
         Ok(_) => Outcome::Created,
         Err(e) if e.code() == Some("ResourceInUseException") => Outcome::AlreadyExisted,
         Err(e) => return Err(aws("CreateTable", e)),
     };
+    wait_active(client, name).await?;
+    if outcome == Outcome::AlreadyExisted {
+        add_missing_indexes(client, name, def).await?;
+        backfill_org_index(client, name).await?;
+    }
+    if let Some(attribute) = &def.ttl_attribute {
+        enable_ttl(client, name, attribute).await?;
+    }
+    Ok(outcome)
+}
+
+fn build_error(e: impl std::fmt::Display) -> TableError {
+    TableError::Aws {
+        operation: "CreateTable",
+        message: e.to_string(),
+    }
+}
+
+fn index_request(
+    index: &IndexDefinition,
+    provisioned: Option<(i64, i64)>,
+) -> Result<GlobalSecondaryIndex, TableError> {
+    let mut b = GlobalSecondaryIndex::builder()
+        .index_name(&index.name)
+        .projection(
+            Projection::builder()
+                .projection_type(index.projection.clone())
+                .build(),
+        );
+    for (attribute, kind) in &index.key_schema {
+        b = b.key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(attribute)
+                .key_type(kind.clone())
+                .build()
+                .map_err(build_error)?,
+        );
+    }
+    if let Some((read, write)) = provisioned {
+        b = b.provisioned_throughput(
+            ProvisionedThroughput::builder()
+                .read_capacity_units(read)
+                .write_capacity_units(write)
+                .build()
+                .map_err(build_error)?,
+        );
+    }
+    b.build().map_err(build_error)
+}
+
+/// Waits until the table and every index of it are active.
+async fn wait_active(client: &Client, name: &str) -> Result<(), TableError> {
     client
         .wait_until_table_exists()
         .table_name(name)
@@ -275,10 +383,131 @@ pub async fn create_table(
                 DisplayErrorContext(&e)
             ),
         })?;
-    if let Some(attribute) = &def.ttl_attribute {
-        enable_ttl(client, name, attribute).await?;
+    for _ in 0..300 {
+        let table = client
+            .describe_table()
+            .table_name(name)
+            .send()
+            .await
+            .map_err(|e| aws("DescribeTable", e))?
+            .table;
+        let building = table
+            .map(|t| {
+                t.global_secondary_indexes()
+                    .iter()
+                    .any(|i| i.index_status() != Some(&IndexStatus::Active))
+            })
+            .unwrap_or(false);
+        if !building {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
-    Ok(outcome)
+    Err(TableError::Aws {
+        operation: "DescribeTable",
+        message: format!("an index of table {name} did not become active"),
+    })
+}
+
+/// User items written before the organisation index existed lack its partition key, `memberOf`
+/// (the store's `adapters::dynamodb` layout: user items are `EMAIL#…` and carry `orgId`), so
+/// `GET /users` would not list them. This copies `orgId` into `memberOf` on each of them, once:
+/// an item that has it is left alone. Returns how many it updated.
+pub async fn backfill_org_index(client: &Client, table: &str) -> Result<usize, TableError> {
+    let mut updated = 0;
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(table)
+            .filter_expression(
+                "begins_with(pk, :user) AND attribute_exists(orgId) AND attribute_not_exists(memberOf)",
+            )
+            .expression_attribute_values(":user", AttributeValue::S("EMAIL#".into()))
+            .projection_expression("pk, orgId")
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| aws("Scan", e))?;
+        for item in page.items() {
+            let (Some(pk), Some(org)) = (item.get("pk"), item.get("orgId")) else {
+                continue;
+            };
+            let result = client
+                .update_item()
+                .table_name(table)
+                .key("pk", pk.clone())
+                .update_expression("SET memberOf = :org")
+                .condition_expression("attribute_exists(pk) AND attribute_not_exists(memberOf)")
+                .expression_attribute_values(":org", org.clone())
+                .send()
+                .await;
+            match result {
+                Ok(_) => updated += 1,
+                // Written meanwhile (by the store, or another run of this tool): nothing to do.
+                Err(e) if e.code() == Some("ConditionalCheckFailedException") => {}
+                Err(e) => return Err(aws("UpdateItem", e)),
+            }
+        }
+        start = page.last_evaluated_key.filter(|k| !k.is_empty());
+        if start.is_none() {
+            return Ok(updated);
+        }
+    }
+}
+
+/// A table made before an index was added to the template gets it now (one `UpdateTable` per
+/// index, as DynamoDB requires), and the tool waits until it is built.
+async fn add_missing_indexes(
+    client: &Client,
+    name: &str,
+    def: &TableDefinition,
+) -> Result<(), TableError> {
+    let existing: Vec<String> = client
+        .describe_table()
+        .table_name(name)
+        .send()
+        .await
+        .map_err(|e| aws("DescribeTable", e))?
+        .table
+        .map(|t| {
+            t.global_secondary_indexes()
+                .iter()
+                .filter_map(|i| i.index_name().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    for index in def.indexes.iter().filter(|i| !existing.contains(&i.name)) {
+        let gsi = index_request(index, def.provisioned)?;
+        let mut create = CreateGlobalSecondaryIndexAction::builder()
+            .index_name(gsi.index_name())
+            .set_key_schema(Some(gsi.key_schema().to_vec()))
+            .set_projection(gsi.projection().cloned());
+        if let Some(p) = gsi.provisioned_throughput() {
+            create = create.provisioned_throughput(p.clone());
+        }
+        let mut update = client.update_table().table_name(name);
+        for (attribute, kind) in &def.attributes {
+            update = update.attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(attribute)
+                    .attribute_type(kind.clone())
+                    .build()
+                    .map_err(build_error)?,
+            );
+        }
+        update
+            .global_secondary_index_updates(
+                GlobalSecondaryIndexUpdate::builder()
+                    .create(create.build().map_err(build_error)?)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| aws("UpdateTable", e))?;
+        wait_active(client, name).await?;
+    }
+    Ok(())
 }
 
 async fn enable_ttl(client: &Client, table: &str, attribute: &str) -> Result<(), TableError> {
@@ -369,6 +598,7 @@ Outputs:
                 billing_mode: BillingMode::PayPerRequest,
                 provisioned: None,
                 ttl_attribute: Some("expiresAt".into()),
+                indexes: vec![],
             }
         );
     }
@@ -400,5 +630,17 @@ Outputs:
         assert_eq!(def.key_schema, vec![("pk".into(), KeyType::Hash)]);
         assert_eq!(def.billing_mode, BillingMode::PayPerRequest);
         assert_eq!(def.ttl_attribute.as_deref(), Some("expiresAt"));
+        // The organisation index that lists an organisation's users (`adapters::dynamodb::crew`).
+        assert_eq!(
+            def.indexes,
+            vec![IndexDefinition {
+                name: "byOrg".into(),
+                key_schema: vec![
+                    ("memberOf".into(), KeyType::Hash),
+                    ("createdAt".into(), KeyType::Range)
+                ],
+                projection: ProjectionType::All,
+            }]
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! contract's opaque errors, and the round trips each flow makes. Needs `--features services`
 //! with `DYNAMODB_TEST_ENDPOINT` and `SES_TEST_ENDPOINT` (`make test`).
 
-use lambda_http::http::StatusCode;
+use lambda_http::http::{Method, StatusCode};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -333,6 +333,13 @@ fn ops(list: &[&str]) -> Vec<String> {
 }
 
 /// One flow's round trips, as counted and as designed.
+/// An admin's bodiless call; its status.
+async fn admin_call(a: &AwsApp, method: Method, path: String) -> StatusCode {
+    let auth = format!("Bearer {}", a.admin_token);
+    let req = tests::app::request(method, &path, &[("authorization", &auth)], Vec::new());
+    a.app.handle(req).await.status()
+}
+
 struct Flow {
     name: &'static str,
     dynamodb: Vec<String>,
@@ -449,6 +456,62 @@ async fn round_trips_per_flow_are_as_designed() {
             "UpdateItem",
         ],
         &["SendEmail"],
+        &a,
+    );
+
+    // The admin's crew flows.
+    let listed = admin_call(&a, Method::GET, "/users?status=active&limit=10".into()).await;
+    assert_eq!(listed, StatusCode::OK);
+    // The admin's session, then one Query of the organisation index.
+    record("GET /users (one page)", &["GetItem", "Query"], &[], &a);
+
+    let disabled = admin_call(&a, Method::POST, format!("/users/{id}/disable")).await;
+    assert_eq!(disabled, StatusCode::OK);
+    // The admin's session, the user by id (pointer, then user), one conditional update.
+    record(
+        "POST /users/{id}/disable",
+        &["GetItem", "GetItem", "GetItem", "UpdateItem"],
+        &[],
+        &a,
+    );
+    let enabled = admin_call(&a, Method::POST, format!("/users/{id}/enable")).await;
+    assert_eq!(enabled, StatusCode::OK);
+    record(
+        "POST /users/{id}/enable",
+        &["GetItem", "GetItem", "GetItem", "UpdateItem"],
+        &[],
+        &a,
+    );
+
+    let handed = post_json(
+        &a.app,
+        "/users",
+        json!({"email": tech_email("handed"), "temporaryPassword": TEMP_PASSWORD, "delivery": "link"}),
+        Some(&a.admin_token),
+    )
+    .await;
+    assert_eq!(handed.status, StatusCode::CREATED, "{}", handed.body);
+    record(
+        "POST /users (delivery link)",
+        &["GetItem", "TransactWriteItems"],
+        &[],
+        &a,
+    );
+    let handed_id = handed.json()["user"]["id"].as_str().unwrap().to_owned();
+    let cancelled = admin_call(&a, Method::DELETE, format!("/users/{handed_id}/invite")).await;
+    assert_eq!(cancelled, StatusCode::NO_CONTENT);
+    // The admin's session, the user by id, the user item again (its live tokens, read strongly
+    // consistent), then one transaction deletes the user, the pointer and the tokens.
+    record(
+        "DELETE /users/{id}/invite",
+        &[
+            "GetItem",
+            "GetItem",
+            "GetItem",
+            "GetItem",
+            "TransactWriteItems",
+        ],
+        &[],
         &a,
     );
 

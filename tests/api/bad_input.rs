@@ -436,3 +436,217 @@ async fn an_expired_session_cannot_open_the_app() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn bad_input_on_the_crew_routes_is_refused_and_changes_nothing() {
+    let t = spawn_app().await;
+    let ana = t.create_tech("ana@example.com").await.json();
+    let id = ana["user"]["id"].as_str().unwrap().to_owned();
+    t.create_tech("ben@example.com").await;
+    let r = t.redeem(&t.link_for("ben@example.com"), NEW_PASSWORD).await;
+    let tech_session = r.json()["accessToken"].as_str().unwrap().to_owned();
+    let before = t.store.snapshot().unwrap();
+    let emails_before = t.emails().len();
+    let admin = format!("Bearer {}", t.admin_token);
+
+    // The list's query: each bad value is named.
+    let long_cursor = "A".repeat(2000);
+    let junk_cursor = B64.encode(r#"{"t":"yesterday","e":"ana@example.com"}"#);
+    let not_json_cursor = B64.encode("not json");
+    let queries: Vec<(String, Option<&str>)> = vec![
+        ("status=gone".into(), Some("status")),
+        ("status=INVITED".into(), Some("status")),
+        ("status=".into(), Some("status")),
+        ("status=invited&status=active".into(), Some("status")),
+        ("limit=0".into(), Some("limit")),
+        ("limit=101".into(), Some("limit")),
+        ("limit=abc".into(), Some("limit")),
+        ("limit=-1".into(), Some("limit")),
+        ("limit=1.5".into(), Some("limit")),
+        ("limit=%2B5".into(), Some("limit")),
+        ("limit=".into(), Some("limit")),
+        ("limit=99999999999999999999999".into(), Some("limit")),
+        ("cursor=".into(), Some("cursor")),
+        ("cursor=!!".into(), Some("cursor")),
+        (format!("cursor={junk_cursor}"), Some("cursor")),
+        (format!("cursor={not_json_cursor}"), Some("cursor")),
+        (format!("cursor={long_cursor}"), Some("cursor")),
+        ("cursor=a%zz".into(), None),
+        ("status=%00".into(), Some("status")),
+    ];
+    for (query, field) in &queries {
+        let r = t
+            .send(request(
+                Method::GET,
+                &format!("/users?{query}"),
+                &[("authorization", &admin)],
+                Vec::new(),
+            ))
+            .await;
+        assert_contract_error(&r, StatusCode::BAD_REQUEST, "invalid_request", query);
+        assert_eq!(r.json()["error"]["field"].as_str(), *field, "{query}");
+    }
+
+    // The options of an invite, on `POST /users` and on a resend.
+    let resend = format!("/users/{id}/invite");
+    let bad_options = [
+        (json!({"delivery": "fax"}), "delivery"),
+        (json!({"delivery": 5}), "delivery"),
+        (json!({"delivery": ""}), "delivery"),
+        (json!({"delivery": "LINK"}), "delivery"),
+        (json!({"inviteExpiresInDays": "7"}), "inviteExpiresInDays"),
+        (json!({"inviteExpiresInDays": 0}), "inviteExpiresInDays"),
+        (json!({"inviteExpiresInDays": 31}), "inviteExpiresInDays"),
+        (json!({"inviteExpiresInDays": 1e3}), "inviteExpiresInDays"),
+        (json!({"inviteExpiresInDays": [7]}), "inviteExpiresInDays"),
+    ];
+    for (options, field) in &bad_options {
+        let r = t.post_json(&resend, options, Some(&t.admin_token)).await;
+        assert_contract_error(
+            &r,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("resend {options}"),
+        );
+        assert_eq!(r.json()["error"]["field"], *field, "resend {options}");
+        let mut create = options.clone();
+        create["email"] = json!("new@example.com");
+        create["temporaryPassword"] = json!(TEMP_PASSWORD);
+        let r = t.post_json("/users", &create, Some(&t.admin_token)).await;
+        assert_contract_error(
+            &r,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("create {options}"),
+        );
+        assert_eq!(r.json()["error"]["field"], *field, "create {options}");
+    }
+    let bodies: Vec<(&str, &str, Vec<u8>, StatusCode, &str)> = vec![
+        (
+            "malformed JSON",
+            "application/json",
+            b"{\"delivery\": ".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "a JSON string",
+            "application/json",
+            b"\"link\"".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "an empty JSON body",
+            "application/json",
+            Vec::new(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "XML",
+            "application/xml",
+            b"<a/>".to_vec(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            "a form",
+            "application/x-www-form-urlencoded",
+            b"delivery=link".to_vec(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            "huge",
+            "application/json",
+            format!("{{\"delivery\": \"{}\"}}", "a".repeat(20_000)).into_bytes(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+    ];
+    for (what, content_type, body, status, code) in bodies {
+        let r = t
+            .send(request(
+                Method::POST,
+                &resend,
+                &[("content-type", content_type), ("authorization", &admin)],
+                body,
+            ))
+            .await;
+        assert_contract_error(&r, status, code, &format!("resend with {what}"));
+    }
+    // A body without a media type is not read as JSON.
+    let r = t
+        .send(request(
+            Method::POST,
+            &resend,
+            &[("authorization", &admin)],
+            "{}",
+        ))
+        .await;
+    assert_contract_error(
+        &r,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "resend without a content type",
+    );
+
+    // Every new route: no session, a broken one, and a tech's.
+    let routes = [
+        (Method::GET, "/users".to_owned()),
+        (Method::DELETE, format!("/users/{id}/invite")),
+        (Method::POST, format!("/users/{id}/disable")),
+        (Method::POST, format!("/users/{id}/enable")),
+    ];
+    let tech = format!("Bearer {tech_session}");
+    for (method, path) in &routes {
+        let what = format!("{method} {path}");
+        let r = t.send(request(method.clone(), path, &[], Vec::new())).await;
+        assert_contract_error(&r, StatusCode::UNAUTHORIZED, "unauthorized", &what);
+        let r = t
+            .send(request(
+                method.clone(),
+                path,
+                &[("authorization", "Bearer a.b.c")],
+                Vec::new(),
+            ))
+            .await;
+        assert_contract_error(&r, StatusCode::UNAUTHORIZED, "unauthorized", &what);
+        let r = t
+            .send(request(
+                method.clone(),
+                path,
+                &[("authorization", &tech)],
+                Vec::new(),
+            ))
+            .await;
+        assert_contract_error(&r, StatusCode::FORBIDDEN, "forbidden", &what);
+    }
+    // Ids that are nobody's.
+    for bad_id in ["nobody", &"x".repeat(65), "%00", "..", &id.to_uppercase()] {
+        for (method, suffix) in [
+            (Method::DELETE, "/invite"),
+            (Method::POST, "/disable"),
+            (Method::POST, "/enable"),
+        ] {
+            let path = format!("/users/{bad_id}{suffix}");
+            let r = t
+                .send(request(
+                    method.clone(),
+                    &path,
+                    &[("authorization", &admin)],
+                    Vec::new(),
+                ))
+                .await;
+            assert_contract_error(
+                &r,
+                StatusCode::NOT_FOUND,
+                "not_found",
+                &format!("{method} {path}"),
+            );
+        }
+    }
+    assert_eq!(t.store.snapshot().unwrap(), before);
+    assert_eq!(t.emails().len(), emails_before);
+}

@@ -288,6 +288,33 @@ async fn every_event_is_answered_through_the_router_as_the_contract_says() {
                 let mail = t.last_email_to(&fixtures.tech_email);
                 assert!(mail.text.contains("/reset?token="), "{name}: no reset link");
             }
+            "get-users.json" => {
+                let j = json();
+                let users = j["users"].as_array().expect("a list of users");
+                assert!(
+                    users
+                        .iter()
+                        .any(|u| u["user"]["id"] == fixtures.user_id.as_str()),
+                    "{name}: the invited tech is not listed"
+                );
+                assert!(users.iter().all(|u| u["user"]["status"] == "invited"));
+            }
+            "delete-users-invite.json" => {
+                assert!(text.is_empty(), "{name}: a 204 has no body");
+                let gone = t
+                    .get_with_bearer(
+                        &format!("/users/{}", fixtures.user_id),
+                        fixtures.admin_token.expose_secret(),
+                    )
+                    .await;
+                assert_eq!(gone.status.as_u16(), 404, "{name}");
+            }
+            "post-users-disable.json" => {
+                assert_eq!(json()["user"]["status"], "disabled");
+            }
+            "post-users-enable.json" => {
+                assert_eq!(json()["user"]["status"], "invited");
+            }
             other => panic!("{other}: add what its answer must hold here"),
         }
         answered += 1;

@@ -162,6 +162,14 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
                 }
                 "post-users-invite.json" => assert_eq!(json()["invite"]["status"], "sent"),
                 "get-user.json" => assert_eq!(json()["user"]["id"], fixtures.user_id.as_str()),
+                // The organisation index on DynamoDB: the invited tech, newest first.
+                "get-users.json" => {
+                    assert_eq!(json()["users"][0]["user"]["id"], fixtures.user_id.as_str());
+                    assert_eq!(json()["nextCursor"], Value::Null);
+                }
+                "delete-users-invite.json" => assert!(text.is_empty(), "{name}: {text}"),
+                "post-users-disable.json" => assert_eq!(json()["user"]["status"], "disabled"),
+                "post-users-enable.json" => assert_eq!(json()["user"]["status"], "invited"),
                 "post-login.json" => assert_eq!(json()["mustChangePassword"], true),
                 "post-setup-json.json" | "post-reset-json.json" => {
                     assert_eq!(json()["tokenType"], "Bearer");
@@ -198,5 +206,5 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
             "{function} reported an init error"
         );
     }
-    assert_eq!(answered, 18, "every event file was fed to its function");
+    assert_eq!(answered, 22, "every event file was fed to its function");
 }

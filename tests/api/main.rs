@@ -14,6 +14,7 @@
 mod account_security;
 mod bad_input;
 mod breached_passwords;
+mod crew;
 mod csrf;
 mod events;
 mod first_admin;

@@ -47,6 +47,19 @@ async fn a_table_made_from_the_template_has_its_key_and_ttl_on_expires_at() {
         ttl.time_to_live_status(),
         Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
     ));
+    // The organisation index that `GET /users` queries: only user items, newest first.
+    let indexes = described.table().unwrap().global_secondary_indexes();
+    assert_eq!(indexes.len(), 1);
+    assert_eq!(indexes[0].index_name(), Some("byOrg"));
+    let index_keys: Vec<(&str, &KeyType)> = indexes[0]
+        .key_schema()
+        .iter()
+        .map(|k| (k.attribute_name(), k.key_type()))
+        .collect();
+    assert_eq!(
+        index_keys,
+        [("memberOf", &KeyType::Hash), ("createdAt", &KeyType::Range)]
+    );
     // Creating it again leaves it as it is.
     let again = infra::table::create_table(
         &client,
@@ -175,4 +188,73 @@ async fn an_unreachable_endpoint_is_a_busy_store_not_a_crash() {
         store.user_by_id(&UserId::generate()).await,
         Err(StoreError::Unavailable(_))
     ));
+}
+
+/// Each admin action is at most one transaction (or one write), and a list page one Query.
+#[tokio::test]
+async fn each_crew_action_is_one_write_and_each_list_page_one_query() {
+    let (store, counter) = fresh_dynamo_store().await;
+    let (user, token) = invited(&unique_email("round-trips"));
+    store.create_user(&user, Some(&token.record)).await.unwrap();
+    let query = onboarding::ports::UserQuery {
+        org_id: user.org_id.clone(),
+        status: Some(onboarding::domain::UserStatus::Invited),
+        limit: 10,
+        after: None,
+    };
+    counter.take();
+    let page = store.list_users(&query).await.unwrap();
+    assert_eq!(page.users, vec![user.clone()]);
+    assert_eq!(counter.take(), vec!["Query"]);
+    let disabled = store
+        .disable_user(&user, &onboarding::domain::user::new_session_version())
+        .await
+        .unwrap();
+    assert_eq!(counter.take(), vec!["UpdateItem"]);
+    store.enable_user(&disabled).await.unwrap();
+    assert_eq!(counter.take(), vec!["UpdateItem"]);
+    store.cancel_invite(&user).await.unwrap();
+    assert_eq!(counter.take(), vec!["GetItem", "TransactWriteItems"]);
+}
+
+/// A user written before the organisation index existed (no `memberOf`) is listed once the table
+/// tool has run over the table again.
+#[tokio::test]
+async fn the_table_tool_puts_users_written_before_the_index_in_it() {
+    let (store, _) = fresh_dynamo_store().await;
+    let (user, token) = invited(&unique_email("older"));
+    store.create_user(&user, Some(&token.record)).await.unwrap();
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key(
+            "pk",
+            AttributeValue::S(format!("EMAIL#{}", user.email.as_str())),
+        )
+        .update_expression("REMOVE memberOf")
+        .send()
+        .await
+        .unwrap();
+    let query = onboarding::ports::UserQuery {
+        org_id: user.org_id.clone(),
+        status: None,
+        limit: 10,
+        after: None,
+    };
+    assert!(store.list_users(&query).await.unwrap().users.is_empty());
+
+    let definition = infra::table::read_definition(&infra::table::default_template_path()).unwrap();
+    let outcome = infra::table::create_table(store.client(), store.table(), &definition)
+        .await
+        .unwrap();
+    assert_eq!(outcome, infra::table::Outcome::AlreadyExisted);
+    assert_eq!(store.list_users(&query).await.unwrap().users, vec![user]);
+    // Once is enough: a second run finds nothing to do.
+    assert_eq!(
+        infra::table::backfill_org_index(store.client(), store.table())
+            .await
+            .unwrap(),
+        0
+    );
 }

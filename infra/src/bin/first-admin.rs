@@ -68,7 +68,7 @@ async fn main() -> anyhow::Result<()> {
             );
             match status {
                 InviteStatus::Sent => println!("A setup link was emailed to {}; it works for {}.", user.email, onboarding::emails::lifetime_in_words(app.config.setup_token_ttl)),
-                InviteStatus::Failed => println!("The setup email could not be sent (see the log). Fix SES, then ask for a link at {}/password/forgot.", app.config.public_base_url),
+                InviteStatus::Failed | InviteStatus::Manual => println!("The setup email could not be sent (see the log). Fix SES, then ask for a link at {}/password/forgot.", app.config.public_base_url),
             }
             Ok(())
         }

@@ -48,21 +48,44 @@ impl Role {
     }
 }
 
-/// `invited` until the user sets a password of their own, `active` after.
+/// `invited` until the user sets a password of their own, `active` after; `disabled` while an
+/// admin has switched the account off (enabling it restores what it was, see
+/// [`User::status_when_enabled`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum UserStatus {
     Invited,
     Active,
+    Disabled,
 }
 
-/// Whether the welcome email reached the mail service. `expired` and `used` are derived when the
-/// invite is shown, from the clock and the user's status.
+impl UserStatus {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "invited" => Some(Self::Invited),
+            "active" => Some(Self::Active),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invited => "invited",
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+}
+
+/// Whether the welcome email reached the mail service, or (`manual`) the link was handed to the
+/// admin instead of emailed. `expired` and `used` are derived when the invite is shown, from the
+/// clock and the user's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InviteStatus {
     Sent,
     Failed,
+    Manual,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +101,7 @@ pub struct Invite {
 pub enum ShownInviteStatus {
     Sent,
     Failed,
+    Manual,
     Expired,
     Used,
 }
@@ -87,6 +111,7 @@ impl ShownInviteStatus {
         match self {
             Self::Sent => "sent",
             Self::Failed => "failed",
+            Self::Manual => "manual",
             Self::Expired => "expired",
             Self::Used => "used",
         }
@@ -240,7 +265,7 @@ impl User {
     /// The invite as it stands at `now`, if the user was ever invited.
     pub fn shown_invite(&self, now: DateTime<Utc>) -> Option<(ShownInviteStatus, DateTime<Utc>)> {
         let invite = self.invite.as_ref()?;
-        let status = if self.status == UserStatus::Active {
+        let status = if self.password_hash.is_some() {
             ShownInviteStatus::Used
         } else if now >= invite.expires_at {
             ShownInviteStatus::Expired
@@ -248,9 +273,34 @@ impl User {
             match invite.status {
                 InviteStatus::Sent => ShownInviteStatus::Sent,
                 InviteStatus::Failed => ShownInviteStatus::Failed,
+                InviteStatus::Manual => ShownInviteStatus::Manual,
             }
         };
         Some((status, invite.expires_at))
+    }
+
+    /// The status that enabling a disabled user gives back: `active` once they have a password of
+    /// their own, `invited` before. Derived, so disabling needs to keep nothing more.
+    pub fn status_when_enabled(&self) -> UserStatus {
+        if self.password_hash.is_some() {
+            UserStatus::Active
+        } else {
+            UserStatus::Invited
+        }
+    }
+
+    /// What disabling does to a user, in every store: the status is `disabled`, every session ends
+    /// (a new session version) and every setup and reset link dies (both generations move on).
+    pub fn disable(&mut self, new_session_version: String) {
+        self.status = UserStatus::Disabled;
+        self.session_version = new_session_version;
+        self.setup_generation += 1;
+        self.reset_generation += 1;
+    }
+
+    /// What enabling does: the status it had comes back; sessions and links stay dead.
+    pub fn enable(&mut self) {
+        self.status = self.status_when_enabled();
     }
 
     /// The subject a token for this user carries.
@@ -264,5 +314,86 @@ impl User {
             created_at: self.created_at,
             role: self.role,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invited() -> User {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        User::new_invited(
+            NewUser {
+                org_id: OrgId::generate(),
+                org_name: None,
+                email: EmailAddress::parse("ana@example.com").unwrap(),
+                name: None,
+                role: Role::Tech,
+                temporary_password_hash: Some("$argon2id$temp".into()),
+            },
+            now,
+            Invite {
+                status: InviteStatus::Manual,
+                expires_at: now + chrono::Duration::days(1),
+            },
+        )
+    }
+
+    #[test]
+    fn disabling_ends_sessions_and_links_and_enabling_gives_back_what_the_user_was() {
+        let mut user = invited();
+        let before = user.clone();
+        user.disable("sv-2".into());
+        assert_eq!(user.status, UserStatus::Disabled);
+        assert_eq!(user.session_version, "sv-2");
+        assert_eq!(user.setup_generation, before.setup_generation + 1);
+        assert_eq!(user.reset_generation, before.reset_generation + 1);
+        user.enable();
+        assert_eq!(user.status, UserStatus::Invited);
+        assert_eq!(user.session_version, "sv-2", "old sessions stay dead");
+
+        user.set_own_password("$argon2id$own".into(), "sv-3".into());
+        user.disable("sv-4".into());
+        user.enable();
+        assert_eq!(user.status, UserStatus::Active);
+    }
+
+    #[test]
+    fn a_disabled_users_invite_shows_what_happened_to_the_link() {
+        let mut user = invited();
+        let now = user.created_at;
+        assert_eq!(
+            user.shown_invite(now).map(|(s, _)| s),
+            Some(ShownInviteStatus::Manual)
+        );
+        user.disable("sv".into());
+        assert_eq!(
+            user.shown_invite(now + chrono::Duration::days(2))
+                .map(|(s, _)| s),
+            Some(ShownInviteStatus::Expired)
+        );
+        user.set_own_password("$argon2id$own".into(), "sv".into());
+        user.disable("sv".into());
+        assert_eq!(
+            user.shown_invite(now).map(|(s, _)| s),
+            Some(ShownInviteStatus::Used)
+        );
+    }
+
+    #[test]
+    fn statuses_parse_only_as_the_contract_spells_them() {
+        for s in [
+            UserStatus::Invited,
+            UserStatus::Active,
+            UserStatus::Disabled,
+        ] {
+            assert_eq!(UserStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert_eq!(UserStatus::parse("Active"), None);
+        assert_eq!(UserStatus::parse(""), None);
     }
 }

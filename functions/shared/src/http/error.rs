@@ -10,8 +10,9 @@ use crate::hashing::HashError;
 use crate::ports::StoreError;
 use crate::services::limits::OverLimit;
 use crate::services::{
-    log_unexpected, AdminError, ChangePasswordError, FindUserError, ForgotError, InviteError,
-    LinkError, RedeemError, ResendError, SignInError,
+    log_unexpected, AccountStatusError, AdminError, CancelInviteError, ChangePasswordError,
+    FindUserError, ForgotError, InviteError, LinkError, ListUsersError, RedeemError, ResendError,
+    SignInError,
 };
 
 /// Every error code of the contract.
@@ -25,6 +26,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     EmailTaken,
     AlreadyActive,
+    AccountDisabled,
+    CannotDisableSelf,
     TokenInvalid,
     TokenExpired,
     TokenUsed,
@@ -40,10 +43,12 @@ impl ErrorCode {
         match self {
             Self::InvalidRequest => StatusCode::BAD_REQUEST,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::AccountDisabled => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::EmailTaken | Self::AlreadyActive => StatusCode::CONFLICT,
+            Self::EmailTaken | Self::AlreadyActive | Self::CannotDisableSelf => {
+                StatusCode::CONFLICT
+            }
             Self::TokenInvalid | Self::TokenExpired | Self::TokenUsed => StatusCode::GONE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -63,6 +68,8 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::EmailTaken => "email_taken",
             Self::AlreadyActive => "already_active",
+            Self::AccountDisabled => "account_disabled",
+            Self::CannotDisableSelf => "cannot_disable_self",
             Self::TokenInvalid => "token_invalid",
             Self::TokenExpired => "token_expired",
             Self::TokenUsed => "token_used",
@@ -85,6 +92,8 @@ impl ErrorCode {
             Self::MethodNotAllowed => "This address does not accept that method.",
             Self::EmailTaken => "A user with this email already exists.",
             Self::AlreadyActive => "This user has already set a password. They can use forgot-password to get a new one.",
+            Self::AccountDisabled => "This account is disabled. Ask your admin to enable it.",
+            Self::CannotDisableSelf => "You cannot disable your own account.",
             Self::TokenInvalid => "This link is not valid. Ask for a new one.",
             Self::TokenExpired => "This link has expired. Ask for a new one.",
             Self::TokenUsed => "This link has already been used.",
@@ -241,6 +250,10 @@ impl From<ResendError> for ApiError {
         match e {
             ResendError::NotFound => no_such_user(),
             ResendError::AlreadyActive => ErrorCode::AlreadyActive.into(),
+            ResendError::Disabled => ApiError::new(
+                ErrorCode::AccountDisabled,
+                "This account is disabled. Enable it before sending a new invite.",
+            ),
             ResendError::Store(e) => e.into(),
         }
     }
@@ -274,6 +287,7 @@ impl From<SignInError> for ApiError {
     fn from(e: SignInError) -> Self {
         match e {
             SignInError::InvalidCredentials => ErrorCode::InvalidCredentials.into(),
+            SignInError::Disabled => ErrorCode::AccountDisabled.into(),
             SignInError::TooManyAttempts(o) => o.into(),
             SignInError::Store(e) => e.into(),
         }
@@ -310,6 +324,37 @@ impl From<ChangePasswordError> for ApiError {
             ChangePasswordError::SessionEnded => ErrorCode::Unauthorized.into(),
             ChangePasswordError::Hash(e) => e.into(),
             ChangePasswordError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ListUsersError> for ApiError {
+    fn from(e: ListUsersError) -> Self {
+        match e {
+            ListUsersError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<CancelInviteError> for ApiError {
+    fn from(e: CancelInviteError) -> Self {
+        match e {
+            CancelInviteError::NotFound => no_such_user(),
+            CancelInviteError::AlreadyActive => ApiError::new(
+                ErrorCode::AlreadyActive,
+                "This user has already set a password, so there is no invite to cancel. Disable the account instead.",
+            ),
+            CancelInviteError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<AccountStatusError> for ApiError {
+    fn from(e: AccountStatusError) -> Self {
+        match e {
+            AccountStatusError::NotFound => no_such_user(),
+            AccountStatusError::CannotDisableSelf => ErrorCode::CannotDisableSelf.into(),
+            AccountStatusError::Store(e) => e.into(),
         }
     }
 }

@@ -158,6 +158,23 @@ impl Fields {
         Ok(value)
     }
 
+    /// A whole-number JSON field: `Ok(None)` when absent (or null), 400 naming the field when it
+    /// is anything but an integer (a form's field is refused: only the JSON API has numbers).
+    pub fn integer(&self, name: &'static str) -> Result<Option<i64>, ApiError> {
+        let not_a_number = || ApiError::invalid(name, format!("`{name}` must be a whole number."));
+        match self {
+            Fields::Json(map) => match map.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(not_a_number),
+                Some(_) => Err(not_a_number()),
+            },
+            Fields::Form(_) => match self.string(name)? {
+                None => Ok(None),
+                Some(_) => Err(not_a_number()),
+            },
+        }
+    }
+
     pub fn required(&self, name: &'static str) -> Result<String, ApiError> {
         self.string(name)?
             .ok_or_else(|| ApiError::invalid(name, format!("`{name}` is required.")))
@@ -198,6 +215,45 @@ impl<S: Send + Sync, T: FromFields> FromRequest<S> for Json<T> {
     }
 }
 
+/// A JSON object body that may be left out altogether: a request with no `Content-Type` and no
+/// body reads as `{}`. Anything sent is held to [`Json`]'s rules.
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: FromFields> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        if req.headers().contains_key(header::CONTENT_TYPE) {
+            return Json::<T>::from_request(req, state)
+                .await
+                .map(|Json(t)| Self(t));
+        }
+        absent_body(req).await.map(Self)
+    }
+}
+
+/// The input of a request sent without a `Content-Type`: its body must be empty too, and it
+/// reads as `{}` (an API caller's bare `POST`).
+async fn absent_body<T: FromFields>(req: Request) -> Result<T, ApiError> {
+    if body_text(req).await?.is_empty() {
+        T::from_fields(&Fields::Json(Map::new()))
+    } else {
+        Err(ApiError::unsupported_media_type(JSON))
+    }
+}
+
+/// A query string's fields, decoded as strictly as a form (a repeated field is a `400` too).
+pub struct QueryFields(pub Fields);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryFields {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let pairs = parse_form(parts.uri.query().unwrap_or(""))?;
+        Ok(Self(Fields::Form(pairs)))
+    }
+}
+
 /// A JSON body or the form of one of the pages. `format` says how to answer: a page for a form.
 pub struct Submitted<T> {
     pub format: Format,
@@ -228,18 +284,8 @@ impl<S: Send + Sync, T: FromFields> FromRequest<S> for MaybeSubmitted<T> {
     type Rejection = Refusal;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Refusal> {
-        if req.headers().get(header::CONTENT_TYPE).is_none() {
-            let text = body_text(req).await.map_err(|error| Refusal {
-                format: Format::Json,
-                error,
-            })?;
-            if !text.is_empty() {
-                return Err(Refusal {
-                    format: Format::Json,
-                    error: ApiError::unsupported_media_type(JSON),
-                });
-            }
-            let input = T::from_fields(&Fields::Json(Map::new())).map_err(|error| Refusal {
+        if !req.headers().contains_key(header::CONTENT_TYPE) {
+            let input = absent_body(req).await.map_err(|error| Refusal {
                 format: Format::Json,
                 error,
             })?;

@@ -8,7 +8,7 @@ pub mod layers;
 pub mod pages;
 pub mod respond;
 
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 use std::sync::Arc;
 
@@ -46,6 +46,10 @@ enum Endpoint {
     CreateUser,
     ResendInvite,
     GetUser,
+    ListUsers,
+    CancelInvite,
+    DisableUser,
+    EnableUser,
     SetupPage,
     Setup,
     ResetPage,
@@ -100,6 +104,25 @@ pub const ROUTES: &[Route] = &[
         Function::CreateUser,
         Endpoint::GetUser,
     ),
+    route("GET", "/users", Function::CreateUser, Endpoint::ListUsers),
+    route(
+        "DELETE",
+        "/users/{id}/invite",
+        Function::CreateUser,
+        Endpoint::CancelInvite,
+    ),
+    route(
+        "POST",
+        "/users/{id}/disable",
+        Function::CreateUser,
+        Endpoint::DisableUser,
+    ),
+    route(
+        "POST",
+        "/users/{id}/enable",
+        Function::CreateUser,
+        Endpoint::EnableUser,
+    ),
     route("GET", "/setup", Function::RedeemToken, Endpoint::SetupPage),
     route("POST", "/setup", Function::RedeemToken, Endpoint::Setup),
     route("GET", "/reset", Function::RedeemToken, Endpoint::ResetPage),
@@ -141,6 +164,10 @@ impl Endpoint {
             Self::CreateUser => post(users::create),
             Self::ResendInvite => post(users::resend_invite),
             Self::GetUser => get(users::get),
+            Self::ListUsers => get(users::list),
+            Self::CancelInvite => delete(users::cancel_invite),
+            Self::DisableUser => post(users::disable),
+            Self::EnableUser => post(users::enable),
             Self::SetupPage => get(links::setup_page),
             Self::Setup => post(links::setup),
             Self::ResetPage => get(links::reset_page),

@@ -54,16 +54,21 @@ impl Services {
         org_name: &str,
     ) -> Result<(User, InviteStatus), BootstrapError> {
         let (mut user, token) = self
-            .create_invited(NewUser {
-                org_id: OrgId::generate(),
-                org_name: org_name_of(org_name),
-                email,
-                name: None,
-                role: Role::Admin,
-                temporary_password_hash: None,
-            })
+            .create_invited(
+                NewUser {
+                    org_id: OrgId::generate(),
+                    org_name: org_name_of(org_name),
+                    email,
+                    name: None,
+                    role: Role::Admin,
+                    temporary_password_hash: None,
+                },
+                self.config.setup_token_ttl,
+                InviteStatus::Sent,
+            )
             .await?;
-        self.send_welcome(&mut user, &token).await;
+        self.send_welcome(&mut user, &token, self.config.setup_token_ttl)
+            .await;
         let status = user
             .invite
             .as_ref()

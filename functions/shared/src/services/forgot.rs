@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::limits::{per_email, per_email_and_ip, per_ip, LimitError, OverLimit};
 use super::{log_unexpected, Services};
 use crate::domain::token::issue;
-use crate::domain::{EmailAddress, TokenPurpose};
+use crate::domain::{EmailAddress, TokenPurpose, UserStatus};
 use crate::emails::ResetEmail;
 use crate::ports::StoreError;
 
@@ -68,6 +68,10 @@ impl Services {
     /// a second write; this order keeps the request at one read and one write.
     async fn send_reset_link(&self, email: &EmailAddress) {
         let user = match self.store.user_by_email(email).await {
+            // A disabled account gets nothing; the answer is the same `202`.
+            Ok(Some(u)) if u.status == UserStatus::Disabled => {
+                return tracing::info!(audit = "reset_link_refused_disabled", user_id = %u.id.0)
+            }
             Ok(Some(u)) => u,
             Ok(None) => return,
             Err(e) => return log_unexpected("forgot-password lookup", &e),

@@ -1,6 +1,7 @@
 //! Inviting: a new user with their first setup link and the welcome email, a fresh link for a
 //! user who lost theirs, and reading a user of the admin's organisation.
 
+use chrono::Duration;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{log_unexpected, Services};
@@ -20,6 +21,41 @@ pub struct InviteRequest {
     pub temporary_password: SecretString,
     pub name: Option<String>,
     pub role: Role,
+    pub options: InviteOptions,
+}
+
+/// How the setup link reaches the tech: by email, or handed to the admin to pass on in person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Delivery {
+    #[default]
+    Email,
+    Link,
+}
+
+/// What an admin may choose about one invite (on `POST /users` and on a resend).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InviteOptions {
+    pub delivery: Delivery,
+    /// The setup link's lifetime in days (1 to [`MAX_INVITE_DAYS`], checked at the edge);
+    /// `None`: the configured setup-link lifetime.
+    pub expires_in_days: Option<u32>,
+}
+
+/// The longest an invite's link may last, in days.
+pub const MAX_INVITE_DAYS: u32 = 30;
+
+impl InviteOptions {
+    fn lifetime(&self, default: Duration) -> Duration {
+        self.expires_in_days
+            .map_or(default, |days| Duration::days(i64::from(days)))
+    }
+}
+
+/// An invite as it came out: the user with their invite, and, for [`Delivery::Link`], the setup
+/// link for the admin to hand over (never stored, never logged).
+pub struct Invited {
+    pub user: User,
+    pub link: Option<SecretString>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +84,8 @@ pub enum ResendError {
     NotFound,
     #[error("the user has already set a password")]
     AlreadyActive,
+    #[error("the user is disabled")]
+    Disabled,
     #[error("issuing a new setup link")]
     Store(#[source] StoreError),
 }
@@ -68,7 +106,11 @@ impl Services {
     /// `user.create`: the tech joins the admin's organisation, gets a 7-day setup link by email,
     /// and the temporary password signs them in until they choose their own. A welcome email
     /// that cannot be sent leaves the user in place with the invite marked `failed`.
-    pub async fn invite(&self, admin: &User, request: InviteRequest) -> Result<User, InviteError> {
+    pub async fn invite(
+        &self,
+        admin: &User,
+        request: InviteRequest,
+    ) -> Result<Invited, InviteError> {
         let org_name = admin.org_name.clone();
         let context = [request.email.as_str(), org_name.as_deref().unwrap_or("")];
         let temporary = TemporaryPassword::parse(
@@ -83,23 +125,47 @@ impl Services {
             }));
         }
         let temporary_hash = self.hasher.hash_async(temporary.secret().clone()).await?;
+        let options = request.options;
+        let lifetime = options.lifetime(self.config.setup_token_ttl);
+        let status = match options.delivery {
+            Delivery::Email => InviteStatus::Sent,
+            Delivery::Link => InviteStatus::Manual,
+        };
         let (mut user, token) = self
-            .create_invited(NewUser {
-                org_id: admin.org_id.clone(),
-                org_name,
-                email: request.email,
-                name: request.name,
-                role: request.role,
-                temporary_password_hash: Some(temporary_hash),
-            })
+            .create_invited(
+                NewUser {
+                    org_id: admin.org_id.clone(),
+                    org_name,
+                    email: request.email,
+                    name: request.name,
+                    role: request.role,
+                    temporary_password_hash: Some(temporary_hash),
+                },
+                lifetime,
+                status,
+            )
             .await
             .map_err(|e| match e {
                 StoreError::EmailTaken => InviteError::EmailTaken,
                 e => InviteError::Store(e),
             })?;
         tracing::info!(audit = "user_created", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0, role = user.role.as_str());
-        self.send_welcome(&mut user, &token).await;
-        Ok(user)
+        let link = match options.delivery {
+            Delivery::Email => {
+                self.send_welcome(&mut user, &token, lifetime).await;
+                None
+            }
+            Delivery::Link => {
+                tracing::info!(audit = "invite_link_handed_over", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);
+                Some(self.link_of(&token))
+            }
+        };
+        Ok(Invited { user, link })
+    }
+
+    /// The setup link of `token`, on the configured public base URL.
+    fn link_of(&self, token: &IssuedToken) -> SecretString {
+        SecretString::from(token.link(&self.config.public_base_url))
     }
 
     /// Stores an invited user with their first setup link, in one store call (the email's
@@ -107,20 +173,19 @@ impl Services {
     pub(crate) async fn create_invited(
         &self,
         new: NewUser,
+        lifetime: Duration,
+        status: InviteStatus,
     ) -> Result<(User, IssuedToken), StoreError> {
         let now = self.now();
-        let expires_at = now + self.config.setup_token_ttl;
-        let invite = Invite {
-            status: InviteStatus::Sent,
-            expires_at,
-        };
+        let expires_at = now + lifetime;
+        let invite = Invite { status, expires_at };
         let user = User::new_invited(new, now, invite);
         let token = issue(
             TokenPurpose::Setup,
             user.token_subject(),
             user.setup_generation,
             now,
-            self.config.setup_token_ttl,
+            lifetime,
         );
         self.store.create_user(&user, Some(&token.record)).await?;
         Ok((user, token))
@@ -128,8 +193,13 @@ impl Services {
 
     /// Sends the welcome email and records on `user` (and, on failure, in the store) whether it
     /// reached the mail service. Never fails: the user exists either way and the admin can resend.
-    pub(crate) async fn send_welcome(&self, user: &mut User, token: &IssuedToken) {
-        if self.deliver_welcome(user, token).await {
+    pub(crate) async fn send_welcome(
+        &self,
+        user: &mut User,
+        token: &IssuedToken,
+        lifetime: Duration,
+    ) {
+        if self.deliver_welcome(user, token, lifetime).await {
             if let Some(invite) = user.invite.as_mut() {
                 invite.status = InviteStatus::Sent;
             }
@@ -139,14 +209,14 @@ impl Services {
     }
 
     /// Hands the welcome email with `token`'s link to the mail service; whether it took it.
-    async fn deliver_welcome(&self, user: &User, token: &IssuedToken) -> bool {
+    async fn deliver_welcome(&self, user: &User, token: &IssuedToken, lifetime: Duration) -> bool {
         let message = WelcomeEmail {
             to: &user.email,
             name: user.name.as_deref(),
             org_name: user.org_name.as_deref(),
             token,
             public_base_url: &self.config.public_base_url,
-            lifetime: self.config.setup_token_ttl,
+            lifetime,
         }
         .render();
         match self.mailer.send(&message).await {
@@ -188,13 +258,22 @@ impl Services {
     }
 
     /// A fresh setup link for a user who has not set a password yet; every earlier setup link of
-    /// theirs stops working once the new one is emailed. Returns the user with the new invite
-    /// (`failed`, and the earlier link still alive, when the email could not be sent).
-    pub async fn resend_invite(&self, admin: &User, id: &str) -> Result<User, ResendError> {
+    /// theirs stops working once the new one is emailed (or, with [`Delivery::Link`], handed to
+    /// the admin). Returns the user with the new invite (`failed`, and the earlier link still
+    /// alive, when the email could not be sent).
+    pub async fn resend_invite(
+        &self,
+        admin: &User,
+        id: &str,
+        options: InviteOptions,
+    ) -> Result<Invited, ResendError> {
+        let lifetime = options.lifetime(self.config.setup_token_ttl);
         for _ in 0..ISSUE_ATTEMPTS {
             let mut user = self.user_in_org(admin, id).await?;
-            if user.status == UserStatus::Active {
-                return Err(ResendError::AlreadyActive);
+            match user.status {
+                UserStatus::Active => return Err(ResendError::AlreadyActive),
+                UserStatus::Disabled => return Err(ResendError::Disabled),
+                UserStatus::Invited => {}
             }
             let now = self.now();
             let token = issue(
@@ -202,17 +281,23 @@ impl Services {
                 user.token_subject(),
                 user.setup_generation + 1,
                 now,
-                self.config.setup_token_ttl,
+                lifetime,
             );
             // Send first, store second (the reasons are at `forgot::send_reset_link`): storing the
             // new token kills the user's earlier setup link, so a send that fails stores nothing
             // and only marks the invite `failed`, and the earlier link keeps working.
-            if !self.deliver_welcome(&user, &token).await {
-                self.record_failed_invite(&mut user).await;
-                return Ok(user);
-            }
+            let status = match options.delivery {
+                Delivery::Link => InviteStatus::Manual,
+                Delivery::Email => {
+                    if !self.deliver_welcome(&user, &token, lifetime).await {
+                        self.record_failed_invite(&mut user).await;
+                        return Ok(Invited { user, link: None });
+                    }
+                    InviteStatus::Sent
+                }
+            };
             let invite = Invite {
-                status: InviteStatus::Sent,
+                status,
                 expires_at: token.record.expires_at,
             };
             match self.store.issue_token(&token.record, Some(&invite)).await {
@@ -221,14 +306,16 @@ impl Services {
                 // Retrying emails a fresh one, so the newest email in the user's inbox works.
                 Err(StoreError::Conflict) => continue,
                 Err(StoreError::AlreadyActive) => return Err(ResendError::AlreadyActive),
+                Err(StoreError::UserNotFound) => return Err(ResendError::NotFound),
                 Err(e) => {
-                    tracing::warn!(audit = "invite_link_dead", user_id = %user.id.0, "the emailed setup link was not stored; the earlier one still works");
+                    tracing::warn!(audit = "invite_link_dead", user_id = %user.id.0, "the new setup link was not stored; the earlier one still works");
                     return Err(ResendError::Store(e));
                 }
             }
-            tracing::info!(audit = "invite_resent", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);
+            tracing::info!(audit = "invite_resent", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0, manual = status == InviteStatus::Manual);
             user.invite = Some(invite);
-            return Ok(user);
+            let link = (options.delivery == Delivery::Link).then(|| self.link_of(&token));
+            return Ok(Invited { user, link });
         }
         Err(ResendError::Store(StoreError::Conflict))
     }

@@ -3,6 +3,7 @@
 //! tools and the local server call these same operations, and only these talk to the ports.
 
 pub mod bootstrap;
+pub mod crew;
 pub mod forgot;
 pub mod invite;
 pub mod limits;
@@ -19,8 +20,11 @@ use crate::domain::{PasswordPolicy, SessionKeys};
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{BreachedPasswords, Clock, Mailer, Store};
 
+pub use crew::{AccountStatusError, CancelInviteError, ListUsersError};
 pub use forgot::ForgotError;
-pub use invite::{FindUserError, InviteError, InviteRequest, ResendError};
+pub use invite::{
+    Delivery, FindUserError, InviteError, InviteOptions, InviteRequest, Invited, ResendError,
+};
 pub use password::{ChangePasswordError, ChangePasswordRequest};
 pub use redeem::{LinkError, RedeemError, RedeemRequest};
 pub use session::{AdminError, Session};

@@ -10,7 +10,7 @@ use super::limits::{keys, per_email, per_email_and_ip, per_ip, LimitError, Limit
 use super::{log_unexpected, Services, Session};
 use crate::config::RateLimits;
 use crate::domain::password::normalise;
-use crate::domain::{EmailAddress, User};
+use crate::domain::{EmailAddress, User, UserStatus};
 use crate::hashing::Verified;
 use crate::ports::{Rehash, StoreError};
 
@@ -25,6 +25,9 @@ pub enum SignInError {
     /// An unknown email and a wrong password alike.
     #[error("the email and password do not match an account")]
     InvalidCredentials,
+    /// The right password of a disabled account.
+    #[error("the account is disabled")]
+    Disabled,
     #[error(transparent)]
     TooManyAttempts(#[from] OverLimit),
     #[error("reading the user or the counters")]
@@ -106,6 +109,12 @@ impl Services {
             }
             (_, Some(user)) => user,
         };
+        // Only once the password is right, so a disabled account says so to its owner and to
+        // nobody else. The slot stays taken, as for a failure.
+        if user.status == UserStatus::Disabled {
+            tracing::info!(audit = "sign_in_disabled", user_id = %user.id.0, org_id = %user.org_id.0);
+            return Err(SignInError::Disabled);
+        }
         if let (Verified::YesButRehash, Some(old_hash)) = (verified, current) {
             self.rehash(&user, password, old_hash).await;
         }

@@ -60,6 +60,17 @@ pub(super) struct UserItem {
     invite_status: Option<InviteStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     invite_expires_at: Option<StoredTime>,
+    /// The organisation again, as the partition key of the organisation index (`byOrg`, sorted
+    /// by `createdAt`), which lists an organisation's users. Only user items carry it, so the
+    /// index holds nothing else (tokens have an `orgId` and a `createdAt` too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    member_of: Option<OrgId>,
+    /// The hashes (hex) of the user's newest setup and reset tokens, so cancelling an invite can
+    /// delete them in its transaction; older tokens are dead by generation and left to TTL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    setup_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reset_token: Option<String>,
 }
 
 impl From<&User> for UserItem {
@@ -82,11 +93,29 @@ impl From<&User> for UserItem {
             reset_generation: user.reset_generation,
             invite_status: user.invite.as_ref().map(|i| i.status),
             invite_expires_at: user.invite.as_ref().map(|i| StoredTime(i.expires_at)),
+            member_of: Some(user.org_id.clone()),
+            setup_token: None,
+            reset_token: None,
         }
     }
 }
 
 impl UserItem {
+    /// The item of a new user whose first setup token is `token`.
+    pub(super) fn with_setup_token(mut self, token: Option<&TokenRecord>) -> Self {
+        self.setup_token = token.map(|t| t.hash.to_hex());
+        self
+    }
+
+    /// The token hashes this item records (newest setup and reset links).
+    pub(super) fn recorded_tokens(&self) -> Vec<TokenHash> {
+        [&self.setup_token, &self.reset_token]
+            .into_iter()
+            .flatten()
+            .filter_map(|hex| TokenHash::from_hex(hex))
+            .collect()
+    }
+
     pub(super) fn into_user(self) -> Result<User, StoreError> {
         let invite = match self.invite_status {
             None => None,
@@ -299,6 +328,7 @@ mod tests {
             ("resetGeneration", n(0)),
             ("inviteStatus", s("failed")),
             ("inviteExpiresAt", s("2026-12-01T10:00:00.000000000Z")),
+            ("memberOf", s("o-1")),
         ]);
         assert_eq!(item, expected);
     }
@@ -361,9 +391,12 @@ mod tests {
             ..user()
         };
         stored.extend(
-            to_item("user", &UserItem::from(&active))
-                .unwrap()
-                .into_keys(),
+            to_item(
+                "user",
+                &UserItem::from(&active).with_setup_token(Some(&token())),
+            )
+            .unwrap()
+            .into_keys(),
         );
         stored.extend(
             to_item("token", &TokenItem::from(&token()))
@@ -385,6 +418,9 @@ mod tests {
             attr::VALID_UNTIL,
             attr::EXPIRES_AT,
             attr::USED_AT,
+            attr::MEMBER_OF,
+            attr::CREATED_AT,
+            attr::SETUP_TOKEN,
         ];
         for name in named {
             assert!(stored.iter().any(|s| s == name), "{name} is not stored");

@@ -32,6 +32,22 @@ pub(super) mod attr {
     pub const EXPIRES_AT: &str = "expiresAt";
     pub const USED_AT: &str = "usedAt";
     pub const COUNT: &str = "count";
+    pub const MEMBER_OF: &str = "memberOf";
+    pub const CREATED_AT: &str = "createdAt";
+    pub const SETUP_TOKEN: &str = "setupToken";
+    pub const RESET_TOKEN: &str = "resetToken";
+}
+
+/// The organisation index (`template.yaml`, `infra/src/table.rs`): partition key `memberOf`,
+/// sort key `createdAt`, every attribute projected; only user items are in it.
+pub(super) const ORG_INDEX: &str = "byOrg";
+
+/// The attribute that records the newest token of `purpose` on the user item.
+pub(super) fn token_attr(purpose: TokenPurpose) -> &'static str {
+    match purpose {
+        TokenPurpose::Setup => attr::SETUP_TOKEN,
+        TokenPurpose::Reset => attr::RESET_TOKEN,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 //! The DynamoDB store: one table, partition key `pk`, four kinds of item.
 //!
 //! - `EMAIL#<normalised email>`: the whole user. It is what sign-in reads (one `GetItem`), and
-//!   `attribute_not_exists(pk)` on it is what makes an email unique.
+//!   `attribute_not_exists(pk)` on it is what makes an email unique. Its `memberOf` puts it in
+//!   the organisation index `byOrg` (sorted by `createdAt`), which lists an organisation's users.
 //! - `USER#<id>`: a pointer `{email}`, so a session's user is two reads away.
 //! - `TOKEN#<sha256 hex>`: a setup or reset token, with `expiresAt` (epoch seconds) for TTL.
 //! - `RATE#<key>#<window start>`: a rate-limit counter, one `UpdateItem` with `ADD`, with TTL.
@@ -15,11 +16,12 @@
 //! This module owns the `DynamoStore` and its `Store` impl, which hands each operation to the
 //! module of its concern: `layout` (keys, attribute names, value
 //! formats), `items` (the item structs, mapped by `serde_dynamo`), `users`,
-//! `tokens`, `counters`, `requests` (the round trips they share), `errors` (AWS failures as store
+//! `tokens`, `crew` (list, cancel, disable, enable), `counters`, `requests` (the round trips they share), `errors` (AWS failures as store
 //! errors, redacted) and `capacity` (the bench's meter, only with `test-hooks`).
 
 mod capacity;
 mod counters;
+mod crew;
 mod errors;
 mod items;
 mod layout;
@@ -36,7 +38,9 @@ pub use capacity::CapacityMeter;
 
 use crate::domain::user::Invite;
 use crate::domain::{EmailAddress, InviteStatus, TokenHash, TokenRecord, User, UserId};
-use crate::ports::{Limited, Redemption, Rehash, SessionChange, Store, StoreError};
+use crate::ports::{
+    Limited, Redemption, Rehash, SessionChange, Store, StoreError, UserPage, UserQuery,
+};
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -177,5 +181,25 @@ impl Store for DynamoStore {
         now: DateTime<Utc>,
     ) -> Result<(Option<User>, Vec<u64>), StoreError> {
         counters::sign_in_view(self, email, counter_keys, window, now).await
+    }
+
+    async fn list_users(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        crew::list(self, query).await
+    }
+
+    async fn cancel_invite(&self, user: &User) -> Result<(), StoreError> {
+        crew::cancel(self, user).await
+    }
+
+    async fn disable_user(
+        &self,
+        user: &User,
+        new_session_version: &str,
+    ) -> Result<User, StoreError> {
+        crew::disable(self, user, new_session_version).await
+    }
+
+    async fn enable_user(&self, user: &User) -> Result<User, StoreError> {
+        crew::enable(self, user).await
     }
 }

@@ -7,7 +7,8 @@ use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, Update};
 use super::errors::built;
 use super::items::{token_from_item, user_from_item, TokenItem};
 use super::layout::{
-    attr, email_key, generation_attr, n, s, time, token_key, value, OwnPassword, SET_OWN_PASSWORD,
+    attr, email_key, generation_attr, n, s, time, token_attr, token_key, value, OwnPassword,
+    SET_OWN_PASSWORD,
 };
 use super::requests::update_item;
 use super::DynamoStore;
@@ -35,14 +36,17 @@ pub(super) async fn issue(
         .generation
         .checked_sub(1)
         .ok_or(StoreError::Conflict)?;
-    let mut set = vec!["#gen = :gen"];
+    // The user item records the newest token's hash, for a cancel to delete it.
+    let mut set = vec!["#gen = :gen", "#tokenHash = :tokenHash"];
     let mut condition = "attribute_exists(pk) AND #id = :id AND #gen = :previous".to_owned();
     let mut update = Update::builder()
         .table_name(&store.table)
         .key(attr::PK, s(email_key(&token.email)))
         .expression_attribute_names("#gen", generation_attr(token.purpose))
+        .expression_attribute_names("#tokenHash", token_attr(token.purpose))
         .expression_attribute_names("#id", attr::ID)
         .expression_attribute_values(":gen", n(token.generation))
+        .expression_attribute_values(":tokenHash", s(token.hash.to_hex()))
         .expression_attribute_values(":previous", n(previous))
         .expression_attribute_values(":id", s(&token.user_id.0))
         .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);

@@ -20,7 +20,7 @@ pub(super) async fn create(
     setup_token: Option<&TokenRecord>,
 ) -> Result<(), StoreError> {
     let mut items = vec![
-        store.put_new("user", &UserItem::from(user))?,
+        store.put_new("user", &UserItem::from(user).with_setup_token(setup_token))?,
         store.put_new("user id", &UserIdItem::from(user))?,
     ];
     if let Some(token) = setup_token {

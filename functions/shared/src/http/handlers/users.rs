@@ -1,17 +1,20 @@
-//! The admin API: create a user (`user.create`), resend the invite, read a user and their invite.
+//! The admin API: create a user (`user.create`), resend the invite, read a user and their
+//! invite, list the organisation's users, cancel an invite, disable and enable an account.
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::Response;
-use secrecy::SecretString;
-use serde_json::json;
+use axum::response::{IntoResponse, Response};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{json, Value};
 use std::sync::Arc;
 
-use crate::domain::{EmailAddress, Role};
-use crate::http::extract::{Admin, Fields, FromFields, Json};
+use crate::domain::{EmailAddress, Role, UserStatus};
+use crate::http::extract::{Admin, Fields, FromFields, Json, OptionalJson, QueryFields};
 use crate::http::respond::{invite_json, json, user_json};
 use crate::http::ApiError;
-use crate::services::{InviteRequest, Services};
+use crate::services::crew::{decode_cursor, encode_cursor, DEFAULT_PAGE, MAX_PAGE};
+use crate::services::invite::MAX_INVITE_DAYS;
+use crate::services::{Delivery, InviteOptions, InviteRequest, Invited, Services};
 
 const MAX_NAME_CHARS: usize = 100;
 
@@ -53,8 +56,67 @@ impl FromFields for InviteRequest {
             temporary_password,
             name,
             role,
+            options: InviteOptions::from_fields(f)?,
         })
     }
+}
+
+impl FromFields for InviteOptions {
+    fn from_fields(f: &Fields) -> Result<Self, ApiError> {
+        let delivery = match f.string("delivery")?.as_deref() {
+            None | Some("email") => Delivery::Email,
+            Some("link") => Delivery::Link,
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "delivery",
+                    "`delivery` must be \"email\" or \"link\".",
+                ))
+            }
+        };
+        let expires_in_days = match f.integer("inviteExpiresInDays") {
+            Ok(None) => None,
+            Ok(Some(days)) if (1..=i64::from(MAX_INVITE_DAYS)).contains(&days) => {
+                u32::try_from(days).ok()
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    "inviteExpiresInDays",
+                    format!(
+                        "`inviteExpiresInDays` must be a whole number from 1 to {MAX_INVITE_DAYS}."
+                    ),
+                ))
+            }
+        };
+        Ok(Self {
+            delivery,
+            expires_in_days,
+        })
+    }
+}
+
+/// The invite as an admin's answer shows it; for a link handed over in person, with the link
+/// and its QR code (in this answer only: neither is stored).
+fn invited_json(app: &Services, invited: &Invited) -> Value {
+    let mut invite = invite_json(&invited.user, app.now());
+    if let (Some(link), Value::Object(map)) = (&invited.link, &mut invite) {
+        let url = link.expose_secret();
+        map.insert("url".into(), json!(url));
+        map.insert("qrSvg".into(), json!(qr_svg(url)));
+    }
+    invite
+}
+
+/// A QR code of `text` as an SVG image (`None` if it cannot be one; a link always can).
+fn qr_svg(text: &str) -> Option<String> {
+    use qrcode::render::svg;
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
+    Some(
+        code.render::<svg::Color>()
+            .min_dimensions(256, 256)
+            .dark_color(svg::Color("#000000"))
+            .light_color(svg::Color("#ffffff"))
+            .build(),
+    )
 }
 
 /// `POST /users`: `201` with the user and their invite, `Location: /users/{id}`.
@@ -63,12 +125,12 @@ pub async fn create(
     Admin(admin): Admin,
     Json(request): Json<InviteRequest>,
 ) -> Result<Response, ApiError> {
-    let user = app.invite(&admin, request).await?;
+    let invited = app.invite(&admin, request).await?;
     let mut r = json(
         StatusCode::CREATED,
-        &json!({"user": user_json(&user), "invite": invite_json(&user, app.now())}),
+        &json!({"user": user_json(&invited.user), "invite": invited_json(&app, &invited)}),
     );
-    if let Ok(v) = HeaderValue::from_str(&format!("/users/{}", user.id.0)) {
+    if let Ok(v) = HeaderValue::from_str(&format!("/users/{}", invited.user.id.0)) {
         r.headers_mut().insert(header::LOCATION, v);
     }
     Ok(r)
@@ -87,15 +149,116 @@ pub async fn get(
     ))
 }
 
-/// `POST /users/{id}/invite`: a fresh setup link, every earlier one dead.
+/// `POST /users/{id}/invite`: a fresh setup link, every earlier one dead. The body is optional.
 pub async fn resend_invite(
     State(app): State<Arc<Services>>,
     Admin(admin): Admin,
     Path(id): Path<String>,
+    OptionalJson(options): OptionalJson<InviteOptions>,
 ) -> Result<Response, ApiError> {
-    let user = app.resend_invite(&admin, &id).await?;
+    let invited = app.resend_invite(&admin, &id, options).await?;
     Ok(json(
         StatusCode::OK,
-        &json!({"invite": invite_json(&user, app.now())}),
+        &json!({"invite": invited_json(&app, &invited)}),
     ))
+}
+
+/// What `GET /users` was asked for.
+struct ListRequest {
+    status: Option<UserStatus>,
+    limit: usize,
+    cursor: Option<crate::ports::PageKey>,
+}
+
+impl FromFields for ListRequest {
+    fn from_fields(f: &Fields) -> Result<Self, ApiError> {
+        let status = match f.string("status")? {
+            None => None,
+            Some(raw) => Some(UserStatus::parse(&raw).ok_or_else(|| {
+                ApiError::invalid(
+                    "status",
+                    "`status` must be \"invited\", \"active\" or \"disabled\".",
+                )
+            })?),
+        };
+        let limit = match f.string("limit")? {
+            None => DEFAULT_PAGE,
+            Some(raw) => raw
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_PAGE).contains(n) && raw.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "limit",
+                        format!("`limit` must be a whole number from 1 to {MAX_PAGE}."),
+                    )
+                })?,
+        };
+        let cursor = match f.string("cursor")? {
+            None => None,
+            Some(raw) => Some(decode_cursor(&raw).ok_or_else(|| {
+                ApiError::invalid(
+                    "cursor",
+                    "`cursor` is not one this service handed out: pass `nextCursor` back as it came.",
+                )
+            })?),
+        };
+        Ok(Self {
+            status,
+            limit,
+            cursor,
+        })
+    }
+}
+
+/// `GET /users`: one page of the admin's organisation, newest first.
+pub async fn list(
+    State(app): State<Arc<Services>>,
+    Admin(admin): Admin,
+    QueryFields(fields): QueryFields,
+) -> Result<Response, ApiError> {
+    let request = ListRequest::from_fields(&fields)?;
+    let page = app
+        .list_users(&admin, request.status, request.limit, request.cursor)
+        .await?;
+    let now = app.now();
+    let users: Vec<Value> = page
+        .users
+        .iter()
+        .map(|u| json!({"user": user_json(u), "invite": invite_json(u, now)}))
+        .collect();
+    Ok(json(
+        StatusCode::OK,
+        &json!({"users": users, "nextCursor": page.next.as_ref().map(encode_cursor)}),
+    ))
+}
+
+/// `DELETE /users/{id}/invite`: the invited user is removed; `204`.
+pub async fn cancel_invite(
+    State(app): State<Arc<Services>>,
+    Admin(admin): Admin,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    app.cancel_invite(&admin, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /users/{id}/disable`.
+pub async fn disable(
+    State(app): State<Arc<Services>>,
+    Admin(admin): Admin,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let user = app.disable_user(&admin, &id).await?;
+    Ok(json(StatusCode::OK, &json!({"user": user_json(&user)})))
+}
+
+/// `POST /users/{id}/enable`.
+pub async fn enable(
+    State(app): State<Arc<Services>>,
+    Admin(admin): Admin,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let user = app.enable_user(&admin, &id).await?;
+    Ok(json(StatusCode::OK, &json!({"user": user_json(&user)})))
 }

@@ -1,0 +1,275 @@
+//! The admin's side of a crew: listing an organisation's users (one `Query` of the organisation
+//! index per page), cancelling an invite (the user item, its id pointer and its recorded tokens
+//! deleted in one transaction) and disabling or enabling a user (one conditional `UpdateItem`).
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
+
+use super::errors::{built, malformed, sdk_error};
+use super::items::{from_item, user_from_item, UserItem};
+use super::layout::{attr, email_key, n, s, time, token_key, user_key, value, Item, ORG_INDEX};
+use super::DynamoStore;
+use crate::domain::{EmailAddress, User, UserStatus};
+use crate::ports::{PageKey, StoreError, UserPage, UserQuery};
+
+/// With a status to filter on, one `Query` reads this many times the page's size, so a page is
+/// usually full even when most of the organisation's users have another status. A page that
+/// still comes up short says where to go on (`nextCursor`): the contract's cursor, not the page's
+/// size, says whether there is more.
+const FILTERED_READ_FACTOR: usize = 4;
+
+pub(super) async fn list(store: &DynamoStore, q: &UserQuery) -> Result<UserPage, StoreError> {
+    let read = if q.status.is_some() {
+        q.limit * FILTERED_READ_FACTOR + 1
+    } else {
+        // One more than the page: whether another page exists is known without reading it.
+        q.limit + 1
+    };
+    let mut request = store
+        .client
+        .query()
+        .table_name(&store.table)
+        .index_name(ORG_INDEX)
+        .key_condition_expression("#memberOf = :org")
+        .expression_attribute_names("#memberOf", attr::MEMBER_OF)
+        .expression_attribute_values(":org", s(&q.org_id.0))
+        // Newest first.
+        .scan_index_forward(false)
+        .limit(i32::try_from(read).unwrap_or(i32::MAX))
+        .set_return_consumed_capacity(store.capacity.report());
+    if let Some(status) = q.status {
+        request = request
+            .filter_expression("#status = :status")
+            .expression_attribute_names("#status", attr::STATUS)
+            .expression_attribute_values(":status", value("user status", status)?);
+    }
+    if let Some(after) = &q.after {
+        request = request.set_exclusive_start_key(Some(Item::from([
+            (attr::PK.to_owned(), s(email_key(&after.email))),
+            (attr::MEMBER_OF.to_owned(), s(&q.org_id.0)),
+            (attr::CREATED_AT.to_owned(), time(after.created_at)),
+        ])));
+    }
+    let out = request
+        .send()
+        .await
+        .map_err(|e| sdk_error("list users", e))?;
+    store.capacity.record(out.consumed_capacity.as_ref());
+    let mut users = out
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .map(user_from_item)
+        .collect::<Result<Vec<User>, StoreError>>()?;
+    let next = if users.len() > q.limit {
+        users.truncate(q.limit);
+        users.last().map(PageKey::of)
+    } else {
+        match out.last_evaluated_key {
+            Some(key) if !key.is_empty() => Some(page_key(&key)?),
+            _ => None,
+        }
+    };
+    Ok(UserPage { users, next })
+}
+
+/// Where DynamoDB stopped reading, as the store's page key.
+fn page_key(key: &Item) -> Result<PageKey, StoreError> {
+    let text = |name: &str| match key.get(name) {
+        Some(AttributeValue::S(v)) => Ok(v.clone()),
+        _ => Err(malformed(
+            "last evaluated key",
+            "a key attribute is missing",
+        )),
+    };
+    let pk = text(attr::PK)?;
+    let email = pk
+        .strip_prefix("EMAIL#")
+        .and_then(|e| EmailAddress::parse(e).ok())
+        .ok_or_else(|| malformed("last evaluated key", "not a user's key"))?;
+    let created_at = chrono::DateTime::parse_from_rfc3339(&text(attr::CREATED_AT)?)
+        .map_err(|e| malformed("last evaluated key", e))?
+        .to_utc();
+    Ok(PageKey { created_at, email })
+}
+
+/// An unconditional delete of the item at `key`, in a transaction.
+fn delete(store: &DynamoStore, key: String) -> Result<TransactWriteItem, StoreError> {
+    let delete = built(
+        Delete::builder()
+            .table_name(&store.table)
+            .key(attr::PK, s(key))
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
+}
+
+pub(super) async fn cancel(store: &DynamoStore, user: &User) -> Result<(), StoreError> {
+    // The item as stored now: its generations are the condition, and it names the live tokens.
+    let Some(item) = store
+        .get("read user to cancel", email_key(&user.email))
+        .await?
+    else {
+        return Err(StoreError::UserNotFound);
+    };
+    let stored: UserItem = from_item("user", item.clone())?;
+    let tokens = stored.recorded_tokens();
+    let current = user_from_item(item)?;
+    if current.id != user.id {
+        return Err(StoreError::UserNotFound);
+    }
+    if current.password_hash.is_some() {
+        return Err(StoreError::AlreadyActive);
+    }
+    let remove_user = built(
+        Delete::builder()
+            .table_name(&store.table)
+            .key(attr::PK, s(email_key(&user.email)))
+            // Not once a password is set (a setup that won the race), nor once a newer link
+            // exists than the ones this delete knows of.
+            .condition_expression(
+                "attribute_exists(pk) AND #id = :id AND attribute_not_exists(#passwordHash) \
+                 AND #setupGen = :setupGen AND #resetGen = :resetGen",
+            )
+            .expression_attribute_names("#id", attr::ID)
+            .expression_attribute_names("#passwordHash", attr::PASSWORD_HASH)
+            .expression_attribute_names("#setupGen", attr::SETUP_GENERATION)
+            .expression_attribute_names("#resetGen", attr::RESET_GENERATION)
+            .expression_attribute_values(":id", s(&user.id.0))
+            .expression_attribute_values(":setupGen", n(current.setup_generation))
+            .expression_attribute_values(":resetGen", n(current.reset_generation))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build(),
+    )?;
+    let mut items = vec![
+        TransactWriteItem::builder().delete(remove_user).build(),
+        delete(store, user_key(&user.id))?,
+    ];
+    for hash in tokens {
+        items.push(delete(store, token_key(&hash))?);
+    }
+    match store.transact("cancel invite", items).await {
+        Ok(()) => Ok(()),
+        Err(Err(e)) => Err(e),
+        Err(Ok(c)) => match c.failed(0) {
+            Some(None) => Err(StoreError::UserNotFound),
+            Some(Some(old)) => {
+                let old = user_from_item(old.clone())?;
+                if old.id != user.id {
+                    Err(StoreError::UserNotFound)
+                } else if old.password_hash.is_some() {
+                    Err(StoreError::AlreadyActive)
+                } else {
+                    Err(StoreError::Conflict)
+                }
+            }
+            None => Err(StoreError::Conflict),
+        },
+    }
+}
+
+/// One conditional `UpdateItem` of the user's item that returns the user as left; `unchanged`
+/// decides, from the item as it stood when the condition failed, whether that is an answer
+/// (the user as they are) or an error.
+async fn update_user(
+    store: &DynamoStore,
+    operation: &'static str,
+    request: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
+    user: &User,
+    unchanged: impl Fn(User) -> Result<User, StoreError>,
+) -> Result<User, StoreError> {
+    let result = request
+        .table_name(&store.table)
+        .key(attr::PK, s(email_key(&user.email)))
+        .expression_attribute_names("#id", attr::ID)
+        .expression_attribute_values(":id", s(&user.id.0))
+        .return_values(ReturnValue::AllNew)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .set_return_consumed_capacity(store.capacity.report())
+        .send()
+        .await;
+    match result {
+        Ok(out) => {
+            store.capacity.record(out.consumed_capacity());
+            let item = out
+                .attributes
+                .ok_or_else(|| malformed("user", "no attributes returned"))?;
+            user_from_item(item)
+        }
+        Err(SdkError::ServiceError(ctx))
+            if matches!(
+                ctx.err(),
+                UpdateItemError::ConditionalCheckFailedException(_)
+            ) =>
+        {
+            let old = match ctx.into_err() {
+                UpdateItemError::ConditionalCheckFailedException(e) => e.item,
+                _ => None,
+            };
+            match old.map(user_from_item).transpose()? {
+                Some(old) if old.id == user.id => unchanged(old),
+                _ => Err(StoreError::UserNotFound),
+            }
+        }
+        Err(e) => Err(sdk_error(operation, e)),
+    }
+}
+
+pub(super) async fn disable(
+    store: &DynamoStore,
+    user: &User,
+    new_session_version: &str,
+) -> Result<User, StoreError> {
+    let disabled = value("user status", UserStatus::Disabled)?;
+    // Moving both generations on kills every setup and reset link; the new session version ends
+    // every session. The same change as `User::disable`.
+    let request = store
+        .client
+        .update_item()
+        .update_expression(
+            "SET #status = :disabled, #sessionVersion = :sv, \
+             #setupGen = #setupGen + :one, #resetGen = #resetGen + :one",
+        )
+        .condition_expression("attribute_exists(pk) AND #id = :id AND #status <> :disabled")
+        .expression_attribute_names("#status", attr::STATUS)
+        .expression_attribute_names("#sessionVersion", attr::SESSION_VERSION)
+        .expression_attribute_names("#setupGen", attr::SETUP_GENERATION)
+        .expression_attribute_names("#resetGen", attr::RESET_GENERATION)
+        .expression_attribute_values(":disabled", disabled)
+        .expression_attribute_values(":sv", s(new_session_version))
+        .expression_attribute_values(":one", n(1));
+    // Already disabled: nothing to do, and the answer is the user as they are.
+    update_user(store, "disable user", request, user, Ok).await
+}
+
+pub(super) async fn enable(store: &DynamoStore, user: &User) -> Result<User, StoreError> {
+    let restored = user.status_when_enabled();
+    // The status restored is decided from the password the read found; the condition checks
+    // that is still so.
+    let password = match restored {
+        UserStatus::Active => "attribute_exists(#passwordHash)",
+        _ => "attribute_not_exists(#passwordHash)",
+    };
+    let request = store
+        .client
+        .update_item()
+        .update_expression("SET #status = :restored")
+        .condition_expression(format!(
+            "attribute_exists(pk) AND #id = :id AND #status = :disabled AND {password}"
+        ))
+        .expression_attribute_names("#status", attr::STATUS)
+        .expression_attribute_names("#passwordHash", attr::PASSWORD_HASH)
+        .expression_attribute_values(":restored", value("user status", restored)?)
+        .expression_attribute_values(":disabled", value("user status", UserStatus::Disabled)?);
+    update_user(store, "enable user", request, user, |old| {
+        if old.status == UserStatus::Disabled {
+            Err(StoreError::Conflict)
+        } else {
+            Ok(old)
+        }
+    })
+    .await
+}
