@@ -47,6 +47,10 @@ async fn the_jwks_lists_the_signing_key_publicly_and_may_be_cached() {
     let r = t.get("/.well-known/jwks.json").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("cache-control"), Some("public, max-age=300"));
+    // Public keys: any origin may read them (an app in a browser); nothing else is shared.
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    let login = t.get("/login").await;
+    assert_eq!(login.header("access-control-allow-origin"), None);
     assert!(r
         .header("content-type")
         .unwrap()

@@ -23,10 +23,15 @@ use crate::services::{ChangePasswordError, ChangePasswordRequest, Services, Sess
 /// How long the field-service app may cache the JWKS (API.md: the one exception to `no-store`).
 pub const JWKS_MAX_AGE_SECONDS: u32 = 300;
 
-/// `GET /.well-known/jwks.json`: every public key that can verify a live session.
+/// `GET /.well-known/jwks.json`: every public key that can verify a live session. Public keys
+/// only, so any origin may read them: a field-service app running in a browser can fetch them.
 pub async fn jwks(State(app): State<Arc<Services>>) -> Response {
     let mut r = json(StatusCode::OK, &app.sessions.jwks());
     r.extensions_mut().insert(CacheFor(JWKS_MAX_AGE_SECONDS));
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     r
 }
 
