@@ -147,3 +147,59 @@ async fn a_mail_service_that_never_answers_still_creates_the_tech_with_a_failed_
         login.body
     );
 }
+
+/// A password change is stored before the "your password was changed" email goes: a mail
+/// service that hangs (here past the AWS calls' longest allowed timeout) must not turn the
+/// stored change into a `503` with the user's sessions already ended. The email waits at most
+/// `NOTICE_SEND_LIMIT`, and the answer is the fresh session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_service_that_never_answers_does_not_undo_the_answer_to_a_password_change() {
+    let dynamodb = dynamodb_client(&RoundTrips::default());
+    let table = fresh_table(&dynamodb).await;
+    let config = test_config(&[
+        ("TABLE_NAME", &table),
+        ("AWS_ATTEMPT_TIMEOUT_MS", "7000"),
+        ("AWS_OPERATION_TIMEOUT_MS", "7000"),
+    ]);
+    let app = app_with_clients(
+        config,
+        dynamodb,
+        hanging_ses(&endpoint_that_never_answers().await),
+        Arc::new(SystemClock),
+        ALL,
+    )
+    .unwrap();
+    let admin_token = seed_admin(&app).await;
+    let email = format!("hung.{}@example.com", uuid::Uuid::new_v4().simple());
+    let created = post_json(
+        &app,
+        "/users",
+        json!({"email": email, "temporaryPassword": TEMP_PASSWORD}),
+        Some(&admin_token),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let login = post_json(
+        &app,
+        "/login",
+        json!({"email": email, "password": TEMP_PASSWORD}),
+        None,
+    )
+    .await;
+    let session = login.json()["accessToken"].as_str().unwrap().to_owned();
+
+    let started = Instant::now();
+    let changed = post_json(
+        &app,
+        "/password",
+        json!({"password": "copper kettle marching sideways"}),
+        Some(&session),
+    )
+    .await;
+    let took = started.elapsed();
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert!(took < WITHIN, "answered after {took:?}");
+    let fresh = changed.json()["accessToken"].as_str().unwrap().to_owned();
+    assert!(app.user_for_session(&fresh).await.unwrap().is_some());
+    assert!(app.user_for_session(&session).await.unwrap().is_none());
+}
