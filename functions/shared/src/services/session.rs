@@ -4,7 +4,7 @@
 use secrecy::SecretString;
 
 use super::Services;
-use crate::domain::{EmailAddress, Role, User};
+use crate::domain::{EmailAddress, Role, User, UserStatus};
 use crate::ports::StoreError;
 
 /// A signed-in session, ready to hand to the user.
@@ -37,8 +37,13 @@ impl Services {
         };
         // By email: one read, where the id would take two on DynamoDB.
         let user = self.store.user_by_email(&email).await?;
+        // A disabled user's sessions end with the session version disabling changes; the status
+        // is checked too, so no other way of disabling can leave a session alive.
         Ok(user.filter(|u| {
-            u.id.0 == claims.sub && u.session_version == claims.sv && u.org_id.0 == claims.org
+            u.id.0 == claims.sub
+                && u.session_version == claims.sv
+                && u.org_id.0 == claims.org
+                && u.status != UserStatus::Disabled
         }))
     }
 
