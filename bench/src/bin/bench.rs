@@ -39,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
     let reads = services::secret_reads(&env.signing_secret_id, runs).await?;
     rows.push(bench::Row::new(
         "signing key at init",
-        "GetSecretValue AWSCURRENT + AWSPREVIOUS at once, new client (moto, from the bench)",
+        "GetSecretValue AWSCURRENT, AWSPENDING and AWSPREVIOUS at once, new client (moto, from the bench)",
         bench::fmt_duration(reads),
     ));
     eprintln!("bench: peak memory over a journey");
