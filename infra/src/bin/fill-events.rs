@@ -32,6 +32,11 @@ async fn main() -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&file)?;
             let name = file.file_name().context("event file name")?;
             std::fs::write(out.join(function).join(name), fixtures.fill(&text))?;
+            // The contract's answer to it, beside it: what infra/check-cargo-lambda.sh expects.
+            if let Some(status) = infra::events::expected_status(&file) {
+                let status_file = out.join(function).join(name).with_extension("status");
+                std::fs::write(status_file, format!("{status}\n"))?;
+            }
         }
     }
     println!(
