@@ -37,6 +37,16 @@ pub fn simulated_event(to: &str) -> DeliveryEvent {
     }
 }
 
+/// [`simulated_event`] in words, as `/_dev/mail` shows it.
+pub fn simulated_status(to: &str) -> &'static str {
+    match simulated_event(to) {
+        DeliveryEvent::Delivered => "delivered",
+        DeliveryEvent::Bounced(BounceType::Permanent) => "bounced (permanent)",
+        DeliveryEvent::Bounced(BounceType::Transient) => "bounced (transient)",
+        DeliveryEvent::Complained => "complained",
+    }
+}
+
 /// The header that carries the id [`OutboxMailer::send`] returns (SES's `MessageId` on AWS).
 pub const MESSAGE_ID_HEADER: &str = "X-Outbox-Message-Id";
 

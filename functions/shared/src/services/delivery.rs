@@ -4,7 +4,7 @@
 
 use super::Services;
 use crate::domain::DeliveryEvent;
-use crate::ports::StoreError;
+use crate::ports::{Store, StoreError};
 
 /// The longest message id taken (SES's are about 60 characters); longer ones are nobody's.
 const MAX_MESSAGE_ID: usize = 256;
@@ -26,18 +26,27 @@ impl Services {
         message_id: &str,
         event: DeliveryEvent,
     ) -> Result<bool, DeliveryEventError> {
-        if message_id.is_empty() || message_id.len() > MAX_MESSAGE_ID {
-            return Ok(false);
-        }
-        let changed = self.store.apply_delivery_event(message_id, event).await?;
-        let status = event.status();
-        tracing::info!(
-            audit = "invite_mail_event",
-            message_id,
-            status = ?status,
-            bounce_type = event.bounce_type().map(|t| t.as_str()),
-            changed,
-        );
-        Ok(changed)
+        apply_delivery_event(self.store.as_ref(), message_id, event).await
     }
+}
+
+/// The operation itself, on a store alone: the mailer function has no use for the rest of
+/// [`Services`] (no signing key, no mail service), so it does not load them.
+pub async fn apply_delivery_event(
+    store: &dyn Store,
+    message_id: &str,
+    event: DeliveryEvent,
+) -> Result<bool, DeliveryEventError> {
+    if message_id.is_empty() || message_id.len() > MAX_MESSAGE_ID {
+        return Ok(false);
+    }
+    let changed = store.apply_delivery_event(message_id, event).await?;
+    tracing::info!(
+        audit = "invite_mail_event",
+        message_id,
+        status = ?event.status(),
+        bounce_type = event.bounce_type().map(|t| t.as_str()),
+        changed,
+    );
+    Ok(changed)
 }
