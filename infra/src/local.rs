@@ -14,9 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-use onboarding::adapters::outbox::{
-    read_outbox, simulated_event, simulated_status, OutboxMessage,
-};
+use onboarding::adapters::outbox::{read_outbox, simulated_event, simulated_status, OutboxMessage};
 use onboarding::http::extract::{cookie, wants_html};
 use onboarding::http::pages::{self, MailRow};
 use onboarding::http::respond::{page, see_other};
@@ -77,7 +75,10 @@ pub const SIMULATOR_TICK: std::time::Duration = std::time::Duration::from_secs(1
 /// simulator would send for its recipient (`simulated_event`), applied through the same service
 /// operation as SES's events on AWS. Each email is reported once per run; a restart reports
 /// them again, which changes nothing (the operation is idempotent). Runs until dropped.
-pub fn simulate_mailbox(services: Arc<Services>, outbox_dir: PathBuf) -> tokio::task::JoinHandle<()> {
+pub fn simulate_mailbox(
+    services: Arc<Services>,
+    outbox_dir: PathBuf,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut seen = std::collections::HashSet::<String>::new();
         let mut reported = std::collections::HashSet::<String>::new();

@@ -43,8 +43,7 @@ async fn invite_after_events(t: &TestApp, id: &str) -> (Value, Duration) {
 #[tokio::test]
 async fn the_invites_status_follows_what_the_mailbox_simulator_reports() {
     let t = spawn_app().await;
-    let _simulator =
-        infra::local::simulate_mailbox(t.app().services.clone(), t.outbox.clone());
+    let _simulator = infra::local::simulate_mailbox(t.app().services.clone(), t.outbox.clone());
     let bounce = invite(&t, "bounce@simulator.amazonses.com").await;
     let labelled = invite(&t, "bounce+ana@simulator.amazonses.com").await;
     let complaint = invite(&t, "complaint@simulator.amazonses.com").await;
@@ -104,15 +103,18 @@ async fn the_invites_status_follows_what_the_mailbox_simulator_reports() {
 #[tokio::test]
 async fn a_resent_invite_follows_its_newest_email_and_a_used_one_stays_used() {
     let t = spawn_app().await;
-    let _simulator =
-        infra::local::simulate_mailbox(t.app().services.clone(), t.outbox.clone());
+    let _simulator = infra::local::simulate_mailbox(t.app().services.clone(), t.outbox.clone());
     let id = invite(&t, "ana@northwind.example").await;
     let (invite, _) = invite_after_events(&t, &id).await;
     assert_eq!(invite["status"], "delivered");
 
     // A resend: `sent` again until the new email's event, then `delivered` again.
     let r = t
-        .post_json(&format!("/users/{id}/invite"), &serde_json::json!({}), Some(&t.admin_token))
+        .post_json(
+            &format!("/users/{id}/invite"),
+            &serde_json::json!({}),
+            Some(&t.admin_token),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["invite"]["status"], "sent");
@@ -122,7 +124,11 @@ async fn a_resent_invite_follows_its_newest_email_and_a_used_one_stays_used() {
     // Once the tech has set a password the invite is used, whatever comes later.
     let link = t.link_for("ana@northwind.example");
     let r = t.redeem(&link, "correct horse battery staple 9").await;
-    assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.body);
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.body
+    );
     let r = t
         .get_with_bearer(&format!("/users/{id}"), &t.admin_token)
         .await;

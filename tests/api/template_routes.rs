@@ -147,10 +147,7 @@ fn the_mailer_follows_ses_events_from_its_configuration_set_only() {
     let t = template();
     let resources = &t["Resources"];
     let mailer = &resources["MailerFunction"];
-    assert_eq!(
-        mailer["Type"].as_str(),
-        Some("AWS::Serverless::Function")
-    );
+    assert_eq!(mailer["Type"].as_str(), Some("AWS::Serverless::Function"));
     let p = &mailer["Properties"];
     assert_eq!(p["CodeUri"].as_str(), Some("functions/mailer"));
     assert_eq!(
@@ -189,7 +186,10 @@ fn the_mailer_follows_ses_events_from_its_configuration_set_only() {
             .map(|v| v.as_str().unwrap().to_owned())
             .collect()
     };
-    assert_eq!(strings(&pattern["source"]), BTreeSet::from(["aws.ses".into()]));
+    assert_eq!(
+        strings(&pattern["source"]),
+        BTreeSet::from(["aws.ses".into()])
+    );
     assert_eq!(
         strings(&pattern["detail-type"]),
         BTreeSet::from([
@@ -227,8 +227,9 @@ fn the_mailer_follows_ses_events_from_its_configuration_set_only() {
         strings(&d["MatchingEventTypes"]),
         BTreeSet::from(["delivery".into(), "bounce".into(), "complaint".into()])
     );
-    assert!(format!("{:?}", d["EventBridgeDestination"]["EventBusArn"])
-        .contains("event-bus/default"));
+    assert!(
+        format!("{:?}", d["EventBridgeDestination"]["EventBusArn"]).contains("event-bus/default")
+    );
     let variable = format!(
         "{:?}",
         t["Globals"]["Function"]["Environment"]["Variables"]["SES_CONFIGURATION_SET"]

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use onboarding::domain::token::{issue, IssuedToken};
 use onboarding::domain::user::{new_session_version, Invite};
 use onboarding::domain::{
-    BounceType, DeliveryEvent, EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord, User, UserId,
-    UserStatus,
+    BounceType, DeliveryEvent, EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose,
+    TokenRecord, User, UserId, UserStatus,
 };
 use onboarding::ports::{
     Limited, PageKey, Redemption, Rehash, SessionChange, Store, StoreError, UserPage, UserQuery,
@@ -1404,7 +1404,11 @@ pub async fn an_event_for_a_superseded_email_changes_nothing(store: SharedStore)
     assert_eq!(store.apply_delivery_event(&second, bounced).await, Ok(true));
     assert_eq!(
         invite_of(&reread(&store, &user).await),
-        (InviteStatus::Bounced, Some(BounceType::Transient), Some(second.clone()))
+        (
+            InviteStatus::Bounced,
+            Some(BounceType::Transient),
+            Some(second.clone())
+        )
     );
     // A later email replaces the bounce: it is a new email, nothing known about it yet.
     let third = unique_message_id();

@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 use crate::domain::user::Invite;
 use crate::domain::{
-    DeliveryEvent, EmailAddress, InviteStatus, OrgId, TokenHash, TokenRecord, User, UserId, UserStatus,
+    DeliveryEvent, EmailAddress, InviteStatus, OrgId, TokenHash, TokenRecord, User, UserId,
+    UserStatus,
 };
 
 #[derive(Debug, thiserror::Error)]

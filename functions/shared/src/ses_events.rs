@@ -123,7 +123,11 @@ mod tests {
         ] {
             let event = sample(file);
             assert_eq!(event.source, "aws.ses", "{file}");
-            assert_eq!(event.detail.delivery_event(), Some((id, expected)), "{file}");
+            assert_eq!(
+                event.detail.delivery_event(),
+                Some((id, expected)),
+                "{file}"
+            );
         }
     }
 

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use crate::domain::user::Invite;
 use crate::domain::{
-    DeliveryEvent, EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId, UserStatus,
+    DeliveryEvent, EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId,
+    UserStatus,
 };
 use crate::ports::{
     window_start, BackendError, Limited, PageKey, Redemption, Rehash, SessionChange, Store,

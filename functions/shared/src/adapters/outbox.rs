@@ -295,7 +295,10 @@ mod tests {
     fn the_simulator_addresses_draw_what_ses_would_report() {
         let bounce = DeliveryEvent::Bounced(BounceType::Permanent);
         assert_eq!(simulated_event("bounce@simulator.amazonses.com"), bounce);
-        assert_eq!(simulated_event("Bounce+Ana@Simulator.AmazonSES.com"), bounce);
+        assert_eq!(
+            simulated_event("Bounce+Ana@Simulator.AmazonSES.com"),
+            bounce
+        );
         assert_eq!(
             simulated_event("complaint+x@simulator.amazonses.com"),
             DeliveryEvent::Complained

@@ -370,9 +370,9 @@ impl User {
                 InviteStatus::Manual => ShownInviteStatus::Manual,
                 InviteStatus::Delivered => ShownInviteStatus::Delivered,
                 // A bounce recorded before bounce types were: the kind nobody can tell.
-                InviteStatus::Bounced => ShownInviteStatus::Bounced(
-                    invite.bounce_type.unwrap_or(BounceType::Transient),
-                ),
+                InviteStatus::Bounced => {
+                    ShownInviteStatus::Bounced(invite.bounce_type.unwrap_or(BounceType::Transient))
+                }
                 InviteStatus::Complained => ShownInviteStatus::Complained,
             }
         };
@@ -521,13 +521,22 @@ mod tests {
         let invite = user.invite.as_mut().unwrap();
         invite.status = InviteStatus::Sent;
         invite.message_id = Some("m-2".into());
-        assert!(!user.apply_delivery_event("m-1", DeliveryEvent::Delivered), "older email");
+        assert!(
+            !user.apply_delivery_event("m-1", DeliveryEvent::Delivered),
+            "older email"
+        );
         assert_eq!(user.invite.as_ref().unwrap().status, InviteStatus::Sent);
         assert!(user.apply_delivery_event("m-2", DeliveryEvent::Delivered));
-        assert!(!user.apply_delivery_event("m-2", DeliveryEvent::Delivered), "idempotent");
+        assert!(
+            !user.apply_delivery_event("m-2", DeliveryEvent::Delivered),
+            "idempotent"
+        );
         let bounced = DeliveryEvent::Bounced(BounceType::Permanent);
         assert!(user.apply_delivery_event("m-2", bounced));
-        assert!(!user.apply_delivery_event("m-2", DeliveryEvent::Delivered), "a late delivery");
+        assert!(
+            !user.apply_delivery_event("m-2", DeliveryEvent::Delivered),
+            "a late delivery"
+        );
         assert_eq!(
             user.shown_invite(now).map(|(s, _)| s),
             Some(ShownInviteStatus::Bounced(BounceType::Permanent))

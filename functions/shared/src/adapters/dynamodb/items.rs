@@ -7,13 +7,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::errors::{malformed, unwritable};
-use super::layout::{
-    email_key, message_key, token_key, ttl_seconds, user_key, Item, StoredTime,
-};
+use super::layout::{email_key, message_key, token_key, ttl_seconds, user_key, Item, StoredTime};
 use crate::domain::user::Invite;
 use crate::domain::{
-    BounceType, EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord, User, UserId,
-    UserStatus,
+    BounceType, EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord,
+    User, UserId, UserStatus,
 };
 use crate::ports::{StoreError, MESSAGE_LOOKUP_DAYS};
 use chrono::{DateTime, Duration, Utc};

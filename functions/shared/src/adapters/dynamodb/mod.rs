@@ -37,7 +37,9 @@ use chrono::{DateTime, Duration, Utc};
 pub use capacity::CapacityMeter;
 
 use crate::domain::user::Invite;
-use crate::domain::{DeliveryEvent, EmailAddress, InviteStatus, TokenHash, TokenRecord, User, UserId};
+use crate::domain::{
+    DeliveryEvent, EmailAddress, InviteStatus, TokenHash, TokenRecord, User, UserId,
+};
 use crate::ports::{
     Limited, Redemption, Rehash, SessionChange, Store, StoreError, UserPage, UserQuery,
 };
