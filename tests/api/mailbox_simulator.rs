@@ -4,7 +4,7 @@
 //! `/_dev/mail` says what happened to each email. The simulator runs as the local server runs it
 //! (`infra::local::simulate_mailbox`); the tests poll, with the contract's 5 seconds as the limit.
 
-use lambda_http::http::StatusCode;
+use lambda_http::http::{Method, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use tests::app::*;
@@ -84,7 +84,14 @@ async fn the_invites_status_follows_what_the_mailbox_simulator_reports() {
     assert_eq!(shown(&other)["status"], "delivered");
 
     // The mailbox page says what happened to each email.
-    let page = t.get("/_dev/mail").await;
+    let page = t
+        .send(request(
+            Method::GET,
+            "/_dev/mail",
+            &[("host", "127.0.0.1:3000"), ("accept", "text/html")],
+            Vec::new(),
+        ))
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     for (to, status) in [
         ("bounce@simulator.amazonses.com", "bounced (permanent)"),
