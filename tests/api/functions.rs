@@ -268,7 +268,7 @@ async fn the_mailer_binary_moves_invites_from_its_sample_events() {
     store.create_user(&ana, Some(&token.record)).await.unwrap();
     let delivery = sample("delivery.json");
     store
-        .record_invite_email(&ana.id, &message_id(&delivery), t0())
+        .record_invite_email(&ana, &message_id(&delivery), t0())
         .await
         .unwrap();
     feed(delivery).await;
@@ -287,7 +287,7 @@ async fn the_mailer_binary_moves_invites_from_its_sample_events() {
     store.create_user(&ben, Some(&token.record)).await.unwrap();
     let bounce = sample("bounce-permanent.json");
     store
-        .record_invite_email(&ben.id, &message_id(&bounce), t0())
+        .record_invite_email(&ben, &message_id(&bounce), t0())
         .await
         .unwrap();
     feed(bounce).await;

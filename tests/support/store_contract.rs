@@ -1287,10 +1287,7 @@ fn unique_message_id() -> String {
 async fn emailed(store: &SharedStore, label: &str) -> (User, IssuedToken, String) {
     let (user, token) = create_invited(store, label).await;
     let id = unique_message_id();
-    store
-        .record_invite_email(&user.id, &id, t0())
-        .await
-        .unwrap();
+    store.record_invite_email(&user, &id, t0()).await.unwrap();
     (user, token, id)
 }
 
@@ -1306,10 +1303,7 @@ pub async fn the_welcome_emails_message_id_is_recorded_on_the_invite(store: Shar
         .await
         .unwrap();
     let id = unique_message_id();
-    store
-        .record_invite_email(&user.id, &id, t0())
-        .await
-        .unwrap();
+    store.record_invite_email(&user, &id, t0()).await.unwrap();
     let after = reread(&store, &user).await;
     assert_eq!(
         invite_of(&after),
@@ -1325,7 +1319,11 @@ pub async fn the_welcome_emails_message_id_is_recorded_on_the_invite(store: Shar
 pub async fn recording_a_message_id_for_an_unknown_user_is_refused(store: SharedStore) {
     assert_eq!(
         store
-            .record_invite_email(&UserId::generate(), &unique_message_id(), t0())
+            .record_invite_email(
+                &invited(&unique_email("nobody")).0,
+                &unique_message_id(),
+                t0()
+            )
             .await,
         Err(StoreError::UserNotFound)
     );
@@ -1413,7 +1411,7 @@ pub async fn an_event_for_a_superseded_email_changes_nothing(store: SharedStore)
     // A later email replaces the bounce: it is a new email, nothing known about it yet.
     let third = unique_message_id();
     store
-        .record_invite_email(&user.id, &third, t0())
+        .record_invite_email(&user, &third, t0())
         .await
         .unwrap();
     assert_eq!(

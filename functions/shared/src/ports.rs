@@ -179,10 +179,11 @@ pub trait Store: Send + Sync {
     /// Records that the mail service accepted the invite's newest welcome email as `message_id`:
     /// the invite is `sent`, remembers that id (events about any earlier email stop counting) and
     /// forgets an earlier email's bounce; the id finds the user again (DynamoDB: a `MSG#<id>`
-    /// item). `UserNotFound` when the user is gone or has no invite.
+    /// item). `user` is who was invited (its id and email, as stored: no read is needed to find
+    /// the item). `UserNotFound` when the user is gone or has no invite.
     async fn record_invite_email(
         &self,
-        user_id: &UserId,
+        user: &User,
         message_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;

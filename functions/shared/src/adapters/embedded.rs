@@ -375,11 +375,11 @@ impl Store for EmbeddedStore {
 
     async fn record_invite_email(
         &self,
-        user_id: &UserId,
+        user: &User,
         message_id: &str,
         _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let (id, message_id) = (user_id.clone(), message_id.to_owned());
+        let (id, message_id) = (user.id.clone(), message_id.to_owned());
         self.write(move |tx| {
             let mut user = Self::read_user(tx, &id.0)?.ok_or(StoreError::UserNotFound)?;
             let invite = user.invite.as_mut().ok_or(StoreError::UserNotFound)?;

@@ -216,7 +216,7 @@ impl Services {
         // events (the invite keeps showing `sent`), so it is logged, not answered.
         if let Err(e) = self
             .store
-            .record_invite_email(&user.id, &message_id, self.now())
+            .record_invite_email(user, &message_id, self.now())
             .await
         {
             log_unexpected("recording the welcome email's message id", &e);

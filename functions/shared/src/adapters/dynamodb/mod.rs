@@ -136,11 +136,11 @@ impl Store for DynamoStore {
 
     async fn record_invite_email(
         &self,
-        user_id: &UserId,
+        user: &User,
         message_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        users::record_invite_email(self, user_id, message_id, now).await
+        users::record_invite_email(self, user, message_id, now).await
     }
 
     async fn apply_delivery_event(

@@ -117,20 +117,18 @@ pub(super) async fn set_invite_status(
 }
 
 /// The invite's newest email is `message_id`: the user item records it (`sent`, no bounce) and a
-/// `MSG#` item points back, in one transaction after the read of the id's pointer.
+/// `MSG#` item points back, in one transaction (the user's email names the item: no read first).
 pub(super) async fn record_invite_email(
     store: &DynamoStore,
-    user_id: &UserId,
+    user: &User,
     message_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let Some(email) = email_of(store, user_id).await? else {
-        return Err(StoreError::UserNotFound);
-    };
+    let (user_id, email) = (&user.id, &user.email);
     let update = built(
         Update::builder()
             .table_name(&store.table)
-            .key(attr::PK, s(email_key(&email)))
+            .key(attr::PK, s(email_key(email)))
             .update_expression(
                 "SET #inviteStatus = :sent, #messageId = :messageId REMOVE #bounceType",
             )
@@ -149,7 +147,7 @@ pub(super) async fn record_invite_email(
     )?;
     let items = vec![
         update_item(update),
-        store.put_message(&MessageItem::new(message_id, user_id, &email, now))?,
+        store.put_message(&MessageItem::new(message_id, user_id, email, now))?,
     ];
     match store.transact("record invite email", items).await {
         Ok(()) => Ok(()),
