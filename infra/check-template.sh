@@ -18,7 +18,7 @@ echo "cfn-lint: no findings"
 sam validate --lint
 python infra/sam-local-env.py
 
-functions=(CreateUserFunction RedeemTokenFunction LoginFunction)
+functions=(CreateUserFunction RedeemTokenFunction LoginFunction MailerFunction)
 for arch in ${SAM_BUILD_ARCHS:-arm64 x86_64}; do
   build_dir=".aws-sam/build-$arch"
   build=(sam build --parameter-overrides "Architecture=$arch" --build-dir "$build_dir")

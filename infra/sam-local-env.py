@@ -33,8 +33,8 @@ runner = LocalLambdaRunner(
     aws_region="us-east-1",
 )
 functions = sorted(f.name for f in provider.get_all())
-if len(functions) != 3:
-    sys.exit(f"error: expected three functions in template.yaml, found {functions}")
+if len(functions) != 4:
+    sys.exit(f"error: expected four functions in template.yaml, found {functions}")
 failures = []
 for name in functions:
     env = runner._make_env_vars(provider.get(name)).resolve()

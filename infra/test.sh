@@ -15,7 +15,7 @@ section "install the test services"
 bash infra/test-services/install.sh
 
 section "build: the function binaries (release, as Lambda runs them) and every test"
-cargo build --release -p create-user -p redeem-token -p login
+cargo build --release -p create-user -p redeem-token -p login -p mailer
 cargo test --workspace --features tests/services --no-run
 # What infra/check-cargo-lambda.sh runs: debug binaries, as `cargo lambda watch` builds them.
 cargo build --bin create-user --bin redeem-token --bin login --bin create-table --bin fill-events

@@ -25,9 +25,9 @@ struct Forgetful {
 
 #[async_trait]
 impl Mailer for Forgetful {
-    async fn send(&self, message: &EmailMessage) -> Result<(), MailError> {
+    async fn send(&self, message: &EmailMessage) -> Result<String, MailError> {
         *self.last_link.lock().unwrap() = message.link.clone();
-        Ok(())
+        Ok("bench-message".to_owned())
     }
 }
 

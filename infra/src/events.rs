@@ -37,10 +37,7 @@ pub async fn prepare(app: &App) -> anyhow::Result<Fixtures> {
         .await?;
     let email = EmailAddress::parse(&format!("tech-{}@example.com", &unique[..12]))?;
     let temporary = onboarding::domain::password::normalise("violet harbour tram 42");
-    let invite = Invite {
-        status: InviteStatus::Sent,
-        expires_at: now + app.config.setup_token_ttl,
-    };
+    let invite = Invite::new(InviteStatus::Sent, now + app.config.setup_token_ttl);
     let tech = User::new_invited(
         NewUser {
             org_id: admin.org_id.clone(),

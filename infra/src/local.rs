@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-use onboarding::adapters::outbox::{read_outbox, OutboxMessage};
+use onboarding::adapters::outbox::{read_outbox, simulated_event, simulated_status, OutboxMessage};
 use onboarding::http::extract::{cookie, wants_html};
 use onboarding::http::pages::{self, MailRow};
 use onboarding::http::respond::{page, see_other};
@@ -64,6 +64,50 @@ impl Local {
     pub fn router(&self) -> Router {
         self.router.clone()
     }
+}
+
+/// How often the mailbox simulator looks at the outbox. An email is reported on the first look
+/// after the one that found it, so its invite follows one to two ticks after it was written (by
+/// then the invite has recorded the email's id).
+pub const SIMULATOR_TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The outbox playing SES's mailbox simulator: every email in `outbox_dir` gets the event SES's
+/// simulator would send for its recipient (`simulated_event`), applied through the same service
+/// operation as SES's events on AWS. Each email is reported once per run; a restart reports
+/// them again, which changes nothing (the operation is idempotent). Runs until dropped.
+pub fn simulate_mailbox(
+    services: Arc<Services>,
+    outbox_dir: PathBuf,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut seen = std::collections::HashSet::<String>::new();
+        let mut reported = std::collections::HashSet::<String>::new();
+        let mut tick = tokio::time::interval(SIMULATOR_TICK);
+        loop {
+            tick.tick().await;
+            let dir = outbox_dir.clone();
+            let Ok(Ok(messages)) = tokio::task::spawn_blocking(move || read_outbox(&dir)).await
+            else {
+                continue;
+            };
+            for m in messages {
+                if m.message_id.is_empty() || reported.contains(&m.message_id) {
+                    continue;
+                }
+                if seen.insert(m.message_id.clone()) {
+                    continue; // found this tick: reported on the next one
+                }
+                let event = simulated_event(&m.to);
+                match services.apply_delivery_event(&m.message_id, event).await {
+                    Ok(_) => {
+                        reported.insert(m.message_id);
+                    }
+                    // Tried again next tick.
+                    Err(e) => onboarding::services::log_unexpected("the mailbox simulator", &e),
+                }
+            }
+        }
+    })
 }
 
 /// Serves until the task is dropped.
@@ -162,6 +206,7 @@ async fn mailbox(State(state): State<LocalState>) -> Response {
         .into_iter()
         .map(|m| MailRow {
             date: m.date,
+            status: simulated_status(&m.to).to_owned(),
             to: m.to,
             subject: m.subject,
             file_name: m.file_name,

@@ -370,8 +370,10 @@ async fn round_trips_per_flow_are_as_designed() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     record(
         "POST /users (create)",
-        // The admin's session check, then the one transaction.
-        &["GetItem", "TransactWriteItems"],
+        // The admin's session check, then the one transaction that stores the user and the
+        // link; once SES has accepted the email (and given its message id, which exists only
+        // then), a second records that id and the MSG# pointer its delivery events look up.
+        &["GetItem", "TransactWriteItems", "TransactWriteItems"],
         &["SendEmail"],
         &a,
     );

@@ -208,3 +208,96 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
     }
     assert_eq!(answered, 22, "every event file was fed to its function");
 }
+
+/// The mailer's release binary under the emulator, fed the `events/mailer/` samples (SES's
+/// documented records in EventBridge's envelope) against DynamoDB Local: each moves the invite
+/// whose newest email the sample names, as the store reads it back afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mailer_binary_moves_invites_from_its_sample_events() {
+    use onboarding::adapters::dynamodb::DynamoStore;
+    use onboarding::domain::{BounceType, InviteStatus};
+    use onboarding::ports::Store;
+    use tests::store_contract::{invited, t0, unique_email};
+
+    let client = dynamodb_client(&RoundTrips::default());
+    let table = fresh_table(&client).await;
+    let store = DynamoStore::new(client, &table);
+    let emulator = Emulator::start().await.unwrap();
+    // No session key and no SES: the mailer reads neither (the secret named does not exist).
+    let _child = Killed(spawn(
+        "mailer",
+        &emulator,
+        &table,
+        "noreply@northwind.example",
+        "no-such-secret",
+    ));
+    let sample = |name: &str| {
+        let file = infra::events::events_dir().join("mailer").join(name);
+        std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+    };
+    let message_id = |event: &str| -> String {
+        let v: Value = serde_json::from_str(event).unwrap();
+        v["detail"]["mail"]["messageId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let feed = |event: String| {
+        let emulator = &emulator;
+        async move {
+            match emulator
+                .invoke(event.as_bytes(), Duration::from_secs(30))
+                .await
+            {
+                Ok(Outcome::Response(_)) => {}
+                other => panic!("mailer: {other:?}"),
+            }
+        }
+    };
+    let status_of = |user: onboarding::domain::User| {
+        let store = &store;
+        async move {
+            let invite = store.user_by_id(&user.id).await.unwrap().unwrap().invite;
+            let invite = invite.unwrap();
+            (invite.status, invite.bounce_type)
+        }
+    };
+
+    // One invite gets the delivery, then the complaint.
+    let (ana, token) = invited(&unique_email("mailer"));
+    store.create_user(&ana, Some(&token.record)).await.unwrap();
+    let delivery = sample("delivery.json");
+    store
+        .record_invite_email(&ana, &message_id(&delivery), t0())
+        .await
+        .unwrap();
+    feed(delivery).await;
+    assert_eq!(
+        status_of(ana.clone()).await,
+        (InviteStatus::Delivered, None)
+    );
+    feed(sample("complaint.json")).await;
+    assert_eq!(
+        status_of(ana.clone()).await,
+        (InviteStatus::Complained, None)
+    );
+
+    // Another invite's newest email (the sample's id again) bounces for good.
+    let (ben, token) = invited(&unique_email("mailer"));
+    store.create_user(&ben, Some(&token.record)).await.unwrap();
+    let bounce = sample("bounce-permanent.json");
+    store
+        .record_invite_email(&ben, &message_id(&bounce), t0())
+        .await
+        .unwrap();
+    feed(bounce).await;
+    assert_eq!(
+        status_of(ben).await,
+        (InviteStatus::Bounced, Some(BounceType::Permanent))
+    );
+    assert_eq!(
+        status_of(ana).await,
+        (InviteStatus::Complained, None),
+        "the event named the newer invite's email only"
+    );
+}

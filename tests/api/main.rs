@@ -22,6 +22,7 @@ mod hsts;
 mod journey;
 mod local_server;
 mod logs;
+mod mailbox_simulator;
 mod mailer_outbox;
 mod openapi;
 mod parsers_fuzz;

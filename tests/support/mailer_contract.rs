@@ -206,6 +206,7 @@ pub async fn names_and_organisations_in_any_script_arrive_intact(mailbox: &dyn M
 pub async fn each_email_reaches_only_its_recipient(mailbox: &dyn Mailbox) {
     let (a, b) = (recipient("first"), recipient("second"));
     let mut links = Vec::new();
+    let mut ids = Vec::new();
     for to in [&a, &b] {
         let token = token_for(to, TokenPurpose::Setup, None, Duration::days(7));
         let message = WelcomeEmail {
@@ -217,9 +218,12 @@ pub async fn each_email_reaches_only_its_recipient(mailbox: &dyn Mailbox) {
             lifetime: Duration::days(7),
         }
         .render();
-        mailbox.mailer().send(&message).await.unwrap();
+        ids.push(mailbox.mailer().send(&message).await.unwrap());
         links.push(token.link(BASE_URL));
     }
+    // The id the mail service gave each email, which its delivery events name.
+    assert!(ids.iter().all(|id| !id.is_empty()), "{ids:?}");
+    assert_ne!(ids[0], ids[1]);
     assert_eq!(only_email(mailbox, &a).await.link(), links[0]);
     assert_eq!(only_email(mailbox, &b).await.link(), links[1]);
 }

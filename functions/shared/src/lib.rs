@@ -6,6 +6,7 @@
 //! - `ports` and `adapters`: the store, mailer and clock; DynamoDB and SES v2 on AWS, the
 //!   embedded store and outbox locally.
 //!
+//! And `ses_events`: SES's delivery events as the mailer function receives them.
 //! And `aws`: the functions' wiring: configuration, SDK clients, the app on DynamoDB and SES v2.
 
 pub mod adapters;
@@ -17,6 +18,7 @@ pub mod hashing;
 pub mod http;
 pub mod ports;
 pub mod services;
+pub mod ses_events;
 pub mod telemetry;
 
 pub use config::Config;

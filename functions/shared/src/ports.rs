@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 use crate::domain::user::Invite;
 use crate::domain::{
-    EmailAddress, InviteStatus, OrgId, TokenHash, TokenRecord, User, UserId, UserStatus,
+    DeliveryEvent, EmailAddress, InviteStatus, OrgId, TokenHash, TokenRecord, User, UserId,
+    UserStatus,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -175,6 +176,27 @@ pub trait Store: Send + Sync {
         status: InviteStatus,
     ) -> Result<(), StoreError>;
 
+    /// Records that the mail service accepted the invite's newest welcome email as `message_id`:
+    /// the invite is `sent`, remembers that id (events about any earlier email stop counting) and
+    /// forgets an earlier email's bounce; the id finds the user again (DynamoDB: a `MSG#<id>`
+    /// item). `user` is who was invited (its id and email, as stored: no read is needed to find
+    /// the item). `UserNotFound` when the user is gone or has no invite.
+    async fn record_invite_email(
+        &self,
+        user: &User,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Applies a mail service's event about email `message_id` to the invite it was the newest
+    /// email of ([`User::apply_delivery_event`]'s rules). Whether the invite changed: `false` for
+    /// an unknown or superseded email, a used invite, and an event already applied.
+    async fn apply_delivery_event(
+        &self,
+        message_id: &str,
+        event: DeliveryEvent,
+    ) -> Result<bool, StoreError>;
+
     /// Replaces a password hash if it is still `old_hash`.
     async fn rehash_password(&self, rehash: &Rehash) -> Result<(), StoreError>;
 
@@ -338,8 +360,14 @@ pub enum MailError {
 
 #[async_trait]
 pub trait Mailer: Send + Sync {
-    async fn send(&self, message: &EmailMessage) -> Result<(), MailError>;
+    /// Hands the message to the mail service; the id it gave the message (SES's `MessageId`),
+    /// which its delivery, bounce and complaint events name.
+    async fn send(&self, message: &EmailMessage) -> Result<String, MailError>;
 }
+
+/// How long an email's id keeps finding its invite: SES reports bounces within days and
+/// complaints within weeks; later events are dropped.
+pub const MESSAGE_LOOKUP_DAYS: i64 = 30;
 
 /// Whether a password is known from data breaches. Only a check: `true` when the password is
 /// known breached; `false` when it is not, and when no answer could be had (adapters fail open,

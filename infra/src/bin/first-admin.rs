@@ -67,8 +67,11 @@ async fn main() -> anyhow::Result<()> {
                 user.email, user.id.0, user.org_id.0
             );
             match status {
-                InviteStatus::Sent => println!("A setup link was emailed to {}; it works for {}.", user.email, onboarding::emails::lifetime_in_words(app.config.setup_token_ttl)),
-                InviteStatus::Failed | InviteStatus::Manual => println!("The setup email could not be sent (see the log). Fix SES, then ask for a link at {}/password/forgot.", app.config.public_base_url),
+                InviteStatus::Sent | InviteStatus::Delivered => println!("A setup link was emailed to {}; it works for {}.", user.email, onboarding::emails::lifetime_in_words(app.config.setup_token_ttl)),
+                InviteStatus::Failed
+                | InviteStatus::Manual
+                | InviteStatus::Bounced
+                | InviteStatus::Complained => println!("The setup email could not be sent (see the log). Fix SES, then ask for a link at {}/password/forgot.", app.config.public_base_url),
             }
             Ok(())
         }

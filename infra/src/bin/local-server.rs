@@ -85,6 +85,10 @@ async fn main() -> anyhow::Result<()> {
         "  curl -i {base}/users \\\n    -H 'Authorization: Bearer {}' \\\n    -H 'Content-Type: application/json' \\\n    -d '{{\"email\": \"ana.tech@example.com\", \"temporaryPassword\": \"violet harbour tram 42\", \"name\": \"Ana Tech\"}}'\n",
         admin_jwt.expose_secret()
     );
+    // The outbox plays SES's mailbox simulator (bounce@, complaint@simulator.amazonses.com).
+    let _simulator = outbox
+        .clone()
+        .map(|dir| infra::local::simulate_mailbox(app.services.clone(), dir));
     let local = Arc::new(Local::new(app, outbox));
     tokio::select! {
         r = serve(listener, local) => r.context("the server stopped")?,

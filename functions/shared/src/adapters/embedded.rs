@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use crate::domain::user::Invite;
 use crate::domain::{
-    EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId, UserStatus,
+    DeliveryEvent, EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId,
+    UserStatus,
 };
 use crate::ports::{
     window_start, BackendError, Limited, PageKey, Redemption, Rehash, SessionChange, Store,
@@ -22,6 +23,8 @@ const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
 const EMAILS: TableDefinition<&str, &str> = TableDefinition::new("emails");
 const TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("tokens");
 const COUNTERS: TableDefinition<&str, &[u8]> = TableDefinition::new("counters");
+/// A welcome email's message id → the user it invited, so a delivery event finds its invite.
+const MESSAGES: TableDefinition<&str, &str> = TableDefinition::new("messages");
 
 #[derive(Clone)]
 pub struct EmbeddedStore {
@@ -87,6 +90,7 @@ impl EmbeddedStore {
         tx.open_table(EMAILS).map_err(backend)?;
         tx.open_table(TOKENS).map_err(backend)?;
         tx.open_table(COUNTERS).map_err(backend)?;
+        tx.open_table(MESSAGES).map_err(backend)?;
         tx.commit().map_err(backend)?;
         Ok(Self { db: Arc::new(db) })
     }
@@ -144,6 +148,21 @@ impl EmbeddedStore {
         Ok(())
     }
 
+    /// Points `invite`'s email (if it names one) at `user_id`.
+    fn write_message(
+        tx: &WriteTransaction,
+        user_id: &UserId,
+        invite: Option<&Invite>,
+    ) -> Result<(), StoreError> {
+        if let Some(message_id) = invite.and_then(|i| i.message_id.as_deref()) {
+            tx.open_table(MESSAGES)
+                .map_err(backend)?
+                .insert(message_id, user_id.0.as_str())
+                .map_err(backend)?;
+        }
+        Ok(())
+    }
+
     fn write_token(tx: &WriteTransaction, token: &TokenRecord) -> Result<(), StoreError> {
         let mut table = tx.open_table(TOKENS).map_err(backend)?;
         table
@@ -177,14 +196,16 @@ impl EmbeddedStore {
                 rows.push((name.to_owned(), k.value().to_owned(), v.value().to_vec()));
             }
         }
-        let table = rtx.open_table(EMAILS).map_err(backend)?;
-        for row in table.iter().map_err(backend)? {
-            let (k, v) = row.map_err(backend)?;
-            rows.push((
-                "emails".to_owned(),
-                k.value().to_owned(),
-                v.value().as_bytes().to_vec(),
-            ));
+        for (name, def) in [("emails", EMAILS), ("messages", MESSAGES)] {
+            let table = rtx.open_table(def).map_err(backend)?;
+            for row in table.iter().map_err(backend)? {
+                let (k, v) = row.map_err(backend)?;
+                rows.push((
+                    name.to_owned(),
+                    k.value().to_owned(),
+                    v.value().as_bytes().to_vec(),
+                ));
+            }
         }
         Ok(rows)
     }
@@ -277,6 +298,7 @@ impl Store for EmbeddedStore {
                 TokenPurpose::Reset => user.reset_generation = token.generation,
             }
             if let Some(invite) = invite {
+                Self::write_message(tx, &user.id, Some(&invite))?;
                 user.invite = Some(invite);
             }
             Self::write_user(tx, &user)?;
@@ -347,6 +369,52 @@ impl Store for EmbeddedStore {
                 invite.status = status;
             }
             Self::write_user(tx, &user)
+        })
+        .await
+    }
+
+    async fn record_invite_email(
+        &self,
+        user: &User,
+        message_id: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (id, message_id) = (user.id.clone(), message_id.to_owned());
+        self.write(move |tx| {
+            let mut user = Self::read_user(tx, &id.0)?.ok_or(StoreError::UserNotFound)?;
+            let invite = user.invite.as_mut().ok_or(StoreError::UserNotFound)?;
+            invite.status = InviteStatus::Sent;
+            invite.message_id = Some(message_id);
+            invite.bounce_type = None;
+            Self::write_message(tx, &id, user.invite.as_ref())?;
+            Self::write_user(tx, &user)
+        })
+        .await
+    }
+
+    async fn apply_delivery_event(
+        &self,
+        message_id: &str,
+        event: DeliveryEvent,
+    ) -> Result<bool, StoreError> {
+        let message_id = message_id.to_owned();
+        self.write(move |tx| {
+            let user_id = {
+                let messages = tx.open_table(MESSAGES).map_err(backend)?;
+                let found = messages.get(message_id.as_str()).map_err(backend)?;
+                match found {
+                    Some(id) => id.value().to_owned(),
+                    None => return Ok(false),
+                }
+            };
+            let Some(mut user) = Self::read_user(tx, &user_id)? else {
+                return Ok(false);
+            };
+            if !user.apply_delivery_event(&message_id, event) {
+                return Ok(false);
+            }
+            Self::write_user(tx, &user)?;
+            Ok(true)
         })
         .await
     }

@@ -1,6 +1,11 @@
 //! The outbox mailer of the local server: each email becomes one RFC 5322 `.eml` file
 //! (multipart/alternative, text and HTML) under `DATA_DIR/outbox/`, and its link is printed on
 //! the console so a developer can click it. Nothing leaves the machine.
+//!
+//! It also plays SES's mailbox simulator: [`simulated_event`] says what SES would report for an
+//! address (`bounce@simulator.amazonses.com` bounces for good, `complaint@…` draws a complaint,
+//! anything else is delivered), and the local server applies that event to the invite shortly
+//! after the email is written (`infra::local::simulate_mailbox`).
 
 use async_trait::async_trait;
 use base64::Engine;
@@ -8,7 +13,42 @@ use chrono::Utc;
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 
+use crate::domain::{BounceType, DeliveryEvent};
 use crate::ports::{EmailMessage, MailError, Mailer};
+
+/// The domain of SES's mailbox simulator.
+pub const SIMULATOR_DOMAIN: &str = "simulator.amazonses.com";
+
+/// What SES's mailbox simulator reports for mail to `to` (any case; `+label` forms count as the
+/// plain address): a permanent bounce for `bounce@`, a complaint for `complaint@`; every other
+/// address, at the simulator or not, counts as delivered.
+pub fn simulated_event(to: &str) -> DeliveryEvent {
+    let to = to.trim().to_ascii_lowercase();
+    let Some((local, domain)) = to.rsplit_once('@') else {
+        return DeliveryEvent::Delivered;
+    };
+    if domain != SIMULATOR_DOMAIN {
+        return DeliveryEvent::Delivered;
+    }
+    match local.split('+').next().unwrap_or_default() {
+        "bounce" => DeliveryEvent::Bounced(BounceType::Permanent),
+        "complaint" => DeliveryEvent::Complained,
+        _ => DeliveryEvent::Delivered,
+    }
+}
+
+/// [`simulated_event`] in words, as `/_dev/mail` shows it.
+pub fn simulated_status(to: &str) -> &'static str {
+    match simulated_event(to) {
+        DeliveryEvent::Delivered => "delivered",
+        DeliveryEvent::Bounced(BounceType::Permanent) => "bounced (permanent)",
+        DeliveryEvent::Bounced(BounceType::Transient) => "bounced (transient)",
+        DeliveryEvent::Complained => "complained",
+    }
+}
+
+/// The header that carries the id [`OutboxMailer::send`] returns (SES's `MessageId` on AWS).
+pub const MESSAGE_ID_HEADER: &str = "X-Outbox-Message-Id";
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -26,6 +66,8 @@ pub struct OutboxMessage {
     pub from: String,
     pub subject: String,
     pub date: String,
+    /// The id `send` returned for it (empty for files an older version wrote).
+    pub message_id: String,
     pub text: String,
     pub html: String,
 }
@@ -67,11 +109,11 @@ fn wrap_base64(body: &str) -> String {
         .join("\r\n")
 }
 
-/// Renders the message as RFC 5322 text.
+/// Renders the message as RFC 5322 text; `message_id` is the id `send` returns.
 pub fn render_eml(from: &str, message: &EmailMessage, boundary: &str, message_id: &str) -> String {
     let date = Utc::now().to_rfc2822();
     format!(
-        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <{message_id}>\r\n\
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <{message_id}@outbox.local>\r\n{MESSAGE_ID_HEADER}: {message_id}\r\n\
          MIME-Version: 1.0\r\nX-Email-Purpose: {purpose}\r\n\
          Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\r\n\
          --{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{text}\r\n\
@@ -88,14 +130,9 @@ pub fn render_eml(from: &str, message: &EmailMessage, boundary: &str, message_id
 
 #[async_trait]
 impl Mailer for OutboxMailer {
-    async fn send(&self, message: &EmailMessage) -> Result<(), MailError> {
+    async fn send(&self, message: &EmailMessage) -> Result<String, MailError> {
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let eml = render_eml(
-            &self.from,
-            message,
-            &format!("b-{id}"),
-            &format!("{id}@outbox.local"),
-        );
+        let eml = render_eml(&self.from, message, &format!("b-{id}"), &id);
         let name = format!(
             "{}-{}-{}.eml",
             Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
@@ -147,7 +184,7 @@ impl Mailer for OutboxMailer {
                 message.link
             );
         }
-        Ok(())
+        Ok(id)
     }
 }
 
@@ -219,6 +256,7 @@ pub fn parse_eml(file_name: &str, raw: &str) -> Option<OutboxMessage> {
         from: header("From"),
         subject: header("Subject"),
         date: header("Date"),
+        message_id: header(MESSAGE_ID_HEADER),
         text,
         html,
     })
@@ -241,14 +279,36 @@ mod tests {
             link: "https://x.example/setup?token=abc".into(),
             purpose: "welcome",
         };
-        mailer.send(&message).await.unwrap();
+        let id = mailer.send(&message).await.unwrap();
         let messages = read_outbox(&dir).unwrap();
         assert_eq!(messages.len(), 1);
         let m = &messages[0];
+        assert_eq!(m.message_id, id);
         assert_eq!(m.to, "ana@example.com");
         assert_eq!(m.subject, message.subject);
         assert_eq!(m.text, message.text);
         assert_eq!(m.html, message.html);
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_simulator_addresses_draw_what_ses_would_report() {
+        let bounce = DeliveryEvent::Bounced(BounceType::Permanent);
+        assert_eq!(simulated_event("bounce@simulator.amazonses.com"), bounce);
+        assert_eq!(
+            simulated_event("Bounce+Ana@Simulator.AmazonSES.com"),
+            bounce
+        );
+        assert_eq!(
+            simulated_event("complaint+x@simulator.amazonses.com"),
+            DeliveryEvent::Complained
+        );
+        for other in [
+            "success@simulator.amazonses.com",
+            "bounce@example.com",
+            "ana@example.com",
+        ] {
+            assert_eq!(simulated_event(other), DeliveryEvent::Delivered, "{other}");
+        }
     }
 }

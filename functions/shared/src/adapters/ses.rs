@@ -69,7 +69,7 @@ fn mail_error(error: SdkError<SendEmailError, impl std::fmt::Debug>) -> MailErro
 
 #[async_trait]
 impl Mailer for SesMailer {
-    async fn send(&self, message: &EmailMessage) -> Result<(), MailError> {
+    async fn send(&self, message: &EmailMessage) -> Result<String, MailError> {
         let tag = MessageTag::builder()
             .name(PURPOSE_TAG)
             .value(message.purpose)
@@ -103,11 +103,12 @@ impl Mailer for SesMailer {
             .send()
             .await
             .map_err(mail_error)?;
+        let message_id = out.message_id.unwrap_or_default();
         tracing::debug!(
-            message_id = out.message_id().unwrap_or(""),
+            message_id = %message_id,
             purpose = message.purpose,
             "email handed to SES"
         );
-        Ok(())
+        Ok(message_id)
     }
 }

@@ -12,5 +12,6 @@ pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassw
 pub use session::{Claims, SessionError, SessionKeys};
 pub use token::{IssuedToken, LinkProblem, TokenHash, TokenPurpose, TokenRecord};
 pub use user::{
-    Invite, InviteStatus, NewUser, OrgId, Role, ShownInviteStatus, User, UserId, UserStatus,
+    BounceType, DeliveryEvent, Invite, InviteStatus, NewUser, OrgId, Role, ShownInviteStatus, User,
+    UserId, UserStatus,
 };

@@ -78,14 +78,75 @@ impl UserStatus {
 }
 
 /// Whether the welcome email reached the mail service, or (`manual`) the link was handed to the
-/// admin instead of emailed. `expired` and `used` are derived when the invite is shown, from the
-/// clock and the user's status.
+/// admin instead of emailed; then what the mail service's events said about the newest email
+/// (`delivered`, `bounced`, `complained`). `expired` and `used` are derived when the invite is
+/// shown, from the clock and the user's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InviteStatus {
     Sent,
     Failed,
     Manual,
+    Delivered,
+    Bounced,
+    Complained,
+}
+
+/// Whether a bounce is for good (`permanent`: the address does not exist or refuses mail) or may
+/// pass later (`transient`: a full mailbox, a server that is down). SES's `Undetermined` counts
+/// as transient: nothing says the address is bad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BounceType {
+    Permanent,
+    Transient,
+}
+
+impl BounceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Permanent => "permanent",
+            Self::Transient => "transient",
+        }
+    }
+}
+
+/// What the mail service said happened to one email after it accepted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryEvent {
+    /// The recipient's mail server accepted it.
+    Delivered,
+    Bounced(BounceType),
+    /// The recipient marked it as spam.
+    Complained,
+}
+
+impl DeliveryEvent {
+    /// The invite status this event leads to.
+    pub fn status(self) -> InviteStatus {
+        match self {
+            Self::Delivered => InviteStatus::Delivered,
+            Self::Bounced(_) => InviteStatus::Bounced,
+            Self::Complained => InviteStatus::Complained,
+        }
+    }
+
+    pub fn bounce_type(self) -> Option<BounceType> {
+        match self {
+            Self::Bounced(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The stored statuses this event may move an invite from. Events arrive in any order and
+    /// more than once: a late `delivered` never hides a bounce or a complaint, and an event that
+    /// already applied applies again as a no-change.
+    pub fn moves_from(self) -> &'static [InviteStatus] {
+        match self {
+            Self::Delivered => &[InviteStatus::Sent],
+            Self::Bounced(_) | Self::Complained => &[InviteStatus::Sent, InviteStatus::Delivered],
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +154,25 @@ pub enum InviteStatus {
 pub struct Invite {
     pub status: InviteStatus,
     pub expires_at: DateTime<Utc>,
+    /// The mail service's id of the newest welcome email (`None` before one was accepted, and for
+    /// a link handed over in person). Events about any other email change nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Set with `bounced` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounce_type: Option<BounceType>,
+}
+
+impl Invite {
+    /// An invite with no email recorded yet.
+    pub fn new(status: InviteStatus, expires_at: DateTime<Utc>) -> Self {
+        Self {
+            status,
+            expires_at,
+            message_id: None,
+            bounce_type: None,
+        }
+    }
 }
 
 /// An invite's status as an admin sees it: the stored one, unless the user has set a password
@@ -102,6 +182,9 @@ pub enum ShownInviteStatus {
     Sent,
     Failed,
     Manual,
+    Delivered,
+    Bounced(BounceType),
+    Complained,
     Expired,
     Used,
 }
@@ -112,8 +195,19 @@ impl ShownInviteStatus {
             Self::Sent => "sent",
             Self::Failed => "failed",
             Self::Manual => "manual",
+            Self::Delivered => "delivered",
+            Self::Bounced(_) => "bounced",
+            Self::Complained => "complained",
             Self::Expired => "expired",
             Self::Used => "used",
+        }
+    }
+
+    /// `permanent` or `transient` for a bounced invite.
+    pub fn bounce_type(self) -> Option<BounceType> {
+        match self {
+            Self::Bounced(t) => Some(t),
+            _ => None,
         }
     }
 }
@@ -274,9 +368,35 @@ impl User {
                 InviteStatus::Sent => ShownInviteStatus::Sent,
                 InviteStatus::Failed => ShownInviteStatus::Failed,
                 InviteStatus::Manual => ShownInviteStatus::Manual,
+                InviteStatus::Delivered => ShownInviteStatus::Delivered,
+                // A bounce recorded before bounce types were: the kind nobody can tell.
+                InviteStatus::Bounced => {
+                    ShownInviteStatus::Bounced(invite.bounce_type.unwrap_or(BounceType::Transient))
+                }
+                InviteStatus::Complained => ShownInviteStatus::Complained,
             }
         };
         Some((status, invite.expires_at))
+    }
+
+    /// Applies what the mail service said about email `message_id`, in every store: only an
+    /// event about the invite's newest email counts, a used invite (a password set) stays as it
+    /// is, and [`DeliveryEvent::moves_from`] decides the order. Whether anything changed.
+    pub fn apply_delivery_event(&mut self, message_id: &str, event: DeliveryEvent) -> bool {
+        if self.password_hash.is_some() {
+            return false;
+        }
+        let Some(invite) = self.invite.as_mut() else {
+            return false;
+        };
+        if invite.message_id.as_deref() != Some(message_id)
+            || !event.moves_from().contains(&invite.status)
+        {
+            return false;
+        }
+        invite.status = event.status();
+        invite.bounce_type = event.bounce_type();
+        true
     }
 
     /// The status that enabling a disabled user gives back: `active` once they have a password of
@@ -335,10 +455,7 @@ mod tests {
                 temporary_password_hash: Some("$argon2id$temp".into()),
             },
             now,
-            Invite {
-                status: InviteStatus::Manual,
-                expires_at: now + chrono::Duration::days(1),
-            },
+            Invite::new(InviteStatus::Manual, now + chrono::Duration::days(1)),
         )
     }
 
@@ -395,5 +512,40 @@ mod tests {
         }
         assert_eq!(UserStatus::parse("Active"), None);
         assert_eq!(UserStatus::parse(""), None);
+    }
+
+    #[test]
+    fn a_delivery_event_moves_only_the_newest_emails_invite_and_never_a_used_one() {
+        let mut user = invited();
+        let now = user.created_at;
+        let invite = user.invite.as_mut().unwrap();
+        invite.status = InviteStatus::Sent;
+        invite.message_id = Some("m-2".into());
+        assert!(
+            !user.apply_delivery_event("m-1", DeliveryEvent::Delivered),
+            "older email"
+        );
+        assert_eq!(user.invite.as_ref().unwrap().status, InviteStatus::Sent);
+        assert!(user.apply_delivery_event("m-2", DeliveryEvent::Delivered));
+        assert!(
+            !user.apply_delivery_event("m-2", DeliveryEvent::Delivered),
+            "idempotent"
+        );
+        let bounced = DeliveryEvent::Bounced(BounceType::Permanent);
+        assert!(user.apply_delivery_event("m-2", bounced));
+        assert!(
+            !user.apply_delivery_event("m-2", DeliveryEvent::Delivered),
+            "a late delivery"
+        );
+        assert_eq!(
+            user.shown_invite(now).map(|(s, _)| s),
+            Some(ShownInviteStatus::Bounced(BounceType::Permanent))
+        );
+        user.set_own_password("$argon2id$own".into(), "sv".into());
+        assert!(!user.apply_delivery_event("m-2", DeliveryEvent::Complained));
+        assert_eq!(
+            user.shown_invite(now).map(|(s, _)| s),
+            Some(ShownInviteStatus::Used)
+        );
     }
 }

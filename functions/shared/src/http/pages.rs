@@ -128,6 +128,9 @@ pub struct MailRow {
     pub to: String,
     pub subject: String,
     pub file_name: String,
+    /// What the mailbox simulator reports for it: `delivered`, `bounced (permanent)` or
+    /// `complained`.
+    pub status: String,
 }
 
 #[cfg(feature = "local")]

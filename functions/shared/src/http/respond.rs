@@ -159,7 +159,11 @@ pub fn user_json(user: &User) -> Value {
 pub fn invite_json(user: &User, now: DateTime<Utc>) -> Value {
     match user.shown_invite(now) {
         Some((status, expires_at)) => {
-            json!({"status": status.as_str(), "expiresAt": rfc3339(expires_at)})
+            let mut invite = json!({"status": status.as_str(), "expiresAt": rfc3339(expires_at)});
+            if let Some(bounce) = status.bounce_type() {
+                invite["bounceType"] = json!(bounce.as_str());
+            }
+            invite
         }
         None => Value::Null,
     }

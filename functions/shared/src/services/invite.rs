@@ -178,7 +178,7 @@ impl Services {
     ) -> Result<(User, IssuedToken), StoreError> {
         let now = self.now();
         let expires_at = now + lifetime;
-        let invite = Invite { status, expires_at };
+        let invite = Invite::new(status, expires_at);
         let user = User::new_invited(new, now, invite);
         let token = issue(
             TokenPurpose::Setup,
@@ -191,25 +191,46 @@ impl Services {
         Ok((user, token))
     }
 
-    /// Sends the welcome email and records on `user` (and, on failure, in the store) whether it
-    /// reached the mail service. Never fails: the user exists either way and the admin can resend.
+    /// Sends the welcome email and records on `user` and in the store whether it reached the mail
+    /// service, and the id it was given (which its delivery events name). Never fails: the user
+    /// exists either way and the admin can resend.
     pub(crate) async fn send_welcome(
         &self,
         user: &mut User,
         token: &IssuedToken,
         lifetime: Duration,
     ) {
-        if self.deliver_welcome(user, token, lifetime).await {
-            if let Some(invite) = user.invite.as_mut() {
-                invite.status = InviteStatus::Sent;
-            }
-        } else {
+        let Some(message_id) = self.deliver_welcome(user, token, lifetime).await else {
             self.record_failed_invite(user).await;
+            return;
+        };
+        if let Some(invite) = user.invite.as_mut() {
+            invite.status = InviteStatus::Sent;
+            invite.message_id = Some(message_id.clone()).filter(|id| !id.is_empty());
+            invite.bounce_type = None;
+        }
+        if message_id.is_empty() {
+            return;
+        }
+        // The invite is already stored `sent`: a failure here only loses the email's later
+        // events (the invite keeps showing `sent`), so it is logged, not answered.
+        if let Err(e) = self
+            .store
+            .record_invite_email(user, &message_id, self.now())
+            .await
+        {
+            log_unexpected("recording the welcome email's message id", &e);
         }
     }
 
-    /// Hands the welcome email with `token`'s link to the mail service; whether it took it.
-    async fn deliver_welcome(&self, user: &User, token: &IssuedToken, lifetime: Duration) -> bool {
+    /// Hands the welcome email with `token`'s link to the mail service; the id it gave the email
+    /// (possibly empty), or `None` when it did not take it.
+    async fn deliver_welcome(
+        &self,
+        user: &User,
+        token: &IssuedToken,
+        lifetime: Duration,
+    ) -> Option<String> {
         let message = WelcomeEmail {
             to: &user.email,
             name: user.name.as_deref(),
@@ -220,13 +241,13 @@ impl Services {
         }
         .render();
         match self.mailer.send(&message).await {
-            Ok(()) => {
-                tracing::info!(audit = "invite_sent", user_id = %user.id.0, org_id = %user.org_id.0);
-                true
+            Ok(message_id) => {
+                tracing::info!(audit = "invite_sent", user_id = %user.id.0, org_id = %user.org_id.0, message_id = %message_id);
+                Some(message_id)
             }
             Err(e) => {
                 tracing::warn!(audit = "invite_failed", user_id = %user.id.0, org_id = %user.org_id.0, error = %e);
-                false
+                None
             }
         }
     }
@@ -286,20 +307,18 @@ impl Services {
             // Send first, store second (the reasons are at `forgot::send_reset_link`): storing the
             // new token kills the user's earlier setup link, so a send that fails stores nothing
             // and only marks the invite `failed`, and the earlier link keeps working.
-            let status = match options.delivery {
-                Delivery::Link => InviteStatus::Manual,
-                Delivery::Email => {
-                    if !self.deliver_welcome(&user, &token, lifetime).await {
-                        self.record_failed_invite(&mut user).await;
-                        return Ok(Invited { user, link: None });
-                    }
-                    InviteStatus::Sent
-                }
-            };
-            let invite = Invite {
-                status,
-                expires_at: token.record.expires_at,
-            };
+            let mut invite = Invite::new(InviteStatus::Manual, token.record.expires_at);
+            if options.delivery == Delivery::Email {
+                let Some(message_id) = self.deliver_welcome(&user, &token, lifetime).await else {
+                    self.record_failed_invite(&mut user).await;
+                    return Ok(Invited { user, link: None });
+                };
+                invite.status = InviteStatus::Sent;
+                // The new email's id, stored with the new link: events about earlier emails
+                // stop counting in the same write.
+                invite.message_id = Some(message_id).filter(|id| !id.is_empty());
+            }
+            let status = invite.status;
             match self.store.issue_token(&token.record, Some(&invite)).await {
                 Ok(()) => {}
                 // Another resend or the password came in between: the link just emailed is dead.

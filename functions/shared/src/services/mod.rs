@@ -4,6 +4,7 @@
 
 pub mod bootstrap;
 pub mod crew;
+pub mod delivery;
 pub mod forgot;
 pub mod invite;
 pub mod limits;
@@ -21,6 +22,7 @@ use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{BreachedPasswords, Clock, Mailer, Store};
 
 pub use crew::{AccountStatusError, CancelInviteError, ListUsersError};
+pub use delivery::DeliveryEventError;
 pub use forgot::ForgotError;
 pub use invite::{
     Delivery, FindUserError, InviteError, InviteOptions, InviteRequest, Invited, ResendError,

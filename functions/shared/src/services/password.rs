@@ -207,7 +207,7 @@ impl Services {
         }
         .render();
         match tokio::time::timeout(NOTICE_SEND_LIMIT, self.mailer.send(&message)).await {
-            Ok(Ok(())) => {}
+            Ok(Ok(_message_id)) => {}
             Ok(Err(e)) => log_unexpected("sending the password-changed email", &e),
             Err(_) => tracing::error!(
                 context = "sending the password-changed email",

@@ -7,13 +7,14 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::errors::{malformed, unwritable};
-use super::layout::{email_key, token_key, ttl_seconds, user_key, Item, StoredTime};
+use super::layout::{email_key, message_key, token_key, ttl_seconds, user_key, Item, StoredTime};
 use crate::domain::user::Invite;
 use crate::domain::{
-    EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord, User, UserId,
-    UserStatus,
+    BounceType, EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord,
+    User, UserId, UserStatus,
 };
-use crate::ports::StoreError;
+use crate::ports::{StoreError, MESSAGE_LOOKUP_DAYS};
+use chrono::{DateTime, Duration, Utc};
 
 /// One of the item structs as an attribute map.
 pub(super) fn to_item<T: Serialize>(what: &'static str, value: &T) -> Result<Item, StoreError> {
@@ -60,6 +61,12 @@ pub(super) struct UserItem {
     invite_status: Option<InviteStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     invite_expires_at: Option<StoredTime>,
+    /// The mail service's id of the invite's newest welcome email, and how it bounced (if it
+    /// did); a `MSG#<id>` item points back here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    invite_message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    invite_bounce_type: Option<BounceType>,
     /// The organisation again, as the partition key of the organisation index (`byOrg`, sorted
     /// by `createdAt`), which lists an organisation's users. Only user items carry it, so the
     /// index holds nothing else (tokens have an `orgId` and a `createdAt` too).
@@ -93,6 +100,8 @@ impl From<&User> for UserItem {
             reset_generation: user.reset_generation,
             invite_status: user.invite.as_ref().map(|i| i.status),
             invite_expires_at: user.invite.as_ref().map(|i| StoredTime(i.expires_at)),
+            invite_message_id: user.invite.as_ref().and_then(|i| i.message_id.clone()),
+            invite_bounce_type: user.invite.as_ref().and_then(|i| i.bounce_type),
             member_of: Some(user.org_id.clone()),
             setup_token: None,
             reset_token: None,
@@ -125,6 +134,8 @@ impl UserItem {
                     .invite_expires_at
                     .ok_or_else(|| malformed("user", "inviteStatus without inviteExpiresAt"))?
                     .0,
+                message_id: self.invite_message_id,
+                bounce_type: self.invite_bounce_type,
             }),
         };
         Ok(User {
@@ -166,6 +177,36 @@ impl From<&User> for UserIdItem {
             pk: user_key(&user.id),
             entity: "user-id".into(),
             email: user.email.clone(),
+        }
+    }
+}
+
+/// `MSG#<message id>`: which user's invite a welcome email was, so the mail service's event about
+/// it finds the user item in one `GetItem`. Kept [`crate::ports::MESSAGE_LOOKUP_DAYS`] (TTL);
+/// whether the email is still the invite's newest is the user item's `inviteMessageId`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct MessageItem {
+    pk: String,
+    entity: String,
+    pub user_id: UserId,
+    pub email: EmailAddress,
+    expires_at: i64,
+}
+
+impl MessageItem {
+    pub(super) fn new(
+        message_id: &str,
+        user_id: &UserId,
+        email: &EmailAddress,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            pk: message_key(message_id),
+            entity: "message".into(),
+            user_id: user_id.clone(),
+            email: email.clone(),
+            expires_at: ttl_seconds(now + Duration::days(MESSAGE_LOOKUP_DAYS)),
         }
     }
 }
@@ -256,7 +297,6 @@ mod tests {
     use super::super::layout::{attr, n, s};
     use super::*;
     use aws_sdk_dynamodb::types::AttributeValue;
-    use chrono::{DateTime, Utc};
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text).unwrap().to_utc()
@@ -278,8 +318,10 @@ mod tests {
             setup_generation: 3,
             reset_generation: 0,
             invite: Some(Invite {
-                status: InviteStatus::Failed,
+                status: InviteStatus::Bounced,
                 expires_at: at("2026-12-01T10:00:00Z"),
+                message_id: Some("0100019abc-m1".into()),
+                bounce_type: Some(BounceType::Permanent),
             }),
         }
     }
@@ -326,8 +368,10 @@ mod tests {
             ("sessionVersion", s("sv")),
             ("setupGeneration", n(3)),
             ("resetGeneration", n(0)),
-            ("inviteStatus", s("failed")),
+            ("inviteStatus", s("bounced")),
             ("inviteExpiresAt", s("2026-12-01T10:00:00.000000000Z")),
+            ("inviteMessageId", s("0100019abc-m1")),
+            ("inviteBounceType", s("permanent")),
             ("memberOf", s("o-1")),
         ]);
         assert_eq!(item, expected);
@@ -342,6 +386,27 @@ mod tests {
             ("email", s("ana@example.com")),
         ]);
         assert_eq!(item, expected);
+    }
+
+    #[test]
+    fn a_message_item_keeps_the_stored_layout_and_expires_after_the_lookup_days() {
+        let now = at("2026-11-24T10:00:00.5Z");
+        let u = user();
+        let item = to_item(
+            "message",
+            &MessageItem::new("0100019abc-m1", &u.id, &u.email, now),
+        )
+        .unwrap();
+        let expected = layout(&[
+            ("pk", s("MSG#0100019abc-m1")),
+            ("entity", s("message")),
+            ("userId", s("u-1")),
+            ("email", s("ana@example.com")),
+            ("expiresAt", n(at("2026-12-24T10:00:01Z").timestamp())),
+        ]);
+        assert_eq!(item, expected);
+        let back: MessageItem = from_item("message", item).unwrap();
+        assert_eq!((back.user_id, back.email), (u.id, u.email));
     }
 
     #[test]
@@ -421,6 +486,8 @@ mod tests {
             attr::MEMBER_OF,
             attr::CREATED_AT,
             attr::SETUP_TOKEN,
+            attr::INVITE_MESSAGE_ID,
+            attr::INVITE_BOUNCE_TYPE,
         ];
         for name in named {
             assert!(stored.iter().any(|s| s == name), "{name} is not stored");

@@ -36,6 +36,8 @@ pub(super) mod attr {
     pub const CREATED_AT: &str = "createdAt";
     pub const SETUP_TOKEN: &str = "setupToken";
     pub const RESET_TOKEN: &str = "resetToken";
+    pub const INVITE_MESSAGE_ID: &str = "inviteMessageId";
+    pub const INVITE_BOUNCE_TYPE: &str = "inviteBounceType";
 }
 
 /// The organisation index (`template.yaml`, `infra/src/table.rs`): partition key `memberOf`,
@@ -63,6 +65,10 @@ pub(super) fn user_key(id: &UserId) -> String {
 
 pub(super) fn token_key(hash: &TokenHash) -> String {
     format!("TOKEN#{}", hash.to_hex())
+}
+
+pub(super) fn message_key(message_id: &str) -> String {
+    format!("MSG#{message_id}")
 }
 
 pub(super) fn counter_key(key: &str, window_start: i64) -> String {

@@ -37,7 +37,9 @@ use chrono::{DateTime, Duration, Utc};
 pub use capacity::CapacityMeter;
 
 use crate::domain::user::Invite;
-use crate::domain::{EmailAddress, InviteStatus, TokenHash, TokenRecord, User, UserId};
+use crate::domain::{
+    DeliveryEvent, EmailAddress, InviteStatus, TokenHash, TokenRecord, User, UserId,
+};
 use crate::ports::{
     Limited, Redemption, Rehash, SessionChange, Store, StoreError, UserPage, UserQuery,
 };
@@ -130,6 +132,23 @@ impl Store for DynamoStore {
         status: InviteStatus,
     ) -> Result<(), StoreError> {
         users::set_invite_status(self, user_id, status).await
+    }
+
+    async fn record_invite_email(
+        &self,
+        user: &User,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        users::record_invite_email(self, user, message_id, now).await
+    }
+
+    async fn apply_delivery_event(
+        &self,
+        message_id: &str,
+        event: DeliveryEvent,
+    ) -> Result<bool, StoreError> {
+        users::apply_delivery_event(self, message_id, event).await
     }
 
     async fn rehash_password(&self, rehash: &Rehash) -> Result<(), StoreError> {

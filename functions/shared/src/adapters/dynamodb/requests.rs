@@ -183,6 +183,20 @@ impl DynamoStore {
         Ok(found)
     }
 
+    /// A put of a message pointer (`MSG#`), whatever was there: one email has one id.
+    pub(super) fn put_message(
+        &self,
+        item: &super::items::MessageItem,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = built(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(to_item("message", item)?))
+                .build(),
+        )?;
+        Ok(put_item(put))
+    }
+
     /// A put of a new item (`what` names it in errors): it must not exist yet.
     pub(super) fn put_new<T: Serialize>(
         &self,

@@ -5,7 +5,7 @@
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, Update};
 
 use super::errors::built;
-use super::items::{token_from_item, user_from_item, TokenItem};
+use super::items::{token_from_item, user_from_item, MessageItem, TokenItem};
 use super::layout::{
     attr, email_key, generation_attr, n, s, time, token_attr, token_key, value, OwnPassword,
     SET_OWN_PASSWORD,
@@ -56,6 +56,8 @@ pub(super) async fn issue(
             .expression_attribute_names("#status", attr::STATUS)
             .expression_attribute_values(":invited", value("user status", UserStatus::Invited)?);
     }
+    let mut remove = Vec::new();
+    let mut message = None;
     if let Some(invite) = invite {
         set.push("#inviteStatus = :inviteStatus");
         set.push("#inviteExpiresAt = :inviteExpiresAt");
@@ -63,19 +65,44 @@ pub(super) async fn issue(
         update = update
             .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
             .expression_attribute_names("#inviteExpiresAt", attr::INVITE_EXPIRES_AT)
+            .expression_attribute_names("#messageId", attr::INVITE_MESSAGE_ID)
+            .expression_attribute_names("#bounceType", attr::INVITE_BOUNCE_TYPE)
             .expression_attribute_values(":inviteStatus", invite_status)
             .expression_attribute_values(":inviteExpiresAt", time(invite.expires_at));
+        // The new invite's email (if any) replaces the earlier one's id: events about earlier
+        // emails stop counting in this same write. A new invite has no bounce yet.
+        remove.push("#bounceType");
+        match &invite.message_id {
+            Some(id) => {
+                set.push("#messageId = :messageId");
+                update = update.expression_attribute_values(":messageId", s(id));
+                message = Some(MessageItem::new(
+                    id,
+                    &token.user_id,
+                    &token.email,
+                    token.created_at,
+                ));
+            }
+            None => remove.push("#messageId"),
+        }
+    }
+    let mut expression = format!("SET {}", set.join(", "));
+    if !remove.is_empty() {
+        expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
     }
     let update = built(
         update
-            .update_expression(format!("SET {}", set.join(", ")))
+            .update_expression(expression)
             .condition_expression(condition)
             .build(),
     )?;
-    let items = vec![
+    let mut items = vec![
         update_item(update),
         store.put_new("token", &TokenItem::from(token))?,
     ];
+    if let Some(message) = &message {
+        items.push(store.put_message(message)?);
+    }
     let cancelled = match store.transact("issue token", items).await {
         Ok(()) => return Ok(()),
         Err(Err(e)) => return Err(e),

@@ -5,13 +5,17 @@
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput};
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure, Update};
+use chrono::{DateTime, Utc};
 
-use super::errors::sdk_error;
-use super::items::{from_item, user_from_item, TokenItem, UserIdItem, UserItem};
-use super::layout::{attr, email_key, s, user_key, value, OwnPassword, SET_OWN_PASSWORD};
+use super::errors::{built, sdk_error};
+use super::items::{from_item, user_from_item, MessageItem, TokenItem, UserIdItem, UserItem};
+use super::layout::{
+    attr, email_key, message_key, s, user_key, value, OwnPassword, SET_OWN_PASSWORD,
+};
+use super::requests::update_item;
 use super::DynamoStore;
-use crate::domain::{EmailAddress, InviteStatus, TokenRecord, User, UserId};
+use crate::domain::{DeliveryEvent, EmailAddress, InviteStatus, TokenRecord, User, UserId};
 use crate::ports::{BackendError, Rehash, SessionChange, StoreError};
 
 pub(super) async fn create(
@@ -109,6 +113,114 @@ pub(super) async fn set_invite_status(
             }
         }
         Err(e) => Err(sdk_error("set invite status", e)),
+    }
+}
+
+/// The invite's newest email is `message_id`: the user item records it (`sent`, no bounce) and a
+/// `MSG#` item points back, in one transaction (the user's email names the item: no read first).
+pub(super) async fn record_invite_email(
+    store: &DynamoStore,
+    user: &User,
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (user_id, email) = (&user.id, &user.email);
+    let update = built(
+        Update::builder()
+            .table_name(&store.table)
+            .key(attr::PK, s(email_key(email)))
+            .update_expression(
+                "SET #inviteStatus = :sent, #messageId = :messageId REMOVE #bounceType",
+            )
+            .condition_expression(
+                "attribute_exists(pk) AND #id = :id AND attribute_exists(#inviteExpiresAt)",
+            )
+            .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
+            .expression_attribute_names("#inviteExpiresAt", attr::INVITE_EXPIRES_AT)
+            .expression_attribute_names("#messageId", attr::INVITE_MESSAGE_ID)
+            .expression_attribute_names("#bounceType", attr::INVITE_BOUNCE_TYPE)
+            .expression_attribute_names("#id", attr::ID)
+            .expression_attribute_values(":sent", value("invite status", InviteStatus::Sent)?)
+            .expression_attribute_values(":messageId", s(message_id))
+            .expression_attribute_values(":id", s(&user_id.0))
+            .build(),
+    )?;
+    let items = vec![
+        update_item(update),
+        store.put_message(&MessageItem::new(message_id, user_id, email, now))?,
+    ];
+    match store.transact("record invite email", items).await {
+        Ok(()) => Ok(()),
+        Err(Err(e)) => Err(e),
+        Err(Ok(_)) => Err(StoreError::UserNotFound),
+    }
+}
+
+/// Applies a mail service's event: one `GetItem` of the email's `MSG#` pointer, then one
+/// conditional `UpdateItem` of the user item whose condition is the domain's rule
+/// (`User::apply_delivery_event`): the invite's newest email is this one, no password is set,
+/// and the stored status is one the event moves from. A failed condition changed nothing.
+pub(super) async fn apply_delivery_event(
+    store: &DynamoStore,
+    message_id: &str,
+    event: DeliveryEvent,
+) -> Result<bool, StoreError> {
+    let Some(pointer) = store
+        .get("read message pointer", message_key(message_id))
+        .await?
+    else {
+        return Ok(false);
+    };
+    let pointer: MessageItem = from_item("message", pointer)?;
+    let from = event.moves_from();
+    let from_names: Vec<String> = (0..from.len()).map(|i| format!(":from{i}")).collect();
+    let mut request = store
+        .client
+        .update_item()
+        .table_name(&store.table)
+        .key(attr::PK, s(email_key(&pointer.email)))
+        .condition_expression(format!(
+            "attribute_exists(pk) AND #id = :id AND #messageId = :messageId \
+             AND attribute_not_exists(#passwordHash) AND #inviteStatus IN ({})",
+            from_names.join(", ")
+        ))
+        .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
+        .expression_attribute_names("#messageId", attr::INVITE_MESSAGE_ID)
+        .expression_attribute_names("#bounceType", attr::INVITE_BOUNCE_TYPE)
+        .expression_attribute_names("#passwordHash", attr::PASSWORD_HASH)
+        .expression_attribute_names("#id", attr::ID)
+        .expression_attribute_values(":status", value("invite status", event.status())?)
+        .expression_attribute_values(":messageId", s(message_id))
+        .expression_attribute_values(":id", s(&pointer.user_id.0));
+    for (name, status) in from_names.iter().zip(from) {
+        request = request.expression_attribute_values(name, value("invite status", *status)?);
+    }
+    request = match event.bounce_type() {
+        Some(bounce) => request
+            .update_expression("SET #inviteStatus = :status, #bounceType = :bounceType")
+            .expression_attribute_values(":bounceType", value("bounce type", bounce)?),
+        None => request.update_expression("SET #inviteStatus = :status REMOVE #bounceType"),
+    };
+    let result = request
+        .set_return_consumed_capacity(store.capacity.report())
+        .send()
+        .await;
+    match result {
+        Ok(out) => {
+            store.capacity.record(out.consumed_capacity());
+            Ok(true)
+        }
+        // Another email is the newest, a password was set, the event came late or twice, or the
+        // user is gone: nothing to change.
+        Err(SdkError::ServiceError(ctx))
+            if matches!(
+                ctx.err(),
+                UpdateItemError::ConditionalCheckFailedException(_)
+            ) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(sdk_error("apply delivery event", e)),
     }
 }
 

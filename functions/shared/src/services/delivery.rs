@@ -1,0 +1,52 @@
+//! What the mail service says about an email after accepting it (SES event publishing on AWS,
+//! the outbox's mailbox simulator locally): delivered, bounced or complained, applied to the
+//! invite whose newest email it was.
+
+use super::Services;
+use crate::domain::DeliveryEvent;
+use crate::ports::{Store, StoreError};
+
+/// The longest message id taken (SES's are about 60 characters); longer ones are nobody's.
+const MAX_MESSAGE_ID: usize = 256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryEventError {
+    #[error("recording the mail service's event")]
+    Store(#[from] StoreError),
+}
+
+impl Services {
+    /// Moves the invite whose newest welcome email is `message_id` to what `event` says
+    /// ([`crate::domain::User::apply_delivery_event`]): nothing happens for an email the store does
+    /// not know, an earlier email of a resent invite, a used invite, or an event seen before, so
+    /// the mail service may deliver events late, twice and out of order. Whether the invite
+    /// changed.
+    pub async fn apply_delivery_event(
+        &self,
+        message_id: &str,
+        event: DeliveryEvent,
+    ) -> Result<bool, DeliveryEventError> {
+        apply_delivery_event(self.store.as_ref(), message_id, event).await
+    }
+}
+
+/// The operation itself, on a store alone: the mailer function has no use for the rest of
+/// [`Services`] (no signing key, no mail service), so it does not load them.
+pub async fn apply_delivery_event(
+    store: &dyn Store,
+    message_id: &str,
+    event: DeliveryEvent,
+) -> Result<bool, DeliveryEventError> {
+    if message_id.is_empty() || message_id.len() > MAX_MESSAGE_ID {
+        return Ok(false);
+    }
+    let changed = store.apply_delivery_event(message_id, event).await?;
+    tracing::info!(
+        audit = "invite_mail_event",
+        message_id,
+        status = ?event.status(),
+        bounce_type = event.bounce_type().map(|t| t.as_str()),
+        changed,
+    );
+    Ok(changed)
+}
