@@ -2,8 +2,6 @@
 //! index per page), cancelling an invite (the user item, its id pointer and its recorded tokens
 //! deleted in one transaction) and disabling or enabling a user (one conditional `UpdateItem`).
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
@@ -11,6 +9,7 @@ use aws_sdk_dynamodb::types::{
 use super::errors::{built, malformed, sdk_error};
 use super::items::{from_item, user_from_item, UserItem};
 use super::layout::{attr, email_key, n, s, time, token_key, user_key, value, Item, ORG_INDEX};
+use super::users::{self, returned_user, Updated};
 use super::DynamoStore;
 use crate::domain::{EmailAddress, User, UserStatus};
 use crate::ports::{PageKey, StoreError, UserPage, UserQuery};
@@ -181,40 +180,10 @@ async fn update_user(
     user: &User,
     unchanged: impl Fn(User) -> Result<User, StoreError>,
 ) -> Result<User, StoreError> {
-    let result = request
-        .table_name(&store.table)
-        .key(attr::PK, s(email_key(&user.email)))
-        .expression_attribute_names("#id", attr::ID)
-        .expression_attribute_values(":id", s(&user.id.0))
-        .return_values(ReturnValue::AllNew)
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-        .set_return_consumed_capacity(store.capacity.report())
-        .send()
-        .await;
-    match result {
-        Ok(out) => {
-            store.capacity.record(out.consumed_capacity());
-            let item = out
-                .attributes
-                .ok_or_else(|| malformed("user", "no attributes returned"))?;
-            user_from_item(item)
-        }
-        Err(SdkError::ServiceError(ctx))
-            if matches!(
-                ctx.err(),
-                UpdateItemError::ConditionalCheckFailedException(_)
-            ) =>
-        {
-            let old = match ctx.into_err() {
-                UpdateItemError::ConditionalCheckFailedException(e) => e.item,
-                _ => None,
-            };
-            match old.map(user_from_item).transpose()? {
-                Some(old) if old.id == user.id => unchanged(old),
-                _ => Err(StoreError::UserNotFound),
-            }
-        }
-        Err(e) => Err(sdk_error(operation, e)),
+    let request = request.return_values(ReturnValue::AllNew);
+    match users::update_user(store, operation, &user.email, &user.id, request).await? {
+        Updated::Done(out) => returned_user(operation, out),
+        Updated::Refused(old) => unchanged(old),
     }
 }
 

@@ -248,7 +248,8 @@ pub(super) async fn rehash_password(
         &rehash.user_id,
         request,
     )
-    .await?;
+    .await?
+    .or_conflict()?;
     Ok(())
 }
 
@@ -282,11 +283,9 @@ pub(super) async fn change_password(
         &change.user_id,
         request,
     )
-    .await?;
-    let item = out.attributes.ok_or_else(|| {
-        StoreError::Backend(BackendError::new("change password: no item returned"))
-    })?;
-    user_from_item(item)
+    .await?
+    .or_conflict()?;
+    returned_user("change password", out)
 }
 
 /// One conditional `UpdateItem` of the session version.
@@ -309,21 +308,49 @@ pub(super) async fn end_sessions(
         &change.user_id,
         request,
     )
-    .await?;
+    .await?
+    .or_conflict()?;
     Ok(())
+}
+
+/// What a conditional update of a user item came to.
+pub(super) enum Updated {
+    Done(UpdateItemOutput),
+    /// The condition failed on this user's item, as it then stood.
+    Refused(User),
+}
+
+impl Updated {
+    /// A refusal as `Conflict`: the condition saw a change made meanwhile.
+    pub(super) fn or_conflict(self) -> Result<UpdateItemOutput, StoreError> {
+        match self {
+            Self::Done(out) => Ok(out),
+            Self::Refused(_) => Err(StoreError::Conflict),
+        }
+    }
+}
+
+/// The user an update returned (with `ReturnValue::AllNew`).
+pub(super) fn returned_user(
+    context: &'static str,
+    out: UpdateItemOutput,
+) -> Result<User, StoreError> {
+    let item = out.attributes.ok_or_else(|| {
+        StoreError::Backend(BackendError::new(format!("{context}: no item returned")))
+    })?;
+    user_from_item(item)
 }
 
 /// Sends `request` as an update of the user item of `email`, conditional (besides its own
 /// condition, which must include `#id = :id`) on the item being `user_id`'s. A failed condition
-/// is `Conflict` when the user is there (the condition saw a change made meanwhile), and
-/// `UserNotFound` when not.
-async fn update_user(
+/// is `Refused` with the item as it stood when the user is there, and `UserNotFound` when not.
+pub(super) async fn update_user(
     store: &DynamoStore,
     context: &'static str,
     email: &EmailAddress,
     user_id: &UserId,
     request: UpdateItemFluentBuilder,
-) -> Result<UpdateItemOutput, StoreError> {
+) -> Result<Updated, StoreError> {
     let result = request
         .table_name(&store.table)
         .key(attr::PK, s(email_key(email)))
@@ -336,7 +363,7 @@ async fn update_user(
     match result {
         Ok(out) => {
             store.capacity.record(out.consumed_capacity());
-            Ok(out)
+            Ok(Updated::Done(out))
         }
         Err(SdkError::ServiceError(ctx))
             if matches!(
@@ -349,7 +376,7 @@ async fn update_user(
                 _ => None,
             };
             match old.map(user_from_item).transpose()? {
-                Some(user) if &user.id == user_id => Err(StoreError::Conflict),
+                Some(user) if &user.id == user_id => Ok(Updated::Refused(user)),
                 _ => Err(StoreError::UserNotFound),
             }
         }
