@@ -91,10 +91,9 @@ impl Services {
             Err(LimitError::Store(e)) => return Err(e.into()),
         }
         let user = user?;
-        let now_for_expiry = self.now();
         let current = user
             .as_ref()
-            .and_then(|u| self.password_hash_to_check(u, now_for_expiry))
+            .and_then(|u| self.password_hash_to_check(u, now))
             .map(str::to_owned);
         // An unknown email still pays one verification, against a dummy hash.
         let verified = self
