@@ -110,6 +110,45 @@ pub fn simulate_mailbox(
     })
 }
 
+/// How long one run of the local schedule may go on sending before it lets the next run start
+/// (a run ends as soon as nothing is due; this only bounds a very long queue).
+const LOCAL_RUN_LIMIT: chrono::Duration = chrono::Duration::minutes(5);
+
+/// The schedule that AWS runs on EventBridge Scheduler, run in this process: every
+/// `SCHEDULE_EVERY`, and at once when a request queued email for it (a batch), it sends what is
+/// due (queued email, retries, reminders) through the same service operation as the mailer
+/// function. Runs until dropped.
+pub fn run_schedule(services: Arc<Services>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let every = services
+            .config
+            .schedule_every
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(60))
+            .max(std::time::Duration::from_millis(100));
+        loop {
+            let until = services.now() + LOCAL_RUN_LIMIT;
+            match services.run_schedule(until).await {
+                Ok(report) if report != Default::default() => {
+                    tracing::info!(
+                        sent = report.sent,
+                        retried = report.retried,
+                        failed = report.failed,
+                        dropped = report.dropped,
+                        "schedule"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => onboarding::services::log_unexpected("the schedule", &e),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = services.outbox_wake.notified() => {}
+            }
+        }
+    })
+}
+
 /// Serves until the task is dropped.
 pub async fn serve(listener: TcpListener, local: Arc<Local>) -> std::io::Result<()> {
     axum::serve(

@@ -630,17 +630,28 @@ Outputs:
         assert_eq!(def.key_schema, vec![("pk".into(), KeyType::Hash)]);
         assert_eq!(def.billing_mode, BillingMode::PayPerRequest);
         assert_eq!(def.ttl_attribute.as_deref(), Some("expiresAt"));
-        // The organisation index that lists an organisation's users (`adapters::dynamodb::crew`).
+        // The organisation index that lists an organisation's users (`adapters::dynamodb::crew`)
+        // and the outbox's sparse index that the schedule sweeps (`adapters::dynamodb::mail`).
         assert_eq!(
             def.indexes,
-            vec![IndexDefinition {
-                name: "byOrg".into(),
-                key_schema: vec![
-                    ("memberOf".into(), KeyType::Hash),
-                    ("createdAt".into(), KeyType::Range)
-                ],
-                projection: ProjectionType::All,
-            }]
+            vec![
+                IndexDefinition {
+                    name: "byOrg".into(),
+                    key_schema: vec![
+                        ("memberOf".into(), KeyType::Hash),
+                        ("createdAt".into(), KeyType::Range)
+                    ],
+                    projection: ProjectionType::All,
+                },
+                IndexDefinition {
+                    name: "mailQueue".into(),
+                    key_schema: vec![
+                        ("mailQueue".into(), KeyType::Hash),
+                        ("mailDue".into(), KeyType::Range)
+                    ],
+                    projection: ProjectionType::All,
+                }
+            ]
         );
     }
 }

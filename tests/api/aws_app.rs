@@ -370,9 +370,10 @@ async fn round_trips_per_flow_are_as_designed() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     record(
         "POST /users (create)",
-        // The admin's session check, then the one transaction that stores the user and the
-        // link; once SES has accepted the email (and given its message id, which exists only
-        // then), a second records that id and the MSG# pointer its delivery events look up.
+        // The admin's session check, then the one transaction that stores the user, the link
+        // and its emails (the outbox: welcome and reminder jobs); once SES has accepted the
+        // email (and given its message id, which exists only then), a second removes the job and
+        // records that id and the MSG# pointer its delivery events look up.
         &["GetItem", "TransactWriteItems", "TransactWriteItems"],
         &["SendEmail"],
         &a,
@@ -389,8 +390,15 @@ async fn round_trips_per_flow_are_as_designed() {
     assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
     record(
         "POST /users/{id}/invite (resend)",
-        // The admin's session, the user by id (pointer, then user), the new link.
-        &["GetItem", "GetItem", "GetItem", "TransactWriteItems"],
+        // The admin's session, the user by id (pointer, then user), the new link with its
+        // emails (the outbox), then, once SES took the email, the job's removal with its id.
+        &[
+            "GetItem",
+            "GetItem",
+            "GetItem",
+            "TransactWriteItems",
+            "TransactWriteItems",
+        ],
         &["SendEmail"],
         &a,
     );
@@ -450,7 +458,10 @@ async fn round_trips_per_flow_are_as_designed() {
     assert_eq!(forgot.status, StatusCode::ACCEPTED, "{}", forgot.body);
     record(
         "POST /password/forgot",
+        // Three rate-limit slots, the user, the link with its email (the outbox), then, once SES
+        // took it, the job's removal (a reset touches no invite: one DeleteItem).
         &[
+            "DeleteItem",
             "GetItem",
             "TransactWriteItems",
             "UpdateItem",

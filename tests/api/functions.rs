@@ -223,13 +223,14 @@ async fn the_mailer_binary_moves_invites_from_its_sample_events() {
     let table = fresh_table(&client).await;
     let store = DynamoStore::new(client, &table);
     let emulator = Emulator::start().await.unwrap();
-    // No session key and no SES: the mailer reads neither (the secret named does not exist).
+    // The mailer builds links too (the outbox), so it reads the signing secret like the others.
+    let signing_secret = fresh_secret(&secrets_client(), SIGNING_KEY).await;
     let _child = Killed(spawn(
         "mailer",
         &emulator,
         &table,
         "noreply@northwind.example",
-        "no-such-secret",
+        &signing_secret,
     ));
     let sample = |name: &str| {
         let file = infra::events::events_dir().join("mailer").join(name);
@@ -300,4 +301,136 @@ async fn the_mailer_binary_moves_invites_from_its_sample_events() {
         (InviteStatus::Complained, None),
         "the event named the newer invite's email only"
     );
+}
+
+/// The outbox's fault test on DynamoDB Local and moto: the invite's transaction commits, then the
+/// mail service cannot be reached (the request's SES endpoint is a closed port), so the email is
+/// not sent. The mailer's release binary, run by the schedule under the emulator, sends it: once,
+/// however often the schedule runs, with the link that was stored; SES's delivery event then
+/// moves the invite to `delivered`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invite_whose_send_failed_after_its_commit_is_sent_exactly_once_by_the_mailer() {
+    use tests::mailer_contract::{get_page, link_in_html, post_json, seed_admin};
+    use tests::services::moto_messages;
+
+    let counter = RoundTrips::default();
+    let table = fresh_table(&dynamodb_client(&counter)).await;
+    let sender = format!(
+        "noreply-{}@northwind.example",
+        uuid::Uuid::new_v4().simple()
+    );
+    verify_sender(&ses_client(&counter), &sender).await;
+    let signing_secret = fresh_secret(&secrets_client(), SIGNING_KEY).await;
+    // The request's app: the same table and key, and an SES that is not there.
+    let config = test_config(&[
+        ("TABLE_NAME", table.as_str()),
+        ("SENDER_EMAIL", sender.as_str()),
+        ("SESSION_SIGNING_KEY", SIGNING_KEY),
+        ("AWS_OPERATION_TIMEOUT_MS", "1000"),
+        ("AWS_ATTEMPT_TIMEOUT_MS", "500"),
+    ]);
+    let unreachable_ses = aws_sdk_sesv2::Client::from_conf(
+        ses_client(&counter)
+            .config()
+            .to_builder()
+            .endpoint_url("http://127.0.0.1:9")
+            .build(),
+    );
+    let app = app_with_clients(
+        config,
+        dynamodb_client(&counter),
+        unreachable_ses,
+        Arc::new(SystemClock),
+        &[onboarding::Function::CreateUser],
+    )
+    .unwrap();
+    let admin_token = seed_admin(&app).await;
+    let tech = format!("ana-{}@northwind.example", uuid::Uuid::new_v4().simple());
+    let created = post_json(
+        &app,
+        "/users",
+        serde_json::json!({"email": tech, "temporaryPassword": "violet harbour tram 42"}),
+        Some(&admin_token),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let body = created.json();
+    assert_eq!(body["invite"]["status"], "queued", "{body}");
+    let id = onboarding::domain::UserId(body["user"]["id"].as_str().unwrap().to_owned());
+    let sent_to_tech = || async {
+        moto_messages()
+            .await
+            .into_iter()
+            .filter(|m| m.to.contains(&tech))
+            .count()
+    };
+    assert_eq!(sent_to_tech().await, 0);
+
+    // The job waits out its first backoff (10 s), then the schedule's sweep sends it.
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    let emulator = Emulator::start().await.unwrap();
+    let _child = Killed(spawn("mailer", &emulator, &table, &sender, &signing_secret));
+    let schedule = std::fs::read(infra::events::events_dir().join("mailer/schedule.json")).unwrap();
+    let run = || {
+        let (emulator, schedule) = (&emulator, schedule.clone());
+        async move {
+            match emulator.invoke(&schedule, Duration::from_secs(60)).await {
+                Ok(Outcome::Response(body)) => serde_json::from_slice::<Value>(&body).unwrap(),
+                other => panic!("mailer: {other:?}"),
+            }
+        }
+    };
+    let report = run().await;
+    assert_eq!(report["sent"], 1, "{report}");
+    assert_eq!(sent_to_tech().await, 1);
+    let invite = app
+        .store
+        .user_by_id(&id)
+        .await
+        .unwrap()
+        .unwrap()
+        .invite
+        .unwrap();
+    assert_eq!(invite.status, onboarding::domain::InviteStatus::Sent);
+    let message_id = invite.message_id.expect("the email's id is recorded");
+    // Exactly once: the schedule runs again and sends nothing.
+    let again = run().await;
+    assert_eq!(again["sent"], 0, "{again}");
+    assert_eq!(sent_to_tech().await, 1);
+    // The link sent is the one stored: it opens the setup page.
+    let messages = moto_messages().await;
+    let html = &messages.iter().find(|m| m.to.contains(&tech)).unwrap().html;
+    let link = link_in_html(html);
+    let redeemer = onboarding::App::new(
+        app.config.clone(),
+        app.store.clone(),
+        app.mailer.clone(),
+        Arc::new(SystemClock),
+        &[onboarding::Function::RedeemToken],
+    )
+    .unwrap();
+    let page = get_page(&redeemer, link.strip_prefix(BASE_URL).unwrap()).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    // SES's delivery event for that email moves the invite on.
+    let mut delivery: Value = serde_json::from_slice(
+        &std::fs::read(infra::events::events_dir().join("mailer/delivery.json")).unwrap(),
+    )
+    .unwrap();
+    delivery["detail"]["mail"]["messageId"] = Value::String(message_id);
+    match emulator
+        .invoke(delivery.to_string().as_bytes(), Duration::from_secs(30))
+        .await
+    {
+        Ok(Outcome::Response(_)) => {}
+        other => panic!("mailer: {other:?}"),
+    }
+    let invite = app
+        .store
+        .user_by_id(&id)
+        .await
+        .unwrap()
+        .unwrap()
+        .invite
+        .unwrap();
+    assert_eq!(invite.status, onboarding::domain::InviteStatus::Delivered);
 }

@@ -47,18 +47,34 @@ async fn a_table_made_from_the_template_has_its_key_and_ttl_on_expires_at() {
         ttl.time_to_live_status(),
         Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
     ));
-    // The organisation index that `GET /users` queries: only user items, newest first.
+    // The organisation index that `GET /users` queries (only user items, newest first) and the
+    // outbox's sparse index that the schedule sweeps (only mail jobs, oldest due first).
     let indexes = described.table().unwrap().global_secondary_indexes();
-    assert_eq!(indexes.len(), 1);
-    assert_eq!(indexes[0].index_name(), Some("byOrg"));
-    let index_keys: Vec<(&str, &KeyType)> = indexes[0]
-        .key_schema()
-        .iter()
-        .map(|k| (k.attribute_name(), k.key_type()))
-        .collect();
+    let keys_of = |name: &str| -> Vec<(String, KeyType)> {
+        let index = indexes
+            .iter()
+            .find(|i| i.index_name() == Some(name))
+            .unwrap_or_else(|| panic!("no index {name}"));
+        index
+            .key_schema()
+            .iter()
+            .map(|k| (k.attribute_name().to_owned(), k.key_type().clone()))
+            .collect()
+    };
+    assert_eq!(indexes.len(), 2);
     assert_eq!(
-        index_keys,
-        [("memberOf", &KeyType::Hash), ("createdAt", &KeyType::Range)]
+        keys_of("byOrg"),
+        [
+            ("memberOf".to_owned(), KeyType::Hash),
+            ("createdAt".to_owned(), KeyType::Range)
+        ]
+    );
+    assert_eq!(
+        keys_of("mailQueue"),
+        [
+            ("mailQueue".to_owned(), KeyType::Hash),
+            ("mailDue".to_owned(), KeyType::Range)
+        ]
     );
     // Creating it again leaves it as it is.
     let again = infra::table::create_table(

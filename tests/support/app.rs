@@ -174,6 +174,15 @@ impl TestApp {
         self.clock.advance(by);
     }
 
+    /// Runs the schedule (the outbox's sweep) once, as the mailer does every minute on AWS.
+    pub async fn run_schedule(&self) -> onboarding::services::ScheduleReport {
+        let until = self.app().now() + Duration::minutes(10);
+        self.app()
+            .run_schedule(until)
+            .await
+            .expect("the schedule runs")
+    }
+
     pub async fn send(&self, req: Request) -> TestResponse {
         let response = onboarding::http::call(self.local.router(), req).await;
         let (parts, body) = response.into_parts();

@@ -149,6 +149,7 @@ pub async fn a_welcome_email_arrives_from_the_sender_with_its_subject_and_workin
         token: &token,
         public_base_url: BASE_URL,
         lifetime: Duration::days(7),
+        reminder: false,
     }
     .render();
     mailbox.mailer().send(&message).await.unwrap();
@@ -194,6 +195,7 @@ pub async fn names_and_organisations_in_any_script_arrive_intact(mailbox: &dyn M
         token: &token,
         public_base_url: BASE_URL,
         lifetime: Duration::days(7),
+        reminder: false,
     }
     .render();
     mailbox.mailer().send(&message).await.unwrap();
@@ -216,6 +218,7 @@ pub async fn each_email_reaches_only_its_recipient(mailbox: &dyn Mailbox) {
             token: &token,
             public_base_url: BASE_URL,
             lifetime: Duration::days(7),
+            reminder: false,
         }
         .render();
         ids.push(mailbox.mailer().send(&message).await.unwrap());

@@ -176,19 +176,6 @@ pub fn app_with_clients(
     )?)
 }
 
-/// The mailer function's store: `TABLE_NAME` and the timeouts from the environment, DynamoDB
-/// from the default chain. Nothing else (no signing key, no SES client): it only applies SES's
-/// events to invites.
-pub async fn store_from_env() -> Result<DynamoStore, SetupError> {
-    let config = Config::from_env(&ProcessEnv, Defaults::lambda())?;
-    let table = require_table(&config)?;
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .timeout_config(timeout_config(&config))
-        .load()
-        .await;
-    Ok(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table))
-}
-
 /// The SDK sets no timeouts of its own: without these a DynamoDB or SES endpoint that accepts
 /// the connection and never answers holds the request until the router drops it.
 fn timeout_config(config: &Config) -> TimeoutConfig {

@@ -72,6 +72,15 @@ pub struct Config {
     pub breached_password_api_url: Option<String>,
     /// How long a password waits on that API before it is accepted unchecked (fail-open).
     pub breached_password_timeout: std::time::Duration,
+    /// The outbox's sending rate: the schedule's sweep hands at most this many emails per
+    /// second to the mail service (SES's default production rate is 14, the sandbox's 1).
+    pub mail_send_rate: f64,
+    /// An invite still waiting this long before its link expires gets one reminder (only links
+    /// that last longer than this).
+    pub reminder_before: Duration,
+    /// How often the local server runs the schedule (reminders, retries of unsent email); on
+    /// AWS the template's schedule says.
+    pub schedule_every: Duration,
 }
 
 /// How long an AWS call (DynamoDB, SES) may take; the SDK sets no limit of its own, so a hung
@@ -381,6 +390,9 @@ impl Config {
                 50,
                 10_000,
             )?),
+            mail_send_rate: mail_send_rate(env)?,
+            reminder_before: r.duration("REMINDER_BEFORE", Duration::hours(48))?,
+            schedule_every: r.duration("SCHEDULE_EVERY", Duration::seconds(60))?,
         })
     }
 
@@ -403,6 +415,22 @@ impl Config {
     /// Served over https (always, at AWS): browsers may then be told never to use plain http.
     pub fn is_https(&self) -> bool {
         self.public_base_url.starts_with("https://")
+    }
+}
+
+/// `MAIL_SEND_RATE`: emails per second, more than 0 and at most 1,000 (fractions allowed: `0.5`
+/// is one email every two seconds).
+fn mail_send_rate(env: &dyn Env) -> Result<f64, ConfigError> {
+    const VAR: &str = "MAIL_SEND_RATE";
+    let Some(raw) = env.get(VAR) else {
+        return Ok(14.0);
+    };
+    match raw.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 && rate <= 1_000.0 => Ok(rate),
+        _ => Err(err(
+            VAR,
+            format!("{raw:?}: must be emails per second, more than 0 and at most 1000, such as 14"),
+        )),
     }
 }
 

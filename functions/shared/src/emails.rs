@@ -81,7 +81,10 @@ pub struct WelcomeEmail<'a> {
     pub org_name: Option<&'a str>,
     pub token: &'a IssuedToken,
     pub public_base_url: &'a str,
+    /// What is left of the link's time (the email says it).
     pub lifetime: Duration,
+    /// The invite's one reminder: the same email, saying so.
+    pub reminder: bool,
 }
 
 fn footer(to: &EmailAddress) -> String {
@@ -90,13 +93,19 @@ fn footer(to: &EmailAddress) -> String {
 
 impl WelcomeEmail<'_> {
     pub fn render(&self) -> EmailMessage {
-        let subject = match self.org_name {
-            Some(org) => format!("Set up your {org} account"),
-            None => "Set up your account".to_owned(),
+        let subject = match (self.org_name, self.reminder) {
+            (Some(org), false) => format!("Set up your {org} account"),
+            (None, false) => "Set up your account".to_owned(),
+            (Some(org), true) => format!("Reminder: set up your {org} account"),
+            (None, true) => "Reminder: set up your account".to_owned(),
         };
-        let inviter_line = match self.org_name {
-            Some(org) => format!("{org} has added you to their team."),
-            None => "Your admin has added you to their team.".to_owned(),
+        let inviter_line = match (self.org_name, self.reminder) {
+            (Some(org), false) => format!("{org} has added you to their team."),
+            (None, false) => "Your admin has added you to their team.".to_owned(),
+            (Some(org), true) => format!(
+                "{org} added you to their team, and your invite is still waiting. This link replaces the one in the first email."
+            ),
+            (None, true) => "Your admin added you to their team, and your invite is still waiting. This link replaces the one in the first email.".to_owned(),
         };
         let link = self.token.link(self.public_base_url);
         let lifetime = lifetime_in_words(self.lifetime);
@@ -133,7 +142,7 @@ impl WelcomeEmail<'_> {
             html,
             text,
             link,
-            purpose: "welcome",
+            purpose: if self.reminder { "reminder" } else { "welcome" },
         }
     }
 }
@@ -300,6 +309,7 @@ mod tests {
             token: &t,
             public_base_url: "https://onboard.example.com",
             lifetime: Duration::days(7),
+            reminder: false,
         }
         .render();
         let link = format!(
@@ -345,9 +355,24 @@ mod tests {
             token: &setup,
             public_base_url: "https://x.example",
             lifetime: Duration::days(7),
+            reminder: false,
         }
         .render();
         assert_renders_in_mail_clients(&welcome.html);
+        let reminder = WelcomeEmail {
+            to: &to,
+            name: None,
+            org_name: Some("Northwind"),
+            token: &setup,
+            public_base_url: "https://x.example",
+            lifetime: Duration::days(2),
+            reminder: true,
+        }
+        .render();
+        assert_eq!(reminder.subject, "Reminder: set up your Northwind account");
+        assert_eq!(reminder.purpose, "reminder");
+        assert!(reminder.text.contains("still waiting") && reminder.text.contains("2 days"));
+        assert_renders_in_mail_clients(&reminder.html);
         assert!(welcome
             .html
             .contains("Choose your password to finish setting up. The link works for 7 days."));

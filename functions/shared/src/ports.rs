@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 use crate::domain::user::Invite;
 use crate::domain::{
-    DeliveryEvent, EmailAddress, InviteStatus, OrgId, TokenHash, TokenRecord, User, UserId,
-    UserStatus,
+    DeliveryEvent, EmailAddress, InviteStatus, MailJob, OrgId, TokenHash, TokenRecord, User,
+    UserId, UserStatus,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +128,17 @@ pub trait Store: Send + Sync {
         &self,
         user: &User,
         setup_token: Option<&TokenRecord>,
+    ) -> Result<(), StoreError> {
+        self.create_user_with_mail(user, setup_token, &[]).await
+    }
+
+    /// [`Store::create_user`], and `mail` (the invite's emails: the transactional outbox) in the
+    /// same write.
+    async fn create_user_with_mail(
+        &self,
+        user: &User,
+        setup_token: Option<&TokenRecord>,
+        mail: &[MailJob],
     ) -> Result<(), StoreError>;
 
     /// The read that sign-in makes: one lookup by normalised email.
@@ -145,7 +156,33 @@ pub trait Store: Send + Sync {
         &self,
         token: &TokenRecord,
         invite: Option<&Invite>,
+    ) -> Result<(), StoreError> {
+        self.issue_token_with_mail(token, invite, &[]).await
+    }
+
+    /// [`Store::issue_token`], and `mail` (the emails of the new link) in the same write.
+    async fn issue_token_with_mail(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+        mail: &[MailJob],
     ) -> Result<(), StoreError>;
+
+    /// Up to `limit` mail jobs due at `now`, the longest waiting first (DynamoDB: one `Query` of
+    /// the sparse `mailQueue` index, which only jobs are in). A job just taken by someone else may
+    /// still be listed: taking it is what decides.
+    async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError>;
+
+    /// Takes `job` until `until` (its `due`), counting one attempt, if it is still as listed:
+    /// `None` when another sender took it first or it is gone. One conditional write.
+    async fn take_mail(
+        &self,
+        job: &MailJob,
+        until: DateTime<Utc>,
+    ) -> Result<Option<MailJob>, StoreError>;
+
+    /// Records what became of a job this sender holds, all or nothing ([`MailOutcome`]).
+    async fn finish_mail(&self, job: &MailJob, outcome: &MailOutcome) -> Result<(), StoreError>;
 
     /// Consumes the token, sets the password, clears the temporary password, kills every other
     /// setup and reset token and every earlier session, all or nothing. Exactly one of any number
@@ -281,6 +318,26 @@ pub trait Store: Send + Sync {
     async fn enable_user(&self, user: &User) -> Result<User, StoreError>;
 }
 
+/// What became of a mail job. Every outcome but `Retry` removes the job. The invite changes only
+/// while its setup link is still the job's (same generation, user still invited): an email about
+/// a link replaced meanwhile says nothing about the invite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailOutcome {
+    /// The mail service accepted it as `message_id`: a welcome or reminder's invite is `sent`,
+    /// remembers that id (an empty id is not recorded) and forgets an earlier bounce.
+    Sent {
+        message_id: String,
+        at: DateTime<Utc>,
+    },
+    /// Not handed over yet: try again at `at` (the job stays, no longer held).
+    Retry { at: DateTime<Utc> },
+    /// Could not be handed over: a welcome or reminder's invite is `failed`.
+    Failed,
+    /// Nothing to send any more: the user is gone, active or disabled, the link was replaced or
+    /// expired, or the invite needs no reminder.
+    Dropped,
+}
+
 /// Which users a list page asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserQuery {
@@ -337,7 +394,8 @@ pub struct EmailMessage {
     pub text: String,
     /// The setup or reset link inside, for the local outbox to print on the console.
     pub link: String,
-    /// `welcome` or `reset`, for the mail service's tags and the outbox's file names.
+    /// `welcome`, `reminder`, `reset` or `password_changed`, for the mail service's tags and the
+    /// outbox's file names.
     pub purpose: &'static str,
 }
 
@@ -356,6 +414,9 @@ pub enum MailError {
     Rejected(String),
     #[error("the mail service could not be reached: {0}")]
     Unavailable(String),
+    /// Over the account's sending rate or quota: the same message may pass later, more slowly.
+    #[error("the mail service is throttling: {0}")]
+    Throttled(String),
 }
 
 #[async_trait]

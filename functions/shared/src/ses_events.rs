@@ -71,6 +71,23 @@ impl SesEventRecord {
     }
 }
 
+/// What invokes the mailer function: SES's events (configuration set → EventBridge → a rule),
+/// or the schedule (EventBridge Scheduler, every minute, with the input `{"schedule": "sweep"}`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum MailerEvent {
+    Ses(SesEventBridgeEvent),
+    Schedule(ScheduleEvent),
+}
+
+/// The schedule's input, as `template.yaml` sets it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleEvent {
+    /// `sweep`: send what is due (queued email, retries, reminders).
+    pub schedule: String,
+}
+
 /// What the mailer function did with one event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handled {
@@ -127,6 +144,34 @@ mod tests {
                 event.detail.delivery_event(),
                 Some((id, expected)),
                 "{file}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_mailer_tells_ses_events_from_the_schedule_and_refuses_anything_else() {
+        let ses = std::fs::read_to_string(format!(
+            "{}/../../events/mailer/delivery.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        assert!(matches!(
+            serde_json::from_str::<MailerEvent>(&ses).unwrap(),
+            MailerEvent::Ses(_)
+        ));
+        let schedule = std::fs::read_to_string(format!(
+            "{}/../../events/mailer/schedule.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        assert!(matches!(
+            serde_json::from_str::<MailerEvent>(&schedule).unwrap(),
+            MailerEvent::Schedule(s) if s.schedule == "sweep"
+        ));
+        for other in [r#"{}"#, r#"{"detail":{}}"#, r#"{"schedule":"sweep","x":1}"#] {
+            assert!(
+                serde_json::from_str::<MailerEvent>(other).is_err(),
+                "{other}"
             );
         }
     }

@@ -145,6 +145,33 @@ pub fn init_text() {
         .try_init();
 }
 
+/// The schedule's figures as one CloudWatch Embedded Metric Format line on stdout (namespace
+/// `Onboarding/Mail`, dimension `Function`): CloudWatch turns it into metrics, and the template's
+/// alarm watches `OldestQueuedSeconds`. Counts only: nothing about any user.
+pub fn emit_schedule_metrics(report: &crate::services::ScheduleReport, now_ms: i64) {
+    let line = serde_json::json!({
+        "_aws": {
+            "Timestamp": now_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": "Onboarding/Mail",
+                "Dimensions": [["Function"]],
+                "Metrics": [
+                    {"Name": "OldestQueuedSeconds", "Unit": "Seconds"},
+                    {"Name": "Sent", "Unit": "Count"},
+                    {"Name": "Retried", "Unit": "Count"},
+                    {"Name": "Failed", "Unit": "Count"},
+                ],
+            }],
+        },
+        "Function": "mailer",
+        "OldestQueuedSeconds": report.oldest_waiting_secs,
+        "Sent": report.sent,
+        "Retried": report.retried,
+        "Failed": report.failed,
+    });
+    println!("{line}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -68,7 +68,10 @@ async fn main() -> anyhow::Result<()> {
             );
             match status {
                 InviteStatus::Sent | InviteStatus::Delivered => println!("A setup link was emailed to {}; it works for {}.", user.email, onboarding::emails::lifetime_in_words(app.config.setup_token_ttl)),
-                InviteStatus::Failed
+                // Queued: SES did not take it now. This tool signs with a throwaway key, so the
+                // mailer cannot rebuild the link; forgot-password makes a new one.
+                InviteStatus::Queued
+                | InviteStatus::Failed
                 | InviteStatus::Manual
                 | InviteStatus::Bounced
                 | InviteStatus::Complained => println!("The setup email could not be sent (see the log). Fix SES, then ask for a link at {}/password/forgot.", app.config.public_base_url),

@@ -89,6 +89,8 @@ async fn main() -> anyhow::Result<()> {
     let _simulator = outbox
         .clone()
         .map(|dir| infra::local::simulate_mailbox(app.services.clone(), dir));
+    // The schedule that AWS runs every minute: queued email, retries and reminders.
+    let _schedule = infra::local::run_schedule(app.services.clone());
     let local = Arc::new(Local::new(app, outbox));
     tokio::select! {
         r = serve(listener, local) => r.context("the server stopped")?,

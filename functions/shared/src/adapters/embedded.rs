@@ -11,12 +11,12 @@ use std::sync::Arc;
 
 use crate::domain::user::Invite;
 use crate::domain::{
-    DeliveryEvent, EmailAddress, InviteStatus, TokenHash, TokenPurpose, TokenRecord, User, UserId,
-    UserStatus,
+    DeliveryEvent, EmailAddress, InviteStatus, MailJob, MailKind, TokenHash, TokenPurpose,
+    TokenRecord, User, UserId, UserStatus,
 };
 use crate::ports::{
-    window_start, BackendError, Limited, PageKey, Redemption, Rehash, SessionChange, Store,
-    StoreError, UserPage, UserQuery,
+    window_start, BackendError, Limited, MailOutcome, PageKey, Redemption, Rehash, SessionChange,
+    Store, StoreError, UserPage, UserQuery,
 };
 
 const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
@@ -25,6 +25,8 @@ const TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("tokens");
 const COUNTERS: TableDefinition<&str, &[u8]> = TableDefinition::new("counters");
 /// A welcome email's message id → the user it invited, so a delivery event finds its invite.
 const MESSAGES: TableDefinition<&str, &str> = TableDefinition::new("messages");
+/// The outbox: job id → mail job.
+const MAIL: TableDefinition<&str, &[u8]> = TableDefinition::new("mail");
 
 #[derive(Clone)]
 pub struct EmbeddedStore {
@@ -91,6 +93,7 @@ impl EmbeddedStore {
         tx.open_table(TOKENS).map_err(backend)?;
         tx.open_table(COUNTERS).map_err(backend)?;
         tx.open_table(MESSAGES).map_err(backend)?;
+        tx.open_table(MAIL).map_err(backend)?;
         tx.commit().map_err(backend)?;
         Ok(Self { db: Arc::new(db) })
     }
@@ -163,6 +166,22 @@ impl EmbeddedStore {
         Ok(())
     }
 
+    fn write_jobs(tx: &WriteTransaction, jobs: &[MailJob]) -> Result<(), StoreError> {
+        let mut table = tx.open_table(MAIL).map_err(backend)?;
+        for job in jobs {
+            table
+                .insert(job.id.as_str(), encode(job)?.as_slice())
+                .map_err(backend)?;
+        }
+        Ok(())
+    }
+
+    fn read_job(tx: &WriteTransaction, id: &str) -> Result<Option<MailJob>, StoreError> {
+        let table = tx.open_table(MAIL).map_err(backend)?;
+        let found = table.get(id).map_err(backend)?;
+        found.map(|v| decode(v.value())).transpose()
+    }
+
     fn write_token(tx: &WriteTransaction, token: &TokenRecord) -> Result<(), StoreError> {
         let mut table = tx.open_table(TOKENS).map_err(backend)?;
         table
@@ -189,7 +208,12 @@ impl EmbeddedStore {
     pub fn snapshot(&self) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
         let rtx = self.db.begin_read().map_err(backend)?;
         let mut rows = Vec::new();
-        for (name, def) in [("users", USERS), ("tokens", TOKENS), ("counters", COUNTERS)] {
+        for (name, def) in [
+            ("users", USERS),
+            ("tokens", TOKENS),
+            ("counters", COUNTERS),
+            ("mail", MAIL),
+        ] {
             let table = rtx.open_table(def).map_err(backend)?;
             for row in table.iter().map_err(backend)? {
                 let (k, v) = row.map_err(backend)?;
@@ -221,14 +245,17 @@ impl EmbeddedStore {
 
 #[async_trait]
 impl Store for EmbeddedStore {
-    async fn create_user(
+    async fn create_user_with_mail(
         &self,
         user: &User,
         setup_token: Option<&TokenRecord>,
+        mail: &[MailJob],
     ) -> Result<(), StoreError> {
         let user = user.clone();
         let token = setup_token.cloned();
+        let mail = mail.to_vec();
         self.write(move |tx| {
+            Self::write_jobs(tx, &mail)?;
             {
                 let mut emails = tx.open_table(EMAILS).map_err(backend)?;
                 if emails.get(user.email.as_str()).map_err(backend)?.is_some() {
@@ -275,14 +302,17 @@ impl Store for EmbeddedStore {
         })
     }
 
-    async fn issue_token(
+    async fn issue_token_with_mail(
         &self,
         token: &TokenRecord,
         invite: Option<&Invite>,
+        mail: &[MailJob],
     ) -> Result<(), StoreError> {
         let token = token.clone();
         let invite = invite.cloned();
+        let mail = mail.to_vec();
         self.write(move |tx| {
+            Self::write_jobs(tx, &mail)?;
             let mut user =
                 Self::read_user(tx, &token.user_id.0)?.ok_or(StoreError::UserNotFound)?;
             if token.purpose == TokenPurpose::Setup
@@ -303,6 +333,92 @@ impl Store for EmbeddedStore {
             }
             Self::write_user(tx, &user)?;
             Self::write_token(tx, &token)
+        })
+        .await
+    }
+
+    async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError> {
+        let mut due: Vec<MailJob> = self.read(|rtx| {
+            let table = rtx.open_table(MAIL).map_err(backend)?;
+            let mut jobs = Vec::new();
+            for row in table.iter().map_err(backend)? {
+                let (_, v) = row.map_err(backend)?;
+                let job: MailJob = decode(v.value())?;
+                if job.due.timestamp_millis() <= now.timestamp_millis() {
+                    jobs.push(job);
+                }
+            }
+            Ok(jobs)
+        })?;
+        due.sort_by_key(|j| (j.due, j.created_at));
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    async fn take_mail(
+        &self,
+        job: &MailJob,
+        until: DateTime<Utc>,
+    ) -> Result<Option<MailJob>, StoreError> {
+        let (id, seen) = (job.id.clone(), job.due.timestamp_millis());
+        self.write(move |tx| {
+            let Some(mut job) = Self::read_job(tx, &id)? else {
+                return Ok(None);
+            };
+            if job.due.timestamp_millis() != seen {
+                return Ok(None);
+            }
+            job.due = until;
+            job.attempts += 1;
+            Self::write_jobs(tx, std::slice::from_ref(&job))?;
+            Ok(Some(job))
+        })
+        .await
+    }
+
+    async fn finish_mail(&self, job: &MailJob, outcome: &MailOutcome) -> Result<(), StoreError> {
+        let (job, outcome) = (job.clone(), outcome.clone());
+        self.write(move |tx| {
+            let Some(mut stored) = Self::read_job(tx, &job.id)? else {
+                return Ok(());
+            };
+            let invite_status = match &outcome {
+                MailOutcome::Retry { at } => {
+                    // Only while this sender still holds it.
+                    if stored.due.timestamp_millis() == job.due.timestamp_millis() {
+                        stored.due = *at;
+                        Self::write_jobs(tx, std::slice::from_ref(&stored))?;
+                    }
+                    return Ok(());
+                }
+                MailOutcome::Sent { .. } => Some(InviteStatus::Sent),
+                MailOutcome::Failed => Some(InviteStatus::Failed),
+                MailOutcome::Dropped => None,
+            };
+            tx.open_table(MAIL)
+                .map_err(backend)?
+                .remove(job.id.as_str())
+                .map_err(backend)?;
+            let Some(status) = invite_status.filter(|_| job.kind != MailKind::Reset) else {
+                return Ok(());
+            };
+            let Some(mut user) = Self::read_user(tx, &job.user_id.0)? else {
+                return Ok(());
+            };
+            let current = user.status == UserStatus::Invited
+                && user.setup_generation == job.link_generation();
+            let Some(invite) = user.invite.as_mut().filter(|_| current) else {
+                return Ok(());
+            };
+            invite.status = status;
+            if let MailOutcome::Sent { message_id, .. } = &outcome {
+                if !message_id.is_empty() {
+                    invite.message_id = Some(message_id.clone());
+                    invite.bounce_type = None;
+                }
+            }
+            Self::write_message(tx, &user.id, user.invite.as_ref())?;
+            Self::write_user(tx, &user)
         })
         .await
     }

@@ -50,8 +50,12 @@ fn mail_error(error: SdkError<SendEmailError, impl std::fmt::Debug>) -> MailErro
                 e.message().unwrap_or("")
             );
             match e {
+                // Over the sending rate (or a daily quota): the outbox tries again, later.
                 SendEmailError::TooManyRequestsException(_)
-                | SendEmailError::LimitExceededException(_) => MailError::Unavailable(text),
+                | SendEmailError::LimitExceededException(_) => MailError::Throttled(text),
+                _ if matches!(e.code(), Some("Throttling" | "ThrottlingException")) => {
+                    MailError::Throttled(text)
+                }
                 _ if e.code() == Some("ServiceUnavailable")
                     || e.code() == Some("InternalFailure") =>
                 {

@@ -2,12 +2,14 @@
 //! behind setup and reset links, and sessions. Pure: no AWS types, no I/O; time comes in as an argument.
 
 pub mod email;
+pub mod mail;
 pub mod password;
 pub mod session;
 pub mod token;
 pub mod user;
 
 pub use email::EmailAddress;
+pub use mail::{LinkKeys, MailJob, MailKind};
 pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassword};
 pub use session::{Claims, SessionError, SessionKeys};
 pub use token::{IssuedToken, LinkProblem, TokenHash, TokenPurpose, TokenRecord};

@@ -185,6 +185,19 @@ pub fn issue(
 ) -> IssuedToken {
     let mut bytes = [0u8; TOKEN_BYTES];
     getrandom::fill(&mut bytes).expect("the OS random number generator is available");
+    issue_from(bytes, purpose, subject, generation, now, now + lifetime)
+}
+
+/// A token of the given bytes: a mail job's link, whose bytes are derived from the job
+/// (`domain::mail::LinkKeys`), so whoever sends the job rebuilds the link the store knows.
+pub fn issue_from(
+    bytes: [u8; TOKEN_BYTES],
+    purpose: TokenPurpose,
+    subject: TokenSubject<'_>,
+    generation: u64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> IssuedToken {
     let plain = B64.encode(bytes);
     let record = TokenRecord {
         hash: TokenHash::of(&plain),
@@ -198,7 +211,7 @@ pub fn issue(
         role: subject.role,
         generation,
         created_at: now,
-        expires_at: now + lifetime,
+        expires_at,
         used_at: None,
     };
     IssuedToken {

@@ -84,6 +84,8 @@ impl UserStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InviteStatus {
+    /// Accepted, and its email waits in the outbox for the mail service.
+    Queued,
     Sent,
     Failed,
     Manual,
@@ -161,6 +163,9 @@ pub struct Invite {
     /// Set with `bounced` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounce_type: Option<BounceType>,
+    /// When the invite's one reminder (a fresh link) was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder_sent_at: Option<DateTime<Utc>>,
 }
 
 impl Invite {
@@ -171,6 +176,7 @@ impl Invite {
             expires_at,
             message_id: None,
             bounce_type: None,
+            reminder_sent_at: None,
         }
     }
 }
@@ -179,6 +185,7 @@ impl Invite {
 /// (`used`) or the link ran out first (`expired`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShownInviteStatus {
+    Queued,
     Sent,
     Failed,
     Manual,
@@ -192,6 +199,7 @@ pub enum ShownInviteStatus {
 impl ShownInviteStatus {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Queued => "queued",
             Self::Sent => "sent",
             Self::Failed => "failed",
             Self::Manual => "manual",
@@ -365,6 +373,7 @@ impl User {
             ShownInviteStatus::Expired
         } else {
             match invite.status {
+                InviteStatus::Queued => ShownInviteStatus::Queued,
                 InviteStatus::Sent => ShownInviteStatus::Sent,
                 InviteStatus::Failed => ShownInviteStatus::Failed,
                 InviteStatus::Manual => ShownInviteStatus::Manual,

@@ -163,6 +163,9 @@ pub fn invite_json(user: &User, now: DateTime<Utc>) -> Value {
             if let Some(bounce) = status.bounce_type() {
                 invite["bounceType"] = json!(bounce.as_str());
             }
+            if let Some(at) = user.invite.as_ref().and_then(|i| i.reminder_sent_at) {
+                invite["reminderSentAt"] = json!(rfc3339(at));
+            }
             invite
         }
         None => Value::Null,

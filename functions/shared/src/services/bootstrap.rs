@@ -3,6 +3,7 @@
 
 use secrecy::SecretString;
 
+use super::invite::InviteOptions;
 use super::Services;
 use crate::domain::{EmailAddress, InviteStatus, NewUser, OrgId, Role, User};
 use crate::hashing::HashError;
@@ -53,7 +54,7 @@ impl Services {
         email: EmailAddress,
         org_name: &str,
     ) -> Result<(User, InviteStatus), BootstrapError> {
-        let (mut user, token) = self
+        let (mut user, _token, jobs) = self
             .create_invited(
                 NewUser {
                     org_id: OrgId::generate(),
@@ -64,11 +65,12 @@ impl Services {
                     temporary_password_hash: None,
                 },
                 self.config.setup_token_ttl,
-                InviteStatus::Sent,
+                InviteOptions::default(),
             )
             .await?;
-        self.send_welcome(&mut user, &token, self.config.setup_token_ttl)
-            .await;
+        if let Some(job) = jobs.first() {
+            self.send_at_once(&mut user, job).await;
+        }
         let status = user
             .invite
             .as_ref()

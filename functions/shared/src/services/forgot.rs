@@ -5,9 +5,7 @@ use std::time::Instant;
 
 use super::limits::{per_email, per_email_and_ip, per_ip, LimitError, OverLimit};
 use super::{log_unexpected, Services};
-use crate::domain::token::issue;
-use crate::domain::{EmailAddress, TokenPurpose, UserStatus};
-use crate::emails::ResetEmail;
+use crate::domain::{EmailAddress, MailKind, User, UserStatus};
 use crate::ports::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +24,10 @@ impl From<LimitError> for ForgotError {
         }
     }
 }
+
+/// A concurrent reset or password change moves the user's reset generation; issuing is retried
+/// this often.
+const ISSUE_ATTEMPTS: usize = 3;
 
 impl Services {
     /// Accepted for any email, known or not; a known user gets a reset link. Answers no faster
@@ -57,57 +59,60 @@ impl Services {
         Ok(())
     }
 
-    /// Emails a fresh reset link, then stores it (which kills earlier reset links). Failures are
-    /// logged, never shown: the caller must not learn whether the email exists.
+    /// Stores a fresh reset link with its email (the outbox: one transaction, which kills every
+    /// earlier reset link), then sends it. Failures are logged, never shown: the caller must not
+    /// learn whether the email exists.
     ///
-    /// Send first, store second: storing the new token bumps the user's reset generation, which
-    /// kills the link they already hold, so a send that failed after the store would leave them
-    /// with no working link. In this order a failed send stores nothing and the earlier link still
-    /// works; a store write that fails after the send leaves the emailed link dead but the earlier
-    /// one alive (logged). A two-step store (pending, then active) would buy nothing more and cost
-    /// a second write; this order keeps the request at one read and one write.
+    /// Store first, send second: from the commit on, the outbox owes the user this email, so a
+    /// mail service that is down or a process that dies mid-send delays it (the sweep retries)
+    /// instead of losing it. A reset link that cannot be handed over after the retries leaves the
+    /// user with no working reset link, and a new request makes one.
     async fn send_reset_link(&self, email: &EmailAddress) {
-        let user = match self.store.user_by_email(email).await {
-            // A disabled account gets nothing; the answer is the same `202`.
-            Ok(Some(u)) if u.status == UserStatus::Disabled => {
-                return tracing::info!(audit = "reset_link_refused_disabled", user_id = %u.id.0)
+        for _ in 0..ISSUE_ATTEMPTS {
+            let user = match self.store.user_by_email(email).await {
+                // A disabled account gets nothing; the answer is the same `202`.
+                Ok(Some(u)) if u.status == UserStatus::Disabled => {
+                    return tracing::info!(audit = "reset_link_refused_disabled", user_id = %u.id.0)
+                }
+                Ok(Some(u)) => u,
+                Ok(None) => return,
+                Err(e) => return log_unexpected("forgot-password lookup", &e),
+            };
+            let now = self.now();
+            let job = self.new_job(
+                MailKind::Reset,
+                &user,
+                user.reset_generation + 1,
+                now + self.config.reset_token_ttl,
+                now,
+                true,
+            );
+            let token = self.job_token(&job, &user, now);
+            match self
+                .store
+                .issue_token_with_mail(&token.record, None, std::slice::from_ref(&job))
+                .await
+            {
+                Ok(()) => {}
+                // Another reset link or a new password came in between: read again, so the
+                // email this request sends holds the newest link.
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return log_unexpected("issuing a reset link", &e),
             }
-            Ok(Some(u)) => u,
-            Ok(None) => return,
-            Err(e) => return log_unexpected("forgot-password lookup", &e),
-        };
-        let token = issue(
-            TokenPurpose::Reset,
-            user.token_subject(),
-            user.reset_generation + 1,
-            self.now(),
-            self.config.reset_token_ttl,
+            tracing::info!(audit = "reset_link_issued", user_id = %user.id.0, org_id = %user.org_id.0);
+            let user = User {
+                reset_generation: job.generation,
+                ..user
+            };
+            if let Err(e) = self.handle_job(&job, Some(&user)).await {
+                // The job stays in the outbox until its hold runs out: the sweep sends it.
+                log_unexpected("recording a sent reset link", &e);
+            }
+            return;
+        }
+        tracing::warn!(
+            audit = "reset_link_superseded",
+            "other reset links kept winning the race"
         );
-        let message = ResetEmail {
-            to: &user.email,
-            org_name: user.org_name.as_deref(),
-            token: &token,
-            public_base_url: &self.config.public_base_url,
-            lifetime: self.config.reset_token_ttl,
-        }
-        .render();
-        if let Err(e) = self.mailer.send(&message).await {
-            return tracing::warn!(audit = "reset_link_failed", user_id = %user.id.0, error = %e);
-        }
-        match self.store.issue_token(&token.record, None).await {
-            Ok(()) => {
-                tracing::info!(audit = "reset_link_sent", user_id = %user.id.0, org_id = %user.org_id.0)
-            }
-            // Another reset link or a new password came in between: the emailed link is dead and
-            // is not retried, since a retry would email again; the newer link (or the new
-            // password) is what the user has now.
-            Err(StoreError::Conflict) => {
-                tracing::warn!(audit = "reset_link_superseded", user_id = %user.id.0)
-            }
-            Err(e) => {
-                tracing::warn!(audit = "reset_link_dead", user_id = %user.id.0, "the emailed reset link was not stored; the earlier one still works");
-                log_unexpected("issuing a reset link", &e)
-            }
-        }
     }
 }

@@ -1,24 +1,25 @@
 //! Inviting: a new user with their first setup link and the welcome email, a fresh link for a
 //! user who lost theirs, and reading a user of the admin's organisation.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 
+use super::outbox::status_after;
 use super::{log_unexpected, Services};
 use crate::domain::token::issue;
 use crate::domain::{
-    EmailAddress, Invite, InviteStatus, IssuedToken, NewUser, PasswordRejected, Role,
-    TemporaryPassword, TokenPurpose, User, UserId, UserStatus,
+    EmailAddress, Invite, InviteStatus, IssuedToken, MailJob, MailKind, NewUser, PasswordRejected,
+    Role, TemporaryPassword, TokenPurpose, User, UserId, UserStatus,
 };
-use crate::emails::WelcomeEmail;
 use crate::hashing::HashError;
-use crate::ports::StoreError;
+use crate::ports::{MailOutcome, StoreError};
 
 /// What an admin asks for when inviting a tech, parsed at the edge except the temporary
 /// password, whose policy needs the organisation's name.
 pub struct InviteRequest {
     pub email: EmailAddress,
-    pub temporary_password: SecretString,
+    /// `None`: no temporary password; the link (and forgot-password) is the way in.
+    pub temporary_password: Option<SecretString>,
     pub name: Option<String>,
     pub role: Role,
     pub options: InviteOptions,
@@ -39,6 +40,9 @@ pub struct InviteOptions {
     /// The setup link's lifetime in days (1 to [`MAX_INVITE_DAYS`], checked at the edge);
     /// `None`: the configured setup-link lifetime.
     pub expires_in_days: Option<u32>,
+    /// Only queue the email for the schedule's sweep, which sends at `MAIL_SEND_RATE` (a batch);
+    /// otherwise the request sends it at once and the outbox only guarantees it.
+    pub queue_only: bool,
 }
 
 /// The longest an invite's link may last, in days.
@@ -104,34 +108,25 @@ const ISSUE_ATTEMPTS: usize = 3;
 
 impl Services {
     /// `user.create`: the tech joins the admin's organisation, gets a 7-day setup link by email,
-    /// and the temporary password signs them in until they choose their own. A welcome email
-    /// that cannot be sent leaves the user in place with the invite marked `failed`.
+    /// and the temporary password signs them in until they choose their own. The welcome email is
+    /// written with the user (the outbox) and sent at once: `sent` when the mail service took it,
+    /// `queued` while it waits for a retry, `failed` when the mail service refused it.
     pub async fn invite(
         &self,
         admin: &User,
         request: InviteRequest,
     ) -> Result<Invited, InviteError> {
         let org_name = admin.org_name.clone();
-        let context = [request.email.as_str(), org_name.as_deref().unwrap_or("")];
-        let temporary = TemporaryPassword::parse(
-            request.temporary_password.expose_secret(),
-            &self.policy,
-            &context,
-        )
-        .map_err(InviteError::TemporaryPassword)?;
-        if self.breached.is_breached(&request.temporary_password).await {
-            return Err(InviteError::TemporaryPassword(PasswordRejected {
-                message: super::BREACHED_PASSWORD.to_owned(),
-            }));
-        }
-        let temporary_hash = self.hasher.hash_async(temporary.secret().clone()).await?;
+        let temporary_hash = match &request.temporary_password {
+            Some(password) => Some(
+                self.temporary_hash(password, &request.email, org_name.as_deref())
+                    .await?,
+            ),
+            None => None,
+        };
         let options = request.options;
         let lifetime = options.lifetime(self.config.setup_token_ttl);
-        let status = match options.delivery {
-            Delivery::Email => InviteStatus::Sent,
-            Delivery::Link => InviteStatus::Manual,
-        };
-        let (mut user, token) = self
+        let (mut user, token, jobs) = self
             .create_invited(
                 NewUser {
                     org_id: admin.org_id.clone(),
@@ -139,10 +134,10 @@ impl Services {
                     email: request.email,
                     name: request.name,
                     role: request.role,
-                    temporary_password_hash: Some(temporary_hash),
+                    temporary_password_hash: temporary_hash,
                 },
                 lifetime,
-                status,
+                options,
             )
             .await
             .map_err(|e| match e {
@@ -152,7 +147,11 @@ impl Services {
         tracing::info!(audit = "user_created", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0, role = user.role.as_str());
         let link = match options.delivery {
             Delivery::Email => {
-                self.send_welcome(&mut user, &token, lifetime).await;
+                if options.queue_only {
+                    self.outbox_wake.notify_one();
+                } else if let Some(job) = jobs.first() {
+                    self.send_at_once(&mut user, job).await;
+                }
                 None
             }
             Delivery::Link => {
@@ -163,107 +162,105 @@ impl Services {
         Ok(Invited { user, link })
     }
 
+    /// The temporary password's hash, once it passes the policy and the breach check.
+    async fn temporary_hash(
+        &self,
+        password: &SecretString,
+        email: &EmailAddress,
+        org_name: Option<&str>,
+    ) -> Result<String, InviteError> {
+        let context = [email.as_str(), org_name.unwrap_or("")];
+        let temporary = TemporaryPassword::parse(password.expose_secret(), &self.policy, &context)
+            .map_err(InviteError::TemporaryPassword)?;
+        if self.breached.is_breached(password).await {
+            return Err(InviteError::TemporaryPassword(PasswordRejected {
+                message: super::BREACHED_PASSWORD.to_owned(),
+            }));
+        }
+        Ok(self.hasher.hash_async(temporary.secret().clone()).await?)
+    }
+
     /// The setup link of `token`, on the configured public base URL.
     fn link_of(&self, token: &IssuedToken) -> SecretString {
         SecretString::from(token.link(&self.config.public_base_url))
     }
 
-    /// Stores an invited user with their first setup link, in one store call (the email's
-    /// uniqueness checked in the same write). The welcome email is the caller's next step.
+    /// Stores an invited user with their first setup link and, for an emailed invite, its
+    /// emails (the welcome, held by this request unless `queue_only`, and the reminder), all in
+    /// one store call (the email's uniqueness checked in the same write). Sending is the caller's
+    /// next step; the outbox guarantees it.
     pub(crate) async fn create_invited(
         &self,
         new: NewUser,
         lifetime: Duration,
-        status: InviteStatus,
-    ) -> Result<(User, IssuedToken), StoreError> {
+        options: InviteOptions,
+    ) -> Result<(User, IssuedToken, Vec<MailJob>), StoreError> {
         let now = self.now();
         let expires_at = now + lifetime;
-        let invite = Invite::new(status, expires_at);
-        let user = User::new_invited(new, now, invite);
-        let token = issue(
-            TokenPurpose::Setup,
-            user.token_subject(),
-            user.setup_generation,
-            now,
-            lifetime,
-        );
-        self.store.create_user(&user, Some(&token.record)).await?;
-        Ok((user, token))
-    }
-
-    /// Sends the welcome email and records on `user` and in the store whether it reached the mail
-    /// service, and the id it was given (which its delivery events name). Never fails: the user
-    /// exists either way and the admin can resend.
-    pub(crate) async fn send_welcome(
-        &self,
-        user: &mut User,
-        token: &IssuedToken,
-        lifetime: Duration,
-    ) {
-        let Some(message_id) = self.deliver_welcome(user, token, lifetime).await else {
-            self.record_failed_invite(user).await;
-            return;
+        let status = match options.delivery {
+            Delivery::Email => InviteStatus::Queued,
+            Delivery::Link => InviteStatus::Manual,
         };
-        if let Some(invite) = user.invite.as_mut() {
-            invite.status = InviteStatus::Sent;
-            invite.message_id = Some(message_id.clone()).filter(|id| !id.is_empty());
-            invite.bounce_type = None;
-        }
-        if message_id.is_empty() {
-            return;
-        }
-        // The invite is already stored `sent`: a failure here only loses the email's later
-        // events (the invite keeps showing `sent`), so it is logged, not answered.
-        if let Err(e) = self
-            .store
-            .record_invite_email(user, &message_id, self.now())
-            .await
-        {
-            log_unexpected("recording the welcome email's message id", &e);
-        }
+        let user = User::new_invited(new, now, Invite::new(status, expires_at));
+        let (token, jobs) = self.setup_link(&user, user.setup_generation, expires_at, options, now);
+        self.store
+            .create_user_with_mail(&user, Some(&token.record), &jobs)
+            .await?;
+        Ok((user, token, jobs))
     }
 
-    /// Hands the welcome email with `token`'s link to the mail service; the id it gave the email
-    /// (possibly empty), or `None` when it did not take it.
-    async fn deliver_welcome(
+    /// A setup link of `generation` for `user` and, by email, the jobs that send it: the
+    /// welcome (first) and the reminder, if the link lasts long enough for one. A link for the
+    /// admin to hand over is random and has no jobs.
+    fn setup_link(
         &self,
         user: &User,
-        token: &IssuedToken,
-        lifetime: Duration,
-    ) -> Option<String> {
-        let message = WelcomeEmail {
-            to: &user.email,
-            name: user.name.as_deref(),
-            org_name: user.org_name.as_deref(),
-            token,
-            public_base_url: &self.config.public_base_url,
-            lifetime,
+        generation: u64,
+        expires_at: DateTime<Utc>,
+        options: InviteOptions,
+        now: DateTime<Utc>,
+    ) -> (IssuedToken, Vec<MailJob>) {
+        if options.delivery == Delivery::Link {
+            let token = issue(
+                TokenPurpose::Setup,
+                user.token_subject(),
+                generation,
+                now,
+                expires_at - now,
+            );
+            return (token, Vec::new());
         }
-        .render();
-        match self.mailer.send(&message).await {
-            Ok(message_id) => {
-                tracing::info!(audit = "invite_sent", user_id = %user.id.0, org_id = %user.org_id.0, message_id = %message_id);
-                Some(message_id)
-            }
-            Err(e) => {
-                tracing::warn!(audit = "invite_failed", user_id = %user.id.0, org_id = %user.org_id.0, error = %e);
-                None
-            }
-        }
+        let welcome = self.new_job(
+            MailKind::Welcome,
+            user,
+            generation,
+            expires_at,
+            now,
+            !options.queue_only,
+        );
+        let token = self.job_token(&welcome, user, now);
+        let reminder = self.reminder_job(user, generation, expires_at, now);
+        (token, std::iter::once(welcome).chain(reminder).collect())
     }
 
-    /// Marks the invite `failed` on `user` and in the store; only the status changes, so whatever
-    /// setup link the user holds keeps working.
-    async fn record_failed_invite(&self, user: &mut User) {
-        if let Err(e) = self
-            .store
-            .set_invite_status(&user.id, InviteStatus::Failed)
-            .await
-        {
-            log_unexpected("recording a failed invite", &e);
-        }
-        if let Some(invite) = user.invite.as_mut() {
-            invite.status = InviteStatus::Failed;
+    /// Sends the welcome email this request holds and records on `user` what became of it
+    /// (`sent`, or still `queued` for the sweep to retry, or `failed`). Never fails: the user
+    /// and the job exist either way.
+    pub(crate) async fn send_at_once(&self, user: &mut User, job: &MailJob) {
+        match self.handle_job(job, Some(user)).await {
+            Ok(handled) => {
+                if let (Some(invite), Some(status)) =
+                    (user.invite.as_mut(), status_after(&handled.outcome))
+                {
+                    invite.status = status;
+                    if let MailOutcome::Sent { message_id, .. } = &handled.outcome {
+                        invite.message_id = Some(message_id.clone()).filter(|id| !id.is_empty());
+                        invite.bounce_type = None;
+                    }
+                }
+            }
+            // The job stays in the outbox, held until its hold runs out: the sweep sends it.
+            Err(e) => log_unexpected("recording a sent invite", &e),
         }
     }
 
@@ -279,9 +276,8 @@ impl Services {
     }
 
     /// A fresh setup link for a user who has not set a password yet; every earlier setup link of
-    /// theirs stops working once the new one is emailed (or, with [`Delivery::Link`], handed to
-    /// the admin). Returns the user with the new invite (`failed`, and the earlier link still
-    /// alive, when the email could not be sent).
+    /// theirs stops working as the new one is stored with its email (or, with
+    /// [`Delivery::Link`], handed to the admin). Returns the user with the new invite.
     pub async fn resend_invite(
         &self,
         admin: &User,
@@ -297,42 +293,37 @@ impl Services {
                 UserStatus::Invited => {}
             }
             let now = self.now();
-            let token = issue(
-                TokenPurpose::Setup,
-                user.token_subject(),
-                user.setup_generation + 1,
-                now,
-                lifetime,
-            );
-            // Send first, store second (the reasons are at `forgot::send_reset_link`): storing the
-            // new token kills the user's earlier setup link, so a send that fails stores nothing
-            // and only marks the invite `failed`, and the earlier link keeps working.
-            let mut invite = Invite::new(InviteStatus::Manual, token.record.expires_at);
-            if options.delivery == Delivery::Email {
-                let Some(message_id) = self.deliver_welcome(&user, &token, lifetime).await else {
-                    self.record_failed_invite(&mut user).await;
-                    return Ok(Invited { user, link: None });
-                };
-                invite.status = InviteStatus::Sent;
-                // The new email's id, stored with the new link: events about earlier emails
-                // stop counting in the same write.
-                invite.message_id = Some(message_id).filter(|id| !id.is_empty());
-            }
-            let status = invite.status;
-            match self.store.issue_token(&token.record, Some(&invite)).await {
+            let generation = user.setup_generation + 1;
+            let (token, jobs) = self.setup_link(&user, generation, now + lifetime, options, now);
+            // The new link and its emails in one write, which kills every earlier setup link:
+            // from here the outbox owes the tech this email, whatever happens to this request.
+            let status = match options.delivery {
+                Delivery::Email => InviteStatus::Queued,
+                Delivery::Link => InviteStatus::Manual,
+            };
+            let invite = Invite::new(status, token.record.expires_at);
+            match self
+                .store
+                .issue_token_with_mail(&token.record, Some(&invite), &jobs)
+                .await
+            {
                 Ok(()) => {}
-                // Another resend or the password came in between: the link just emailed is dead.
-                // Retrying emails a fresh one, so the newest email in the user's inbox works.
+                // Another resend or the password came in between: read again and retry.
                 Err(StoreError::Conflict) => continue,
                 Err(StoreError::AlreadyActive) => return Err(ResendError::AlreadyActive),
                 Err(StoreError::UserNotFound) => return Err(ResendError::NotFound),
-                Err(e) => {
-                    tracing::warn!(audit = "invite_link_dead", user_id = %user.id.0, "the new setup link was not stored; the earlier one still works");
-                    return Err(ResendError::Store(e));
-                }
+                Err(e) => return Err(ResendError::Store(e)),
             }
             tracing::info!(audit = "invite_resent", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0, manual = status == InviteStatus::Manual);
+            user.setup_generation = generation;
             user.invite = Some(invite);
+            if let Some(job) = jobs.first() {
+                if options.queue_only {
+                    self.outbox_wake.notify_one();
+                } else {
+                    self.send_at_once(&mut user, job).await;
+                }
+            }
             let link = (options.delivery == Delivery::Link).then(|| self.link_of(&token));
             return Ok(Invited { user, link });
         }

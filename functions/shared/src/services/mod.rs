@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod forgot;
 pub mod invite;
 pub mod limits;
+pub mod outbox;
 pub mod password;
 pub mod redeem;
 pub mod session;
@@ -17,7 +18,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use crate::config::{Config, ConfigError};
-use crate::domain::{PasswordPolicy, SessionKeys};
+use crate::domain::{LinkKeys, PasswordPolicy, SessionKeys};
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{BreachedPasswords, Clock, Mailer, Store};
 
@@ -27,6 +28,7 @@ pub use forgot::ForgotError;
 pub use invite::{
     Delivery, FindUserError, InviteError, InviteOptions, InviteRequest, Invited, ResendError,
 };
+pub use outbox::{Handled, ScheduleReport};
 pub use password::{ChangePasswordError, ChangePasswordRequest};
 pub use redeem::{LinkError, RedeemError, RedeemRequest};
 pub use session::{AdminError, Session};
@@ -49,6 +51,11 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub hasher: PasswordHasher,
     pub sessions: SessionKeys,
+    /// What mail jobs' links are derived with (`domain::mail`): the same secret as sessions.
+    pub links: LinkKeys,
+    /// Woken when jobs were queued for the sweep (a batch): the local server's schedule runs
+    /// at once instead of at its next tick. Nobody waits on it on Lambda.
+    pub outbox_wake: tokio::sync::Notify,
     pub policy: PasswordPolicy,
     /// Built from the config (`BREACHED_PASSWORD_API_URL`), so every caller of `new` gets it.
     pub breached: Arc<dyn BreachedPasswords>,
@@ -66,6 +73,7 @@ impl Services {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartError> {
         let hasher = PasswordHasher::new(config.argon2)?;
+        let links = LinkKeys::new(config.signing_secrets()?);
         let sessions = SessionKeys::new(
             config.signing_secrets()?,
             &config.session_issuer,
@@ -81,6 +89,8 @@ impl Services {
             clock,
             hasher,
             sessions,
+            links,
+            outbox_wake: tokio::sync::Notify::new(),
         })
     }
 

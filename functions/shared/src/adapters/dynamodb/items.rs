@@ -67,6 +67,9 @@ pub(super) struct UserItem {
     invite_message_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     invite_bounce_type: Option<BounceType>,
+    /// When the invite's one reminder was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    invite_reminder_sent_at: Option<StoredTime>,
     /// The organisation again, as the partition key of the organisation index (`byOrg`, sorted
     /// by `createdAt`), which lists an organisation's users. Only user items carry it, so the
     /// index holds nothing else (tokens have an `orgId` and a `createdAt` too).
@@ -102,6 +105,10 @@ impl From<&User> for UserItem {
             invite_expires_at: user.invite.as_ref().map(|i| StoredTime(i.expires_at)),
             invite_message_id: user.invite.as_ref().and_then(|i| i.message_id.clone()),
             invite_bounce_type: user.invite.as_ref().and_then(|i| i.bounce_type),
+            invite_reminder_sent_at: user
+                .invite
+                .as_ref()
+                .and_then(|i| i.reminder_sent_at.map(StoredTime)),
             member_of: Some(user.org_id.clone()),
             setup_token: None,
             reset_token: None,
@@ -136,6 +143,7 @@ impl UserItem {
                     .0,
                 message_id: self.invite_message_id,
                 bounce_type: self.invite_bounce_type,
+                reminder_sent_at: self.invite_reminder_sent_at.map(|t| t.0),
             }),
         };
         Ok(User {
@@ -322,6 +330,7 @@ mod tests {
                 expires_at: at("2026-12-01T10:00:00Z"),
                 message_id: Some("0100019abc-m1".into()),
                 bounce_type: Some(BounceType::Permanent),
+                reminder_sent_at: Some(at("2026-11-29T10:00:00Z")),
             }),
         }
     }
@@ -372,6 +381,7 @@ mod tests {
             ("inviteExpiresAt", s("2026-12-01T10:00:00.000000000Z")),
             ("inviteMessageId", s("0100019abc-m1")),
             ("inviteBounceType", s("permanent")),
+            ("inviteReminderSentAt", s("2026-11-29T10:00:00.000000000Z")),
             ("memberOf", s("o-1")),
         ]);
         assert_eq!(item, expected);

@@ -38,11 +38,19 @@ pub(super) mod attr {
     pub const RESET_TOKEN: &str = "resetToken";
     pub const INVITE_MESSAGE_ID: &str = "inviteMessageId";
     pub const INVITE_BOUNCE_TYPE: &str = "inviteBounceType";
+    pub const MAIL_QUEUE: &str = "mailQueue";
+    pub const MAIL_DUE: &str = "mailDue";
+    pub const ATTEMPTS: &str = "attempts";
 }
 
 /// The organisation index (`template.yaml`, `infra/src/table.rs`): partition key `memberOf`,
 /// sort key `createdAt`, every attribute projected; only user items are in it.
 pub(super) const ORG_INDEX: &str = "byOrg";
+
+/// The outbox index (`template.yaml`, `infra/src/table.rs`): partition key `mailQueue`, sort key
+/// `mailDue` (epoch milliseconds); sparse: only mail jobs carry the two, all with this queue name.
+pub(super) const MAIL_INDEX: &str = "mailQueue";
+pub(super) const MAIL_QUEUE: &str = "mail";
 
 /// The attribute that records the newest token of `purpose` on the user item.
 pub(super) fn token_attr(purpose: TokenPurpose) -> &'static str {

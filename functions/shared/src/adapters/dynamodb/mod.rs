@@ -6,6 +6,8 @@
 //! - `USER#<id>`: a pointer `{email}`, so a session's user is two reads away.
 //! - `TOKEN#<sha256 hex>`: a setup or reset token, with `expiresAt` (epoch seconds) for TTL.
 //! - `RATE#<key>#<window start>`: a rate-limit counter, one `UpdateItem` with `ADD`, with TTL.
+//! - `MSG#<message id>`: which invite an email was, for the mail service's events, with TTL.
+//! - `MAIL#<job id>`: an email waiting in the outbox (`mail`), on the sparse `mailQueue` index.
 //!
 //! TTL deletes items hours or days late, so expiry is always checked in code and in conditions:
 //! the exact instant is kept as `validUntil`, a fixed-width RFC 3339 string that sorts as time.
@@ -25,6 +27,7 @@ mod crew;
 mod errors;
 mod items;
 mod layout;
+mod mail;
 mod requests;
 mod tokens;
 mod users;
@@ -38,10 +41,10 @@ pub use capacity::CapacityMeter;
 
 use crate::domain::user::Invite;
 use crate::domain::{
-    DeliveryEvent, EmailAddress, InviteStatus, TokenHash, TokenRecord, User, UserId,
+    DeliveryEvent, EmailAddress, InviteStatus, MailJob, TokenHash, TokenRecord, User, UserId,
 };
 use crate::ports::{
-    Limited, Redemption, Rehash, SessionChange, Store, StoreError, UserPage, UserQuery,
+    Limited, MailOutcome, Redemption, Rehash, SessionChange, Store, StoreError, UserPage, UserQuery,
 };
 
 #[derive(Clone)]
@@ -82,12 +85,13 @@ impl DynamoStore {
 
 #[async_trait]
 impl Store for DynamoStore {
-    async fn create_user(
+    async fn create_user_with_mail(
         &self,
         user: &User,
         setup_token: Option<&TokenRecord>,
+        mail_jobs: &[MailJob],
     ) -> Result<(), StoreError> {
-        users::create(self, user, setup_token).await
+        users::create(self, user, setup_token, mail_jobs).await
     }
 
     async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError> {
@@ -102,12 +106,29 @@ impl Store for DynamoStore {
         tokens::by_hash(self, hash).await
     }
 
-    async fn issue_token(
+    async fn issue_token_with_mail(
         &self,
         token: &TokenRecord,
         invite: Option<&Invite>,
+        mail_jobs: &[MailJob],
     ) -> Result<(), StoreError> {
-        tokens::issue(self, token, invite).await
+        tokens::issue(self, token, invite, mail_jobs).await
+    }
+
+    async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError> {
+        mail::due(self, now, limit).await
+    }
+
+    async fn take_mail(
+        &self,
+        job: &MailJob,
+        until: DateTime<Utc>,
+    ) -> Result<Option<MailJob>, StoreError> {
+        mail::take(self, job, until).await
+    }
+
+    async fn finish_mail(&self, job: &MailJob, outcome: &MailOutcome) -> Result<(), StoreError> {
+        mail::finish(self, job, outcome).await
     }
 
     async fn redeem_token(&self, r: &Redemption) -> Result<User, StoreError> {

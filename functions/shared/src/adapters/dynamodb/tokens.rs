@@ -13,7 +13,7 @@ use super::layout::{
 use super::requests::update_item;
 use super::DynamoStore;
 use crate::domain::user::Invite;
-use crate::domain::{TokenHash, TokenPurpose, TokenRecord, User, UserStatus};
+use crate::domain::{MailJob, TokenHash, TokenPurpose, TokenRecord, User, UserStatus};
 use crate::ports::{Redemption, StoreError};
 
 pub(super) async fn by_hash(
@@ -31,6 +31,7 @@ pub(super) async fn issue(
     store: &DynamoStore,
     token: &TokenRecord,
     invite: Option<&Invite>,
+    mail: &[MailJob],
 ) -> Result<(), StoreError> {
     let previous = token
         .generation
@@ -103,6 +104,7 @@ pub(super) async fn issue(
     if let Some(message) = &message {
         items.push(store.put_message(message)?);
     }
+    items.extend(super::mail::puts(store, mail)?);
     let cancelled = match store.transact("issue token", items).await {
         Ok(()) => return Ok(()),
         Err(Err(e)) => return Err(e),

@@ -15,13 +15,16 @@ use super::layout::{
 };
 use super::requests::update_item;
 use super::DynamoStore;
-use crate::domain::{DeliveryEvent, EmailAddress, InviteStatus, TokenRecord, User, UserId};
+use crate::domain::{
+    DeliveryEvent, EmailAddress, InviteStatus, MailJob, TokenRecord, User, UserId,
+};
 use crate::ports::{BackendError, Rehash, SessionChange, StoreError};
 
 pub(super) async fn create(
     store: &DynamoStore,
     user: &User,
     setup_token: Option<&TokenRecord>,
+    mail: &[MailJob],
 ) -> Result<(), StoreError> {
     let mut items = vec![
         store.put_new("user", &UserItem::from(user).with_setup_token(setup_token))?,
@@ -30,6 +33,7 @@ pub(super) async fn create(
     if let Some(token) = setup_token {
         items.push(store.put_new("token", &TokenItem::from(token))?);
     }
+    items.extend(super::mail::puts(store, mail)?);
     match store.transact("create user", items).await {
         Ok(()) => Ok(()),
         Err(Err(e)) => Err(e),

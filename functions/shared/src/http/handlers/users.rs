@@ -53,7 +53,7 @@ impl FromFields for InviteRequest {
         };
         Ok(Self {
             email,
-            temporary_password,
+            temporary_password: Some(temporary_password),
             name,
             role,
             options: InviteOptions::from_fields(f)?,
@@ -90,6 +90,7 @@ impl FromFields for InviteOptions {
         Ok(Self {
             delivery,
             expires_in_days,
+            queue_only: false,
         })
     }
 }

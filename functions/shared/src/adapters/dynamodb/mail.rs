@@ -1,0 +1,334 @@
+//! The outbox: `MAIL#<job id>` items, written inside the transaction of the invite, resend or
+//! reset they belong to. Only job items carry `mailQueue` and `mailDue`, so the sparse index
+//! `mailQueue` (partition `mailQueue`, sort `mailDue`) holds exactly the jobs, oldest due first:
+//! the schedule's sweep is one `Query` of it. Taking a job is one conditional `UpdateItem` on
+//! `mailDue`; finishing one is one `TransactWriteItems` (the job deleted, the invite updated, the
+//! message pointer put) or one `UpdateItem` (a retry).
+//!
+//! Why a sweep of a sparse index and not the table's stream: the schedule must run anyway (for
+//! reminders and for retries of anything stuck), one sweeper at a time (reserved concurrency 1)
+//! is what makes `MAIL_SEND_RATE` a cap across every sender, a throttled or failed job waits in
+//! the same index for its retry time, and the sweep works the same against DynamoDB Local and the
+//! embedded store. A stream would add a second trigger, per-shard concurrency to reason about
+//! for the rate, and a retry path of its own; the one thing it buys, latency, the request that
+//! wrote the job already has: it sends at once, and the sweep is only the guarantee.
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{Delete, ReturnValue, TransactWriteItem, Update};
+use chrono::{DateTime, Days, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::errors::{built, sdk_error};
+use super::items::{from_item, MessageItem};
+use super::layout::{
+    attr, email_key, n, s, ttl_seconds, value, StoredTime, MAIL_INDEX, MAIL_QUEUE,
+};
+use super::requests::update_item;
+use super::DynamoStore;
+use crate::domain::{EmailAddress, InviteStatus, MailJob, MailKind, UserId, UserStatus};
+use crate::ports::{MailOutcome, StoreError};
+
+pub(super) fn mail_key(id: &str) -> String {
+    format!("MAIL#{id}")
+}
+
+/// A job as stored. `mailDue` is epoch milliseconds (a number sorts and compares as one);
+/// `expiresAt` (TTL) is a day after the link's expiry: a job is worth nothing after it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct MailItem {
+    pk: String,
+    entity: String,
+    mail_queue: String,
+    mail_due: i64,
+    expires_at: i64,
+    id: String,
+    kind: MailKind,
+    user_id: UserId,
+    to: EmailAddress,
+    generation: u64,
+    link_expires_at: StoredTime,
+    key_id: String,
+    attempts: u32,
+    created_at: StoredTime,
+}
+
+impl From<&MailJob> for MailItem {
+    fn from(job: &MailJob) -> Self {
+        Self {
+            pk: mail_key(&job.id),
+            entity: "mail".into(),
+            mail_queue: MAIL_QUEUE.into(),
+            mail_due: job.due.timestamp_millis(),
+            expires_at: ttl_seconds(
+                job.link_expires_at
+                    .checked_add_days(Days::new(1))
+                    .unwrap_or(job.link_expires_at),
+            ),
+            id: job.id.clone(),
+            kind: job.kind,
+            user_id: job.user_id.clone(),
+            to: job.to.clone(),
+            generation: job.generation,
+            link_expires_at: StoredTime(job.link_expires_at),
+            key_id: job.key_id.clone(),
+            attempts: job.attempts,
+            created_at: StoredTime(job.created_at),
+        }
+    }
+}
+
+impl MailItem {
+    fn into_job(self) -> MailJob {
+        MailJob {
+            id: self.id,
+            kind: self.kind,
+            user_id: self.user_id,
+            to: self.to,
+            generation: self.generation,
+            link_expires_at: self.link_expires_at.0,
+            key_id: self.key_id,
+            due: DateTime::from_timestamp_millis(self.mail_due).unwrap_or_default(),
+            attempts: self.attempts,
+            created_at: self.created_at.0,
+        }
+    }
+}
+
+/// The puts of new jobs, for the transaction that writes their link.
+pub(super) fn puts(
+    store: &DynamoStore,
+    jobs: &[MailJob],
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    jobs.iter()
+        .map(|job| store.put_new("mail job", &MailItem::from(job)))
+        .collect()
+}
+
+pub(super) async fn due(
+    store: &DynamoStore,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<MailJob>, StoreError> {
+    let out = store
+        .client
+        .query()
+        .table_name(&store.table)
+        .index_name(MAIL_INDEX)
+        .key_condition_expression("#queue = :queue AND #due <= :now")
+        .expression_attribute_names("#queue", attr::MAIL_QUEUE)
+        .expression_attribute_names("#due", attr::MAIL_DUE)
+        .expression_attribute_values(":queue", s(MAIL_QUEUE))
+        .expression_attribute_values(":now", n(now.timestamp_millis()))
+        .scan_index_forward(true)
+        .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+        .set_return_consumed_capacity(store.capacity.report())
+        .send()
+        .await
+        .map_err(|e| sdk_error("query due mail", e))?;
+    store.capacity.record(out.consumed_capacity());
+    out.items
+        .unwrap_or_default()
+        .into_iter()
+        .map(|item| Ok(from_item::<MailItem>("mail job", item)?.into_job()))
+        .collect()
+}
+
+pub(super) async fn take(
+    store: &DynamoStore,
+    job: &MailJob,
+    until: DateTime<Utc>,
+) -> Result<Option<MailJob>, StoreError> {
+    let result = store
+        .client
+        .update_item()
+        .table_name(&store.table)
+        .key(attr::PK, s(mail_key(&job.id)))
+        .update_expression("SET #due = :until, #attempts = #attempts + :one")
+        .condition_expression("attribute_exists(pk) AND #due = :seen")
+        .expression_attribute_names("#due", attr::MAIL_DUE)
+        .expression_attribute_names("#attempts", attr::ATTEMPTS)
+        .expression_attribute_values(":until", n(until.timestamp_millis()))
+        .expression_attribute_values(":seen", n(job.due.timestamp_millis()))
+        .expression_attribute_values(":one", n(1))
+        .return_values(ReturnValue::AllNew)
+        .set_return_consumed_capacity(store.capacity.report())
+        .send()
+        .await;
+    match result {
+        Ok(out) => {
+            store.capacity.record(out.consumed_capacity());
+            let item = out.attributes.unwrap_or_default();
+            Ok(Some(from_item::<MailItem>("mail job", item)?.into_job()))
+        }
+        Err(SdkError::ServiceError(ctx))
+            if matches!(
+                ctx.err(),
+                UpdateItemError::ConditionalCheckFailedException(_)
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(sdk_error("take mail job", e)),
+    }
+}
+
+pub(super) async fn finish(
+    store: &DynamoStore,
+    job: &MailJob,
+    outcome: &MailOutcome,
+) -> Result<(), StoreError> {
+    if let MailOutcome::Retry { at } = outcome {
+        return retry(store, job, *at).await;
+    }
+    // Only a job still there: a sender that finishes twice (its hold ran out meanwhile and the
+    // other sender finished first) changes nothing the second time.
+    let delete = TransactWriteItem::builder()
+        .delete(built(
+            Delete::builder()
+                .table_name(&store.table)
+                .key(attr::PK, s(mail_key(&job.id)))
+                .condition_expression("attribute_exists(pk)")
+                .build(),
+        )?)
+        .build();
+    let invite_status = match outcome {
+        MailOutcome::Sent { .. } => Some(InviteStatus::Sent),
+        MailOutcome::Failed => Some(InviteStatus::Failed),
+        MailOutcome::Dropped | MailOutcome::Retry { .. } => None,
+    }
+    .filter(|_| job.kind != MailKind::Reset);
+    let Some(invite_status) = invite_status else {
+        return delete_only(store, delete).await;
+    };
+    let mut set = vec!["#inviteStatus = :status"];
+    let mut remove = Vec::new();
+    let mut message = None;
+    let mut update = Update::builder()
+        .table_name(&store.table)
+        .key(attr::PK, s(email_key(&job.to)))
+        // The invite is still the job's: the same user, still invited, the link not replaced.
+        .condition_expression(
+            "attribute_exists(pk) AND #id = :id AND #status = :invited AND #gen = :gen \
+             AND attribute_exists(#inviteExpiresAt)",
+        )
+        .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
+        .expression_attribute_names("#inviteExpiresAt", attr::INVITE_EXPIRES_AT)
+        .expression_attribute_names("#id", attr::ID)
+        .expression_attribute_names("#status", attr::STATUS)
+        .expression_attribute_names("#gen", attr::SETUP_GENERATION)
+        .expression_attribute_values(":status", value("invite status", invite_status)?)
+        .expression_attribute_values(":id", s(&job.user_id.0))
+        .expression_attribute_values(":invited", value("user status", UserStatus::Invited)?)
+        .expression_attribute_values(":gen", n(job.link_generation()));
+    if let MailOutcome::Sent { message_id, at } = outcome {
+        if !message_id.is_empty() {
+            set.push("#messageId = :messageId");
+            remove.push("#bounceType");
+            update = update
+                .expression_attribute_names("#messageId", attr::INVITE_MESSAGE_ID)
+                .expression_attribute_names("#bounceType", attr::INVITE_BOUNCE_TYPE)
+                .expression_attribute_values(":messageId", s(message_id));
+            message = Some(MessageItem::new(message_id, &job.user_id, &job.to, *at));
+        }
+    }
+    let mut expression = format!("SET {}", set.join(", "));
+    if !remove.is_empty() {
+        expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+    }
+    let update = built(update.update_expression(expression).build())?;
+    let mut items = vec![delete.clone(), update_item(update)];
+    if let Some(message) = &message {
+        items.push(store.put_message(message)?);
+    }
+    match store.transact("finish mail job", items).await {
+        Ok(()) => Ok(()),
+        Err(Err(e)) => Err(e),
+        // Already finished: nothing to do.
+        Err(Ok(c)) if c.failed(0).is_some() => Ok(()),
+        // The invite moved on (a newer link, a password, a cancel): the job still goes.
+        Err(Ok(_)) => delete_only(store, delete).await,
+    }
+}
+
+/// Deletes the job alone (no invite to update); a job already gone is fine.
+async fn delete_only(store: &DynamoStore, delete: TransactWriteItem) -> Result<(), StoreError> {
+    let Some(delete) = delete.delete else {
+        return Ok(());
+    };
+    let out = store
+        .client
+        .delete_item()
+        .table_name(delete.table_name)
+        .set_key(Some(delete.key))
+        .set_return_consumed_capacity(store.capacity.report())
+        .send()
+        .await
+        .map_err(|e| sdk_error("delete mail job", e))?;
+    store.capacity.record(out.consumed_capacity());
+    Ok(())
+}
+
+/// Puts the job back for `at`, if this sender still holds it (its `mailDue` is the one it took).
+async fn retry(store: &DynamoStore, job: &MailJob, at: DateTime<Utc>) -> Result<(), StoreError> {
+    let result = store
+        .client
+        .update_item()
+        .table_name(&store.table)
+        .key(attr::PK, s(mail_key(&job.id)))
+        .update_expression("SET #due = :at")
+        .condition_expression("attribute_exists(pk) AND #due = :held")
+        .expression_attribute_names("#due", attr::MAIL_DUE)
+        .expression_attribute_values(":at", n(at.timestamp_millis()))
+        .expression_attribute_values(":held", n(job.due.timestamp_millis()))
+        .set_return_consumed_capacity(store.capacity.report())
+        .send()
+        .await;
+    match result {
+        Ok(out) => {
+            store.capacity.record(out.consumed_capacity());
+            Ok(())
+        }
+        // Gone or taken by another sender after our hold ran out: theirs now.
+        Err(SdkError::ServiceError(ctx))
+            if matches!(
+                ctx.err(),
+                UpdateItemError::ConditionalCheckFailedException(_)
+            ) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(sdk_error("retry mail job", e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::dynamodb::items::to_item;
+    use chrono::Duration;
+
+    #[test]
+    fn a_job_round_trips_through_its_item_and_only_jobs_carry_the_index_keys() {
+        let now = DateTime::from_timestamp_millis(1_800_000_000_123).unwrap();
+        let job = MailJob {
+            id: "j1".into(),
+            kind: MailKind::Reminder,
+            user_id: UserId("u1".into()),
+            to: EmailAddress::parse("ana@example.com").unwrap(),
+            generation: 2,
+            link_expires_at: now + Duration::days(7),
+            key_id: "k".into(),
+            due: now,
+            attempts: 1,
+            created_at: now,
+        };
+        let item = to_item("mail job", &MailItem::from(&job)).unwrap();
+        assert!(item.contains_key(attr::MAIL_QUEUE) && item.contains_key(attr::MAIL_DUE));
+        assert_eq!(
+            from_item::<MailItem>("mail job", item).unwrap().into_job(),
+            job
+        );
+    }
+}

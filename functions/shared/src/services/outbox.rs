@@ -1,0 +1,403 @@
+//! The outbox's sending side (`domain::mail` says what a job is): writing an invite's or a
+//! reset's jobs, handing one held job to the mail service and recording what became of it, and
+//! the schedule's sweep, which sends whatever is due (queued emails, retries, reminders) at no
+//! more than `MAIL_SEND_RATE` per second.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{log_unexpected, Services};
+use crate::domain::mail::{LEASE, MAX_ATTEMPTS};
+use crate::domain::token::issue_from;
+use crate::domain::{Invite, InviteStatus, IssuedToken, MailJob, MailKind, User, UserStatus};
+use crate::emails::{ResetEmail, WelcomeEmail};
+use crate::ports::{MailError, MailOutcome, StoreError};
+
+/// How many due jobs one query of the sweep reads.
+const SWEEP_PAGE: usize = 25;
+
+/// What one run of the schedule did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleReport {
+    pub sent: usize,
+    /// Not handed over this time; each waits for its retry.
+    pub retried: usize,
+    pub failed: usize,
+    /// Jobs with nothing left to send (a link replaced, a user gone or active, no reminder due).
+    pub dropped: usize,
+    /// How long the longest-waiting due job had waited when the run began (seconds): what the
+    /// operators' alarm watches.
+    pub oldest_waiting_secs: i64,
+    /// Whether the run stopped at its deadline with jobs still due.
+    pub cut_short: bool,
+}
+
+/// What handing one job over came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handled {
+    pub outcome: MailOutcome,
+    /// The mail service was throttling: the sweep slows down.
+    pub throttled: bool,
+}
+
+impl Services {
+    /// A new job of `kind` for `user`'s link of `generation`: held by this request for one
+    /// send when `send_at_once`, otherwise due at once for the sweep.
+    pub(crate) fn new_job(
+        &self,
+        kind: MailKind,
+        user: &User,
+        generation: u64,
+        link_expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        send_at_once: bool,
+    ) -> MailJob {
+        let due = if send_at_once { held_until(now) } else { now };
+        MailJob::new(
+            kind,
+            &user.id,
+            &user.email,
+            generation,
+            link_expires_at,
+            &self.links,
+            now,
+            due,
+        )
+    }
+
+    /// The invite's one reminder, when its link lasts longer than `REMINDER_BEFORE`: due that
+    /// long before the link expires.
+    pub(crate) fn reminder_job(
+        &self,
+        user: &User,
+        generation: u64,
+        link_expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Option<MailJob> {
+        let due = link_expires_at - self.config.reminder_before;
+        (due > now).then(|| {
+            let mut job = self.new_job(
+                MailKind::Reminder,
+                user,
+                generation,
+                link_expires_at,
+                now,
+                false,
+            );
+            job.due = due;
+            job
+        })
+    }
+
+    /// The link `job` carries, issued at `now` (the token the store must hold for it).
+    pub(crate) fn job_token(&self, job: &MailJob, user: &User, now: DateTime<Utc>) -> IssuedToken {
+        let bytes = self
+            .links
+            .token_bytes(job)
+            .expect("a job made by this process is derived with this process's current link key");
+        issue_from(
+            bytes,
+            job.kind.purpose(),
+            user.token_subject(),
+            job.link_generation(),
+            now,
+            job.link_expires_at,
+        )
+    }
+
+    /// Hands a job this process holds to the mail service and records what became of it.
+    /// `user` is the user as this request just wrote them (no read needed); `None` reads them.
+    pub async fn handle_job(
+        &self,
+        job: &MailJob,
+        user: Option<&User>,
+    ) -> Result<Handled, StoreError> {
+        let read;
+        let user = match user {
+            Some(u) => Some(u),
+            None => {
+                read = self.store.user_by_email(&job.to).await?;
+                read.as_ref()
+            }
+        };
+        let now = self.now();
+        let handled = if self.links.token_bytes(job).is_none() {
+            // Written under a key this process does not have (a retired rotation, or a tool
+            // with a throwaway key): the link cannot be rebuilt, so the invite says `failed`
+            // and a resend or forgot-password makes a new one.
+            tracing::warn!(audit = "mail_key_unknown", user_id = %job.user_id.0, "the job's link key is not one of ours");
+            Handled {
+                outcome: MailOutcome::Failed,
+                throttled: false,
+            }
+        } else {
+            match self.prepare(job, user, now).await? {
+                Some((user, message)) => self.send(job, &user, message, now).await,
+                None => Handled {
+                    outcome: MailOutcome::Dropped,
+                    throttled: false,
+                },
+            }
+        };
+        self.store.finish_mail(job, &handled.outcome).await?;
+        let (user_id, kind) = (&job.user_id.0, job.kind.as_str());
+        let (sent, failed) = match job.kind {
+            MailKind::Welcome => ("invite_sent", "invite_failed"),
+            MailKind::Reminder => ("reminder_sent", "reminder_failed"),
+            MailKind::Reset => ("reset_link_sent", "reset_link_failed"),
+        };
+        match &handled.outcome {
+            MailOutcome::Sent { message_id, .. } => {
+                tracing::info!(audit = sent, user_id, message_id = %message_id, attempts = job.attempts)
+            }
+            MailOutcome::Retry { at } => {
+                tracing::warn!(audit = "mail_retry", user_id, kind, attempts = job.attempts, retry_at = %at)
+            }
+            MailOutcome::Failed => tracing::warn!(audit = failed, user_id, attempts = job.attempts),
+            MailOutcome::Dropped => tracing::info!(audit = "mail_dropped", user_id, kind),
+        }
+        Ok(handled)
+    }
+
+    /// The user and the email to send for `job`, or `None` when there is nothing to send any
+    /// more. A reminder issues its fresh link here (once: a retry of the same reminder finds the
+    /// link it issued and sends it again).
+    async fn prepare(
+        &self,
+        job: &MailJob,
+        user: Option<&User>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, crate::ports::EmailMessage)>, StoreError> {
+        let Some(user) = user.filter(|u| u.id == job.user_id && u.email == job.to) else {
+            return Ok(None);
+        };
+        if !job.is_live(now) {
+            return Ok(None);
+        }
+        let mut user = user.clone();
+        match job.kind {
+            MailKind::Welcome => {
+                if user.status != UserStatus::Invited || user.setup_generation != job.generation {
+                    return Ok(None);
+                }
+            }
+            MailKind::Reset => {
+                if user.status == UserStatus::Disabled || user.reset_generation != job.generation {
+                    return Ok(None);
+                }
+            }
+            MailKind::Reminder => {
+                let Some(invite) = user.invite.clone() else {
+                    return Ok(None);
+                };
+                let wanted = user.status == UserStatus::Invited
+                    && !matches!(
+                        invite.status,
+                        InviteStatus::Manual | InviteStatus::Bounced | InviteStatus::Complained
+                    );
+                if !wanted {
+                    return Ok(None);
+                }
+                let issued_by_this_job = user.setup_generation == job.link_generation()
+                    && invite.reminder_sent_at.is_some();
+                if !issued_by_this_job {
+                    if user.setup_generation != job.generation || invite.reminder_sent_at.is_some()
+                    {
+                        return Ok(None);
+                    }
+                    let token = self.job_token(job, &user, now);
+                    let reminded = Invite {
+                        status: InviteStatus::Queued,
+                        reminder_sent_at: Some(now),
+                        ..invite
+                    };
+                    match self.store.issue_token(&token.record, Some(&reminded)).await {
+                        Ok(()) => {}
+                        Err(
+                            StoreError::Conflict
+                            | StoreError::AlreadyActive
+                            | StoreError::UserNotFound,
+                        ) => return Ok(None),
+                        Err(e) => return Err(e),
+                    }
+                    user.setup_generation = job.link_generation();
+                    user.invite = Some(reminded);
+                    tracing::info!(audit = "invite_reminded", user_id = %user.id.0, org_id = %user.org_id.0);
+                }
+            }
+        }
+        let token = self.job_token(job, &user, job.created_at);
+        let message = match job.kind {
+            MailKind::Welcome | MailKind::Reminder => WelcomeEmail {
+                to: &user.email,
+                name: user.name.as_deref(),
+                org_name: user.org_name.as_deref(),
+                token: &token,
+                public_base_url: &self.config.public_base_url,
+                lifetime: match job.kind {
+                    MailKind::Reminder => roughly(job.link_expires_at - now),
+                    _ => job.link_expires_at - job.created_at,
+                },
+                reminder: job.kind == MailKind::Reminder,
+            }
+            .render(),
+            MailKind::Reset => ResetEmail {
+                to: &user.email,
+                org_name: user.org_name.as_deref(),
+                token: &token,
+                public_base_url: &self.config.public_base_url,
+                lifetime: job.link_expires_at - job.created_at,
+            }
+            .render(),
+        };
+        Ok(Some((user, message)))
+    }
+
+    async fn send(
+        &self,
+        job: &MailJob,
+        user: &User,
+        message: crate::ports::EmailMessage,
+        now: DateTime<Utc>,
+    ) -> Handled {
+        let (outcome, throttled) = match self.mailer.send(&message).await {
+            Ok(message_id) => (
+                MailOutcome::Sent {
+                    message_id,
+                    at: now,
+                },
+                false,
+            ),
+            Err(MailError::Rejected(e)) => {
+                tracing::warn!(user_id = %user.id.0, error = %e, "the mail service refused the email");
+                (MailOutcome::Failed, false)
+            }
+            Err(e @ (MailError::Unavailable(_) | MailError::Throttled(_))) => {
+                let throttled = matches!(e, MailError::Throttled(_));
+                tracing::warn!(user_id = %user.id.0, error = %e, "the mail service did not take the email");
+                if job.attempts >= MAX_ATTEMPTS {
+                    (MailOutcome::Failed, throttled)
+                } else {
+                    (
+                        MailOutcome::Retry {
+                            at: job.retry_at(self.now()),
+                        },
+                        throttled,
+                    )
+                }
+            }
+        };
+        Handled { outcome, throttled }
+    }
+
+    /// The schedule: sends every due job (queued emails, retries, reminders), the longest
+    /// waiting first, at no more than `MAIL_SEND_RATE` per second, until none is due or `until`
+    /// comes. Each job is taken (one conditional write) before it is sent, so two sweeps, or a
+    /// sweep and the request that wrote the job, never send one job twice while a hold lasts.
+    pub async fn run_schedule(&self, until: DateTime<Utc>) -> Result<ScheduleReport, StoreError> {
+        let pace = std::time::Duration::from_secs_f64(1.0 / self.config.mail_send_rate);
+        let mut next_send = tokio::time::Instant::now();
+        let mut report = ScheduleReport::default();
+        let mut first_page = true;
+        loop {
+            let now = self.now();
+            if now >= until {
+                report.cut_short = true;
+                break;
+            }
+            let due = self.store.due_mail(now, SWEEP_PAGE).await?;
+            if first_page {
+                report.oldest_waiting_secs = due
+                    .iter()
+                    .map(|j| (now - waiting_since(j)).num_seconds())
+                    .max()
+                    .unwrap_or(0);
+                first_page = false;
+            }
+            if due.is_empty() {
+                break;
+            }
+            let mut progressed = false;
+            for listed in due {
+                // The next send's slot, never past the deadline.
+                let wait = next_send.saturating_duration_since(tokio::time::Instant::now());
+                if self.now() + Duration::from_std(wait).unwrap_or_default() >= until {
+                    report.cut_short = true;
+                    return Ok(report);
+                }
+                tokio::time::sleep_until(next_send).await;
+                let Some(job) = self
+                    .store
+                    .take_mail(&listed, held_until(self.now()))
+                    .await?
+                else {
+                    continue; // another sender has it
+                };
+                progressed = true;
+                let handled = match self.handle_job(&job, None).await {
+                    Ok(h) => h,
+                    // The job stays held until its hold runs out, then comes due again.
+                    Err(e) => {
+                        log_unexpected("sending a queued email", &e);
+                        report.retried += 1;
+                        continue;
+                    }
+                };
+                next_send = tokio::time::Instant::now() + pace;
+                if handled.throttled {
+                    // Give the account's rate a second to recover on top of the job's backoff.
+                    next_send += std::time::Duration::from_secs(1);
+                }
+                match handled.outcome {
+                    MailOutcome::Sent { .. } => report.sent += 1,
+                    MailOutcome::Retry { .. } => report.retried += 1,
+                    MailOutcome::Failed => report.failed += 1,
+                    MailOutcome::Dropped => report.dropped += 1,
+                }
+            }
+            if !progressed {
+                // Everything listed was taken meanwhile (or the index has not caught up yet).
+                break;
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// What is left of a link, as an email says it: to the nearest hour when an hour or more is
+/// left, else to the nearest minute (a reminder goes out some seconds after its time).
+fn roughly(left: Duration) -> Duration {
+    let unit = if left >= Duration::hours(1) {
+        3600
+    } else if left >= Duration::minutes(1) {
+        60
+    } else {
+        1
+    };
+    let secs = (left.num_seconds() + unit / 2) / unit * unit;
+    Duration::seconds(secs.max(1))
+}
+
+/// Until when a sender that takes a job at `now` holds it.
+pub(crate) fn held_until(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + Duration::seconds(LEASE)
+}
+
+/// Since when a due job has been waiting: a reminder from its time, anything else from when it
+/// was written.
+fn waiting_since(job: &MailJob) -> DateTime<Utc> {
+    match job.kind {
+        MailKind::Reminder => job.due,
+        _ => job.created_at,
+    }
+}
+
+/// What the invite shows after its email was handled at once by the request that wrote it.
+pub(crate) fn status_after(outcome: &MailOutcome) -> Option<InviteStatus> {
+    match outcome {
+        MailOutcome::Sent { .. } => Some(InviteStatus::Sent),
+        MailOutcome::Retry { .. } => Some(InviteStatus::Queued),
+        MailOutcome::Failed => Some(InviteStatus::Failed),
+        MailOutcome::Dropped => None,
+    }
+}
