@@ -1,6 +1,7 @@
 //! The routes in `template.yaml` are exactly the router's routes, each served by the function
 //! the router says (its resource's CodeUri is `functions/<function name>`); the fourth function,
-//! the mailer, serves no route: SES's events reach it through EventBridge.
+//! the mailer, serves no route: SES's events reach it through EventBridge, and EventBridge
+//! Scheduler runs its sweep of the outbox every minute. The mail alarms are there too.
 
 use std::collections::BTreeSet;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -70,10 +71,8 @@ fn every_function_runs_on_al2023_with_the_cargo_lambda_build() {
             f["Metadata"]["BuildMethod"].as_str(),
             Some("rust-cargolambda")
         );
-        if f["Properties"]["CodeUri"].as_str() == Some("functions/mailer") {
-            continue; // no secret at all: checked below
-        }
-        // Each function reads the session key's secret, and no other secret.
+        // Each function reads the session key's secret, and no other secret: the mailer too,
+        // since a mail job's link token is derived from it.
         let statements = f["Properties"]["Policies"][0]["Statement"]
             .as_vec()
             .unwrap();
@@ -139,9 +138,9 @@ fn the_routers_timeout_fires_before_any_functions_lambda_timeout() {
     }
 }
 
-/// The mailer: a function on an EventBridge rule that takes SES's delivery, bounce and complaint
-/// events of the configuration set every email is sent in, with only the two table actions it
-/// uses; the configuration set publishes those three event types to EventBridge's default bus.
+/// The mailer takes SES's delivery, bounce and complaint events of the configuration set every
+/// email is sent in, from an EventBridge rule; the configuration set publishes those three event
+/// types to EventBridge's default bus.
 #[test]
 fn the_mailer_follows_ses_events_from_its_configuration_set_only() {
     let t = template();
@@ -155,37 +154,13 @@ fn the_mailer_follows_ses_events_from_its_configuration_set_only() {
         Some("rust-cargolambda")
     );
 
-    // Least privilege: one statement, GetItem (the MSG# pointer) and UpdateItem (the invite) on
-    // the table; no secret, no SES, no index.
-    let policies = p["Policies"].as_vec().unwrap();
-    assert_eq!(policies.len(), 1);
-    let statements = policies[0]["Statement"].as_vec().unwrap();
-    assert_eq!(statements.len(), 1, "{statements:?}");
-    let actions: BTreeSet<&str> = statements[0]["Action"]
-        .as_vec()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
-    assert_eq!(
-        actions,
-        BTreeSet::from(["dynamodb:GetItem", "dynamodb:UpdateItem"])
-    );
-    assert!(format!("{:?}", statements[0]["Resource"]).contains("Table"));
-
-    // One event: the rule on SES's events of the configuration set in use.
+    // Two events: the rule on SES's events of the configuration set in use, and the sweep's
+    // schedule (`the_mailer_sweeps_the_outbox_every_minute_one_sweep_at_a_time`).
     let events = p["Events"].as_hash().unwrap();
-    assert_eq!(events.len(), 1);
-    let (_, event) = events.iter().next().unwrap();
+    assert_eq!(events.len(), 2, "{events:?}");
+    let event = &p["Events"]["SesEvents"];
     assert_eq!(event["Type"].as_str(), Some("EventBridgeRule"));
     let pattern = &event["Properties"]["Pattern"];
-    let strings = |y: &Yaml| -> BTreeSet<String> {
-        y.as_vec()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_owned())
-            .collect()
-    };
     assert_eq!(
         strings(&pattern["source"]),
         BTreeSet::from(["aws.ses".into()])
@@ -237,5 +212,281 @@ fn the_mailer_follows_ses_events_from_its_configuration_set_only() {
     assert!(
         variable.contains("SesConfigurationSet") && variable.contains("MailConfigurationSet"),
         "{variable}"
+    );
+}
+
+fn strings(y: &Yaml) -> BTreeSet<String> {
+    match y {
+        Yaml::String(s) => BTreeSet::from([s.clone()]),
+        _ => y
+            .as_vec()
+            .unwrap_or_else(|| panic!("a string or a list of strings: {y:?}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect(),
+    }
+}
+
+fn number(y: &Yaml) -> f64 {
+    y.as_f64()
+        .or_else(|| y.as_i64().map(|n| n as f64))
+        .unwrap_or_else(|| panic!("a number: {y:?}"))
+}
+
+/// Each statement of a function's one policy, as (actions, resource as written).
+fn grants(function: &Yaml) -> Vec<(BTreeSet<String>, String)> {
+    let policies = function["Properties"]["Policies"].as_vec().unwrap();
+    assert_eq!(policies.len(), 1, "one inline policy: {policies:?}");
+    policies[0]["Statement"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            assert_eq!(s["Effect"].as_str(), Some("Allow"));
+            (strings(&s["Action"]), format!("{:?}", s["Resource"]))
+        })
+        .collect()
+}
+
+/// The outbox's queue is a sparse index of the table: partition key `mailQueue` (a string that
+/// only mail job items carry), sort key `mailDue` (epoch milliseconds), every attribute projected.
+#[test]
+fn the_table_has_the_sparse_mail_queue_index() {
+    let t = template();
+    let table = &t["Resources"]["Table"]["Properties"];
+    let attributes: BTreeSet<(String, String)> = table["AttributeDefinitions"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["AttributeName"].as_str().unwrap().to_owned(),
+                a["AttributeType"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(attributes.contains(&("mailQueue".into(), "S".into())));
+    assert!(attributes.contains(&("mailDue".into(), "N".into())));
+    let index = table["GlobalSecondaryIndexes"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|i| i["IndexName"].as_str() == Some("mailQueue"))
+        .expect("the mailQueue index");
+    let keys: Vec<(&str, &str)> = index["KeySchema"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["AttributeName"].as_str().unwrap(),
+                k["KeyType"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(keys, vec![("mailQueue", "HASH"), ("mailDue", "RANGE")]);
+    assert_eq!(index["Projection"]["ProjectionType"].as_str(), Some("ALL"));
+}
+
+/// EventBridge Scheduler runs the mailer every minute; reserved concurrency 1 means one sweep at
+/// a time, so `MAIL_SEND_RATE` caps the stack's sending, and the timeout leaves a sweep room.
+/// Every function reads the mail settings (create-user writes reminder jobs).
+#[test]
+fn the_mailer_sweeps_the_outbox_every_minute_one_sweep_at_a_time() {
+    let t = template();
+    let mailer = &t["Resources"]["MailerFunction"]["Properties"];
+    assert_eq!(mailer["ReservedConcurrentExecutions"].as_i64(), Some(1));
+    assert!(
+        mailer["Timeout"].as_i64().unwrap() >= 30,
+        "{:?}",
+        mailer["Timeout"]
+    );
+
+    let sweep = &mailer["Events"]["MailSweep"];
+    assert_eq!(sweep["Type"].as_str(), Some("ScheduleV2"));
+    let s = &sweep["Properties"];
+    assert_eq!(s["ScheduleExpression"].as_str(), Some("rate(1 minute)"));
+    assert_eq!(s["State"].as_str(), Some("MailSweepState"));
+    assert_eq!(
+        t["Parameters"]["MailSweepState"]["Default"].as_str(),
+        Some("ENABLED")
+    );
+    // A missed tick is swept by the next one: no retries piling up behind it.
+    assert_eq!(s["RetryPolicy"]["MaximumRetryAttempts"].as_i64(), Some(0));
+    // The input is what the mailer's handler reads as the schedule, and the sample event for
+    // `sam local invoke` is the same.
+    let input = s["Input"].as_str().unwrap();
+    assert!(matches!(
+        serde_json::from_str::<onboarding::ses_events::MailerEvent>(input),
+        Ok(onboarding::ses_events::MailerEvent::Schedule(_))
+    ));
+    let sample =
+        std::fs::read_to_string(infra::events::events_dir().join("mailer/schedule.json")).unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(input).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&sample).unwrap()
+    );
+
+    let variables = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(variables["MAIL_SEND_RATE"].as_str(), Some("MailSendRate"));
+    assert_eq!(
+        variables["REMINDER_BEFORE"].as_str(),
+        Some("ReminderBefore")
+    );
+    assert_eq!(number(&t["Parameters"]["MailSendRate"]["Default"]), 14.0);
+    assert_eq!(
+        t["Parameters"]["ReminderBefore"]["Default"].as_str(),
+        Some("48h")
+    );
+}
+
+/// Least privilege for the mail: the mailer may Query the queue index and nothing else of the
+/// table by Query; read, write and delete items (its transactions need each item's own action)
+/// but never scan; send in the stack's identity and configuration set; read the one secret.
+/// The functions that queue email may finish a job (delete it).
+#[test]
+fn the_mailer_may_query_the_mail_queue_index_only() {
+    let t = template();
+    let resources = &t["Resources"];
+    let mailer = grants(&resources["MailerFunction"]);
+    let all: BTreeSet<&str> = mailer
+        .iter()
+        .flat_map(|(actions, _)| actions.iter().map(String::as_str))
+        .collect();
+    assert_eq!(
+        all,
+        BTreeSet::from([
+            "dynamodb:Query",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "ses:SendEmail",
+            "secretsmanager:GetSecretValue",
+        ])
+    );
+    for (actions, resource) in &mailer {
+        if actions.contains("dynamodb:Query") {
+            assert_eq!(actions.len(), 1, "Query alone: {actions:?}");
+            assert!(
+                resource.contains("${Table.Arn}/index/mailQueue") && !resource.contains('*'),
+                "Query on the mailQueue index only: {resource}"
+            );
+        } else if actions.iter().any(|a| a.starts_with("dynamodb:")) {
+            assert!(actions.iter().all(|a| a.starts_with("dynamodb:")));
+            assert_eq!(resource, &format!("{:?}", Yaml::String("Table.Arn".into())));
+        } else if actions.contains("ses:SendEmail") {
+            assert!(resource.contains("identity/${SenderEmail}"), "{resource}");
+            assert!(resource.contains("configuration-set/"), "{resource}");
+            assert!(!resource.contains('*'), "{resource}");
+        }
+    }
+
+    for function in ["CreateUserFunction", "LoginFunction"] {
+        let table: BTreeSet<String> = grants(&resources[function])
+            .into_iter()
+            .filter(|(_, resource)| resource == &format!("{:?}", Yaml::String("Table.Arn".into())))
+            .flat_map(|(actions, _)| actions)
+            .collect();
+        for action in [
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        ] {
+            assert!(
+                table.contains(action),
+                "{function} lacks {action}: {table:?}"
+            );
+        }
+    }
+}
+
+/// The operators' alarms (docs/DEPLOY.md, "Mail"): the mailer's errors and throttles, the SES
+/// account's bounce and complaint rates below SES's review thresholds (5%, 0.1%), and the age
+/// of the oldest queued email, where no data (no sweep) counts as trouble. Each notifies the
+/// optional topic; the configuration set publishes its own reputation metrics.
+#[test]
+fn the_mail_alarms_watch_the_mailer_and_the_ses_reputation() {
+    let t = template();
+    let resources = &t["Resources"];
+    let alarm = |name: &str| {
+        let a = &resources[name];
+        assert_eq!(
+            a["Type"].as_str(),
+            Some("AWS::CloudWatch::Alarm"),
+            "{name} is an alarm"
+        );
+        let p = a["Properties"].clone();
+        let actions = format!("{:?}", p["AlarmActions"]);
+        assert!(
+            actions.contains("HasAlarmTopic") && actions.contains("AlarmTopicArn"),
+            "{name} notifies the optional topic: {actions}"
+        );
+        p
+    };
+    let dimension = |p: &Yaml| -> (String, String) {
+        let d = &p["Dimensions"].as_vec().unwrap()[0];
+        (
+            d["Name"].as_str().unwrap().to_owned(),
+            d["Value"].as_str().unwrap().to_owned(),
+        )
+    };
+
+    let errors = alarm("MailerErrorsAlarm");
+    assert_eq!(errors["Namespace"].as_str(), Some("AWS/Lambda"));
+    assert_eq!(errors["MetricName"].as_str(), Some("Errors"));
+    assert_eq!(
+        dimension(&errors),
+        ("FunctionName".into(), "MailerFunction".into())
+    );
+    assert_eq!(number(&errors["Threshold"]), 0.0);
+    assert_eq!(
+        errors["ComparisonOperator"].as_str(),
+        Some("GreaterThanThreshold")
+    );
+    assert_eq!(number(&errors["Period"]), 300.0);
+
+    let throttles = alarm("MailerThrottlesAlarm");
+    assert_eq!(throttles["Namespace"].as_str(), Some("AWS/Lambda"));
+    assert_eq!(throttles["MetricName"].as_str(), Some("Throttles"));
+    assert_eq!(
+        dimension(&throttles),
+        ("FunctionName".into(), "MailerFunction".into())
+    );
+
+    for (name, metric, review) in [
+        ("SesBounceRateAlarm", "Reputation.BounceRate", 0.05),
+        ("SesComplaintRateAlarm", "Reputation.ComplaintRate", 0.001),
+    ] {
+        let a = alarm(name);
+        assert_eq!(a["Namespace"].as_str(), Some("AWS/SES"));
+        assert_eq!(a["MetricName"].as_str(), Some(metric));
+        let threshold = number(&a["Threshold"]);
+        assert!(
+            threshold > 0.0 && threshold < review,
+            "{name}: {threshold} fires before SES's review at {review}"
+        );
+        assert_eq!(
+            a["ComparisonOperator"].as_str(),
+            Some("GreaterThanOrEqualToThreshold")
+        );
+    }
+
+    let oldest = alarm("OldestQueuedEmailAlarm");
+    assert_eq!(oldest["Namespace"].as_str(), Some("Onboarding/Mail"));
+    assert_eq!(oldest["MetricName"].as_str(), Some("OldestQueuedSeconds"));
+    assert_eq!(dimension(&oldest), ("Function".into(), "mailer".into()));
+    assert_eq!(number(&oldest["Threshold"]), 900.0);
+    assert_eq!(
+        number(&oldest["Period"]) * number(&oldest["EvaluationPeriods"]),
+        900.0
+    );
+    assert_eq!(oldest["TreatMissingData"].as_str(), Some("breaching"));
+
+    assert_eq!(
+        resources["MailConfigurationSet"]["Properties"]["ReputationOptions"]
+            ["ReputationMetricsEnabled"]
+            .as_bool(),
+        Some(true)
     );
 }
