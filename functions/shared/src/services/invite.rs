@@ -18,7 +18,8 @@ use crate::ports::StoreError;
 /// password, whose policy needs the organisation's name.
 pub struct InviteRequest {
     pub email: EmailAddress,
-    pub temporary_password: SecretString,
+    /// `None`: no temporary password (batch rows only); the tech has the link and forgot-password.
+    pub temporary_password: Option<SecretString>,
     pub name: Option<String>,
     pub role: Role,
     pub options: InviteOptions,
@@ -39,6 +40,8 @@ pub struct InviteOptions {
     /// The setup link's lifetime in days (1 to [`MAX_INVITE_DAYS`], checked at the edge);
     /// `None`: the configured setup-link lifetime.
     pub expires_in_days: Option<u32>,
+    /// Write the welcome email's job and leave the sending to the sweep (a batch).
+    pub queue_only: bool,
 }
 
 /// The longest an invite's link may last, in days.
@@ -112,19 +115,21 @@ impl Services {
         request: InviteRequest,
     ) -> Result<Invited, InviteError> {
         let org_name = admin.org_name.clone();
-        let context = [request.email.as_str(), org_name.as_deref().unwrap_or("")];
-        let temporary = TemporaryPassword::parse(
-            request.temporary_password.expose_secret(),
-            &self.policy,
-            &context,
-        )
-        .map_err(InviteError::TemporaryPassword)?;
-        if self.breached.is_breached(&request.temporary_password).await {
-            return Err(InviteError::TemporaryPassword(PasswordRejected {
-                message: super::BREACHED_PASSWORD.to_owned(),
-            }));
-        }
-        let temporary_hash = self.hasher.hash_async(temporary.secret().clone()).await?;
+        let temporary_hash = match &request.temporary_password {
+            None => None,
+            Some(password) => {
+                let context = [request.email.as_str(), org_name.as_deref().unwrap_or("")];
+                let temporary =
+                    TemporaryPassword::parse(password.expose_secret(), &self.policy, &context)
+                        .map_err(InviteError::TemporaryPassword)?;
+                if self.breached.is_breached(password).await {
+                    return Err(InviteError::TemporaryPassword(PasswordRejected {
+                        message: super::BREACHED_PASSWORD.to_owned(),
+                    }));
+                }
+                Some(self.hasher.hash_async(temporary.secret().clone()).await?)
+            }
+        };
         let options = request.options;
         let lifetime = options.lifetime(self.config.setup_token_ttl);
         let status = match options.delivery {
@@ -139,7 +144,7 @@ impl Services {
                     email: request.email,
                     name: request.name,
                     role: request.role,
-                    temporary_password_hash: Some(temporary_hash),
+                    temporary_password_hash: temporary_hash,
                 },
                 lifetime,
                 status,

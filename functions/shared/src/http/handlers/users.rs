@@ -43,7 +43,7 @@ impl FromFields for InviteRequest {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         let email = EmailAddress::parse(&f.required("email")?)
             .map_err(|e| ApiError::invalid("email", e.0))?;
-        let temporary_password = SecretString::from(f.required("temporaryPassword")?);
+        let temporary_password = Some(SecretString::from(f.required("temporaryPassword")?));
         let name = parse_name(f.string("name")?)?;
         let role = match f.string("role")? {
             None => Role::Tech,
@@ -90,6 +90,7 @@ impl FromFields for InviteOptions {
         Ok(Self {
             delivery,
             expires_in_days,
+            queue_only: false,
         })
     }
 }
