@@ -19,8 +19,24 @@ use crate::config::Config;
 use crate::ports::{Clock, Mailer, Store};
 use crate::services::{Services, StartError};
 
-/// Request bodies over this are refused with 413.
+/// Request bodies over this are refused with 413 (but see [`body_limit`]).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// A crew's batch: 500 rows of up to 1 KiB each.
+pub const MAX_BATCH_BODY_BYTES: usize = 512 * 1024;
+
+/// Where a crew's batch is posted: the one route whose body may be larger.
+const BATCH_PATH: &str = "/users/batch";
+
+/// The largest body a request may carry: [`MAX_BODY_BYTES`], except a crew's batch. Decided by
+/// method and path before routing, so a body is cut off at the same size wherever it is read.
+pub fn body_limit(method: &axum::http::Method, path: &str) -> usize {
+    if method == axum::http::Method::POST && path == BATCH_PATH {
+        MAX_BATCH_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
 
 /// The Lambda function that serves a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
