@@ -81,15 +81,18 @@ async fn an_admin_invites_two_techs_as_json_with_the_shapes_of_post_users() {
             json!({"email": "Ana.Tech@Northwind.example", "name": "Ana Tech", "role": "tech",
                    "temporaryPassword": TEMP_PASSWORD, "inviteExpiresInDays": 3}),
             json!({"email": "ben@northwind.example", "role": "admin"}),
+            // A link to hand over in person is for one invite at a time.
+            json!({"email": "cleo@northwind.example", "delivery": "link"}),
         ],
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let j = r.json();
-    assert_eq!((&j["created"], &j["failed"]), (&json!(2), &json!(0)));
+    assert_eq!((&j["created"], &j["failed"]), (&json!(2), &json!(1)));
     let rows = results(&j);
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3);
+    assert_refused(&rows[2], 2, 400, "invalid_request", "delivery");
     assert_invited(&rows[0], 0, "ana.tech@northwind.example");
     assert_invited(&rows[1], 1, "ben@northwind.example");
     let ana = &rows[0];
@@ -318,5 +321,39 @@ async fn a_batch_over_512_kib_is_too_large_while_post_users_keeps_16_kib() {
         .as_str()
         .unwrap()
         .contains("16 KiB"));
+    assert!(invited_emails(&t).await.is_empty());
+}
+
+#[tokio::test]
+async fn rows_the_batch_has_no_time_left_to_start_are_answered_not_tried_and_create_nobody() {
+    use onboarding::domain::{EmailAddress, Role};
+    use onboarding::services::{InviteOptions, InviteRequest, RowFailure};
+
+    let t = spawn_app().await;
+    let mut rows: Vec<Result<InviteRequest, &str>> = (0..3)
+        .map(|i| {
+            Ok(InviteRequest {
+                email: EmailAddress::parse(&tech(i)).unwrap(),
+                temporary_password: None,
+                name: None,
+                role: Role::Tech,
+                options: InviteOptions::default(),
+            })
+        })
+        .collect();
+    rows.push(Err("refused at the edge"));
+    // No time at all: the 8-second request timeout would otherwise lose the whole answer.
+    let outcomes = t
+        .app()
+        .invite_batch_within(&t.admin, rows, std::time::Duration::ZERO)
+        .await;
+    assert_eq!(outcomes.len(), 4);
+    for outcome in &outcomes[..3] {
+        assert!(matches!(outcome, Err(RowFailure::NotTried)));
+    }
+    assert!(matches!(
+        outcomes[3],
+        Err(RowFailure::Refused("refused at the edge"))
+    ));
     assert!(invited_emails(&t).await.is_empty());
 }

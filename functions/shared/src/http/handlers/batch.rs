@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::users::{invited_json, read_invite};
 use crate::http::extract::{body_text_up_to, media_type, Admin, Fields, JSON};
 use crate::http::respond::{json, user_json};
-use crate::http::{ApiError, MAX_BATCH_BODY_BYTES};
+use crate::http::{ApiError, ErrorCode, MAX_BATCH_BODY_BYTES};
 use crate::services::{Delivery, InviteRequest, RowFailure, Services, MAX_BATCH_ROWS};
 
 const CSV: &str = "text/csv";
@@ -156,6 +156,14 @@ fn read_row(row: &Result<Fields, ApiError>) -> Result<InviteRequest, ApiError> {
     Ok(request)
 }
 
+/// A row the batch ran out of time to start: nothing was written for it.
+fn not_tried() -> ApiError {
+    ApiError::new(
+        ErrorCode::ServiceUnavailable,
+        "This row was not tried: the batch ran out of time. Send this row again in a new batch.",
+    )
+}
+
 /// A refused row: the status and the error `POST /users` would have answered.
 fn row_error(index: usize, error: &ApiError) -> Value {
     let mut body = error.body();
@@ -185,6 +193,7 @@ pub async fn invite_crew(
             }
             Err(RowFailure::Refused(error)) => row_error(index, &error),
             Err(RowFailure::Failed(e)) => row_error(index, &ApiError::from(e)),
+            Err(RowFailure::NotTried) => row_error(index, &not_tried()),
         })
         .collect();
     let failed = results.len() - created;
@@ -197,7 +206,6 @@ pub async fn invite_crew(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::ErrorCode;
 
     fn emails(rows: &[Result<Fields, ApiError>]) -> Vec<Option<String>> {
         rows.iter()
