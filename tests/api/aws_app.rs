@@ -5,7 +5,7 @@
 //! with `DYNAMODB_TEST_ENDPOINT` and `SES_TEST_ENDPOINT` (`make test`).
 
 use lambda_http::http::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -136,6 +136,60 @@ async fn when_ses_refuses_the_welcome_email_the_tech_is_still_created_and_signs_
         moto_messages().await.iter().all(|m| !m.to.contains(&email)),
         "nothing reached the tech"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crew_is_invited_on_dynamodb_eight_at_a_time_with_each_email_once() {
+    let a = aws_app(true).await;
+    let emails: Vec<String> = (0..20).map(|i| tech_email(&format!("crew{i}"))).collect();
+    let mut users: Vec<Value> = emails.iter().map(|e| json!({"email": e})).collect();
+    users[0]["temporaryPassword"] = json!(TEMP_PASSWORD);
+    users.push(json!({"email": emails[3].to_uppercase()}));
+    users.push(json!({"email": emails[7], "temporaryPassword": TEMP_PASSWORD}));
+    let r = post_json(
+        &a.app,
+        "/users/batch",
+        json!({ "users": users }),
+        Some(&a.admin_token),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j = r.json();
+    assert_eq!((&j["created"], &j["failed"]), (&json!(20), &json!(2)));
+    let results = j["results"].as_array().unwrap();
+    for (i, email) in emails.iter().enumerate() {
+        assert_eq!(results[i]["index"], i);
+        assert_eq!(results[i]["status"], 201, "{}", results[i]);
+        assert_eq!(results[i]["user"]["email"], email.as_str());
+        let status = results[i]["invite"]["status"].as_str().unwrap();
+        assert!(["queued", "sent"].contains(&status), "{}", results[i]);
+    }
+    for i in [20, 21] {
+        assert_eq!(results[i]["status"], 409, "{}", results[i]);
+        assert_eq!(results[i]["error"]["code"], "email_taken");
+    }
+
+    // An email invited by an earlier batch is the store's to refuse; the rest go ahead.
+    let newcomer = tech_email("newcomer");
+    let again = post_json(
+        &a.app,
+        "/users/batch",
+        json!({"users": [{"email": emails[0]}, {"email": newcomer}]}),
+        Some(&a.admin_token),
+    )
+    .await;
+    let again = again.json();
+    assert_eq!(again["results"][0]["error"]["code"], "email_taken");
+    assert_eq!(again["results"][1]["user"]["email"], newcomer.as_str());
+
+    let login = post_json(
+        &a.app,
+        "/login",
+        json!({"email": emails[0], "password": TEMP_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -698,6 +752,30 @@ async fn every_flow_with_its_secrets() -> Vec<String> {
     secrets.push(fresh.clone());
     let out = post_json(&a.app, "/logout", json!({"everywhere": true}), Some(&fresh)).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.body);
+
+    // A crew's CSV with a temporary password: neither the upload nor the password is logged.
+    let crew_password = "crew ladder copper 88";
+    let csv = format!(
+        "email,temporaryPassword\r\n{},{crew_password}\r\n",
+        tech_email("crew")
+    );
+    let batch = tests::mailer_contract::respond(
+        &a.app,
+        tests::app::request(
+            Method::POST,
+            "/users/batch",
+            &[
+                ("content-type", "text/csv"),
+                ("authorization", &format!("Bearer {}", a.admin_token)),
+            ],
+            csv.clone(),
+        ),
+    )
+    .await;
+    assert_eq!(batch.status, StatusCode::OK, "{}", batch.body);
+    assert_eq!(batch.json()["created"], 1, "{}", batch.body);
+    secrets.push(crew_password.to_owned());
+    secrets.push(csv);
 
     let user = a
         .app

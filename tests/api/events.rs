@@ -216,6 +216,17 @@ async fn every_event_is_answered_through_the_router_as_the_contract_says() {
                 assert_eq!(t.last_email_to(&fixtures.new_email).to, fixtures.new_email);
             }
             "post-users-invite.json" => assert_eq!(json()["invite"]["status"], "sent"),
+            "post-users-batch.json" => {
+                let j = json();
+                assert_eq!((&j["created"], &j["failed"]), (&1.into(), &1.into()));
+                assert_eq!(j["results"][0]["status"], 201);
+                assert_eq!(
+                    j["results"][0]["user"]["email"],
+                    fixtures.new_email.as_str()
+                );
+                assert_eq!(j["results"][1]["status"], 409);
+                assert_eq!(j["results"][1]["error"]["code"], "email_taken");
+            }
             "get-user.json" => {
                 let j = json();
                 assert_eq!(j["user"]["id"], fixtures.user_id.as_str());

@@ -161,6 +161,10 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
                     assert_eq!(json()["invite"]["status"], "sent");
                 }
                 "post-users-invite.json" => assert_eq!(json()["invite"]["status"], "sent"),
+                "post-users-batch.json" => {
+                    assert_eq!(json()["created"], 1);
+                    assert_eq!(json()["results"][1]["error"]["code"], "email_taken");
+                }
                 "get-user.json" => assert_eq!(json()["user"]["id"], fixtures.user_id.as_str()),
                 // The organisation index on DynamoDB: the invited tech, newest first.
                 "get-users.json" => {

@@ -13,6 +13,7 @@
 
 mod account_security;
 mod bad_input;
+mod batch;
 mod breached_passwords;
 mod crew;
 mod csrf;

@@ -24,10 +24,10 @@ pub trait FromFields: Sized {
     fn from_fields(fields: &Fields) -> Result<Self, ApiError>;
 }
 
-const JSON: &str = "application/json";
+pub(crate) const JSON: &str = "application/json";
 const FORM: &str = "application/x-www-form-urlencoded";
 
-fn media_type(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn media_type(headers: &HeaderMap) -> Option<String> {
     let raw = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
     Some(
         raw.split(';')
@@ -52,7 +52,12 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
 }
 
 async fn body_text(req: Request) -> Result<String, ApiError> {
-    let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
+    body_text_up_to(req, MAX_BODY_BYTES).await
+}
+
+/// The body as text, refused (`413`) past `limit` bytes or (`400`) when it is not UTF-8.
+pub(crate) async fn body_text_up_to(req: Request, limit: usize) -> Result<String, ApiError> {
+    let bytes = axum::body::to_bytes(req.into_body(), limit)
         .await
         .map_err(|e| {
             // The limit's error may come wrapped by the layers the body passed through.
@@ -63,7 +68,10 @@ async fn body_text(req: Request) -> Result<String, ApiError> {
                 cause = c.source();
             }
             if too_large {
-                ApiError::from(ErrorCode::PayloadTooLarge)
+                ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!("The request body is larger than {} KiB.", limit / 1024),
+                )
             } else {
                 ApiError::bad_request("The body could not be read.")
             }

@@ -4,7 +4,7 @@
 //! tracing by route pattern, and the contract's error shape for the bare answers routing and
 //! these layers give (404, 405, 413, 503).
 
-use axum::body::HttpBody;
+use axum::body::{Body, HttpBody};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -13,14 +13,13 @@ use axum::Router;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 use super::extract::{is_json, wants_html};
-use super::{pages, ApiError, ErrorCode, MAX_BODY_BYTES};
+use super::{body_limit, pages, ApiError, ErrorCode};
 use crate::config::Config;
 
 /// A request that takes longer is answered `503` and dropped: a hung dependency must not hold a
@@ -91,12 +90,22 @@ pub fn apply(router: Router, config: &Config) -> Router {
             ))
             .layer(middleware::from_fn(contract_errors))
             .layer(middleware::from_fn_with_state(own_origin, same_site_forms))
-            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+            .layer(middleware::from_fn(limit_body))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 REQUEST_TIMEOUT,
             )),
     )
+}
+
+/// tower-http's `RequestBodyLimitLayer`, with the limit of the request's route
+/// ([`body_limit`]): a body that streams in (the local server's chunked requests) is cut off at
+/// the limit, and its reader answers `413`. A body known to be too large never gets here
+/// ([`contract_errors`] refuses it first).
+async fn limit_body(req: Request, next: Next) -> Response {
+    let limit = body_limit(req.method(), req.uri().path());
+    next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, limit))))
+        .await
 }
 
 /// A response a handler marks as cacheable for so many seconds by anyone (the JWKS); every
@@ -180,9 +189,10 @@ fn is_html(res: &Response) -> bool {
 /// (`Allow` on a 405) stay.
 async fn contract_errors(req: Request, next: Next) -> Response {
     let html = wants_html(req.headers());
+    let limit = body_limit(req.method(), req.uri().path());
     // A body known to be too large is refused whether or not the route reads bodies (on Lambda
     // the body is in memory and its size exact; locally, when Content-Length says so).
-    let response = if req.body().size_hint().lower() > MAX_BODY_BYTES as u64 {
+    let response = if req.body().size_hint().lower() > limit as u64 {
         StatusCode::PAYLOAD_TOO_LARGE.into_response()
     } else {
         next.run(req).await
@@ -207,7 +217,13 @@ async fn contract_errors(req: Request, next: Next) -> Response {
         s if s.is_server_error() => ErrorCode::Internal,
         _ => ErrorCode::InvalidRequest,
     };
-    let error = ApiError::from(code);
+    let error = match code {
+        ErrorCode::PayloadTooLarge => ApiError::new(
+            code,
+            format!("The request body is larger than {} KiB.", limit / 1024),
+        ),
+        code => ApiError::from(code),
+    };
     let (parts, _) = response.into_parts();
     let mut answer = if html {
         error.to_page()

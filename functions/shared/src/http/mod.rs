@@ -19,8 +19,24 @@ use crate::config::Config;
 use crate::ports::{Clock, Mailer, Store};
 use crate::services::{Services, StartError};
 
-/// Request bodies over this are refused with 413.
+/// Request bodies over this are refused with 413 (but see [`body_limit`]).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// A crew's batch: [`crate::services::MAX_BATCH_ROWS`] rows of up to 1 KiB each.
+pub const MAX_BATCH_BODY_BYTES: usize = 512 * 1024;
+
+/// Where a crew's batch is posted: the one route whose body may be larger.
+const BATCH_PATH: &str = "/users/batch";
+
+/// The largest body a request may carry: [`MAX_BODY_BYTES`], except a crew's batch. Decided by
+/// method and path before routing, so a body is cut off at the same size wherever it is read.
+pub fn body_limit(method: &axum::http::Method, path: &str) -> usize {
+    if method == axum::http::Method::POST && path == BATCH_PATH {
+        MAX_BATCH_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
 
 /// The Lambda function that serves a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +60,7 @@ impl Function {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Endpoint {
     CreateUser,
+    InviteCrew,
     ResendInvite,
     GetUser,
     ListUsers,
@@ -92,6 +109,12 @@ const fn route(
 /// built from it; the template, the events and the OpenAPI copy are tested against it.
 pub const ROUTES: &[Route] = &[
     route("POST", "/users", Function::CreateUser, Endpoint::CreateUser),
+    route(
+        "POST",
+        BATCH_PATH,
+        Function::CreateUser,
+        Endpoint::InviteCrew,
+    ),
     route(
         "POST",
         "/users/{id}/invite",
@@ -159,9 +182,10 @@ pub const ROUTES: &[Route] = &[
 
 impl Endpoint {
     fn handler(self) -> MethodRouter<Arc<Services>> {
-        use handlers::{account, links, login, users};
+        use handlers::{account, batch, links, login, users};
         match self {
             Self::CreateUser => post(users::create),
+            Self::InviteCrew => post(batch::invite_crew),
             Self::ResendInvite => post(users::resend_invite),
             Self::GetUser => get(users::get),
             Self::ListUsers => get(users::list),

@@ -2,6 +2,7 @@
 //! and the first admin. Each operation has its own error enum; the HTTP handlers, the operator
 //! tools and the local server call these same operations, and only these talk to the ports.
 
+pub mod batch;
 pub mod bootstrap;
 pub mod crew;
 pub mod delivery;
@@ -22,6 +23,7 @@ use crate::domain::{LinkKeys, PasswordPolicy, SessionKeys};
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{BreachedPasswords, Clock, Mailer, Store};
 
+pub use batch::{RowFailure, MAX_BATCH_ROWS};
 pub use crew::{AccountStatusError, CancelInviteError, ListUsersError};
 pub use delivery::DeliveryEventError;
 pub use forgot::ForgotError;

@@ -41,24 +41,34 @@ fn parse_name(raw: Option<String>) -> Result<Option<String>, ApiError> {
 
 impl FromFields for InviteRequest {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
-        let email = EmailAddress::parse(&f.required("email")?)
-            .map_err(|e| ApiError::invalid("email", e.0))?;
-        let temporary_password = SecretString::from(f.required("temporaryPassword")?);
-        let name = parse_name(f.string("name")?)?;
-        let role = match f.string("role")? {
-            None => Role::Tech,
-            Some(r) => Role::parse(&r).ok_or_else(|| {
-                ApiError::invalid("role", "`role` must be \"tech\" or \"admin\".")
-            })?,
-        };
-        Ok(Self {
-            email,
-            temporary_password: Some(temporary_password),
-            name,
-            role,
-            options: InviteOptions::from_fields(f)?,
-        })
+        read_invite(f, true)
     }
+}
+
+/// An invite's fields, as `POST /users` and each row of a batch share them; a batch row may
+/// leave the temporary password out.
+pub(super) fn read_invite(f: &Fields, password_required: bool) -> Result<InviteRequest, ApiError> {
+    let email =
+        EmailAddress::parse(&f.required("email")?).map_err(|e| ApiError::invalid("email", e.0))?;
+    let temporary_password = if password_required {
+        Some(f.required("temporaryPassword")?)
+    } else {
+        f.string("temporaryPassword")?
+    }
+    .map(SecretString::from);
+    let name = parse_name(f.string("name")?)?;
+    let role = match f.string("role")? {
+        None => Role::Tech,
+        Some(r) => Role::parse(&r)
+            .ok_or_else(|| ApiError::invalid("role", "`role` must be \"tech\" or \"admin\"."))?,
+    };
+    Ok(InviteRequest {
+        email,
+        temporary_password,
+        name,
+        role,
+        options: InviteOptions::from_fields(f)?,
+    })
 }
 
 impl FromFields for InviteOptions {
@@ -97,7 +107,7 @@ impl FromFields for InviteOptions {
 
 /// The invite as an admin's answer shows it; for a link handed over in person, with the link
 /// and its QR code (in this answer only: neither is stored).
-fn invited_json(app: &Services, invited: &Invited) -> Value {
+pub(super) fn invited_json(app: &Services, invited: &Invited) -> Value {
     let mut invite = invite_json(&invited.user, app.now());
     if let (Some(link), Value::Object(map)) = (&invited.link, &mut invite) {
         let url = link.expose_secret();
