@@ -4,6 +4,7 @@
 pub mod argon2;
 pub mod flows;
 pub mod lambda;
+pub mod mail;
 pub mod services;
 pub mod sessions;
 pub mod warm;

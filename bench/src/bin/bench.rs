@@ -64,6 +64,8 @@ async fn main() -> anyhow::Result<()> {
     rows.extend(lambda::zip_sizes(&lambda::zip_subjects())?);
     eprintln!("bench: store round trips and capacity per flow");
     rows.extend(bench::flows::run().await?);
+    eprintln!("bench: the mailer's sweep against moto");
+    rows.extend(bench::mail::run(200).await?);
     eprintln!("bench: warm routes in-process");
     rows.extend(bench::warm::run(2000).await);
     eprintln!("bench: session JWTs, EdDSA beside HS256");
