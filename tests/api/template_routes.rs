@@ -296,10 +296,17 @@ fn the_mailer_sweeps_the_outbox_every_minute_one_sweep_at_a_time() {
     let t = template();
     let mailer = &t["Resources"]["MailerFunction"]["Properties"];
     assert_eq!(mailer["ReservedConcurrentExecutions"].as_i64(), Some(1));
+    // A sweep starts its last email by SWEEP_SPAN and a job's hold (LEASE) before the deadline.
+    let room = onboarding::services::outbox::SWEEP_SPAN + onboarding::domain::mail::LEASE;
     assert!(
-        mailer["Timeout"].as_i64().unwrap() >= 30,
+        mailer["Timeout"].as_i64().unwrap() >= room,
         "{:?}",
         mailer["Timeout"]
+    );
+    // The sweep's metric line has no level (INFO to Lambda): it must pass whatever LogLevel.
+    assert_eq!(
+        mailer["LoggingConfig"]["ApplicationLogLevel"].as_str(),
+        Some("INFO")
     );
 
     let sweep = &mailer["Events"]["MailSweep"];

@@ -79,6 +79,7 @@ macro_rules! store_contract {
             a_job_for_a_replaced_link_leaves_without_touching_the_invite,
             a_retry_puts_the_job_back_for_later_only_while_its_sender_holds_it,
             a_failed_job_marks_the_invite_failed_and_a_reset_job_touches_no_invite,
+            a_reminders_link_records_when_it_was_issued_and_a_resend_clears_it,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -1820,5 +1821,37 @@ pub async fn a_failed_job_marks_the_invite_failed_and_a_reset_job_touches_no_inv
     assert_eq!(
         due_among(&store, t0() + Duration::days(1), &[reset_job.id.as_str()]).await,
         Vec::<String>::new()
+    );
+}
+
+pub async fn a_reminders_link_records_when_it_was_issued_and_a_resend_clears_it(
+    store: SharedStore,
+) {
+    let (user, _, _) = invited_with_mail(&store, "reminded").await;
+    let at = t0() + Duration::days(5);
+    let reminder = next_token(&user, TokenPurpose::Setup, at);
+    let reminded = Invite {
+        reminder_sent_at: Some(at),
+        ..user.invite.clone().unwrap()
+    };
+    store
+        .issue_token(&reminder.record, Some(&reminded))
+        .await
+        .unwrap();
+    let after = reread(&store, &user).await;
+    assert_eq!(after.invite.as_ref().unwrap().reminder_sent_at, Some(at));
+    assert_eq!(after.setup_generation, 2);
+    // A resend is a new invite: no reminder yet.
+    let resent = next_token(&after, TokenPurpose::Setup, at);
+    store
+        .issue_token(
+            &resent.record,
+            Some(&Invite::new(InviteStatus::Queued, resent.record.expires_at)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        reread(&store, &user).await.invite.unwrap().reminder_sent_at,
+        None
     );
 }

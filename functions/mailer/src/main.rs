@@ -7,14 +7,12 @@
 //! - SES's delivery, bounce and complaint events (configuration set → EventBridge → a rule) move
 //!   the invite whose newest email they are about.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use onboarding::domain::mail::LEASE;
+use onboarding::services::outbox::SWEEP_SPAN;
 use onboarding::ses_events::{handle, MailerEvent};
 use serde_json::{json, Value};
-
-/// Time kept back from the invocation's deadline: the last send (its own timeouts are seconds)
-/// and its record must finish before Lambda stops the function.
-const DEADLINE_MARGIN_MS: i64 = 10_000;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -35,11 +33,15 @@ async fn main() -> Result<(), Error> {
                     })
                     .map_err(Error::from),
                 MailerEvent::Schedule(_) => {
+                    // The last email starts a job's hold (30 s) before Lambda's deadline, so
+                    // its calls and its record finish; and no later than SWEEP_SPAN in, so the
+                    // next minute's sweep finds this one done.
                     let deadline = i64::try_from(event.context.deadline).unwrap_or(i64::MAX);
-                    let until = DateTime::<Utc>::from_timestamp_millis(
-                        deadline.saturating_sub(DEADLINE_MARGIN_MS),
+                    let by_deadline = DateTime::<Utc>::from_timestamp_millis(
+                        deadline.saturating_sub(LEASE * 1000),
                     )
                     .unwrap_or_else(Utc::now);
+                    let until = by_deadline.min(Utc::now() + Duration::seconds(SWEEP_SPAN));
                     let report = services
                         .run_schedule(until)
                         .await

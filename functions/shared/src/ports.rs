@@ -414,8 +414,9 @@ pub enum MailError {
     Rejected(String),
     #[error("the mail service could not be reached: {0}")]
     Unavailable(String),
-    /// Over the account's sending rate or quota: the same message may pass later, more slowly.
-    #[error("the mail service is throttling: {0}")]
+    /// The account cannot send now (over its rate or daily quota, or sending paused): the same
+    /// message passes later, however many tries that takes.
+    #[error("the mail service is not sending for this account now: {0}")]
     Throttled(String),
 }
 

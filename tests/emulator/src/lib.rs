@@ -161,7 +161,9 @@ async fn route(
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap_or_default()
                 .as_millis()
-                + 30_000;
+                // The template's longest function timeout (the mailer's 90 s): the mailer's
+                // sweep reads this deadline to know when to stop.
+                + 90_000;
             let mut r = reply(StatusCode::OK, inv.event);
             let h = r.headers_mut();
             h.insert("lambda-runtime-aws-request-id", inv.id.parse().unwrap());

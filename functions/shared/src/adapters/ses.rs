@@ -50,9 +50,15 @@ fn mail_error(error: SdkError<SendEmailError, impl std::fmt::Debug>) -> MailErro
                 e.message().unwrap_or("")
             );
             match e {
-                // Over the sending rate (or a daily quota): the outbox tries again, later.
+                // Over the sending rate or a daily quota, or sending paused for the account or
+                // the configuration set (a review): the account cannot send now, and the outbox
+                // waits for it rather than failing every queued email.
                 SendEmailError::TooManyRequestsException(_)
-                | SendEmailError::LimitExceededException(_) => MailError::Throttled(text),
+                | SendEmailError::LimitExceededException(_)
+                | SendEmailError::SendingPausedException(_)
+                | SendEmailError::AccountSuspendedException(_) => MailError::Throttled(text),
+                // A configuration set or identity that is not there: an operator's fix, retried.
+                SendEmailError::NotFoundException(_) => MailError::Unavailable(text),
                 _ if matches!(e.code(), Some("Throttling" | "ThrottlingException")) => {
                     MailError::Throttled(text)
                 }

@@ -242,8 +242,19 @@ mod tests {
     fn a_job_held_by_its_writer_counts_one_attempt_and_retries_back_off() {
         let k = keys("s");
         let now = Utc::now();
+        let held = MailJob::new(
+            MailKind::Reset,
+            &UserId("u1".into()),
+            &EmailAddress::parse("ana@example.com").unwrap(),
+            1,
+            now + Duration::minutes(30),
+            &k,
+            now,
+            now + Duration::seconds(LEASE),
+        );
+        assert_eq!(held.attempts, 1, "its writer holds it: the first attempt");
         let mut j = job(&k);
-        assert_eq!(j.attempts, 0);
+        assert_eq!(j.attempts, 0, "due for the sweep: no attempt yet");
         j.attempts = 1;
         assert_eq!(j.retry_at(now), now + Duration::seconds(10));
         j.attempts = 3;

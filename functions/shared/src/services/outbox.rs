@@ -15,6 +15,10 @@ use crate::ports::{MailError, MailOutcome, StoreError};
 /// How many due jobs one query of the sweep reads.
 const SWEEP_PAGE: usize = 25;
 
+/// How long one invocation of the mailer sweeps (seconds): the schedule comes every minute, so
+/// a sweep ends before the next one is due and the next carries on.
+pub const SWEEP_SPAN: i64 = 50;
+
 /// What one run of the schedule did.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -234,10 +238,8 @@ impl Services {
                 org_name: user.org_name.as_deref(),
                 token: &token,
                 public_base_url: &self.config.public_base_url,
-                lifetime: match job.kind {
-                    MailKind::Reminder => roughly(job.link_expires_at - now),
-                    _ => job.link_expires_at - job.created_at,
-                },
+                // What is left of the link when it is sent (a retry goes out later).
+                lifetime: roughly(job.link_expires_at - now),
                 reminder: job.kind == MailKind::Reminder,
             }
             .render(),
@@ -246,7 +248,7 @@ impl Services {
                 org_name: user.org_name.as_deref(),
                 token: &token,
                 public_base_url: &self.config.public_base_url,
-                lifetime: job.link_expires_at - job.created_at,
+                lifetime: roughly(job.link_expires_at - now),
             }
             .render(),
         };
@@ -273,9 +275,12 @@ impl Services {
                 (MailOutcome::Failed, false)
             }
             Err(e @ (MailError::Unavailable(_) | MailError::Throttled(_))) => {
+                // An account that cannot send now (a rate, a quota, a pause) is waited for until
+                // the link expires (the job is then dropped and the invite shows `expired`);
+                // anything else gets MAX_ATTEMPTS tries.
                 let throttled = matches!(e, MailError::Throttled(_));
                 tracing::warn!(user_id = %user.id.0, error = %e, "the mail service did not take the email");
-                if job.attempts >= MAX_ATTEMPTS {
+                if !throttled && job.attempts >= MAX_ATTEMPTS {
                     (MailOutcome::Failed, throttled)
                 } else {
                     (
@@ -334,7 +339,11 @@ impl Services {
                     continue; // another sender has it
                 };
                 progressed = true;
-                let handled = match self.handle_job(&job, None).await {
+                let handled = self.handle_job(&job, None).await;
+                // Paced whatever came of it: the mail service may have taken the email even when
+                // its record then failed.
+                next_send = tokio::time::Instant::now() + pace;
+                let handled = match handled {
                     Ok(h) => h,
                     // The job stays held until its hold runs out, then comes due again.
                     Err(e) => {
@@ -343,7 +352,6 @@ impl Services {
                         continue;
                     }
                 };
-                next_send = tokio::time::Instant::now() + pace;
                 if handled.throttled {
                     // Give the account's rate a second to recover on top of the job's backoff.
                     next_send += std::time::Duration::from_secs(1);

@@ -38,6 +38,7 @@ pub(super) mod attr {
     pub const RESET_TOKEN: &str = "resetToken";
     pub const INVITE_MESSAGE_ID: &str = "inviteMessageId";
     pub const INVITE_BOUNCE_TYPE: &str = "inviteBounceType";
+    pub const INVITE_REMINDER_SENT_AT: &str = "inviteReminderSentAt";
     pub const MAIL_QUEUE: &str = "mailQueue";
     pub const MAIL_DUE: &str = "mailDue";
     pub const ATTEMPTS: &str = "attempts";

@@ -128,11 +128,21 @@ pub(super) async fn due(
         .await
         .map_err(|e| sdk_error("query due mail", e))?;
     store.capacity.record(out.consumed_capacity());
-    out.items
+    // A job that cannot be read is skipped (and logged without its key: a job id is what its
+    // link is derived from), so one bad item never stops the rest of the outbox; TTL removes it
+    // after its link's expiry.
+    Ok(out
+        .items
         .unwrap_or_default()
         .into_iter()
-        .map(|item| Ok(from_item::<MailItem>("mail job", item)?.into_job()))
-        .collect()
+        .filter_map(|item| match from_item::<MailItem>("mail job", item) {
+            Ok(job) => Some(job.into_job()),
+            Err(e) => {
+                crate::services::log_unexpected("reading a queued mail job", &e);
+                None
+            }
+        })
+        .collect())
 }
 
 pub(super) async fn take(

@@ -73,6 +73,16 @@ pub(super) async fn issue(
         // The new invite's email (if any) replaces the earlier one's id: events about earlier
         // emails stop counting in this same write. A new invite has no bounce yet.
         remove.push("#bounceType");
+        // A reminder's link records when it was issued; any other new link starts an invite
+        // that has had no reminder.
+        update = update.expression_attribute_names("#reminded", attr::INVITE_REMINDER_SENT_AT);
+        match invite.reminder_sent_at {
+            Some(at) => {
+                set.push("#reminded = :reminded");
+                update = update.expression_attribute_values(":reminded", time(at));
+            }
+            None => remove.push("#reminded"),
+        }
         match &invite.message_id {
             Some(id) => {
                 set.push("#messageId = :messageId");
