@@ -116,6 +116,16 @@ impl Services {
         job: &MailJob,
         user: Option<&User>,
     ) -> Result<Handled, StoreError> {
+        self.handle_paced_job(job, user, None).await
+    }
+
+    /// [`Services::handle_job`], its mail service call waiting for `pacer`'s next slot.
+    async fn handle_paced_job(
+        &self,
+        job: &MailJob,
+        user: Option<&User>,
+        pacer: Option<&Pacer>,
+    ) -> Result<Handled, StoreError> {
         let read;
         let user = match user {
             Some(u) => Some(u),
@@ -136,7 +146,12 @@ impl Services {
             }
         } else {
             match self.prepare(job, user, now).await? {
-                Some((user, message)) => self.send(job, &user, message, now).await,
+                Some((user, message)) => {
+                    if let Some(pacer) = pacer {
+                        pacer.wait().await;
+                    }
+                    self.send(job, &user, message, self.now()).await
+                }
                 None => Handled {
                     outcome: MailOutcome::Dropped,
                     throttled: false,
@@ -300,8 +315,7 @@ impl Services {
     /// comes. Each job is taken (one conditional write) before it is sent, so two sweeps, or a
     /// sweep and the request that wrote the job, never send one job twice while a hold lasts.
     pub async fn run_schedule(&self, until: DateTime<Utc>) -> Result<ScheduleReport, StoreError> {
-        let pace = std::time::Duration::from_secs_f64(1.0 / self.config.mail_send_rate);
-        let mut next_send = tokio::time::Instant::now();
+        let pacer = Pacer::new(self.config.mail_send_rate);
         let mut report = ScheduleReport::default();
         let mut first_page = true;
         loop {
@@ -324,13 +338,14 @@ impl Services {
             }
             let mut progressed = false;
             for listed in due {
-                // The next send's slot, never past the deadline.
-                let wait = next_send.saturating_duration_since(tokio::time::Instant::now());
+                // The next email's slot, never past the deadline.
+                let wait = pacer
+                    .next_slot()
+                    .saturating_duration_since(tokio::time::Instant::now());
                 if self.now() + Duration::from_std(wait).unwrap_or_default() >= until {
                     report.cut_short = true;
                     return Ok(report);
                 }
-                tokio::time::sleep_until(next_send).await;
                 let Some(job) = self
                     .store
                     .take_mail(&listed, held_until(self.now()))
@@ -339,11 +354,7 @@ impl Services {
                     continue; // another sender has it
                 };
                 progressed = true;
-                let handled = self.handle_job(&job, None).await;
-                // Paced whatever came of it: the mail service may have taken the email even when
-                // its record then failed.
-                next_send = tokio::time::Instant::now() + pace;
-                let handled = match handled {
+                let handled = match self.handle_paced_job(&job, None, Some(&pacer)).await {
                     Ok(h) => h,
                     // The job stays held until its hold runs out, then comes due again.
                     Err(e) => {
@@ -354,7 +365,7 @@ impl Services {
                 };
                 if handled.throttled {
                     // Give the account's rate a second to recover on top of the job's backoff.
-                    next_send += std::time::Duration::from_secs(1);
+                    pacer.pause(std::time::Duration::from_secs(1));
                 }
                 match handled.outcome {
                     MailOutcome::Sent { .. } => report.sent += 1,
@@ -369,6 +380,43 @@ impl Services {
             }
         }
         Ok(report)
+    }
+}
+
+/// Spaces one sweep's mail service calls: each waits for its slot, and the next slot is `1 /
+/// MAIL_SEND_RATE` after it (or now, when handling took longer), so consecutive sends are never
+/// closer than the rate allows, and the time spent reading and recording is not added on top.
+struct Pacer {
+    pace: std::time::Duration,
+    next: std::sync::Mutex<tokio::time::Instant>,
+}
+
+impl Pacer {
+    fn new(rate: f64) -> Self {
+        Self {
+            pace: std::time::Duration::from_secs_f64(1.0 / rate),
+            next: std::sync::Mutex::new(tokio::time::Instant::now()),
+        }
+    }
+
+    fn next_slot(&self) -> tokio::time::Instant {
+        *self.next.lock().expect("pacer lock")
+    }
+
+    /// Waits for the next slot and takes it.
+    async fn wait(&self) {
+        let at = {
+            let mut next = self.next.lock().expect("pacer lock");
+            let at = (*next).max(tokio::time::Instant::now());
+            *next = at + self.pace;
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+
+    /// Moves the next slot `by` later.
+    fn pause(&self, by: std::time::Duration) {
+        *self.next.lock().expect("pacer lock") += by;
     }
 }
 
@@ -407,5 +455,49 @@ pub(crate) fn status_after(outcome: &MailOutcome) -> Option<InviteStatus> {
         MailOutcome::Retry { .. } => Some(InviteStatus::Queued),
         MailOutcome::Failed => Some(InviteStatus::Failed),
         MailOutcome::Dropped => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn sends_are_spaced_by_the_rate_and_slow_handling_is_not_added_on_top() {
+        let pacer = Pacer::new(10.0);
+        let start = tokio::time::Instant::now();
+        let mut at = Vec::new();
+        for _ in 0..3 {
+            pacer.wait().await;
+            at.push(start.elapsed().as_millis());
+        }
+        assert_eq!(at, [0, 100, 200]);
+        // Handling that takes longer than a slot: the next send goes at once, then 100 ms on.
+        tokio::time::advance(std::time::Duration::from_millis(450)).await;
+        pacer.wait().await;
+        assert_eq!(start.elapsed().as_millis(), 650);
+        pacer.wait().await;
+        assert_eq!(start.elapsed().as_millis(), 750);
+        // A throttled send pauses the next slot by a second.
+        pacer.pause(std::time::Duration::from_secs(1));
+        pacer.wait().await;
+        assert_eq!(start.elapsed().as_millis(), 1850);
+    }
+
+    #[test]
+    fn what_is_left_of_a_link_is_said_to_the_hour_or_the_minute() {
+        assert_eq!(
+            roughly(Duration::days(7) - Duration::milliseconds(40)),
+            Duration::days(7)
+        );
+        assert_eq!(
+            roughly(Duration::hours(48) - Duration::seconds(70)),
+            Duration::hours(48)
+        );
+        assert_eq!(
+            roughly(Duration::minutes(30) - Duration::milliseconds(5)),
+            Duration::minutes(30)
+        );
+        assert_eq!(roughly(Duration::seconds(29)), Duration::seconds(29));
     }
 }
