@@ -4,17 +4,13 @@
 //! link works and the welcome link then does not; an active or cancelled user gets none.
 
 use lambda_http::http::{Method, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use infra::local::Local;
-use onboarding::adapters::embedded::EmbeddedStore;
-use onboarding::adapters::outbox::{read_outbox, OutboxMailer, OutboxMessage};
-use onboarding::domain::EmailAddress;
+use onboarding::adapters::outbox::{read_outbox, OutboxMessage};
 use onboarding::ports::SystemClock;
-use onboarding::App;
 use tests::app::*;
 
 struct Live {
@@ -85,29 +81,7 @@ async fn live_server() -> Live {
         ("REMINDER_BEFORE", "25s"),
         ("SCHEDULE_EVERY", "1s"),
     ]);
-    let outbox = std::env::temp_dir().join(format!("onboarding-live-{}", uuid::Uuid::new_v4()));
-    let mailer = OutboxMailer::new(&outbox, config.from_header(), false);
-    let app = App::new(
-        config,
-        Arc::new(EmbeddedStore::in_memory()),
-        Arc::new(mailer),
-        Arc::new(SystemClock),
-        ALL,
-    )
-    .unwrap();
-    let admin = app
-        .create_admin(
-            EmailAddress::parse(ADMIN_EMAIL).unwrap(),
-            "Northwind Plumbing",
-            SecretString::from(ADMIN_PASSWORD),
-        )
-        .await
-        .unwrap();
-    let admin_token = app
-        .sessions
-        .issue(&admin, app.now())
-        .expose_secret()
-        .to_owned();
+    let (app, _, outbox, _, admin_token) = app_with_admin(config, Arc::new(SystemClock)).await;
     Live {
         local: Local::new(app, Some(outbox.clone())),
         outbox,

@@ -15,7 +15,7 @@ use onboarding::adapters::embedded::EmbeddedStore;
 use onboarding::adapters::outbox::{read_outbox, OutboxMailer, OutboxMessage};
 use onboarding::config::Defaults;
 use onboarding::domain::{EmailAddress, User};
-use onboarding::ports::FixedClock;
+use onboarding::ports::{Clock, FixedClock};
 use onboarding::{App, Config, Function};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -88,13 +88,30 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
-    let config = test_config(overrides);
-    let store = EmbeddedStore::in_memory();
     let clock = Arc::new(FixedClock::new(
         DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
             .unwrap()
             .to_utc(),
     ));
+    let (app, store, outbox, admin, admin_token) =
+        app_with_admin(test_config(overrides), clock.clone()).await;
+    TestApp {
+        local: Local::new(app, Some(outbox.clone())),
+        store,
+        clock,
+        outbox,
+        admin,
+        admin_token,
+    }
+}
+
+/// The local server's app on `clock`: an in-memory embedded store, an outbox of its own, and an
+/// admin (of Northwind Plumbing) with a session.
+pub async fn app_with_admin(
+    config: Config,
+    clock: Arc<dyn Clock>,
+) -> (App, EmbeddedStore, PathBuf, User, String) {
+    let store = EmbeddedStore::in_memory();
     let outbox =
         std::env::temp_dir().join(format!("onboarding-test-outbox-{}", uuid::Uuid::new_v4()));
     let mailer = OutboxMailer::new(&outbox, config.from_header(), false);
@@ -102,7 +119,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         config,
         Arc::new(store.clone()),
         Arc::new(mailer),
-        clock.clone(),
+        clock,
         ALL,
     )
     .unwrap();
@@ -119,14 +136,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         .issue(&admin, app.now())
         .expose_secret()
         .to_owned();
-    TestApp {
-        local: Local::new(app, Some(outbox.clone())),
-        store,
-        clock,
-        outbox,
-        admin,
-        admin_token,
-    }
+    (app, store, outbox, admin, admin_token)
 }
 
 /// Builds a request as a client would send it.

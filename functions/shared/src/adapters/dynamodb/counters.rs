@@ -128,35 +128,20 @@ pub(super) async fn give_back_slots(
 ) -> Result<(), StoreError> {
     let pks = counter_pks(keys, window, now);
     let given = join_all(pks.iter().map(|pk| async move {
-        let out = store
+        let request = store
             .client
             .update_item()
-            .table_name(&store.table)
             .key(attr::PK, s(pk.clone()))
             .update_expression("ADD #count :minus_one")
             .condition_expression("#count > :zero")
             .expression_attribute_names("#count", attr::COUNT)
             .expression_attribute_values(":minus_one", n(-1))
-            .expression_attribute_values(":zero", n(0))
-            .set_return_consumed_capacity(store.capacity.report())
-            .send()
-            .await;
-        match out {
-            Ok(out) => {
-                store.capacity.record(out.consumed_capacity());
-                Ok(())
-            }
-            // Nothing to give back (the window turned, or it is already 0): nothing to do.
-            Err(SdkError::ServiceError(ctx))
-                if matches!(
-                    ctx.err(),
-                    UpdateItemError::ConditionalCheckFailedException(_)
-                ) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(sdk_error("give back a rate-limit slot", e)),
-        }
+            .expression_attribute_values(":zero", n(0));
+        // A failed condition: nothing to give back (the window turned, or it is already 0).
+        store
+            .update_if("give back a rate-limit slot", request)
+            .await
+            .map(|_| ())
     }))
     .await;
     given.into_iter().collect()

@@ -13,8 +13,6 @@
 //! for the rate, and a retry path of its own; the one thing it buys, latency, the request that
 //! wrote the job already has: it sends at once, and the sweep is only the guarantee.
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{Delete, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Days, Utc};
 use serde::{Deserialize, Serialize};
@@ -150,10 +148,9 @@ pub(super) async fn take(
     job: &MailJob,
     until: DateTime<Utc>,
 ) -> Result<Option<MailJob>, StoreError> {
-    let result = store
+    let request = store
         .client
         .update_item()
-        .table_name(&store.table)
         .key(attr::PK, s(mail_key(&job.id)))
         .update_expression("SET #due = :until, #attempts = #attempts + :one")
         .condition_expression("attribute_exists(pk) AND #due = :seen")
@@ -162,26 +159,13 @@ pub(super) async fn take(
         .expression_attribute_values(":until", n(until.timestamp_millis()))
         .expression_attribute_values(":seen", n(job.due.timestamp_millis()))
         .expression_attribute_values(":one", n(1))
-        .return_values(ReturnValue::AllNew)
-        .set_return_consumed_capacity(store.capacity.report())
-        .send()
-        .await;
-    match result {
-        Ok(out) => {
-            store.capacity.record(out.consumed_capacity());
-            let item = out.attributes.unwrap_or_default();
-            Ok(Some(from_item::<MailItem>("mail job", item)?.into_job()))
-        }
-        Err(SdkError::ServiceError(ctx))
-            if matches!(
-                ctx.err(),
-                UpdateItemError::ConditionalCheckFailedException(_)
-            ) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(sdk_error("take mail job", e)),
-    }
+        .return_values(ReturnValue::AllNew);
+    // A failed condition: another sender took it first, or it is gone.
+    let Some(out) = store.update_if("take mail job", request).await? else {
+        return Ok(None);
+    };
+    let item = out.attributes.unwrap_or_default();
+    Ok(Some(from_item::<MailItem>("mail job", item)?.into_job()))
 }
 
 pub(super) async fn finish(
@@ -282,35 +266,18 @@ async fn delete_only(store: &DynamoStore, delete: TransactWriteItem) -> Result<(
 
 /// Puts the job back for `at`, if this sender still holds it (its `mailDue` is the one it took).
 async fn retry(store: &DynamoStore, job: &MailJob, at: DateTime<Utc>) -> Result<(), StoreError> {
-    let result = store
+    let request = store
         .client
         .update_item()
-        .table_name(&store.table)
         .key(attr::PK, s(mail_key(&job.id)))
         .update_expression("SET #due = :at")
         .condition_expression("attribute_exists(pk) AND #due = :held")
         .expression_attribute_names("#due", attr::MAIL_DUE)
         .expression_attribute_values(":at", n(at.timestamp_millis()))
-        .expression_attribute_values(":held", n(job.due.timestamp_millis()))
-        .set_return_consumed_capacity(store.capacity.report())
-        .send()
-        .await;
-    match result {
-        Ok(out) => {
-            store.capacity.record(out.consumed_capacity());
-            Ok(())
-        }
-        // Gone or taken by another sender after our hold ran out: theirs now.
-        Err(SdkError::ServiceError(ctx))
-            if matches!(
-                ctx.err(),
-                UpdateItemError::ConditionalCheckFailedException(_)
-            ) =>
-        {
-            Ok(())
-        }
-        Err(e) => Err(sdk_error("retry mail job", e)),
-    }
+        .expression_attribute_values(":held", n(job.due.timestamp_millis()));
+    // A failed condition: gone, or taken by another sender after our hold ran out: theirs now.
+    store.update_if("retry mail job", request).await?;
+    Ok(())
 }
 
 #[cfg(test)]

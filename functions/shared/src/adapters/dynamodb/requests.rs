@@ -1,9 +1,12 @@
 //! The store's round trips, shared by every operation: a strongly consistent `GetItem`, a
-//! `BatchGetItem` that retries what DynamoDB leaves unprocessed, and a `TransactWriteItems` that
-//! retries lost races and hands failed conditions back with their reasons.
+//! `BatchGetItem` that retries what DynamoDB leaves unprocessed, a `TransactWriteItems` that
+//! retries lost races and hands failed conditions back with their reasons, and an `UpdateItem`
+//! whose failed condition is an answer.
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput};
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, KeysAndAttributes, Put, TransactWriteItem, Update,
 };
@@ -181,6 +184,35 @@ impl DynamoStore {
             }
         }
         Ok(found)
+    }
+
+    /// Sends `request`, an `UpdateItem` whose failed condition is an answer, not a failure:
+    /// `None` when the condition did not hold (nothing changed).
+    pub(super) async fn update_if(
+        &self,
+        operation: &'static str,
+        request: UpdateItemFluentBuilder,
+    ) -> Result<Option<UpdateItemOutput>, StoreError> {
+        let result = request
+            .table_name(&self.table)
+            .set_return_consumed_capacity(self.capacity.report())
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                self.capacity.record(out.consumed_capacity());
+                Ok(Some(out))
+            }
+            Err(SdkError::ServiceError(ctx))
+                if matches!(
+                    ctx.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(sdk_error(operation, e)),
+        }
     }
 
     /// A put of a message pointer (`MSG#`), whatever was there: one email has one id.
