@@ -833,12 +833,7 @@ async fn a_reminder_whose_send_failed_is_sent_later_with_the_link_it_issued() {
     let no_ses = app_with_clients(
         config,
         dynamodb,
-        aws_sdk_sesv2::Client::from_conf(
-            ses.config()
-                .to_builder()
-                .endpoint_url("http://127.0.0.1:9")
-                .build(),
-        ),
+        tests::services::ses_client_at("http://127.0.0.1:9"),
         clock.clone(),
         ALL,
     )

@@ -16,7 +16,7 @@ use onboarding::ports::SystemClock;
 use onboarding::App;
 use tests::app::{test_config, ALL, TEMP_PASSWORD};
 use tests::mailer_contract::{get_page, post_json, seed_admin};
-use tests::services::{dynamodb_client, fresh_table, ses_client};
+use tests::services::{dynamodb_client, fresh_table, ses_client, ses_client_at};
 
 /// Well above the 5 s operation timeout, well below the router's 8 s: an answer later than this
 /// came from the router (or never came), not from the AWS call's own timeout.
@@ -39,16 +39,6 @@ async fn endpoint_that_never_answers() -> String {
 fn hanging_dynamodb(endpoint: &str) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(
         dynamodb_client(&RoundTrips::default())
-            .config()
-            .to_builder()
-            .endpoint_url(endpoint)
-            .build(),
-    )
-}
-
-fn hanging_ses(endpoint: &str) -> aws_sdk_sesv2::Client {
-    aws_sdk_sesv2::Client::from_conf(
-        ses_client(&RoundTrips::default())
             .config()
             .to_builder()
             .endpoint_url(endpoint)
@@ -112,7 +102,7 @@ async fn a_mail_service_that_never_answers_still_creates_the_tech_with_a_queued_
     let app = app_with_clients(
         test_config(&[("TABLE_NAME", &table)]),
         dynamodb,
-        hanging_ses(&endpoint_that_never_answers().await),
+        ses_client_at(&endpoint_that_never_answers().await),
         Arc::new(SystemClock),
         ALL,
     )
@@ -170,7 +160,7 @@ async fn a_mail_service_that_never_answers_does_not_undo_the_answer_to_a_passwor
     let app = app_with_clients(
         config,
         dynamodb,
-        hanging_ses(&endpoint_that_never_answers().await),
+        ses_client_at(&endpoint_that_never_answers().await),
         Arc::new(SystemClock),
         ALL,
     )

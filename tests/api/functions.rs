@@ -333,13 +333,7 @@ async fn an_invite_whose_send_failed_after_its_commit_is_sent_exactly_once_by_th
         ("AWS_OPERATION_TIMEOUT_MS", "1000"),
         ("AWS_ATTEMPT_TIMEOUT_MS", "500"),
     ]);
-    let unreachable_ses = aws_sdk_sesv2::Client::from_conf(
-        ses_client(&counter)
-            .config()
-            .to_builder()
-            .endpoint_url("http://127.0.0.1:9")
-            .build(),
-    );
+    let unreachable_ses = tests::services::ses_client_at("http://127.0.0.1:9");
     let app = app_with_clients(
         config,
         dynamodb_client(&counter),

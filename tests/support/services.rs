@@ -70,6 +70,18 @@ pub fn ses_client(counter: &RoundTrips) -> aws_sdk_sesv2::Client {
 }
 
 /// A Secrets Manager client for moto (which serves it on the same endpoint as SES).
+/// The SES v2 client of [`ses_client`], sending to `endpoint` instead: a server that never
+/// answers, or a closed port (`http://127.0.0.1:9`), for a mail service that cannot be reached.
+pub fn ses_client_at(endpoint: &str) -> aws_sdk_sesv2::Client {
+    aws_sdk_sesv2::Client::from_conf(
+        ses_client(&RoundTrips::default())
+            .config()
+            .to_builder()
+            .endpoint_url(endpoint)
+            .build(),
+    )
+}
+
 pub fn secrets_client() -> aws_sdk_secretsmanager::Client {
     use aws_sdk_secretsmanager::config;
     let config = config::Builder::new()

@@ -1509,6 +1509,15 @@ fn job(user: &User, kind: MailKind, generation: u64, due: DateTime<Utc>) -> Mail
     }
 }
 
+/// `job` taken for the 30 s a sender holds it: it must be free.
+async fn hold(store: &SharedStore, job: &MailJob) -> MailJob {
+    store
+        .take_mail(job, t0() + Duration::seconds(30))
+        .await
+        .unwrap()
+        .expect("the job is free to take")
+}
+
 /// The due jobs among `ids`, in the order the store lists them.
 async fn due_among(store: &SharedStore, at: DateTime<Utc>, ids: &[&str]) -> Vec<String> {
     store
@@ -1642,11 +1651,7 @@ pub async fn a_refused_write_leaves_no_job_behind(store: SharedStore) {
 
 pub async fn a_sent_job_records_the_email_on_the_invite_and_leaves_the_outbox(store: SharedStore) {
     let (user, welcome, reminder) = invited_with_mail(&store, "sent").await;
-    let held = store
-        .take_mail(&welcome, t0() + Duration::seconds(30))
-        .await
-        .unwrap()
-        .unwrap();
+    let held = hold(&store, &welcome).await;
     let id = unique_message_id();
     store
         .finish_mail(
@@ -1696,11 +1701,7 @@ pub async fn a_job_for_a_replaced_link_leaves_without_touching_the_invite(store:
         )
         .await
         .unwrap();
-    let held = store
-        .take_mail(&welcome, t0() + Duration::seconds(30))
-        .await
-        .unwrap()
-        .unwrap();
+    let held = hold(&store, &welcome).await;
     store
         .finish_mail(
             &held,
@@ -1726,11 +1727,7 @@ pub async fn a_retry_puts_the_job_back_for_later_only_while_its_sender_holds_it(
     store: SharedStore,
 ) {
     let (user, welcome, _) = invited_with_mail(&store, "retry").await;
-    let held = store
-        .take_mail(&welcome, t0() + Duration::seconds(30))
-        .await
-        .unwrap()
-        .unwrap();
+    let held = hold(&store, &welcome).await;
     let retry_at = t0() + Duration::seconds(10);
     store
         .finish_mail(&held, &MailOutcome::Retry { at: retry_at })
@@ -1779,11 +1776,7 @@ pub async fn a_failed_job_marks_the_invite_failed_and_a_reset_job_touches_no_inv
     store: SharedStore,
 ) {
     let (user, welcome, _) = invited_with_mail(&store, "failed").await;
-    let held = store
-        .take_mail(&welcome, t0() + Duration::seconds(30))
-        .await
-        .unwrap()
-        .unwrap();
+    let held = hold(&store, &welcome).await;
     store
         .finish_mail(&held, &MailOutcome::Failed)
         .await
@@ -1800,11 +1793,7 @@ pub async fn a_failed_job_marks_the_invite_failed_and_a_reset_job_touches_no_inv
         .issue_token_with_mail(&reset.record, None, std::slice::from_ref(&reset_job))
         .await
         .unwrap();
-    let held = store
-        .take_mail(&reset_job, t0() + Duration::seconds(30))
-        .await
-        .unwrap()
-        .unwrap();
+    let held = hold(&store, &reset_job).await;
     store
         .finish_mail(
             &held,

@@ -33,6 +33,16 @@ pub enum Delivery {
     Link,
 }
 
+impl Delivery {
+    /// What a new invite shows: its email waits in the outbox, or the link went to the admin.
+    fn first_status(self) -> InviteStatus {
+        match self {
+            Self::Email => InviteStatus::Queued,
+            Self::Link => InviteStatus::Manual,
+        }
+    }
+}
+
 /// What an admin may choose about one invite (on `POST /users` and on a resend).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct InviteOptions {
@@ -197,10 +207,7 @@ impl Services {
     ) -> Result<(User, IssuedToken, Vec<MailJob>), StoreError> {
         let now = self.now();
         let expires_at = now + lifetime;
-        let status = match options.delivery {
-            Delivery::Email => InviteStatus::Queued,
-            Delivery::Link => InviteStatus::Manual,
-        };
+        let status = options.delivery.first_status();
         let user = User::new_invited(new, now, Invite::new(status, expires_at));
         let (token, jobs) = self.setup_link(&user, user.setup_generation, expires_at, options, now);
         self.store
@@ -297,10 +304,7 @@ impl Services {
             let (token, jobs) = self.setup_link(&user, generation, now + lifetime, options, now);
             // The new link and its emails in one write, which kills every earlier setup link:
             // from here the outbox owes the tech this email, whatever happens to this request.
-            let status = match options.delivery {
-                Delivery::Email => InviteStatus::Queued,
-                Delivery::Link => InviteStatus::Manual,
-            };
+            let status = options.delivery.first_status();
             let invite = Invite::new(status, token.record.expires_at);
             match self
                 .store
