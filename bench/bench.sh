@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/test-services/install.sh
-cargo build --release -p create-user -p redeem-token -p login -p mailer -p bench --bins
+cargo build --release -p create-user -p redeem-token -p login -p mailer -p bench -p argon2-probe --bins
+# The argon2 verification as it was built until 2026-12 (all "z"), for the side-by-side rows.
+cargo build --profile release-size -p argon2-probe
 # arm64 zip sizes, when an aarch64 toolchain is installed (rustup's target, or the Debian one
 # `make test` fetches): the template's own arm64 build, into .aws-sam/build-arm64.
 if rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu ||
