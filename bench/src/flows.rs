@@ -14,7 +14,7 @@ use onboarding::adapters::ses::SesMailer;
 use onboarding::aws::RoundTrips;
 use onboarding::config::Defaults;
 use onboarding::ports::SystemClock;
-use onboarding::{App, Config, Function};
+use onboarding::{App, Config};
 
 fn request(method: Method, path: &str, headers: &[(&str, &str)], body: &str) -> Request {
     let mut b = HttpRequest::builder().method(method).uri(path);
@@ -76,13 +76,12 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
     let meter = CapacityMeter::default();
     let store = DynamoStore::new(dynamodb, table).with_capacity_meter(meter.clone());
     let mailer = SesMailer::new(ses, config.from_header(), None);
-    let all = [Function::CreateUser, Function::RedeemToken, Function::Login];
     let app = Arc::new(App::new(
         config,
         Arc::new(store),
         Arc::new(mailer),
         Arc::new(SystemClock),
-        &all,
+        onboarding::Serves::ALL,
     )?);
     let fixtures = infra::events::prepare(&app).await?;
     let admin = format!("Bearer {}", fixtures.admin_token.expose_secret());

@@ -39,7 +39,7 @@ async fn app(rate: &str) -> anyhow::Result<(App, onboarding::domain::User, Round
         dynamodb,
         ses,
         Arc::new(SystemClock),
-        &[],
+        onboarding::Serves::NONE,
     )?;
     let admin = app
         .create_admin(

@@ -15,7 +15,7 @@ use onboarding::adapters::embedded::EmbeddedStore;
 use onboarding::config::Defaults;
 use onboarding::domain::EmailAddress;
 use onboarding::ports::{EmailMessage, MailError, Mailer, SystemClock};
-use onboarding::{App, Config, Function};
+use onboarding::{App, Config};
 
 /// Accepts every message and keeps the newest link, so the bench can follow it.
 #[derive(Default)]
@@ -77,14 +77,13 @@ pub async fn run(iterations: usize) -> Vec<Row> {
     let config = Config::from_env(&env, Defaults::lambda()).expect("bench configuration");
     let store = EmbeddedStore::in_memory();
     let mailer = Arc::new(Forgetful::default());
-    let all = [Function::CreateUser, Function::RedeemToken, Function::Login];
     let app = Arc::new(
         App::new(
             config,
             Arc::new(store.clone()),
             mailer.clone(),
             Arc::new(SystemClock),
-            &all,
+            onboarding::Serves::ALL,
         )
         .unwrap(),
     );

@@ -20,9 +20,7 @@ use onboarding::http::pages::{self, MailRow};
 use onboarding::http::respond::{page, see_other};
 use onboarding::http::{contract_routes, layers, ApiError, ClientIp, ErrorCode};
 use onboarding::services::Services;
-use onboarding::{App, Function};
-
-const ALL: &[Function] = &[Function::CreateUser, Function::RedeemToken, Function::Login];
+use onboarding::{App, Serves};
 
 /// The local server's application: the contract's routes and this server's own pages.
 pub struct Local {
@@ -53,7 +51,7 @@ impl Local {
             .route("/app", get(signed_in_page))
             .merge(dev_mail)
             .with_state(state);
-        let routes = contract_routes(ALL)
+        let routes = contract_routes(Serves::ALL)
             .with_state(app.services.clone())
             .merge(local_pages);
         let router = layers::apply(routes, &app.services.config)

@@ -103,7 +103,7 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
         dynamodb_client(&counter),
         ses_client(&counter),
         Arc::new(SystemClock),
-        &[],
+        onboarding::Serves::NONE,
     )
     .unwrap();
 
@@ -339,7 +339,7 @@ async fn an_invite_whose_send_failed_after_its_commit_is_sent_exactly_once_by_th
         dynamodb_client(&counter),
         unreachable_ses,
         Arc::new(SystemClock),
-        &[onboarding::Function::CreateUser],
+        onboarding::Serves::CREATE_USER,
     )
     .unwrap();
     let admin_token = seed_admin(&app).await;
@@ -404,7 +404,7 @@ async fn an_invite_whose_send_failed_after_its_commit_is_sent_exactly_once_by_th
         app.store.clone(),
         app.mailer.clone(),
         Arc::new(SystemClock),
-        &[onboarding::Function::RedeemToken],
+        onboarding::Serves::REDEEM_TOKEN,
     )
     .unwrap();
     let page = get_page(&redeemer, link.strip_prefix(BASE_URL).unwrap()).await;

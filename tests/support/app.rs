@@ -16,7 +16,7 @@ use onboarding::adapters::outbox::{read_outbox, OutboxMailer, OutboxMessage};
 use onboarding::config::Defaults;
 use onboarding::domain::{EmailAddress, User};
 use onboarding::ports::{Clock, FixedClock};
-use onboarding::{App, Config, Function};
+use onboarding::{App, Config, Serves};
 use secrecy::{ExposeSecret, SecretString};
 
 pub const BASE_URL: &str = "https://onboard.example.com";
@@ -26,7 +26,7 @@ pub const TEMP_PASSWORD: &str = "violet harbour tram 42";
 pub const NEW_PASSWORD: &str = "copper kettle marching sideways";
 /// The test app's `SESSION_SIGNING_KEY`: the secret its Ed25519 session key is derived from.
 pub const SIGNING_KEY: &str = "test-signing-key-0123456789abcdef0123456789";
-pub const ALL: &[Function] = &[Function::CreateUser, Function::RedeemToken, Function::Login];
+pub const ALL: Serves = Serves::ALL;
 
 /// A configuration for tests: fast argon2, the product's lifetimes unless overridden.
 pub fn test_config(overrides: &[(&str, &str)]) -> Config {

@@ -57,7 +57,7 @@ async fn main() -> anyhow::Result<()> {
         dynamodb,
         ses,
         Arc::new(SystemClock),
-        &[],
+        onboarding::Serves::ALL,
     )?;
     rows.extend(lambda::peak_memory(&env, &app).await?);
     eprintln!("bench: zip sizes");

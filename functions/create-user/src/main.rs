@@ -1,12 +1,12 @@
 //! The create-user function: `POST /users`, `POST /users/{id}/invite`, `GET /users/{id}`.
 
 use lambda_http::{run, Error};
-use onboarding::Function;
+use onboarding::Serves;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     onboarding::telemetry::init_json();
-    let app = onboarding::aws::app_from_env(&[Function::CreateUser])
+    let app = onboarding::aws::app_from_env(Serves::CREATE_USER)
         .await
         .inspect_err(|e| tracing::error!(error = %e, "cannot start"))?;
     run(app.router()).await

@@ -1,12 +1,12 @@
 //! The login function: `GET|POST /login` and `GET|POST /password/forgot`.
 
 use lambda_http::{run, Error};
-use onboarding::Function;
+use onboarding::Serves;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     onboarding::telemetry::init_json();
-    let app = onboarding::aws::app_from_env(&[Function::Login])
+    let app = onboarding::aws::app_from_env(Serves::LOGIN)
         .await
         .inspect_err(|e| tracing::error!(error = %e, "cannot start"))?;
     run(app.router()).await

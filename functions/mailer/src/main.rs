@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     onboarding::telemetry::init_json();
-    let app = onboarding::aws::app_from_env(&[])
+    let app = onboarding::aws::app_from_env(onboarding::Serves::NONE)
         .await
         .inspect_err(|e| tracing::error!(error = %e, "cannot start"))?;
     let services = &app.services;

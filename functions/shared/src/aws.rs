@@ -16,7 +16,7 @@ use crate::config::{check_signing_secret, ConfigError, Defaults, ProcessEnv, Ses
 use crate::domain::session::SigningSecrets;
 use crate::ports::{Clock, SystemClock};
 use crate::services::StartError;
-use crate::{App, Config, Function};
+use crate::{App, Config, Serves};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -31,7 +31,7 @@ pub enum SetupError {
 
 /// A Lambda function's app: configuration from the environment (Lambda defaults: nothing that
 /// makes links or sessions is guessed), `TABLE_NAME` required, AWS clients from the default chain.
-pub async fn app_from_env(serves: &[Function]) -> Result<App, SetupError> {
+pub async fn app_from_env(serves: Serves) -> Result<App, SetupError> {
     let config = Config::from_env(&ProcessEnv, Defaults::lambda())?;
     app_from_config(config, serves).await
 }
@@ -39,7 +39,7 @@ pub async fn app_from_env(serves: &[Function]) -> Result<App, SetupError> {
 /// The app on DynamoDB and SES v2 for an already-read configuration (the local server calls this
 /// when `TABLE_NAME` is set). Loads the SDK's configuration from the default chain: region,
 /// credentials and endpoint variables.
-pub async fn app_from_config(mut config: Config, serves: &[Function]) -> Result<App, SetupError> {
+pub async fn app_from_config(mut config: Config, serves: Serves) -> Result<App, SetupError> {
     require_table(&config)?;
     let sdk = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(timeout_config(&config))
@@ -128,7 +128,7 @@ async fn secret_version(
 pub fn app_with_sdk_config(
     config: Config,
     sdk: &SdkConfig,
-    serves: &[Function],
+    serves: Serves,
 ) -> Result<App, SetupError> {
     app_with_clients(
         config,
@@ -147,7 +147,7 @@ pub fn app_with_clients(
     dynamodb: aws_sdk_dynamodb::Client,
     ses: aws_sdk_sesv2::Client,
     clock: Arc<dyn Clock>,
-    serves: &[Function],
+    serves: Serves,
 ) -> Result<App, SetupError> {
     let table = require_table(&config)?;
     let timeouts = timeout_config(&config);
@@ -232,3 +232,4 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for RoundTrips {
         Ok(())
     }
 }
+

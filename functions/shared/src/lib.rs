@@ -22,4 +22,4 @@ pub mod ses_events;
 pub mod telemetry;
 
 pub use config::Config;
-pub use http::{App, Function, ROUTES};
+pub use http::{App, Function, Serves, ROUTES};

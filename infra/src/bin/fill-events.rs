@@ -24,7 +24,7 @@ async fn main() -> anyhow::Result<()> {
         sender_email: Some("noreply@example.com".to_owned()),
     };
     let config = Config::from_env(&ProcessEnv, defaults)?;
-    let app = onboarding::aws::app_from_config(config, &[]).await?;
+    let app = onboarding::aws::app_from_config(config, onboarding::Serves::NONE).await?;
     let fixtures = infra::events::prepare(&app).await?;
     for function in ["create-user", "redeem-token", "login"] {
         std::fs::create_dir_all(out.join(function))?;

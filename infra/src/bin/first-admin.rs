@@ -59,7 +59,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let mut config = Config::from_env(&NoSigningKey(ProcessEnv), defaults)?;
     config.session_keys = SessionKeySource::Secrets(SigningSecrets::only(throwaway));
-    let app = onboarding::aws::app_from_config(config, &[]).await?;
+    let app = onboarding::aws::app_from_config(config, onboarding::Serves::NONE).await?;
     match app.invite_first_admin(email.clone(), &org_name).await {
         Ok((user, status)) => {
             println!(

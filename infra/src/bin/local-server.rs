@@ -13,9 +13,7 @@ use onboarding::config::{Defaults, Env, ProcessEnv};
 use onboarding::domain::EmailAddress;
 use onboarding::ports::{Clock, SystemClock};
 use onboarding::services::bootstrap::{generate_password, BootstrapError};
-use onboarding::{App, Config, Function};
-
-const ALL: &[Function] = &[Function::CreateUser, Function::RedeemToken, Function::Login];
+use onboarding::{App, Config, Serves};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -50,13 +48,19 @@ async fn main() -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (app, outbox) = if config.table_name.is_some() {
         // DynamoDB and SES v2, at AWS or wherever AWS_ENDPOINT_URL* point.
-        let app = onboarding::aws::app_from_config(config, ALL).await?;
+        let app = onboarding::aws::app_from_config(config, Serves::ALL).await?;
         (app, None)
     } else {
         let store = EmbeddedStore::open(&data_dir.join("onboarding.redb"))
             .with_context(|| format!("cannot open the embedded store in {}", data_dir.display()))?;
         let mailer = OutboxMailer::new(&outbox_dir, config.from_header(), true);
-        let app = App::new(config, Arc::new(store), Arc::new(mailer), clock, ALL)?;
+        let app = App::new(
+            config,
+            Arc::new(store),
+            Arc::new(mailer),
+            clock,
+            Serves::ALL,
+        )?;
         (app, Some(outbox_dir.clone()))
     };
     let admin_jwt = seed_admin(&app, &env).await?;

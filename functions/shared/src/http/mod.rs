@@ -180,42 +180,108 @@ pub const ROUTES: &[Route] = &[
     ),
 ];
 
-impl Endpoint {
-    fn handler(self) -> MethodRouter<Arc<Services>> {
-        use handlers::{account, batch, links, login, users};
-        match self {
-            Self::CreateUser => post(users::create),
-            Self::InviteCrew => post(batch::invite_crew),
-            Self::ResendInvite => post(users::resend_invite),
-            Self::GetUser => get(users::get),
-            Self::ListUsers => get(users::list),
-            Self::CancelInvite => delete(users::cancel_invite),
-            Self::DisableUser => post(users::disable),
-            Self::EnableUser => post(users::enable),
-            Self::SetupPage => get(links::setup_page),
-            Self::Setup => post(links::setup),
-            Self::ResetPage => get(links::reset_page),
-            Self::Reset => post(links::reset),
-            Self::LoginPage => get(login::login_page),
-            Self::Login => post(login::login),
-            Self::ForgotPage => get(login::forgot_page),
-            Self::Forgot => post(login::forgot),
-            Self::Jwks => get(account::jwks),
-            Self::Logout => post(account::logout),
-            Self::PasswordPage => get(account::password_page),
-            Self::ChangePassword => post(account::change_password),
-        }
-    }
+/// What answers an endpoint, as axum routes it.
+type Handler = MethodRouter<Arc<Services>>;
+
+/// The routes one binary serves, and the handlers it links. Each function's binary names its
+/// own constant, whose handler table matches only that function's endpoints: nothing in the
+/// binary refers to another function's handlers, so the linker (fat LTO) leaves them and what
+/// only they use out. The local server and the tests serve [`Serves::ALL`].
+#[derive(Clone, Copy)]
+pub struct Serves {
+    pub functions: &'static [Function],
+    handler: fn(Endpoint) -> Option<Handler>,
 }
 
-/// The contract's routes of the functions in `serves`, before any layer: a server that adds
+impl Serves {
+    pub const CREATE_USER: Self = Self {
+        functions: &[Function::CreateUser],
+        handler: create_user_handler,
+    };
+    pub const REDEEM_TOKEN: Self = Self {
+        functions: &[Function::RedeemToken],
+        handler: redeem_token_handler,
+    };
+    pub const LOGIN: Self = Self {
+        functions: &[Function::Login],
+        handler: login_handler,
+    };
+    /// No route: the mailer, which answers the mail service and the schedule, not HTTP.
+    pub const NONE: Self = Self {
+        functions: &[],
+        handler: no_handler,
+    };
+    /// Every route of the contract: the local server, the tests, the bench.
+    pub const ALL: Self = Self {
+        functions: &[Function::CreateUser, Function::RedeemToken, Function::Login],
+        handler: any_handler,
+    };
+}
+
+/// The create-user function's endpoints: users and the crew.
+fn create_user_handler(endpoint: Endpoint) -> Option<Handler> {
+    use handlers::{batch, users};
+    Some(match endpoint {
+        Endpoint::CreateUser => post(users::create),
+        Endpoint::InviteCrew => post(batch::invite_crew),
+        Endpoint::ResendInvite => post(users::resend_invite),
+        Endpoint::GetUser => get(users::get),
+        Endpoint::ListUsers => get(users::list),
+        Endpoint::CancelInvite => delete(users::cancel_invite),
+        Endpoint::DisableUser => post(users::disable),
+        Endpoint::EnableUser => post(users::enable),
+        _ => return None,
+    })
+}
+
+/// The redeem-token function's endpoints: the setup and reset links.
+fn redeem_token_handler(endpoint: Endpoint) -> Option<Handler> {
+    use handlers::links;
+    Some(match endpoint {
+        Endpoint::SetupPage => get(links::setup_page),
+        Endpoint::Setup => post(links::setup),
+        Endpoint::ResetPage => get(links::reset_page),
+        Endpoint::Reset => post(links::reset),
+        _ => return None,
+    })
+}
+
+/// The login function's endpoints: signing in and out, forgot-password, the JWKS, the password.
+fn login_handler(endpoint: Endpoint) -> Option<Handler> {
+    use handlers::{account, login};
+    Some(match endpoint {
+        Endpoint::LoginPage => get(login::login_page),
+        Endpoint::Login => post(login::login),
+        Endpoint::ForgotPage => get(login::forgot_page),
+        Endpoint::Forgot => post(login::forgot),
+        Endpoint::Jwks => get(account::jwks),
+        Endpoint::Logout => post(account::logout),
+        Endpoint::PasswordPage => get(account::password_page),
+        Endpoint::ChangePassword => post(account::change_password),
+        _ => return None,
+    })
+}
+
+fn no_handler(_: Endpoint) -> Option<Handler> {
+    None
+}
+
+fn any_handler(endpoint: Endpoint) -> Option<Handler> {
+    create_user_handler(endpoint)
+        .or_else(|| redeem_token_handler(endpoint))
+        .or_else(|| login_handler(endpoint))
+}
+
+/// The contract's routes of the functions `serves` names, before any layer: a server that adds
 /// routes of its own (the local server) merges them in, then calls [`layers::apply`].
-pub fn contract_routes(serves: &[Function]) -> Router<Arc<Services>> {
+pub fn contract_routes(serves: Serves) -> Router<Arc<Services>> {
     ROUTES
         .iter()
-        .filter(|r| serves.contains(&r.function))
+        .filter(|r| serves.functions.contains(&r.function))
         .fold(Router::new(), |router, r| {
-            router.route(r.path, r.endpoint.handler())
+            // `handler_tables_match_the_route_table` checks that this never panics.
+            let handler = (serves.handler)(r.endpoint).expect("a handler for each route served");
+            router.route(r.path, handler)
         })
 }
 
@@ -226,13 +292,13 @@ pub struct App {
 }
 
 impl App {
-    /// `serves`: the functions whose routes this instance answers (all of them locally).
+    /// `serves`: the routes this instance answers (all of them locally).
     pub fn new(
         config: Config,
         store: Arc<dyn Store>,
         mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
-        serves: &[Function],
+        serves: Serves,
     ) -> Result<Self, StartError> {
         let services = Arc::new(Services::new(config, store, mailer, clock)?);
         let router = layers::apply(
@@ -290,5 +356,40 @@ impl std::ops::Deref for App {
     type Target = Services;
     fn deref(&self) -> &Services {
         &self.services
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handler_tables_match_the_route_table() {
+        let tables = [Serves::CREATE_USER, Serves::REDEEM_TOKEN, Serves::LOGIN];
+        for r in ROUTES {
+            for table in tables {
+                // Its own function's table answers the route; no other function's does.
+                let own = table.functions == [r.function];
+                assert_eq!(
+                    (table.handler)(r.endpoint).is_some(),
+                    own,
+                    "{} {} in {:?}'s table",
+                    r.method,
+                    r.path,
+                    table.functions
+                );
+            }
+            assert!((Serves::ALL.handler)(r.endpoint).is_some());
+        }
+        // Each table serves exactly its function's routes.
+        for table in tables {
+            let routes = ROUTES
+                .iter()
+                .filter(|r| table.functions.contains(&r.function))
+                .count();
+            assert!(routes > 0);
+            let _router = contract_routes(table);
+        }
+        let _router = contract_routes(Serves::ALL);
     }
 }
