@@ -42,6 +42,7 @@ pub async fn app_from_env(serves: Serves) -> Result<App, SetupError> {
 pub async fn app_from_config(mut config: Config, serves: Serves) -> Result<App, SetupError> {
     require_table(&config)?;
     let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
         .timeout_config(timeout_config(&config))
         .load()
         .await;
@@ -50,6 +51,43 @@ pub async fn app_from_config(mut config: Config, serves: Serves) -> Result<App, 
         resolve_session_keys(&mut config, &client).await?;
     }
     app_with_sdk_config(config, &sdk, serves)
+}
+
+/// The roots AWS service endpoints chain to (Amazon Trust Services), in PEM.
+const AMAZON_ROOTS: &[u8] = include_bytes!("../certs/amazon-trust-services.pem");
+
+/// The HTTPS client every SDK client of a function shares: the SDK's own (hyper, rustls on
+/// aws-lc, proxy settings from the environment, as `default-https-client` builds it), trusting
+/// only Amazon's roots for the AWS calls it makes.
+///
+/// Why not the system's roots, the SDK's default: it reads and parses the whole system bundle
+/// (Debian reads it twice, file and folder: ~300 certificates) for every client it builds, at
+/// init, where it was most of the functions' cold start (docs/BENCHMARKS.md). Five roots parse in
+/// microseconds, and a smaller trust store is a narrower one: no other CA can vouch for an AWS
+/// endpoint. An endpoint whose certificate chains elsewhere (a TLS-intercepting proxy, an
+/// emulator on https) is refused; the local emulators the tests use speak plain http.
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder};
+    let trust = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(AMAZON_ROOTS);
+    let context = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .expect("a TLS context needs no I/O to build");
+    Builder::new().build_with_connector_fn(move |settings, components| {
+        let mut connector = ConnectorBuilder::default()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+            .tls_context(context.clone());
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// Reads the session signing key from Secrets Manager when the configuration names a secret
@@ -233,3 +271,36 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for RoundTrips {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::config::{Credentials, Region};
+    use aws_sdk_dynamodb::error::SdkError;
+
+    #[test]
+    fn the_trust_store_holds_amazons_five_roots() {
+        let pem = String::from_utf8_lossy(AMAZON_ROOTS);
+        assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 5);
+        assert_eq!(pem.matches("-----END CERTIFICATE-----").count(), 5);
+    }
+
+    #[tokio::test]
+    async fn sdk_clients_on_the_shared_client_build_their_tls_from_those_roots() {
+        // Building a connector parses the roots (a bad one panics there); the call then fails
+        // as a refused connection, an ordinary error.
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https_client())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("a", "b", None, None, "test"))
+            .endpoint_url("https://127.0.0.1:9")
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .load()
+            .await;
+        let err = aws_sdk_dynamodb::Client::new(&sdk)
+            .list_tables()
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, SdkError::DispatchFailure(_)), "{err:?}");
+    }
+}
