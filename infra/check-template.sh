@@ -6,6 +6,7 @@
 # zip size per architecture.
 #
 #   SAM_BUILD_ARCHS="arm64 x86_64"   the architectures to build (default: both)
+#   SAM_LINT=0                       only build (no cfn-lint, sam validate, sam local check)
 #
 # Builds go to .aws-sam/build-<arch>. Without rustup's aarch64 target, the arm64 build uses
 # Debian's rustc-web (infra/arm64-toolchain.sh) with its own target folder, target/rust-web.
@@ -13,10 +14,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1} SAM_CLI_TELEMETRY=0
 
-cfn-lint template.yaml
-echo "cfn-lint: no findings"
-sam validate --lint
-python infra/sam-local-env.py
+if [ "${SAM_LINT:-1}" != 0 ]; then
+  cfn-lint template.yaml
+  echo "cfn-lint: no findings"
+  sam validate --lint
+  python infra/sam-local-env.py
+fi
 
 functions=(CreateUserFunction RedeemTokenFunction LoginFunction MailerFunction)
 for arch in ${SAM_BUILD_ARCHS:-arm64 x86_64}; do

@@ -22,17 +22,37 @@ use tests::services::{
 
 const SIGNING_KEY: &str = "test-signing-key-0123456789abcdef0123456789";
 
+/// The function's release binary: the `bootstrap` that `sam build` made when `SAM_BUILD_DIR` names
+/// its build folder (what `make test` runs: the very executable a deploy uploads), else
+/// `cargo build --release`'s.
 fn release_binary(function: &str) -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")));
-    let path = target.join("release").join(function);
+    let path = match std::env::var_os("SAM_BUILD_DIR") {
+        Some(dir) => PathBuf::from(dir)
+            .join(logical_id(function))
+            .join("bootstrap"),
+        None => std::env::var("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")))
+            .join("release")
+            .join(function),
+    };
     assert!(
         path.exists(),
-        "{} is missing: build the functions with `cargo build --release -p {function}` (make test does)",
+        "{} is missing: build the functions with `cargo build --release -p {function}` or `sam build` (make test does)",
         path.display()
     );
     path
+}
+
+/// The template's resource for a function's binary.
+fn logical_id(function: &str) -> &'static str {
+    match function {
+        "create-user" => "CreateUserFunction",
+        "redeem-token" => "RedeemTokenFunction",
+        "login" => "LoginFunction",
+        "mailer" => "MailerFunction",
+        other => panic!("no function {other} in template.yaml"),
+    }
 }
 
 /// Starts a function's binary against the emulator, with Lambda's environment.
