@@ -11,7 +11,7 @@ use futures_util::future::join_all;
 use super::errors::{built, sdk_error};
 use super::items::{from_item, user_from_item, CounterItem};
 use super::layout::{attr, counter_key, email_key, n, s, Item};
-use super::requests::update_item;
+use super::requests::{backoff, update_item, ATTEMPTS};
 use super::DynamoStore;
 use crate::domain::{EmailAddress, User};
 use crate::ports::{window_start, Limited, StoreError};
@@ -114,6 +114,8 @@ pub(super) fn slot_updates(
 }
 
 /// One `UpdateItem` per key, sent together, each taking one off only while the count is above 0.
+/// A plain write on an item that a transaction (another request's `take_slots`) holds at that
+/// moment is refused with `TransactionConflictException`: tried again, as `transact` does.
 pub(super) async fn give_back_slots(
     store: &DynamoStore,
     keys: &[String],
@@ -122,20 +124,29 @@ pub(super) async fn give_back_slots(
 ) -> Result<(), StoreError> {
     let pks = counter_pks(keys, window, now);
     let given = join_all(pks.iter().map(|pk| async move {
-        let request = store
-            .client
-            .update_item()
-            .key(attr::PK, s(pk.clone()))
-            .update_expression("ADD #count :minus_one")
-            .condition_expression("#count > :zero")
-            .expression_attribute_names("#count", attr::COUNT)
-            .expression_attribute_values(":minus_one", n(-1))
-            .expression_attribute_values(":zero", n(0));
-        // A failed condition: nothing to give back (the window turned, or it is already 0).
-        store
-            .update_if("give back a rate-limit slot", request)
-            .await
-            .map(|_| ())
+        let mut attempt = 0;
+        loop {
+            let request = store
+                .client
+                .update_item()
+                .key(attr::PK, s(pk.clone()))
+                .update_expression("ADD #count :minus_one")
+                .condition_expression("#count > :zero")
+                .expression_attribute_names("#count", attr::COUNT)
+                .expression_attribute_values(":minus_one", n(-1))
+                .expression_attribute_values(":zero", n(0));
+            // A failed condition: nothing to give back (the window turned, or it is already 0).
+            match store
+                .update_if("give back a rate-limit slot", request)
+                .await
+            {
+                Err(StoreError::Conflict) if attempt + 1 < ATTEMPTS => {
+                    attempt += 1;
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                given => return given.map(|_| ()),
+            }
+        }
     }))
     .await;
     given.into_iter().collect()
