@@ -159,8 +159,24 @@ pub async fn run() -> anyhow::Result<Vec<Row>> {
                 &json,
                 &format!(r#"{{"email":"{email}"}}"#),
             )],
-            "",
-            |_| true,
+            "≤ 1 counter update + 1 read + 1 transaction, then the outbox's SendEmail and receipt",
+            // Issue 17's budget is on the request's own store work: the read of the user and the
+            // writes that count it and store the link (here the slots ride in the link's
+            // transaction: no UpdateItem at all). The outbox's receipt (one DeleteItem of the
+            // sent job) and SES are listed, not judged; anything else fails the target.
+            |c| {
+                let n = |op: &str| c.iter().filter(|o| *o == op).count();
+                n("GetItem") <= 1
+                    && n("UpdateItem") <= 1
+                    && n("TransactWriteItems") <= 1
+                    && n("DeleteItem") <= 1
+                    && c.iter().all(|o| {
+                        matches!(
+                            o.as_str(),
+                            "GetItem" | "UpdateItem" | "TransactWriteItems" | "DeleteItem"
+                        )
+                    })
+            },
         ),
         (
             "list one page (GET /users)",

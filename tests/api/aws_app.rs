@@ -503,15 +503,14 @@ async fn round_trips_per_flow_are_as_designed() {
     )
     .await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
-    // The user, and a failure slot per limit taken before the password is checked (sent
-    // together: one wait); then, signed in, the slots given back (sent together: a second wait).
+    // The user, and a failure slot per limit taken before the password is checked (one
+    // transaction, sent alongside the read: one wait); then, signed in, the slots given back
+    // (sent together: a second wait).
     record(
         "POST /login",
         &[
             "GetItem",
-            "UpdateItem",
-            "UpdateItem",
-            "UpdateItem",
+            "TransactWriteItems",
             "UpdateItem",
             "UpdateItem",
             "UpdateItem",
@@ -524,16 +523,10 @@ async fn round_trips_per_flow_are_as_designed() {
     assert_eq!(forgot.status, StatusCode::ACCEPTED, "{}", forgot.body);
     record(
         "POST /password/forgot",
-        // Three rate-limit slots, the user, the link with its email (the outbox), then, once SES
-        // took it, the job's removal (a reset touches no invite: one DeleteItem).
-        &[
-            "DeleteItem",
-            "GetItem",
-            "TransactWriteItems",
-            "UpdateItem",
-            "UpdateItem",
-            "UpdateItem",
-        ],
+        // The user, then one transaction: the three rate-limit slots with the link and its email
+        // (the outbox); then, once SES took it, the job's removal (a reset touches no invite: one
+        // DeleteItem).
+        &["DeleteItem", "GetItem", "TransactWriteItems"],
         &["SendEmail"],
         &a,
     );

@@ -259,6 +259,47 @@ async fn a_disabled_tech_is_shut_out_everywhere_and_enabling_lets_them_sign_in_a
     );
 }
 
+/// A disabled account gets no reset link, but its requests are counted as anyone's, so the limit
+/// tells nobody whether the account exists or is disabled.
+#[tokio::test]
+async fn a_disabled_accounts_reset_requests_count_against_the_limit_like_anyones() {
+    let t = spawn_app().await;
+    let ids = invite_three(&t).await;
+    let admin = t.fresh_admin_token();
+    let r = admin_call(
+        &t,
+        Method::POST,
+        &format!("/users/{}/disable", ids[0]),
+        &admin,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let emails_before = t.emails().len();
+    let forgot = |email: &'static str| {
+        let t = &t;
+        async move {
+            t.post_json("/password/forgot", &json!({"email": email}), None)
+                .await
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(forgot(TECHS[0]).await.status, StatusCode::ACCEPTED);
+        assert_eq!(
+            forgot("nobody@example.com").await.status,
+            StatusCode::ACCEPTED
+        );
+    }
+    let disabled = forgot(TECHS[0]).await;
+    let unknown = forgot("nobody@example.com").await;
+    assert_eq!(disabled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(disabled.header("retry-after").is_some() && unknown.header("retry-after").is_some());
+    assert_eq!(
+        (disabled.status, disabled.body),
+        (unknown.status, unknown.body)
+    );
+    assert_eq!(t.emails().len(), emails_before, "a disabled user got mail");
+}
+
 #[tokio::test]
 async fn a_disabled_invite_is_invited_again_when_enabled_and_its_old_link_stays_dead() {
     let t = spawn_app().await;

@@ -11,7 +11,7 @@ use onboarding::adapters::dynamodb::DynamoStore;
 use onboarding::aws::RoundTrips;
 use onboarding::domain::token::issue;
 use onboarding::domain::{EmailAddress, TokenPurpose, UserId};
-use onboarding::ports::{Redemption, Store, StoreError};
+use onboarding::ports::{Limited, Redemption, Slots, Store, StoreError};
 use tests::services::{dynamodb_client, fresh_dynamo_store, fresh_table};
 use tests::store_contract::{invited, unique_email, SharedStore};
 
@@ -231,6 +231,71 @@ async fn each_crew_action_is_one_write_and_each_list_page_one_query() {
     assert_eq!(counter.take(), vec!["UpdateItem"]);
     store.cancel_invite(&user).await.unwrap();
     assert_eq!(counter.take(), vec!["GetItem", "TransactWriteItems"]);
+}
+
+/// Rate-limit slots are one transaction, taken or refused, with no give-back round trip; taken
+/// with a reset link and its email, the slots ride in the link's one transaction.
+#[tokio::test]
+async fn slots_cost_one_transaction_alone_or_with_a_link() {
+    let (store, counter) = fresh_dynamo_store().await;
+    let (user, token) = invited(&unique_email("slot-trips"));
+    store.create_user(&user, Some(&token.record)).await.unwrap();
+    let window = Duration::hours(1);
+    let now = Utc::now();
+    let key = |kind: &str| format!("forgot:{kind}:{}", uuid::Uuid::new_v4().simple());
+    let limits = [
+        Limited {
+            key: key("email-ip"),
+            max: 1,
+        },
+        Limited {
+            key: key("email"),
+            max: 10,
+        },
+        Limited {
+            key: key("ip"),
+            max: 20,
+        },
+    ];
+    counter.take();
+    let reset = issue(
+        TokenPurpose::Reset,
+        user.token_subject(),
+        1,
+        now,
+        Duration::minutes(30),
+    );
+    let slots = Slots {
+        limits: &limits,
+        window,
+        now,
+    };
+    assert_eq!(
+        store
+            .issue_token_within_limits(&reset.record, None, &[], &slots)
+            .await,
+        Ok(true)
+    );
+    assert_eq!(counter.take(), vec!["TransactWriteItems"]);
+    // Over the strict limit: one cancelled transaction, nothing given back.
+    assert!(!store.take_slots(&limits, window, now).await.unwrap());
+    assert_eq!(counter.take(), vec!["TransactWriteItems"]);
+    let again = issue(
+        TokenPurpose::Reset,
+        user.token_subject(),
+        2,
+        now,
+        Duration::minutes(30),
+    );
+    assert_eq!(
+        store
+            .issue_token_within_limits(&again.record, None, &[], &slots)
+            .await,
+        Ok(false)
+    );
+    assert_eq!(counter.take(), vec!["TransactWriteItems"]);
+    assert!(store.take_slots(&limits[1..], window, now).await.unwrap());
+    assert_eq!(counter.take(), vec!["TransactWriteItems"]);
 }
 
 /// A user written before the organisation index existed (no `memberOf`) is listed once the table

@@ -168,6 +168,23 @@ pub trait Store: Send + Sync {
         mail: &[MailJob],
     ) -> Result<(), StoreError>;
 
+    /// [`Store::issue_token_with_mail`] and [`Store::take_slots`] in one write, all or nothing:
+    /// the link, its emails and one slot under each of `slots`' limits. `Ok(false)` when a limit
+    /// is full: nothing is written (no slot, no link, no email), whatever else would have failed.
+    /// A refusal of the link itself (`Conflict`, `UserNotFound`, `AlreadyActive`) takes no slot
+    /// either, so the caller may retry without counting twice.
+    ///
+    /// One round trip: DynamoDB, one `TransactWriteItems` whose items are the counters (the
+    /// condition of `take_slots`), the user's generation, the token and the jobs; at 2 WCU per
+    /// item, as every transactional write.
+    async fn issue_token_within_limits(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+        mail: &[MailJob],
+        slots: &Slots<'_>,
+    ) -> Result<bool, StoreError>;
+
     /// Up to `limit` mail jobs due at `now`, the longest waiting first (DynamoDB: one `Query` of
     /// the sparse `mailQueue` index, which only jobs are in). A job just taken by someone else may
     /// still be listed: taking it is what decides.
@@ -256,10 +273,15 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<u64>, StoreError>;
 
     /// Takes one slot under every limit's key in the fixed window of `window` that holds `now`,
-    /// all or none: `false` (and nothing kept) when any key already holds `max` slots. Concurrent
-    /// calls never take more than `max` slots of one key, so a burst is counted as it arrives.
-    /// Counters expire with their window. A store that takes the keys one by one (DynamoDB: one
-    /// conditional `UpdateItem` each) gives back what it took before answering `false`.
+    /// all or none, atomically: `false` (and nothing written) when any key already holds `max`
+    /// slots. Concurrent calls never take more than `max` slots of one key, so a burst is counted
+    /// as it arrives. Counters expire with their window. A key given twice is one counter, held
+    /// to the stricter `max`.
+    ///
+    /// One round trip: DynamoDB, one `TransactWriteItems` with a conditional update per key
+    /// (2 WCU per key, twice a plain `UpdateItem`'s 1, bought for all-or-none without a
+    /// give-back round trip on refusal). Concurrent transactions on one counter conflict and are
+    /// retried (`DynamoStore::transact`), where plain updates would queue.
     async fn take_slots(
         &self,
         limits: &[Limited],
@@ -370,6 +392,16 @@ impl PageKey {
 pub struct UserPage {
     pub users: Vec<User>,
     pub next: Option<PageKey>,
+}
+
+/// Rate-limit slots taken in the same write as the work they limit
+/// ([`Store::issue_token_within_limits`]): one under each of `limits` in the fixed window of
+/// `window` that holds `now`, as [`Store::take_slots`] takes them.
+#[derive(Debug, Clone, Copy)]
+pub struct Slots<'a> {
+    pub limits: &'a [Limited],
+    pub window: Duration,
+    pub now: DateTime<Utc>,
 }
 
 /// One rate limit on one store key: at most `max` slots in a window.

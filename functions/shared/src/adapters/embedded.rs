@@ -16,7 +16,7 @@ use crate::domain::{
 };
 use crate::ports::{
     window_start, BackendError, Limited, MailOutcome, PageKey, Redemption, Rehash, SessionChange,
-    Store, StoreError, UserPage, UserQuery,
+    Slots, Store, StoreError, UserPage, UserQuery,
 };
 
 const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
@@ -126,6 +126,61 @@ impl EmbeddedStore {
         Ok(counter
             .filter(|c| c.window_start == window_start)
             .map_or(0, |c| c.count))
+    }
+
+    /// Takes one slot under each of `limits` in the window starting at `window_start`, or none
+    /// (`false`) when any is full. A key given twice is one counter, held to the stricter `max`.
+    fn take_slots_in(
+        tx: &WriteTransaction,
+        limits: &[Limited],
+        window_start: i64,
+    ) -> Result<bool, StoreError> {
+        let mut counters = tx.open_table(COUNTERS).map_err(backend)?;
+        let mut next = Vec::with_capacity(limits.len());
+        for l in limits {
+            let count = Self::count_in(&counters, &l.key, window_start)?;
+            if count >= l.max {
+                return Ok(false);
+            }
+            next.push((l.key.as_str(), count + 1));
+        }
+        for (key, count) in next {
+            let value = encode(&Counter {
+                window_start,
+                count,
+            })?;
+            counters.insert(key, value.as_slice()).map_err(backend)?;
+        }
+        Ok(true)
+    }
+
+    /// Stores `token` as the user's newest of its purpose, with `invite` and `mail`; an error
+    /// leaves the transaction to be dropped (`write` commits only on success).
+    fn issue_in(
+        tx: &WriteTransaction,
+        token: &TokenRecord,
+        invite: Option<Invite>,
+        mail: &[MailJob],
+    ) -> Result<(), StoreError> {
+        Self::write_jobs(tx, mail)?;
+        let mut user = Self::read_user(tx, &token.user_id.0)?.ok_or(StoreError::UserNotFound)?;
+        if token.purpose == TokenPurpose::Setup && user.status != crate::domain::UserStatus::Invited
+        {
+            return Err(StoreError::AlreadyActive);
+        }
+        if user.generation(token.purpose) + 1 != token.generation {
+            return Err(StoreError::Conflict);
+        }
+        match token.purpose {
+            TokenPurpose::Setup => user.setup_generation = token.generation,
+            TokenPurpose::Reset => user.reset_generation = token.generation,
+        }
+        if let Some(invite) = invite {
+            Self::write_message(tx, &user.id, Some(&invite))?;
+            user.invite = Some(invite);
+        }
+        Self::write_user(tx, &user)?;
+        Self::write_token(tx, token)
     }
 
     fn read_user(tx: &WriteTransaction, id: &str) -> Result<Option<User>, StoreError> {
@@ -311,28 +366,30 @@ impl Store for EmbeddedStore {
         let token = token.clone();
         let invite = invite.cloned();
         let mail = mail.to_vec();
+        self.write(move |tx| Self::issue_in(tx, &token, invite, &mail))
+            .await
+    }
+
+    /// The slots and the link in one write transaction: a full limit returns before anything is
+    /// written, and a refused link aborts the transaction with the slots in it.
+    async fn issue_token_within_limits(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+        mail: &[MailJob],
+        slots: &Slots<'_>,
+    ) -> Result<bool, StoreError> {
+        let token = token.clone();
+        let invite = invite.cloned();
+        let mail = mail.to_vec();
+        let limits = slots.limits.to_vec();
+        let window_start = window_start(slots.window, slots.now);
         self.write(move |tx| {
-            Self::write_jobs(tx, &mail)?;
-            let mut user =
-                Self::read_user(tx, &token.user_id.0)?.ok_or(StoreError::UserNotFound)?;
-            if token.purpose == TokenPurpose::Setup
-                && user.status != crate::domain::UserStatus::Invited
-            {
-                return Err(StoreError::AlreadyActive);
+            if !Self::take_slots_in(tx, &limits, window_start)? {
+                return Ok(false);
             }
-            if user.generation(token.purpose) + 1 != token.generation {
-                return Err(StoreError::Conflict);
-            }
-            match token.purpose {
-                TokenPurpose::Setup => user.setup_generation = token.generation,
-                TokenPurpose::Reset => user.reset_generation = token.generation,
-            }
-            if let Some(invite) = invite {
-                Self::write_message(tx, &user.id, Some(&invite))?;
-                user.invite = Some(invite);
-            }
-            Self::write_user(tx, &user)?;
-            Self::write_token(tx, &token)
+            Self::issue_in(tx, &token, invite, &mail)?;
+            Ok(true)
         })
         .await
     }
@@ -594,26 +651,8 @@ impl Store for EmbeddedStore {
     ) -> Result<bool, StoreError> {
         let limits = limits.to_vec();
         let window_start = window_start(window, now);
-        self.write(move |tx| {
-            let mut counters = tx.open_table(COUNTERS).map_err(backend)?;
-            let mut next = Vec::with_capacity(limits.len());
-            for l in &limits {
-                let count = Self::count_in(&counters, &l.key, window_start)?;
-                if count >= l.max {
-                    return Ok(false);
-                }
-                next.push((l.key.as_str(), count + 1));
-            }
-            for (key, count) in next {
-                let value = encode(&Counter {
-                    window_start,
-                    count,
-                })?;
-                counters.insert(key, value.as_slice()).map_err(backend)?;
-            }
-            Ok(true)
-        })
-        .await
+        self.write(move |tx| Self::take_slots_in(tx, &limits, window_start))
+            .await
     }
 
     async fn give_back_slots(

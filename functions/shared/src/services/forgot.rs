@@ -3,10 +3,12 @@
 
 use std::time::Instant;
 
-use super::limits::{per_email, per_email_and_ip, per_ip, LimitError, OverLimit};
+use super::limits::{
+    per_email, per_email_and_ip, per_ip, retry_after, LimitError, Limited, OverLimit,
+};
 use super::{log_unexpected, Services};
-use crate::domain::{EmailAddress, MailKind, User, UserStatus};
-use crate::ports::StoreError;
+use crate::domain::{EmailAddress, MailJob, MailKind, User, UserStatus};
+use crate::ports::{Slots, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ForgotError {
@@ -29,15 +31,45 @@ impl From<LimitError> for ForgotError {
 /// this often.
 const ISSUE_ATTEMPTS: usize = 3;
 
+/// What became of a request that was counted under the limits.
+enum Counted {
+    /// A reset link was stored with its email (the job), and the slots with it.
+    Issued(Box<(MailJob, User)>),
+    /// Only the slots: nobody to send a link to (an unknown email, a disabled account, a store
+    /// that failed to read the user, or a link that kept losing races).
+    SlotsOnly,
+}
+
 impl Services {
     /// Accepted for any email, known or not; a known user gets a reset link. Answers no faster
     /// for an unknown email than for a known one.
+    ///
+    /// Store cost: one read (the user by email) and one transaction. For a known, enabled user
+    /// that transaction takes the rate-limit slots, stores the link and its email (the outbox)
+    /// at once; for anyone else it only takes the slots. Either way a refusal is one cancelled
+    /// transaction that wrote nothing, and says nothing about who has an account. Then, for a
+    /// link, the outbox's own work: the mail service's send and the job's removal.
     pub async fn forgot_password(
         &self,
         email: &EmailAddress,
         source_ip: &str,
     ) -> Result<(), ForgotError> {
         let started = Instant::now();
+        let result = self.count_and_issue(email, source_ip).await;
+        // Known emails cost a bigger write and an email; pad every answer (a refusal too) so its
+        // timing says nothing.
+        let floor = self.config.forgot_min_response.to_std().unwrap_or_default();
+        if let Some(rest) = floor.checked_sub(started.elapsed()) {
+            tokio::time::sleep(rest).await;
+        }
+        result
+    }
+
+    async fn count_and_issue(
+        &self,
+        email: &EmailAddress,
+        source_ip: &str,
+    ) -> Result<(), ForgotError> {
         let rl = self.config.rate_limits;
         // Strict per email from one source, looser per email from anywhere: one address cannot
         // use up the owner's own requests (`limits`).
@@ -47,36 +79,53 @@ impl Services {
             per_ip("forgot", source_ip, rl.forgot_per_ip),
         ];
         // Counted for every email, known or not, so a refusal says nothing about who has an
-        // account; taken before any email is sent, so a burst cannot send more than the limit.
-        self.take_slots(&limits, rl.forgot_window, self.now())
-            .await?;
-        self.send_reset_link(email).await;
-        // Known emails cost a write and an email; pad so the answer's timing says nothing.
-        let floor = self.config.forgot_min_response.to_std().unwrap_or_default();
-        if let Some(rest) = floor.checked_sub(started.elapsed()) {
-            tokio::time::sleep(rest).await;
+        // account; counted in the same write that stores the email, so a burst cannot send more
+        // than the limit.
+        match self.issue_reset_link(email, &limits).await? {
+            Counted::Issued(issued) => {
+                let (job, user) = *issued;
+                // The job stays in the outbox until its hold runs out if this fails: the sweep
+                // sends it.
+                if let Err(e) = self.handle_job(&job, Some(&user)).await {
+                    log_unexpected("recording a sent reset link", &e);
+                }
+                Ok(())
+            }
+            Counted::SlotsOnly => {
+                let now = self.now();
+                Ok(self.take_slots(&limits, rl.forgot_window, now).await?)
+            }
         }
-        Ok(())
     }
 
-    /// Stores a fresh reset link with its email (the outbox: one transaction, which kills every
-    /// earlier reset link), then sends it. Failures are logged, never shown: the caller must not
-    /// learn whether the email exists.
+    /// Stores a fresh reset link with its email (the outbox) and the request's rate-limit slots,
+    /// all in one transaction, which kills every earlier reset link. `SlotsOnly` when there is no
+    /// link to store: the caller takes the slots alone. Lookup failures are logged, never shown:
+    /// the caller must not learn whether the email exists.
     ///
     /// Store first, send second: from the commit on, the outbox owes the user this email, so a
     /// mail service that is down or a process that dies mid-send delays it (the sweep retries)
     /// instead of losing it. A reset link that cannot be handed over after the retries leaves the
     /// user with no working reset link, and a new request makes one.
-    async fn send_reset_link(&self, email: &EmailAddress) {
+    async fn issue_reset_link(
+        &self,
+        email: &EmailAddress,
+        limits: &[Limited],
+    ) -> Result<Counted, ForgotError> {
+        let window = self.config.rate_limits.forgot_window;
         for _ in 0..ISSUE_ATTEMPTS {
             let user = match self.store.user_by_email(email).await {
-                // A disabled account gets nothing; the answer is the same `202`.
                 Ok(Some(u)) if u.status == UserStatus::Disabled => {
-                    return tracing::info!(audit = "reset_link_refused_disabled", user_id = %u.id.0)
+                    // A disabled account gets nothing; the answer is the same `202`.
+                    tracing::info!(audit = "reset_link_refused_disabled", user_id = %u.id.0);
+                    return Ok(Counted::SlotsOnly);
                 }
                 Ok(Some(u)) => u,
-                Ok(None) => return,
-                Err(e) => return log_unexpected("forgot-password lookup", &e),
+                Ok(None) => return Ok(Counted::SlotsOnly),
+                Err(e) => {
+                    log_unexpected("forgot-password lookup", &e);
+                    return Ok(Counted::SlotsOnly);
+                }
             };
             let now = self.now();
             let job = self.new_job(
@@ -88,31 +137,42 @@ impl Services {
                 true,
             );
             let token = self.job_token(&job, &user, now);
+            let slots = Slots {
+                limits,
+                window,
+                now,
+            };
             match self
                 .store
-                .issue_token_with_mail(&token.record, None, std::slice::from_ref(&job))
+                .issue_token_within_limits(&token.record, None, std::slice::from_ref(&job), &slots)
                 .await
             {
-                Ok(()) => {}
-                // Another reset link or a new password came in between: read again, so the
-                // email this request sends holds the newest link.
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return log_unexpected("issuing a reset link", &e),
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(OverLimit {
+                        retry_after: retry_after(window, now),
+                    }
+                    .into())
+                }
+                // Another reset link or a new password came in between (or the user went): read
+                // again, so the email this request sends holds the newest link. The cancelled
+                // transaction took no slot.
+                Err(StoreError::Conflict | StoreError::UserNotFound) => continue,
+                // Nothing was written, the slots included: answered as the slots alone would be
+                // if the store failed (`503`), whether or not the email is known.
+                Err(e) => return Err(e.into()),
             }
             tracing::info!(audit = "reset_link_issued", user_id = %user.id.0, org_id = %user.org_id.0);
             let user = User {
                 reset_generation: job.generation,
                 ..user
             };
-            if let Err(e) = self.handle_job(&job, Some(&user)).await {
-                // The job stays in the outbox until its hold runs out: the sweep sends it.
-                log_unexpected("recording a sent reset link", &e);
-            }
-            return;
+            return Ok(Counted::Issued(Box::new((job, user))));
         }
         tracing::warn!(
             audit = "reset_link_superseded",
             "other reset links kept winning the race"
         );
+        Ok(Counted::SlotsOnly)
     }
 }

@@ -8,8 +8,10 @@
 //! not refuse the owner at another; the looser per-email one still bounds guessing spread over
 //! many addresses; the per-source one bounds one address trying many emails.
 //!
-//! A slot is taken (atomically, under the limit only) *before* the work it limits, so a burst
-//! of parallel requests is counted as it arrives, not after each request's password hash.
+//! A slot is taken (atomically, under the limit only, all keys or none) *before* the work it
+//! limits, or in the same write as it, so a burst of parallel requests is counted as it arrives,
+//! not after each request's password hash: sign-in takes its slots before the hash is checked;
+//! forgot-password takes them in the transaction that stores the reset link and its email.
 
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};

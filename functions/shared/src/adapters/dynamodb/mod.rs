@@ -5,7 +5,8 @@
 //!   the organisation index `byOrg` (sorted by `createdAt`), which lists an organisation's users.
 //! - `USER#<id>`: a pointer `{email}`, so a session's user is two reads away.
 //! - `TOKEN#<sha256 hex>`: a setup or reset token, with `expiresAt` (epoch seconds) for TTL.
-//! - `RATE#<key>#<window start>`: a rate-limit counter, one `UpdateItem` with `ADD`, with TTL.
+//! - `RATE#<key>#<window start>`: a rate-limit counter, counted with `ADD` (a slot: a conditional
+//!   update inside a `TransactWriteItems`), with TTL.
 //! - `MSG#<message id>`: which invite an email was, for the mail service's events, with TTL.
 //! - `MAIL#<job id>`: an email waiting in the outbox (`mail`), on the sparse `mailQueue` index.
 //!
@@ -44,7 +45,8 @@ use crate::domain::{
     DeliveryEvent, EmailAddress, InviteStatus, MailJob, TokenHash, TokenRecord, User, UserId,
 };
 use crate::ports::{
-    Limited, MailOutcome, Redemption, Rehash, SessionChange, Store, StoreError, UserPage, UserQuery,
+    Limited, MailOutcome, Redemption, Rehash, SessionChange, Slots, Store, StoreError, UserPage,
+    UserQuery,
 };
 
 #[derive(Clone)]
@@ -113,6 +115,16 @@ impl Store for DynamoStore {
         mail_jobs: &[MailJob],
     ) -> Result<(), StoreError> {
         tokens::issue(self, token, invite, mail_jobs).await
+    }
+
+    async fn issue_token_within_limits(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+        mail_jobs: &[MailJob],
+        slots: &Slots<'_>,
+    ) -> Result<bool, StoreError> {
+        tokens::issue_within_limits(self, token, invite, mail_jobs, slots).await
     }
 
     async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError> {

@@ -22,7 +22,7 @@ use crate::ports::{BackendError, StoreError};
 /// How often a request that lost a race (a transaction to another transaction, a batch read to
 /// throttling) is tried again; after the winner commits, the retry meets the winner's result in
 /// its conditions.
-const ATTEMPTS: u32 = 8;
+pub(super) const ATTEMPTS: u32 = 8;
 
 /// Why a transaction was cancelled, one reason per item in the order the items were given.
 pub(super) struct Cancelled(Vec<CancellationReason>);
@@ -35,7 +35,7 @@ impl Cancelled {
     }
 }
 
-fn backoff(attempt: u32) -> std::time::Duration {
+pub(super) fn backoff(attempt: u32) -> std::time::Duration {
     let mut jitter = [0u8; 1];
     // Without jitter the losers of a race collide again in step; with a failed RNG they still retry.
     let _ = getrandom::fill(&mut jitter);

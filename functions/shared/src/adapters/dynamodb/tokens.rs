@@ -1,8 +1,8 @@
 //! Setup and reset tokens: reading one (one `GetItem` by hash), issuing one (the user's generation
-//! bump and the token in one transaction) and redeeming one (consuming the token and setting the
+//! bump and the token in one transaction, with the rate-limit slots it spends when asked) and redeeming one (consuming the token and setting the
 //! password in one transaction, after the one read that found it).
 
-use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, Update};
+use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
 use super::errors::built;
 use super::items::{token_from_item, user_from_item, MessageItem, TokenItem};
@@ -10,11 +10,11 @@ use super::layout::{
     attr, email_key, generation_attr, n, s, time, token_attr, token_key, value, OwnPassword,
     SET_OWN_PASSWORD,
 };
-use super::requests::update_item;
+use super::requests::{update_item, Cancelled};
 use super::DynamoStore;
 use crate::domain::user::Invite;
 use crate::domain::{MailJob, TokenHash, TokenPurpose, TokenRecord, User, UserStatus};
-use crate::ports::{Redemption, StoreError};
+use crate::ports::{Redemption, Slots, StoreError};
 
 pub(super) async fn by_hash(
     store: &DynamoStore,
@@ -33,6 +33,64 @@ pub(super) async fn issue(
     invite: Option<&Invite>,
     mail: &[MailJob],
 ) -> Result<(), StoreError> {
+    let items = issue_items(store, token, invite, mail)?;
+    match store.transact("issue token", items).await {
+        Ok(()) => Ok(()),
+        Err(Err(e)) => Err(e),
+        Err(Ok(cancelled)) => Err(refused(&cancelled, 0, token)?),
+    }
+}
+
+/// [`issue`] with one rate-limit slot per limit of `slots`, in the same transaction: the
+/// counters come first, so that a full one answers `false` whatever else failed with it.
+pub(super) async fn issue_within_limits(
+    store: &DynamoStore,
+    token: &TokenRecord,
+    invite: Option<&Invite>,
+    mail: &[MailJob],
+    slots: &Slots<'_>,
+) -> Result<bool, StoreError> {
+    let mut items = super::counters::slot_updates(store, slots.limits, slots.window, slots.now)?;
+    let user_at = items.len();
+    items.extend(issue_items(store, token, invite, mail)?);
+    match store.transact("issue token within limits", items).await {
+        Ok(()) => Ok(true),
+        Err(Err(e)) => Err(e),
+        Err(Ok(cancelled)) if (0..user_at).any(|i| cancelled.failed(i).is_some()) => Ok(false),
+        Err(Ok(cancelled)) => Err(refused(&cancelled, user_at, token)?),
+    }
+}
+
+/// Why a transaction of [`issue_items`] (the user's update at `user_at`) was cancelled.
+fn refused(
+    cancelled: &Cancelled,
+    user_at: usize,
+    token: &TokenRecord,
+) -> Result<StoreError, StoreError> {
+    Ok(match cancelled.failed(user_at) {
+        None => StoreError::Conflict,
+        Some(None) => StoreError::UserNotFound,
+        Some(Some(old)) => {
+            let user = user_from_item(old.clone())?;
+            if user.id != token.user_id {
+                StoreError::UserNotFound
+            } else if token.purpose == TokenPurpose::Setup && user.status != UserStatus::Invited {
+                StoreError::AlreadyActive
+            } else {
+                StoreError::Conflict
+            }
+        }
+    })
+}
+
+/// The items that issue `token`: the user's generation bump (first), the token, the invite's
+/// message pointer if any, and the jobs.
+fn issue_items(
+    store: &DynamoStore,
+    token: &TokenRecord,
+    invite: Option<&Invite>,
+    mail: &[MailJob],
+) -> Result<Vec<TransactWriteItem>, StoreError> {
     let previous = token
         .generation
         .checked_sub(1)
@@ -115,25 +173,7 @@ pub(super) async fn issue(
         items.push(store.put_message(message)?);
     }
     items.extend(super::mail::puts(store, mail)?);
-    let cancelled = match store.transact("issue token", items).await {
-        Ok(()) => return Ok(()),
-        Err(Err(e)) => return Err(e),
-        Err(Ok(c)) => c,
-    };
-    match cancelled.failed(0) {
-        None => Err(StoreError::Conflict),
-        Some(None) => Err(StoreError::UserNotFound),
-        Some(Some(old)) => {
-            let user = user_from_item(old.clone())?;
-            if user.id != token.user_id {
-                Err(StoreError::UserNotFound)
-            } else if token.purpose == TokenPurpose::Setup && user.status != UserStatus::Invited {
-                Err(StoreError::AlreadyActive)
-            } else {
-                Err(StoreError::Conflict)
-            }
-        }
-    }
+    Ok(items)
 }
 
 pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, StoreError> {
