@@ -30,18 +30,43 @@ pub enum SetupError {
 }
 
 /// A Lambda function's app: configuration from the environment (Lambda defaults: nothing that
-/// makes links or sessions is guessed), `TABLE_NAME` required, AWS clients from the default chain.
+/// makes links or sessions is guessed), `TABLE_NAME` required.
+///
+/// Credentials and region come from the environment variables Lambda sets (the execution role's
+/// keys, `AWS_REGION`), not from the SDK's default chains: those build an STS client (for web
+/// identity) and an instance-metadata client (for the region) at init, a good part of a cold
+/// start, to look for what Lambda always hands over in the environment.
 pub async fn app_from_env(serves: Serves) -> Result<App, SetupError> {
+    use aws_config::environment::{
+        EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider,
+    };
     let config = Config::from_env(&ProcessEnv, Defaults::lambda())?;
-    app_from_config(config, serves).await
+    let loader = aws_config::defaults(BehaviorVersion::latest())
+        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+        .region(EnvironmentVariableRegionProvider::new());
+    app_from_loader(config, loader, serves).await
 }
 
-/// The app on DynamoDB and SES v2 for an already-read configuration (the local server calls this
-/// when `TABLE_NAME` is set). Loads the SDK's configuration from the default chain: region,
-/// credentials and endpoint variables.
-pub async fn app_from_config(mut config: Config, serves: Serves) -> Result<App, SetupError> {
+/// The app on DynamoDB and SES v2 for an already-read configuration (the local server and the
+/// operator tools call this when `TABLE_NAME` is set, on a workstation). Loads the SDK's
+/// configuration from the default chain: region, credentials (profiles, SSO, ...) and endpoint
+/// variables.
+pub async fn app_from_config(config: Config, serves: Serves) -> Result<App, SetupError> {
+    app_from_loader(
+        config,
+        aws_config::defaults(BehaviorVersion::latest()),
+        serves,
+    )
+    .await
+}
+
+async fn app_from_loader(
+    mut config: Config,
+    loader: aws_config::ConfigLoader,
+    serves: Serves,
+) -> Result<App, SetupError> {
     require_table(&config)?;
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
+    let sdk = loader
         .http_client(https_client())
         .timeout_config(timeout_config(&config))
         .load()
@@ -78,6 +103,12 @@ pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient 
         .build()
         .expect("a TLS context needs no I/O to build");
     Builder::new().build_with_connector_fn(move |settings, components| {
+        // Building an SDK client asks for a connector without settings, only to load the
+        // system's roots early, and drops it. There are none to load: skip the TLS setup there.
+        // Requests ask with their settings, and get (and share) the real one.
+        if settings.is_none() && components.is_none() {
+            return aws_smithy_http_client::Connector::builder().build_http();
+        }
         let mut connector = ConnectorBuilder::default()
             .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
             .tls_context(context.clone());
@@ -168,13 +199,19 @@ pub fn app_with_sdk_config(
     sdk: &SdkConfig,
     serves: Serves,
 ) -> Result<App, SetupError> {
-    app_with_clients(
-        config,
-        aws_sdk_dynamodb::Client::new(sdk),
-        aws_sdk_sesv2::Client::new(sdk),
-        Arc::new(SystemClock),
-        serves,
-    )
+    // Each client built once, with the timeouts: building one costs its HTTP client's check.
+    let timeouts = timeout_config(&config);
+    let dynamodb = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(sdk)
+            .timeout_config(timeouts.clone())
+            .build(),
+    );
+    let ses = aws_sdk_sesv2::Client::from_conf(
+        aws_sdk_sesv2::config::Builder::from(sdk)
+            .timeout_config(timeouts)
+            .build(),
+    );
+    app_on_clients(config, dynamodb, ses, Arc::new(SystemClock), serves)
 }
 
 /// The same, with clients the caller built (tests attach interceptors and endpoints this way).
@@ -187,7 +224,6 @@ pub fn app_with_clients(
     clock: Arc<dyn Clock>,
     serves: Serves,
 ) -> Result<App, SetupError> {
-    let table = require_table(&config)?;
     let timeouts = timeout_config(&config);
     let dynamodb = aws_sdk_dynamodb::Client::from_conf(
         dynamodb
@@ -199,6 +235,18 @@ pub fn app_with_clients(
     let ses = aws_sdk_sesv2::Client::from_conf(
         ses.config().to_builder().timeout_config(timeouts).build(),
     );
+    app_on_clients(config, dynamodb, ses, clock, serves)
+}
+
+/// The app on clients that already carry the configuration's timeouts.
+fn app_on_clients(
+    config: Config,
+    dynamodb: aws_sdk_dynamodb::Client,
+    ses: aws_sdk_sesv2::Client,
+    clock: Arc<dyn Clock>,
+    serves: Serves,
+) -> Result<App, SetupError> {
+    let table = require_table(&config)?;
     let store = DynamoStore::new(dynamodb, table);
     let mailer = SesMailer::new(
         ses,
