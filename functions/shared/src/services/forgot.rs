@@ -36,7 +36,7 @@ enum Counted {
     /// A reset link was stored with its email (the job), and the slots with it.
     Issued(Box<(MailJob, User)>),
     /// Only the slots: nobody to send a link to (an unknown email, a disabled account, a store
-    /// that failed to read the user, or a link that kept losing races).
+    /// that failed to read the user).
     SlotsOnly,
 }
 
@@ -91,17 +91,19 @@ impl Services {
                 }
                 Ok(())
             }
-            Counted::SlotsOnly => {
-                let now = self.now();
-                Ok(self.take_slots(&limits, rl.forgot_window, now).await?)
-            }
+            Counted::SlotsOnly => Ok(()),
         }
     }
 
     /// Stores a fresh reset link with its email (the outbox) and the request's rate-limit slots,
-    /// all in one transaction, which kills every earlier reset link. `SlotsOnly` when there is no
-    /// link to store: the caller takes the slots alone. Lookup failures are logged, never shown:
-    /// the caller must not learn whether the email exists.
+    /// all in one transaction, which kills every earlier reset link; or, when there is no link to
+    /// store, takes the slots alone (`SlotsOnly`), also one transaction. Lookup failures are
+    /// logged, never shown: the caller must not learn whether the email exists.
+    ///
+    /// Both paths retry alike: a transaction that loses a race (on the user, or on a counter
+    /// another request holds) reads and tries again, up to [`ISSUE_ATTEMPTS`] times, then answers
+    /// `503`. So contention on a counter answers the same, after the same work, for a known email
+    /// and an unknown one.
     ///
     /// Store first, send second: from the commit on, the outbox owes the user this email, so a
     /// mail service that is down or a process that dies mid-send delays it (the sweep retries)
@@ -114,20 +116,34 @@ impl Services {
     ) -> Result<Counted, ForgotError> {
         let window = self.config.rate_limits.forgot_window;
         for _ in 0..ISSUE_ATTEMPTS {
-            let user = match self.store.user_by_email(email).await {
+            let linkable = match self.store.user_by_email(email).await {
                 Ok(Some(u)) if u.status == UserStatus::Disabled => {
                     // A disabled account gets nothing; the answer is the same `202`.
                     tracing::info!(audit = "reset_link_refused_disabled", user_id = %u.id.0);
-                    return Ok(Counted::SlotsOnly);
+                    None
                 }
-                Ok(Some(u)) => u,
-                Ok(None) => return Ok(Counted::SlotsOnly),
+                Ok(Some(u)) => Some(u),
+                Ok(None) => None,
                 Err(e) => {
                     log_unexpected("forgot-password lookup", &e);
-                    return Ok(Counted::SlotsOnly);
+                    None
                 }
             };
             let now = self.now();
+            let Some(user) = linkable else {
+                match self.store.take_slots(limits, window, now).await {
+                    Ok(true) => return Ok(Counted::SlotsOnly),
+                    Ok(false) => {
+                        return Err(OverLimit {
+                            retry_after: retry_after(window, now),
+                        }
+                        .into())
+                    }
+                    // Another request's transaction held a counter: as a known email would.
+                    Err(StoreError::Conflict) => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            };
             let job = self.new_job(
                 MailKind::Reset,
                 &user,
@@ -154,9 +170,9 @@ impl Services {
                     }
                     .into())
                 }
-                // Another reset link or a new password came in between (or the user went): read
-                // again, so the email this request sends holds the newest link. The cancelled
-                // transaction took no slot.
+                // Another reset link or a new password came in between (or the user went, or
+                // another request's transaction held a counter): read again, so the email this
+                // request sends holds the newest link. The cancelled transaction took no slot.
                 Err(StoreError::Conflict | StoreError::UserNotFound) => continue,
                 // Nothing was written, the slots included: answered as the slots alone would be
                 // if the store failed (`503`), whether or not the email is known.
@@ -170,9 +186,9 @@ impl Services {
             return Ok(Counted::Issued(Box::new((job, user))));
         }
         tracing::warn!(
-            audit = "reset_link_superseded",
-            "other reset links kept winning the race"
+            audit = "forgot_password_contended",
+            "other requests kept winning the race"
         );
-        Ok(Counted::SlotsOnly)
+        Err(StoreError::Conflict.into())
     }
 }
