@@ -24,6 +24,9 @@ pub enum SetupError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Start(#[from] StartError),
+    /// No AWS credentials in the environment (Lambda always sets the execution role's).
+    #[error("AWS credentials from the environment: {0}")]
+    Credentials(String),
     /// The signing key's secret could not be read (the message names the call, never a value).
     #[error("reading the session signing key from Secrets Manager: {0}")]
     SigningKey(String),
@@ -40,9 +43,16 @@ pub async fn app_from_env(serves: Serves) -> Result<App, SetupError> {
     use aws_config::environment::{
         EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider,
     };
+    use aws_sdk_dynamodb::config::ProvideCredentials as _;
     let config = Config::from_env(&ProcessEnv, Defaults::lambda())?;
+    let credentials = EnvironmentVariableCredentialsProvider::new();
+    // No keys in the environment fails the init, loudly, rather than every call later.
+    credentials
+        .provide_credentials()
+        .await
+        .map_err(|e| SetupError::Credentials(e.to_string()))?;
     let loader = aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+        .credentials_provider(credentials)
         .region(EnvironmentVariableRegionProvider::new());
     app_from_loader(config, loader, serves).await
 }
@@ -349,6 +359,9 @@ mod tests {
             .send()
             .await
             .unwrap_err();
+        // Refused by the TCP connect: the request went through the TLS connector (a plain-http
+        // connector refuses an https URL before connecting).
         assert!(matches!(err, SdkError::DispatchFailure(_)), "{err:?}");
+        assert!(format!("{err:?}").contains("ConnectionRefused"), "{err:?}");
     }
 }
