@@ -14,11 +14,13 @@ bash infra/check-links.sh # every Markdown link resolves inside the repository
 section "install the test services"
 bash infra/test-services/install.sh
 
-section "build: the function binaries (sam build, x86_64: as a deploy builds them) and every test"
+section "build: the function binaries (sam build for this machine's architecture, as a deploy builds them) and every test"
 # The functions' tests run the very bootstraps `sam build` makes (SAM_BUILD_DIR, below), so the
 # release profile's fat-LTO build runs once per architecture, not a third time for the tests.
-SAM_BUILD_ARCHS=x86_64 SAM_LINT=0 bash infra/check-template.sh
-export SAM_BUILD_DIR="$PWD/.aws-sam/build-x86_64"
+host_arch=x86_64 other_arch=arm64
+if [ "$(uname -m)" = aarch64 ]; then host_arch=arm64 other_arch=x86_64; fi
+SAM_BUILD_ARCHS=$host_arch SAM_LINT=0 bash infra/check-template.sh
+export SAM_BUILD_DIR="$PWD/.aws-sam/build-$host_arch"
 cargo test --workspace --features tests/services --no-run
 # What infra/check-cargo-lambda.sh runs: debug binaries, as `cargo lambda watch` builds them.
 cargo build --bin create-user --bin redeem-token --bin login --bin create-table --bin fill-events
@@ -40,5 +42,5 @@ unshare_net=(unshare --net)
   bash infra/check-cargo-lambda.sh
 '
 
-section "SAM template: cfn-lint, sam validate --lint, sam build arm64 (x86_64 was built above)"
-SAM_BUILD_ARCHS=arm64 bash infra/check-template.sh
+section "SAM template: cfn-lint, sam validate --lint, sam build $other_arch ($host_arch was built above)"
+SAM_BUILD_ARCHS=$other_arch bash infra/check-template.sh
