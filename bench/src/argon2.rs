@@ -95,8 +95,9 @@ fn simd_path() -> String {
 
 /// `argon2-probe` as built by `profile` (target/<profile>/argon2-probe).
 fn probe(profile: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target")
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
         .join(profile)
         .join("argon2-probe")
 }

@@ -2,6 +2,7 @@
 //! runs; ratios are taken between figures of the same run.
 
 pub mod argon2;
+pub mod costs;
 pub mod flows;
 pub mod lambda;
 pub mod mail;

@@ -80,16 +80,25 @@ async fn queue(app: &App, admin: &onboarding::domain::User, n: usize) -> anyhow:
     Ok(())
 }
 
-pub async fn run(emails: usize) -> anyhow::Result<Vec<Row>> {
+/// What one email costs the sweep, for the cost model: CPU time in this process and the round
+/// trips, per email.
+pub struct MailCost {
+    pub cpu: std::time::Duration,
+    pub calls: Vec<(&'static str, f64)>,
+}
+
+pub async fn run(emails: usize) -> anyhow::Result<(Vec<Row>, MailCost)> {
     let mut rows = Vec::new();
     // As fast as one sweep goes: the rate set far above what it reaches.
     let (app_fast, admin, calls) = app("1000").await?;
     queue(&app_fast, &admin, emails).await?;
     calls.take();
     let started = Instant::now();
+    let cpu_before = super::flows::process_cpu();
     let report = app_fast
         .run_schedule(app_fast.now() + chrono::Duration::minutes(5))
         .await?;
+    let cpu = (super::flows::process_cpu() - cpu_before) / emails as u32;
     let took = started.elapsed();
     anyhow::ensure!(report.sent == emails, "sent {} of {emails}", report.sent);
     let per_email = calls.take();
@@ -109,6 +118,19 @@ pub async fn run(emails: usize) -> anyhow::Result<Vec<Row>> {
             count("TransactWriteItems"),
         ),
     ));
+    let cost = MailCost {
+        cpu,
+        calls: [
+            "Query",
+            "UpdateItem",
+            "GetItem",
+            "SendEmail",
+            "TransactWriteItems",
+        ]
+        .into_iter()
+        .map(|op| (op, count(op)))
+        .collect(),
+    };
     // The configured cap: SES's default production rate.
     let (app_capped, admin, _) = app("14").await?;
     let capped = 42;
@@ -129,5 +151,5 @@ pub async fn run(emails: usize) -> anyhow::Result<Vec<Row>> {
         )
         .target("≤ 14 emails/s", rate <= 14.0),
     );
-    Ok(rows)
+    Ok((rows, cost))
 }

@@ -22,8 +22,13 @@ async fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000);
+    // BENCH_ONLY=flows,argon2 (any of cold-starts, memory, zips, flows, mail, warm, sessions,
+    // argon2): those parts only, printed and not written to docs/BENCHMARKS.md.
+    let only: Option<Vec<String>> = std::env::var("BENCH_ONLY")
+        .ok()
+        .map(|v| v.split(',').map(|p| p.trim().to_owned()).collect());
+    let wanted = |part: &str| only.as_ref().is_none_or(|o| o.iter().any(|p| p == part));
     let mut rows = Vec::new();
-    eprintln!("bench: cold starts ({runs} runs each, interleaved)");
     let counter = RoundTrips::default();
     let dynamodb = services::dynamodb(&counter)?;
     let ses = services::ses(&counter)?;
@@ -35,14 +40,16 @@ async fn main() -> anyhow::Result<()> {
         sender: sender.clone(),
         signing_secret_id,
     };
-    rows.extend(lambda::cold_starts(&env, runs).await?);
-    let reads = services::secret_reads(&env.signing_secret_id, runs).await?;
-    rows.push(bench::Row::new(
-        "signing key at init",
-        "GetSecretValue AWSCURRENT, AWSPENDING and AWSPREVIOUS at once, new client (moto, from the bench)",
-        bench::fmt_duration(reads),
-    ));
-    eprintln!("bench: peak memory over a journey");
+    if wanted("cold-starts") {
+        eprintln!("bench: cold starts ({runs} runs each, interleaved)");
+        rows.extend(lambda::cold_starts(&env, runs).await?);
+        let reads = services::secret_reads(&env.signing_secret_id, runs).await?;
+        rows.push(bench::Row::new(
+            "signing key at init",
+            "GetSecretValue AWSCURRENT, AWSPENDING and AWSPREVIOUS at once, new client (moto, from the bench)",
+            bench::fmt_duration(reads),
+        ));
+    }
     let vars: HashMap<String, String> = [
         ("TABLE_NAME", table_name.as_str()),
         ("SENDER_EMAIL", sender.as_str()),
@@ -59,21 +66,55 @@ async fn main() -> anyhow::Result<()> {
         Arc::new(SystemClock),
         onboarding::Serves::ALL,
     )?;
-    rows.extend(lambda::peak_memory(&env, &app).await?);
-    eprintln!("bench: zip sizes");
-    rows.extend(lambda::zip_sizes(&lambda::zip_subjects())?);
-    eprintln!("bench: store round trips and capacity per flow");
-    rows.extend(bench::flows::run().await?);
-    eprintln!("bench: the mailer's sweep against moto");
-    rows.extend(bench::mail::run(200).await?);
-    eprintln!("bench: warm routes in-process");
-    rows.extend(bench::warm::run(2000).await);
-    eprintln!("bench: session JWTs, EdDSA beside HS256");
-    rows.extend(bench::sessions::run(jwt_runs));
-    eprintln!("bench: argon2id");
-    rows.extend(bench::argon2::run(Argon2Params::default(), runs));
+    if wanted("memory") {
+        eprintln!("bench: peak memory over a journey");
+        rows.extend(lambda::peak_memory(&env, &app).await?);
+    }
+    if wanted("zips") {
+        eprintln!("bench: zip sizes");
+        rows.extend(lambda::zip_sizes(&lambda::zip_subjects())?);
+    }
+    let mut flow_costs = Vec::new();
+    if wanted("flows") {
+        eprintln!("bench: store round trips, capacity and CPU time per flow");
+        let (flow_rows, costs) = bench::flows::run().await?;
+        rows.extend(flow_rows);
+        flow_costs = costs;
+    }
+    let mut mail_cost = None;
+    if wanted("mail") {
+        eprintln!("bench: the mailer's sweep against moto");
+        let (mail_rows, cost) = bench::mail::run(200).await?;
+        rows.extend(mail_rows);
+        mail_cost = Some(cost);
+    }
+    if wanted("warm") {
+        eprintln!("bench: warm routes in-process");
+        rows.extend(bench::warm::run(2000).await);
+    }
+    if wanted("sessions") {
+        eprintln!("bench: session JWTs, EdDSA beside HS256");
+        rows.extend(bench::sessions::run(jwt_runs));
+    }
+    if wanted("argon2") {
+        eprintln!("bench: argon2id");
+        rows.extend(bench::argon2::run(Argon2Params::default(), runs));
+    }
+    if wanted("flows") {
+        eprintln!("bench: what each route costs on Lambda (modelled)");
+        let template = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yaml"),
+        )?;
+        rows.extend(bench::costs::rows(&flow_costs, &template));
+        if let Some(cost) = &mail_cost {
+            rows.extend(bench::costs::mailer_rows(cost, &template));
+        }
+    }
     let out = table(&rows);
     println!("{out}");
+    if only.is_some() {
+        return Ok(());
+    }
     let doc = format!(
         "# Benchmarks\n\nWritten by `make bench` on {}. Medians of repeated runs on this machine; ratios are between figures of the same run. \
          Targets come from the bench issue; the bench reports them and never fails on them.\n\n{out}",
