@@ -14,16 +14,30 @@ bash infra/check-links.sh # every Markdown link resolves inside the repository
 section "install the test services"
 bash infra/test-services/install.sh
 
-section "build: the function binaries (sam build for this machine's architecture, as a deploy builds them) and every test"
-# The functions' tests run the very bootstraps `sam build` makes (SAM_BUILD_DIR, below), so the
-# release profile's fat-LTO build runs once per architecture, not a third time for the tests.
+section "build: the function binaries (sam build for both architectures, as a deploy builds them) and every test"
+# The functions' tests run the very bootstraps `sam build` makes for this machine's architecture
+# (SAM_BUILD_DIR, below), so the release profile's fat-LTO build runs once per architecture, not a
+# third time for the tests. The release builds (target/release, target/rust-web) run in the
+# background while the debug builds (target/debug) run here: each spends minutes on one core (a
+# large crate, a fat-LTO link) that the other fills. Their output is printed once they are done.
 host_arch=x86_64 other_arch=arm64
 if [ "$(uname -m)" = aarch64 ]; then host_arch=arm64 other_arch=x86_64; fi
-SAM_BUILD_ARCHS=$host_arch SAM_LINT=0 bash infra/check-template.sh
-export SAM_BUILD_DIR="$PWD/.aws-sam/build-$host_arch"
+mkdir -p .test-services/logs
+release_log=.test-services/logs/sam-build.log
+# Its own session (setsid: its pid is the group's), so that a failure here stops it, cargo included.
+SAM_BUILD_ARCHS="$host_arch $other_arch" SAM_LINT=0 setsid bash infra/check-template.sh >"$release_log" 2>&1 &
+release_pid=$!
+trap 'kill -- -"$release_pid" 2>/dev/null || true' EXIT
 cargo test --workspace --features tests/services --no-run
 # What infra/check-cargo-lambda.sh runs: debug binaries, as `cargo lambda watch` builds them.
 cargo build --bin create-user --bin redeem-token --bin login --bin create-table --bin fill-events
+release_status=0
+wait "$release_pid" || release_status=$?
+trap - EXIT
+printf '\n-- sam build %s and %s (run alongside the builds above)\n' "$host_arch" "$other_arch"
+cat "$release_log"
+[ "$release_status" -eq 0 ] || { echo "error: sam build failed ($release_status)" >&2; exit 1; }
+export SAM_BUILD_DIR="$PWD/.aws-sam/build-$host_arch"
 
 section "tests, in a private network namespace with the services"
 # Every service listens on 127.0.0.1 only (DynamoDB Local through DynamoDBLocalLoopback). The
@@ -42,5 +56,5 @@ unshare_net=(unshare --net)
   bash infra/check-cargo-lambda.sh
 '
 
-section "SAM template: cfn-lint, sam validate --lint, sam build $other_arch ($host_arch was built above)"
-SAM_BUILD_ARCHS=$other_arch bash infra/check-template.sh
+section "SAM template: cfn-lint, sam validate --lint, what sam local invoke hands each function"
+SAM_BUILD_ARCHS="" bash infra/check-template.sh
