@@ -17,17 +17,21 @@ bash infra/test-services/install.sh
 section "build: the function binaries (sam build for both architectures, as a deploy builds them) and every test"
 # The functions' tests run the very bootstraps `sam build` makes for this machine's architecture
 # (SAM_BUILD_DIR, below), so the release profile's fat-LTO build runs once per architecture, not a
-# third time for the tests. The release builds (target/release, target/rust-web) run in the
+# third time for the tests. The release builds (their own folders under target/) run in the
 # background while the debug builds (target/debug) run here: each spends minutes on one core (a
 # large crate, a fat-LTO link) that the other fills. Their output is printed once they are done.
 host_arch=x86_64 other_arch=arm64
 if [ "$(uname -m)" = aarch64 ]; then host_arch=arm64 other_arch=x86_64; fi
 mkdir -p .test-services/logs
 release_log=.test-services/logs/sam-build.log
-# Its own session (setsid: its pid is the group's), so that a failure here stops it, cargo included.
-SAM_BUILD_ARCHS="$host_arch $other_arch" SAM_LINT=0 setsid bash infra/check-template.sh >"$release_log" 2>&1 &
+# In a session of its own (setsid: its pid is the group's), so that this script stops it, cargo
+# included, when a build here fails; and a watchdog in that session stops it if this script is
+# killed outright (SIGKILL runs no trap).
+SAM_BUILD_ARCHS="$host_arch $other_arch" SAM_LINT=0 setsid bash -c '
+  (while kill -0 "$1" 2>/dev/null; do sleep 5; done; kill -- -$$) &
+  exec bash infra/check-template.sh' release-build "$$" >"$release_log" 2>&1 &
 release_pid=$!
-trap 'kill -- -"$release_pid" 2>/dev/null || true' EXIT
+trap 'kill -- -"$release_pid" 2>/dev/null || true; echo "-- sam build, stopped:"; tail -n 20 "$release_log"' EXIT
 cargo test --workspace --features tests/services --no-run
 # What infra/check-cargo-lambda.sh runs: debug binaries, as `cargo lambda watch` builds them.
 cargo build --bin create-user --bin redeem-token --bin login --bin create-table --bin fill-events
