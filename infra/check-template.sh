@@ -27,7 +27,7 @@ for arch in ${SAM_BUILD_ARCHS-arm64 x86_64}; do
   build_dir=".aws-sam/build-$arch"
   build=(sam build --parameter-overrides "Architecture=$arch" --build-dir "$build_dir")
   # sam build runs `cargo lambda build --release [--arm64]` in each function's folder, one after
-  # the other, and each ends in a fat-LTO link of a couple of minutes on one core. Built first in one
+  # the other, and each ends in a fat-LTO link of a minute or two on one core. Built first in one
   # cargo invocation (the same command, all four packages: their dependencies resolve to the same
   # features alone as together), the links run side by side, and sam build's own runs find the
   # binaries up to date and only copy them.
