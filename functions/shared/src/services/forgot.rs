@@ -131,16 +131,10 @@ impl Services {
             };
             let now = self.now();
             let Some(user) = linkable else {
-                match self.store.take_slots(limits, window, now).await {
-                    Ok(true) => return Ok(Counted::SlotsOnly),
-                    Ok(false) => {
-                        return Err(OverLimit {
-                            retry_after: retry_after(window, now),
-                        }
-                        .into())
-                    }
+                match self.take_slots(limits, window, now).await {
+                    Ok(()) => return Ok(Counted::SlotsOnly),
                     // Another request's transaction held a counter: as a known email would.
-                    Err(StoreError::Conflict) => continue,
+                    Err(LimitError::Store(StoreError::Conflict)) => continue,
                     Err(e) => return Err(e.into()),
                 }
             };
