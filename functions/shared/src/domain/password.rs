@@ -8,6 +8,9 @@ use unicode_normalization::UnicodeNormalization;
 /// Characters, not bytes: a password of twelve emoji is twelve characters long.
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
+/// zxcvbn estimates at most this many characters of a password (see `zxcvbn_input`).
+pub const ZXCVBN_MAX_CHARS: usize = 64;
+
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordPolicy {
     pub min_chars: usize,
@@ -86,7 +89,7 @@ impl PasswordPolicy {
             }
         }
         let input_refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
-        let estimate = zxcvbn::zxcvbn(password, &input_refs);
+        let estimate = zxcvbn::zxcvbn(zxcvbn_input(password), &input_refs);
         if (estimate.score() as u8) < self.min_score {
             let hint = estimate
                 .feedback()
@@ -99,6 +102,19 @@ impl PasswordPolicy {
             )));
         }
         Ok(normalised)
+    }
+}
+
+/// What zxcvbn estimates: the first `ZXCVBN_MAX_CHARS` characters. zxcvbn's cost grows with
+/// the length (up to ~115 ms for 256 characters), and any signed-in user can repeat
+/// `POST /password`, so the work is capped. Scoring a prefix is safe: whoever guesses the whole
+/// password has guessed its prefix on the way, so a password is at least as strong as its first
+/// 64 characters and the cap can only make the check stricter, never let a weaker one through.
+/// The length limits and the email/organisation check still see the whole password.
+fn zxcvbn_input(password: &str) -> &str {
+    match password.char_indices().nth(ZXCVBN_MAX_CHARS) {
+        Some((end, _)) => &password[..end],
+        None => password,
     }
 }
 
@@ -204,6 +220,23 @@ mod tests {
         assert!(policy
             .check(&"x".repeat(MAX_PASSWORD_CHARS + 1), CONTEXT)
             .is_err());
+    }
+
+    #[test]
+    fn a_256_character_password_costs_zxcvbn_no_more_than_its_first_64_characters() {
+        let long: String = "violet harbour tram ü42 "
+            .repeat(11)
+            .chars()
+            .take(256)
+            .collect();
+        assert_eq!(long.chars().count(), MAX_PASSWORD_CHARS);
+        let prefix: String = long.chars().take(ZXCVBN_MAX_CHARS).collect();
+        assert_eq!(zxcvbn_input(&long), prefix);
+        // The cap counts characters, not bytes: a multi-byte character is never cut in half.
+        let wide = "猫".repeat(100);
+        assert_eq!(zxcvbn_input(&wide), "猫".repeat(ZXCVBN_MAX_CHARS));
+        // A password within the cap is estimated whole.
+        assert_eq!(zxcvbn_input("copper kettle"), "copper kettle");
     }
 
     #[test]
