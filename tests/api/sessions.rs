@@ -487,3 +487,67 @@ async fn a_change_form_that_breaks_the_policy_is_shown_again_with_the_message() 
     assert!(r.body.contains("id=\"current-error\""), "{}", r.body);
     assert!(is_live(&t, &session).await);
 }
+
+/// The admin's claims, `iat` and `nbf` moved `ahead` of the app's clock, signed EdDSA with the
+/// test app's real session key (derived from `SIGNING_KEY` as docs/DEPLOY.md says) under its
+/// `kid`, as a server whose clock runs fast would sign them.
+fn signed_from_the_future(t: &TestApp, ahead: Duration, claim: &str) -> String {
+    use aws_lc_rs::signature::Ed25519KeyPair;
+    use sha2::Digest;
+    let seed = sha2::Sha256::new()
+        .chain_update(onboarding::domain::session::SEED_LABEL)
+        .chain_update(SIGNING_KEY.as_bytes())
+        .finalize();
+    let pkcs8 = Ed25519KeyPair::from_seed_unchecked(&seed)
+        .unwrap()
+        .to_pkcs8()
+        .unwrap();
+    let now = t.app().now().timestamp();
+    let mut claims = json!({
+        "sub": t.admin.id.0, "email": ADMIN_EMAIL, "org": t.admin.org_id.0, "role": "admin",
+        "iat": now, "exp": now + 3600, "iss": "onboarding", "aud": "field-service-app",
+        "sv": t.admin.session_version, "mustChangePassword": false,
+    });
+    claims[claim] = json!(now + ahead.num_seconds());
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.kid = Some(t.app().sessions.current_kid().to_owned());
+    jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_ed_der(pkcs8.as_ref()),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_session_issued_or_valid_from_a_minute_in_the_future_is_refused_like_an_expired_one() {
+    let t = spawn_app().await;
+    let path = format!("/users/{}", t.admin.id.0);
+    for claim in ["iat", "nbf"] {
+        let early = signed_from_the_future(&t, Duration::minutes(1), claim);
+        let r = t.get_with_bearer(&path, &early).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{claim}: {}", r.body);
+        assert_eq!(r.error_code(), "unauthorized", "{claim}");
+        assert!(t.app().user_for_session(&early).await.unwrap().is_none());
+    }
+    // The app's own session, issued a minute ahead of its clock, is no different.
+    let issued_early = t
+        .app()
+        .sessions
+        .issue(&t.admin, t.app().now() + Duration::minutes(1));
+    let r = t
+        .get_with_bearer(&path, secrecy::ExposeSecret::expose_secret(&issued_early))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_session_from_a_clock_three_seconds_ahead_is_accepted() {
+    let t = spawn_app().await;
+    let path = format!("/users/{}", t.admin.id.0);
+    for claim in ["iat", "nbf"] {
+        let slightly_early = signed_from_the_future(&t, Duration::seconds(3), claim);
+        let r = t.get_with_bearer(&path, &slightly_early).await;
+        assert_eq!(r.status, StatusCode::OK, "{claim}: {}", r.body);
+    }
+}

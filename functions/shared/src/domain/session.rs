@@ -1,5 +1,5 @@
 //! Sessions: EdDSA (Ed25519) JWTs with a `kid`, verified with the algorithm pinned and `exp`,
-//! `iss` and `aud` required. The `sv` claim must equal the user's session version, so a password
+//! `iss` and `aud` required; `iat` (and `nbf`, if present) may not lie in the future. The `sv` claim must equal the user's session version, so a password
 //! change, a reset or a sign-out everywhere ends every older session.
 //!
 //! A signing key comes from a secret string (a Secrets Manager version on AWS, a file under
@@ -121,8 +121,17 @@ pub struct SessionKeys {
     lifetime: Duration,
 }
 
-/// Seconds of clock difference tolerated on `exp`.
+/// Seconds of clock difference tolerated on `exp`, `iat` and `nbf`.
 const LEEWAY_SECONDS: u64 = 5;
+
+/// What a verified JWT holds: our claims and, should a signer have set one, `nbf`. We never set
+/// `nbf` (a session is valid from `iat`), but one that carries it is held to it.
+#[derive(Deserialize)]
+struct Signed {
+    #[serde(flatten)]
+    claims: Claims,
+    nbf: Option<i64>,
+}
 
 impl SessionKeys {
     pub fn new(secrets: &SigningSecrets, issuer: &str, audience: &str, lifetime: Duration) -> Self {
@@ -132,9 +141,10 @@ impl SessionKeys {
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = LEEWAY_SECONDS;
-        // jsonwebtoken reads the system clock for `exp`; `verify` checks against our own clock,
-        // so a fixed test clock governs expiry.
+        // jsonwebtoken reads the system clock for `exp` and `nbf`; `verify` checks them (and
+        // `iat`) against our own clock, so a fixed test clock governs them.
         validation.validate_exp = false;
+        validation.validate_nbf = false;
         let current = SigningKey::from_secret(&secrets.current);
         let mut verifying: Vec<SigningKey> = Vec::new();
         for secret in [&secrets.next, &secrets.previous].into_iter().flatten() {
@@ -183,7 +193,8 @@ impl SessionKeys {
     }
 
     /// Checks the algorithm (EdDSA only), the key (by `kid`, among the current and previous
-    /// and the verifying keys), the signature, issuer, audience and expiry against `now`.
+    /// and the verifying keys), the signature, issuer, audience, and expiry, `iat` and `nbf`
+    /// against `now`.
     pub fn verify(&self, jwt: &str, now: DateTime<Utc>) -> Result<Claims, SessionError> {
         let header = jsonwebtoken::decode_header(jwt).map_err(|_| SessionError::Invalid)?;
         if header.alg != Algorithm::EdDSA {
@@ -194,12 +205,20 @@ impl SessionKeys {
             .keys()
             .find(|k| k.kid == kid)
             .ok_or(SessionError::Invalid)?;
-        let data = jsonwebtoken::decode::<Claims>(jwt, &key.decoding, &self.validation)
+        let data = jsonwebtoken::decode::<Signed>(jwt, &key.decoding, &self.validation)
             .map_err(|_| SessionError::Invalid)?;
-        if now.timestamp() >= data.claims.exp + LEEWAY_SECONDS as i64 {
+        let Signed { claims, nbf } = data.claims;
+        let (now, leeway) = (now.timestamp(), LEEWAY_SECONDS as i64);
+        if now >= claims.exp + leeway {
             return Err(SessionError::Invalid);
         }
-        Ok(data.claims)
+        // A session issued, or valid only from, later than now (beyond the clock skew the leeway
+        // allows) was not signed by a server with a sane clock: it would otherwise outlive its
+        // lifetime by however far ahead it claims to be.
+        if claims.iat > now + leeway || nbf.is_some_and(|nbf| nbf > now + leeway) {
+            return Err(SessionError::Invalid);
+        }
+        Ok(claims)
     }
 
     /// The JWKS document: every public key that can verify a live session, current first.
@@ -267,6 +286,19 @@ mod tests {
         assert!(k
             .verify(jwt.expose_secret(), now + Duration::hours(13))
             .is_err());
+    }
+
+    #[test]
+    fn a_session_issued_in_the_future_is_refused_beyond_the_leeway() {
+        let k = keys(KEY_A);
+        let now = Utc::now();
+        let early = k.issue(&user(), now + Duration::minutes(1));
+        assert_eq!(
+            k.verify(early.expose_secret(), now),
+            Err(SessionError::Invalid)
+        );
+        let skewed = k.issue(&user(), now + Duration::seconds(3));
+        assert!(k.verify(skewed.expose_secret(), now).is_ok());
     }
 
     #[test]
