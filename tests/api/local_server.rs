@@ -108,3 +108,51 @@ async fn the_store_and_the_emails_on_disk_are_this_users_only() {
 
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[cfg(unix)]
+#[test]
+fn data_dir_and_its_session_key_are_this_users_only_from_the_start() {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+
+    let mode = |p: &std::path::Path| {
+        let mode = std::fs::symlink_metadata(p).unwrap().permissions().mode();
+        format!("{:o}", mode & 0o777)
+    };
+    let parent = std::env::temp_dir().join(format!("onboarding-data-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&parent).unwrap();
+
+    let fresh = parent.join("fresh");
+    infra::data_dir::prepare(&fresh).unwrap();
+    assert_eq!(mode(&fresh), "700", "a new DATA_DIR");
+    // A DATA_DIR made by hand (or by an older version) with the usual 0755 is narrowed.
+    let existing = parent.join("existing");
+    std::fs::DirBuilder::new()
+        .mode(0o755)
+        .create(&existing)
+        .unwrap();
+    std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o755)).unwrap();
+    infra::data_dir::prepare(&existing).unwrap();
+    assert_eq!(mode(&existing), "700", "an existing DATA_DIR");
+
+    let key = infra::data_dir::session_key(&existing).unwrap();
+    let file = existing.join("session.key");
+    assert_eq!(mode(&file), "600", "session.key");
+    let again = infra::data_dir::session_key(&existing).unwrap();
+    use secrecy::ExposeSecret;
+    assert_eq!(
+        key.expose_secret(),
+        again.expose_secret(),
+        "kept across restarts"
+    );
+
+    // The key file is created, never written through whatever already sits at its name: a link
+    // planted there (to a file elsewhere, readable by others) is refused, not followed.
+    let elsewhere = parent.join("elsewhere");
+    infra::data_dir::prepare(&elsewhere).unwrap();
+    let planted = parent.join("planted-target");
+    std::os::unix::fs::symlink(&planted, elsewhere.join("session.key")).unwrap();
+    assert!(infra::data_dir::session_key(&elsewhere).is_err());
+    assert!(!planted.exists(), "the key was written through the link");
+
+    std::fs::remove_dir_all(&parent).unwrap();
+}

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use infra::local::{serve, Local};
@@ -26,21 +26,11 @@ async fn main() -> anyhow::Result<()> {
         None => 3000,
     };
     let data_dir = PathBuf::from(env.get("DATA_DIR").unwrap_or_else(|| ".local".to_owned()));
-    // The store, the outbox (live links) and the session key live here: a folder this server
-    // makes is this user's only.
-    let mut folder = std::fs::DirBuilder::new();
-    folder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
-    folder.create(&data_dir).with_context(|| {
-        format!(
-            "configuration: DATA_DIR: cannot create {}",
-            data_dir.display()
-        )
-    })?;
+    // The store, the outbox (live links) and the session key live here: this user's only.
+    infra::data_dir::prepare(&data_dir)?;
     let defaults = Defaults {
         public_base_url: Some(format!("http://127.0.0.1:{port}")),
-        session_signing_key: Some(local_signing_key(&data_dir)?),
+        session_signing_key: Some(infra::data_dir::session_key(&data_dir)?),
         sender_email: Some("noreply@onboarding.localhost".to_owned()),
     };
     let config = Config::from_env(&env, defaults)?;
@@ -101,23 +91,6 @@ async fn main() -> anyhow::Result<()> {
         _ = tokio::signal::ctrl_c() => println!("\nStopped."),
     }
     Ok(())
-}
-
-/// The signing key of local sessions: generated once and kept in DATA_DIR, so sessions survive
-/// a restart. Lambda never does this: there the key comes from configuration.
-fn local_signing_key(data_dir: &Path) -> anyhow::Result<SecretString> {
-    let path = data_dir.join("session.key");
-    if let Ok(key) = std::fs::read_to_string(&path) {
-        return Ok(SecretString::from(key.trim().to_owned()));
-    }
-    let key = generate_password().expose_secret().repeat(2);
-    std::fs::write(&path, &key).with_context(|| format!("cannot write {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(SecretString::from(key))
 }
 
 /// Makes sure an admin exists and returns a fresh session for the ready-made curl.
