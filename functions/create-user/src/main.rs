@@ -1,4 +1,6 @@
-//! The create-user function: `POST /users`, `POST /users/{id}/invite`, `GET /users/{id}`.
+//! The create-user function: the admin's user routes, `POST|GET /users`, `POST /users/batch`,
+//! `GET /users/{id}`, `POST|DELETE /users/{id}/invite`, `POST /users/{id}/disable` and
+//! `/enable` (the route table, `onboarding::http::ROUTES`, is the authority).
 
 use lambda_http::{run, Error};
 use onboarding::Serves;

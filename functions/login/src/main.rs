@@ -1,4 +1,6 @@
-//! The login function: `GET|POST /login` and `GET|POST /password/forgot`.
+//! The login function: `GET|POST /login`, `GET|POST /password/forgot`, `POST /logout`,
+//! `GET|POST /password` and `GET /.well-known/jwks.json` (the route table,
+//! `onboarding::http::ROUTES`, is the authority).
 
 use lambda_http::{run, Error};
 use onboarding::Serves;

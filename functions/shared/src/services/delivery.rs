@@ -30,8 +30,8 @@ impl Services {
     }
 }
 
-/// The operation itself, on a store alone: the mailer function has no use for the rest of
-/// [`Services`] (no signing key, no mail service), so it does not load them.
+/// The operation itself, on a store alone: an SES event (`ses_events::handle`) needs nothing
+/// of [`Services`] but the store, so the mailer hands it just that.
 pub async fn apply_delivery_event(
     store: &dyn Store,
     message_id: &str,
