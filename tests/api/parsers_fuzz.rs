@@ -126,12 +126,13 @@ proptest! {
     }
 
     #[test]
-    fn email_parsing_ignores_case_and_surrounding_space(local in "[a-z0-9._+-]{1,20}", domain in "[a-z0-9-]{1,20}\\.[a-z]{2,6}") {
+    fn email_parsing_ignores_case_and_surrounding_space(local in "[a-z0-9]{1,8}([._+-][a-z0-9]{1,8}){0,2}", domain in "[a-z0-9]{1,10}(-[a-z0-9]{1,8})?\\.[a-z]{2,6}") {
+        // Every address generated is valid, so each case checks something.
         let plain = format!("{local}@{domain}");
-        if let Ok(email) = EmailAddress::parse(&plain) {
-            let shouted = format!("  {}\t", plain.to_ascii_uppercase());
-            prop_assert_eq!(EmailAddress::parse(&shouted).unwrap(), email);
-        }
+        let email = EmailAddress::parse(&plain);
+        prop_assert!(email.is_ok(), "{} refused", plain);
+        let shouted = format!("  {}\t", plain.to_ascii_uppercase());
+        prop_assert_eq!(EmailAddress::parse(&shouted), email);
     }
 
     #[test]
