@@ -127,7 +127,11 @@ fn the_routers_timeout_fires_before_any_functions_lambda_timeout() {
         if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
         }
-        checked.insert(resource["Properties"]["CodeUri"].as_str().unwrap_or_default());
+        checked.insert(
+            resource["Properties"]["CodeUri"]
+                .as_str()
+                .unwrap_or_default(),
+        );
         let timeout = resource["Properties"]["Timeout"]
             .as_i64()
             .or(global)
