@@ -6,9 +6,10 @@ use std::time::Instant;
 use super::limits::{
     per_email, per_email_and_ip, per_ip, retry_after, LimitError, Limited, OverLimit,
 };
-use super::{log_unexpected, Services};
+use super::Services;
 use crate::domain::{EmailAddress, MailJob, MailKind, User, UserStatus};
 use crate::ports::{Slots, StoreError};
+use crate::telemetry::log_unexpected;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ForgotError {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::outbox::status_after;
-use super::{log_unexpected, Services};
+use super::Services;
 use crate::domain::token::issue;
 use crate::domain::{
     EmailAddress, Invite, InviteStatus, IssuedToken, MailJob, MailKind, NewUser, PasswordRejected,
@@ -13,6 +13,7 @@ use crate::domain::{
 };
 use crate::hashing::HashError;
 use crate::ports::{MailOutcome, StoreError};
+use crate::telemetry::log_unexpected;
 
 /// What an admin asks for when inviting a tech, parsed at the edge except the temporary
 /// password, whose policy needs the organisation's name.

@@ -1,44 +1,24 @@
 //! The outbox's sending side (`domain::mail` says what a job is): writing an invite's or a
-//! reset's jobs, handing one held job to the mail service and recording what became of it, and
-//! the schedule's sweep, which sends whatever is due (queued emails, retries, reminders) at no
-//! more than `MAIL_SEND_RATE` per second.
+//! reset's jobs, and handing one held job to the mail service and recording what became of it.
+//! The sweep that sends what is due is `schedule`.
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{log_unexpected, Services};
+use super::schedule::Pacer;
+use super::Services;
 use crate::domain::mail::{LEASE, MAX_ATTEMPTS};
 use crate::domain::token::issue_from;
 use crate::domain::{Invite, InviteStatus, IssuedToken, MailJob, MailKind, User, UserStatus};
 use crate::emails::{ResetEmail, WelcomeEmail};
 use crate::ports::{MailError, MailOutcome, StoreError};
 
-/// How many due jobs one query of the sweep reads.
-const SWEEP_PAGE: usize = 25;
-
 /// How long one invocation of the mailer sweeps (seconds): the schedule comes every minute, so
 /// a sweep ends before the next one is due and the next carries on.
 pub const SWEEP_SPAN: i64 = 50;
 
-/// What one run of the schedule did.
-#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ScheduleReport {
-    pub sent: usize,
-    /// Not handed over this time; each waits for its retry.
-    pub retried: usize,
-    pub failed: usize,
-    /// Jobs with nothing left to send (a link replaced, a user gone or active, no reminder due).
-    pub dropped: usize,
-    /// How long the longest-waiting due job had waited when the run began (seconds): what the
-    /// operators' alarm watches.
-    pub oldest_waiting_secs: i64,
-    /// Whether the run stopped at its deadline with jobs still due.
-    pub cut_short: bool,
-}
-
 /// What handing one job over came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Handled {
+pub struct Handover {
     pub outcome: MailOutcome,
     /// The mail service was throttling: the sweep slows down.
     pub throttled: bool,
@@ -115,17 +95,17 @@ impl Services {
         &self,
         job: &MailJob,
         user: Option<&User>,
-    ) -> Result<Handled, StoreError> {
+    ) -> Result<Handover, StoreError> {
         self.handle_paced_job(job, user, None).await
     }
 
     /// [`Services::handle_job`], its mail service call waiting for `pacer`'s next slot.
-    async fn handle_paced_job(
+    pub(super) async fn handle_paced_job(
         &self,
         job: &MailJob,
         user: Option<&User>,
         pacer: Option<&Pacer>,
-    ) -> Result<Handled, StoreError> {
+    ) -> Result<Handover, StoreError> {
         let read;
         let user = match user {
             Some(u) => Some(u),
@@ -140,7 +120,7 @@ impl Services {
             // with a throwaway key): the link cannot be rebuilt, so the invite says `failed`
             // and a resend or forgot-password makes a new one.
             tracing::warn!(audit = "mail_key_unknown", user_id = %job.user_id.0, "the job's link key is not one of ours");
-            Handled {
+            Handover {
                 outcome: MailOutcome::Failed,
                 throttled: false,
             }
@@ -152,7 +132,7 @@ impl Services {
                     }
                     self.send(job, &user, message, self.now()).await
                 }
-                None => Handled {
+                None => Handover {
                     outcome: MailOutcome::Dropped,
                     throttled: false,
                 },
@@ -276,7 +256,7 @@ impl Services {
         user: &User,
         message: crate::ports::EmailMessage,
         now: DateTime<Utc>,
-    ) -> Handled {
+    ) -> Handover {
         let (outcome, throttled) = match self.mailer.send(&message).await {
             Ok(message_id) => (
                 MailOutcome::Sent {
@@ -307,116 +287,7 @@ impl Services {
                 }
             }
         };
-        Handled { outcome, throttled }
-    }
-
-    /// The schedule: sends every due job (queued emails, retries, reminders), the longest
-    /// waiting first, at no more than `MAIL_SEND_RATE` per second, until none is due or `until`
-    /// comes. Each job is taken (one conditional write) before it is sent, so two sweeps, or a
-    /// sweep and the request that wrote the job, never send one job twice while a hold lasts.
-    pub async fn run_schedule(&self, until: DateTime<Utc>) -> Result<ScheduleReport, StoreError> {
-        let pacer = Pacer::new(self.config.mail_send_rate);
-        let mut report = ScheduleReport::default();
-        let mut first_page = true;
-        loop {
-            let now = self.now();
-            if now >= until {
-                report.cut_short = true;
-                break;
-            }
-            let due = self.store.due_mail(now, SWEEP_PAGE).await?;
-            if first_page {
-                report.oldest_waiting_secs = due
-                    .iter()
-                    .map(|j| (now - waiting_since(j)).num_seconds())
-                    .max()
-                    .unwrap_or(0);
-                first_page = false;
-            }
-            if due.is_empty() {
-                break;
-            }
-            let mut progressed = false;
-            for listed in due {
-                // The next email's slot, never past the deadline.
-                let wait = pacer
-                    .next_slot()
-                    .saturating_duration_since(tokio::time::Instant::now());
-                if self.now() + Duration::from_std(wait).unwrap_or_default() >= until {
-                    report.cut_short = true;
-                    return Ok(report);
-                }
-                let Some(job) = self
-                    .store
-                    .take_mail(&listed, held_until(self.now()))
-                    .await?
-                else {
-                    continue; // another sender has it
-                };
-                progressed = true;
-                let handled = match self.handle_paced_job(&job, None, Some(&pacer)).await {
-                    Ok(h) => h,
-                    // The job stays held until its hold runs out, then comes due again.
-                    Err(e) => {
-                        log_unexpected("sending a queued email", &e);
-                        report.retried += 1;
-                        continue;
-                    }
-                };
-                if handled.throttled {
-                    // Give the account's rate a second to recover on top of the job's backoff.
-                    pacer.pause(std::time::Duration::from_secs(1));
-                }
-                match handled.outcome {
-                    MailOutcome::Sent { .. } => report.sent += 1,
-                    MailOutcome::Retry { .. } => report.retried += 1,
-                    MailOutcome::Failed => report.failed += 1,
-                    MailOutcome::Dropped => report.dropped += 1,
-                }
-            }
-            if !progressed {
-                // Everything listed was taken meanwhile (or the index has not caught up yet).
-                break;
-            }
-        }
-        Ok(report)
-    }
-}
-
-/// Spaces one sweep's mail service calls: each waits for its slot, and the next slot is `1 /
-/// MAIL_SEND_RATE` after it (or now, when handling took longer), so consecutive sends are never
-/// closer than the rate allows, and the time spent reading and recording is not added on top.
-struct Pacer {
-    pace: std::time::Duration,
-    next: std::sync::Mutex<tokio::time::Instant>,
-}
-
-impl Pacer {
-    fn new(rate: f64) -> Self {
-        Self {
-            pace: std::time::Duration::from_secs_f64(1.0 / rate),
-            next: std::sync::Mutex::new(tokio::time::Instant::now()),
-        }
-    }
-
-    fn next_slot(&self) -> tokio::time::Instant {
-        *self.next.lock().expect("pacer lock")
-    }
-
-    /// Waits for the next slot and takes it.
-    async fn wait(&self) {
-        let at = {
-            let mut next = self.next.lock().expect("pacer lock");
-            let at = (*next).max(tokio::time::Instant::now());
-            *next = at + self.pace;
-            at
-        };
-        tokio::time::sleep_until(at).await;
-    }
-
-    /// Moves the next slot `by` later.
-    fn pause(&self, by: std::time::Duration) {
-        *self.next.lock().expect("pacer lock") += by;
+        Handover { outcome, throttled }
     }
 }
 
@@ -439,15 +310,6 @@ pub(crate) fn held_until(now: DateTime<Utc>) -> DateTime<Utc> {
     now + Duration::seconds(LEASE)
 }
 
-/// Since when a due job has been waiting: a reminder from its time, anything else from when it
-/// was written.
-fn waiting_since(job: &MailJob) -> DateTime<Utc> {
-    match job.kind {
-        MailKind::Reminder => job.due,
-        _ => job.created_at,
-    }
-}
-
 /// What the invite shows after its email was handled at once by the request that wrote it.
 pub(crate) fn status_after(outcome: &MailOutcome) -> Option<InviteStatus> {
     match outcome {
@@ -461,28 +323,6 @@ pub(crate) fn status_after(outcome: &MailOutcome) -> Option<InviteStatus> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test(start_paused = true)]
-    async fn sends_are_spaced_by_the_rate_and_slow_handling_is_not_added_on_top() {
-        let pacer = Pacer::new(10.0);
-        let start = tokio::time::Instant::now();
-        let mut at = Vec::new();
-        for _ in 0..3 {
-            pacer.wait().await;
-            at.push(start.elapsed().as_millis());
-        }
-        assert_eq!(at, [0, 100, 200]);
-        // Handling that takes longer than a slot: the next send goes at once, then 100 ms on.
-        tokio::time::advance(std::time::Duration::from_millis(450)).await;
-        pacer.wait().await;
-        assert_eq!(start.elapsed().as_millis(), 650);
-        pacer.wait().await;
-        assert_eq!(start.elapsed().as_millis(), 750);
-        // A throttled send pauses the next slot by a second.
-        pacer.pause(std::time::Duration::from_secs(1));
-        pacer.wait().await;
-        assert_eq!(start.elapsed().as_millis(), 1850);
-    }
 
     #[test]
     fn what_is_left_of_a_link_is_said_to_the_hour_or_the_minute() {

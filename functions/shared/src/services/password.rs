@@ -6,13 +6,14 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::limits::{keys, LimitError, OverLimit};
 use super::sign_in::login_limits;
-use super::{log_unexpected, Services, Session};
+use super::{Services, Session};
 use crate::domain::password::normalise;
 use crate::domain::user::new_session_version;
 use crate::domain::{NewPassword, User};
 use crate::emails::PasswordChangedEmail;
 use crate::hashing::{HashError, Verified};
 use crate::ports::{SessionChange, StoreError};
+use crate::telemetry::log_unexpected;
 
 /// The longest the "your password was changed" email may hold a request whose change is
 /// already stored.

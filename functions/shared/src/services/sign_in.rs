@@ -7,12 +7,13 @@ use secrecy::{ExposeSecret, SecretString};
 use chrono::{DateTime, Utc};
 
 use super::limits::{keys, per_email, per_email_and_ip, per_ip, LimitError, Limited, OverLimit};
-use super::{log_unexpected, Services, Session};
+use super::{Services, Session};
 use crate::config::RateLimits;
 use crate::domain::password::normalise;
 use crate::domain::{EmailAddress, User, UserStatus};
 use crate::hashing::Verified;
 use crate::ports::{Rehash, StoreError};
+use crate::telemetry::log_unexpected;
 
 /// A user who proved who they are. `must_change_password`: signed in with the temporary password.
 pub struct SignedIn {
