@@ -12,7 +12,7 @@ use crate::domain::{
     Role, TemporaryPassword, TokenPurpose, User, UserId, UserStatus,
 };
 use crate::hashing::HashError;
-use crate::ports::{MailOutcome, StoreError};
+use crate::ports::{MailOutcome, StoreError, Users};
 use crate::telemetry::log_unexpected;
 
 /// What an admin asks for when inviting a tech, parsed at the edge except the temporary
@@ -116,6 +116,21 @@ impl From<FindUserError> for ResendError {
 
 /// A concurrent resend or redemption changes a user's generation; an issue is retried this often.
 const ISSUE_ATTEMPTS: usize = 3;
+
+/// [`Services::user_in_org`], for a use case that holds the `Users` port alone.
+pub(crate) async fn user_in_org(
+    users: &dyn Users,
+    admin: &User,
+    id: &str,
+) -> Result<User, FindUserError> {
+    if id.is_empty() || id.len() > 64 {
+        return Err(FindUserError::NotFound);
+    }
+    match users.user_by_id(&UserId(id.to_owned())).await? {
+        Some(u) if u.org_id == admin.org_id => Ok(u),
+        _ => Err(FindUserError::NotFound),
+    }
+}
 
 impl Services {
     /// `user.create`: the tech joins the admin's organisation, gets a 7-day setup link by email,
@@ -274,13 +289,7 @@ impl Services {
 
     /// A user of the admin's organisation: another organisation's users do not exist here.
     pub async fn user_in_org(&self, admin: &User, id: &str) -> Result<User, FindUserError> {
-        if id.is_empty() || id.len() > 64 {
-            return Err(FindUserError::NotFound);
-        }
-        match self.store.user_by_id(&UserId(id.to_owned())).await? {
-            Some(u) if u.org_id == admin.org_id => Ok(u),
-            _ => Err(FindUserError::NotFound),
-        }
+        user_in_org(self.store.as_ref(), admin, id).await
     }
 
     /// A fresh setup link for a user who has not set a password yet; every earlier setup link of

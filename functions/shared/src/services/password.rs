@@ -9,10 +9,12 @@ use super::sign_in::login_limits;
 use super::{Services, Session};
 use crate::domain::password::normalise;
 use crate::domain::user::new_session_version;
-use crate::domain::{NewPassword, User};
+use chrono::{DateTime, Utc};
+
+use crate::domain::{NewPassword, PasswordPolicy, User};
 use crate::emails::PasswordChangedEmail;
 use crate::hashing::{HashError, Verified};
-use crate::ports::{SessionChange, StoreError};
+use crate::ports::{Mailer, SessionChange, StoreError};
 use crate::telemetry::log_unexpected;
 
 /// The longest the "your password was changed" email may hold a request whose change is
@@ -72,16 +74,7 @@ impl Services {
         confirmation: Option<&SecretString>,
         context: [&str; 2],
     ) -> Result<NewPassword, NewPasswordProblem> {
-        let password = password.expose_secret();
-        if password.is_empty() {
-            return Err(NewPasswordProblem::Password("Enter a password.".into()));
-        }
-        let checked = NewPassword::parse(password, None, &self.policy, &context)
-            .map_err(|e| NewPasswordProblem::Password(e.message))?;
-        if confirmation.is_some_and(|c| c.expose_secret() != password) {
-            return Err(NewPasswordProblem::Confirmation);
-        }
-        Ok(checked)
+        check_new_password(&self.policy, password, confirmation, context)
     }
 
     /// Sets a new password for the signed-in `user` (as their session showed them), ends every
@@ -200,20 +193,56 @@ impl Services {
     /// that fails, or takes longer than [`NOTICE_SEND_LIMIT`], is logged, not shown as a failed
     /// change (the request must not run into its timeout after the change was stored).
     pub(crate) async fn notify_password_changed(&self, user: &User) {
-        let message = PasswordChangedEmail {
-            to: &user.email,
-            org_name: user.org_name.as_deref(),
-            at: self.now(),
-            public_base_url: &self.config.public_base_url,
-        }
-        .render();
-        match tokio::time::timeout(NOTICE_SEND_LIMIT, self.mailer.send(&message)).await {
-            Ok(Ok(_message_id)) => {}
-            Ok(Err(e)) => log_unexpected("sending the password-changed email", &e),
-            Err(_) => tracing::error!(
-                context = "sending the password-changed email",
-                "the mail service took too long; the email was not sent"
-            ),
-        }
+        notify_password_changed(
+            self.mailer.as_ref(),
+            &self.config.public_base_url,
+            user,
+            self.now(),
+        )
+        .await;
+    }
+}
+
+/// [`Services::check_new_password`], for a use case that holds the policy alone.
+pub(crate) fn check_new_password(
+    policy: &PasswordPolicy,
+    password: &SecretString,
+    confirmation: Option<&SecretString>,
+    context: [&str; 2],
+) -> Result<NewPassword, NewPasswordProblem> {
+    let password = password.expose_secret();
+    if password.is_empty() {
+        return Err(NewPasswordProblem::Password("Enter a password.".into()));
+    }
+    let checked = NewPassword::parse(password, None, policy, &context)
+        .map_err(|e| NewPasswordProblem::Password(e.message))?;
+    if confirmation.is_some_and(|c| c.expose_secret() != password) {
+        return Err(NewPasswordProblem::Confirmation);
+    }
+    Ok(checked)
+}
+
+/// [`Services::notify_password_changed`], for a use case that holds the mailer alone: the
+/// change made at `at`.
+pub(crate) async fn notify_password_changed(
+    mailer: &dyn Mailer,
+    public_base_url: &str,
+    user: &User,
+    at: DateTime<Utc>,
+) {
+    let message = PasswordChangedEmail {
+        to: &user.email,
+        org_name: user.org_name.as_deref(),
+        at,
+        public_base_url,
+    }
+    .render();
+    match tokio::time::timeout(NOTICE_SEND_LIMIT, mailer.send(&message)).await {
+        Ok(Ok(_message_id)) => {}
+        Ok(Err(e)) => log_unexpected("sending the password-changed email", &e),
+        Err(_) => tracing::error!(
+            context = "sending the password-changed email",
+            "the mail service took too long; the email was not sent"
+        ),
     }
 }

@@ -4,7 +4,9 @@
 use secrecy::SecretString;
 
 use super::Services;
-use crate::domain::{EmailAddress, Role, User, UserStatus};
+use chrono::{DateTime, Utc};
+
+use crate::domain::{EmailAddress, Role, SessionKeys, User, UserStatus};
 use crate::ports::StoreError;
 
 /// A signed-in session, ready to hand to the user.
@@ -63,9 +65,16 @@ impl Services {
 
     /// A new session for `user`, starting now.
     pub fn start_session(&self, user: User) -> Session {
-        Session {
-            jwt: self.sessions.issue(&user, self.now()),
-            expires_in: self.sessions.lifetime().num_seconds(),
+        Session::start(&self.sessions, user, self.now())
+    }
+}
+
+impl Session {
+    /// A new session for `user`, starting at `now`, signed with `keys`.
+    pub fn start(keys: &SessionKeys, user: User, now: DateTime<Utc>) -> Self {
+        Self {
+            jwt: keys.issue(&user, now),
+            expires_in: keys.lifetime().num_seconds(),
             user,
         }
     }
