@@ -79,11 +79,6 @@ impl Services {
         }
     }
 
-    /// Whether `user`'s temporary password still works at `now` (`TEMP_PASSWORD_TTL`).
-    pub(crate) fn temporary_password_works(&self, user: &User, now: DateTime<Utc>) -> bool {
-        temporary_password_works(self.config.temp_password_ttl, user, now)
-    }
-
     pub async fn sign_in(
         &self,
         email: &EmailAddress,
@@ -96,7 +91,11 @@ impl Services {
 
 /// Whether `user`'s temporary password still works at `now`: always, unless `ttl` is set and has
 /// run out since the user was created.
-fn temporary_password_works(ttl: Option<Duration>, user: &User, now: DateTime<Utc>) -> bool {
+pub(super) fn temporary_password_works(
+    ttl: Option<Duration>,
+    user: &User,
+    now: DateTime<Utc>,
+) -> bool {
     ttl.is_none_or(|ttl| now < user.created_at + ttl)
 }
 
