@@ -8,9 +8,11 @@ use super::schedule::Pacer;
 use super::Services;
 use crate::domain::mail::{LEASE, MAX_ATTEMPTS};
 use crate::domain::token::issue_from;
-use crate::domain::{Invite, InviteStatus, IssuedToken, MailJob, MailKind, User, UserStatus};
+use crate::domain::{
+    Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind, User, UserStatus,
+};
 use crate::emails::{ResetEmail, WelcomeEmail};
-use crate::ports::{MailError, MailOutcome, StoreError};
+use crate::ports::{Clock, Links, MailError, MailOutcome, Mailer, Outbox, StoreError, Users};
 
 /// How long one invocation of the mailer sweeps (seconds): the schedule comes every minute, so
 /// a sweep ends before the next one is due and the next carries on.
@@ -36,16 +38,14 @@ impl Services {
         now: DateTime<Utc>,
         send_at_once: bool,
     ) -> MailJob {
-        let due = if send_at_once { held_until(now) } else { now };
-        MailJob::new(
+        new_job(
+            &self.links,
             kind,
-            &user.id,
-            &user.email,
+            user,
             generation,
             link_expires_at,
-            &self.links,
             now,
-            due,
+            send_at_once,
         )
     }
 
@@ -73,22 +73,50 @@ impl Services {
         })
     }
 
-    /// The link `job` carries, issued at `now` (the token the store must hold for it).
+    /// [`job_token`] with this app's link keys.
     pub(crate) fn job_token(&self, job: &MailJob, user: &User, now: DateTime<Utc>) -> IssuedToken {
-        let bytes = self
-            .links
-            .token_bytes(job)
-            .expect("a job made by this process is derived with this process's current link key");
-        issue_from(
-            bytes,
-            job.kind.purpose(),
-            user.token_subject(),
-            job.link_generation(),
-            now,
-            job.link_expires_at,
-        )
+        job_token(&self.links, job, user, now)
+    }
+}
+
+/// Handing one held job to the mail service and recording what became of it, holding only what
+/// it uses: users (the job's addressee), links (a reminder issues its own), the outbox, the
+/// mailer, the clock, the link keys and the public address the emails link to.
+pub struct DeliverMail<'a> {
+    pub users: &'a dyn Users,
+    pub links: &'a dyn Links,
+    pub outbox: &'a dyn Outbox,
+    pub mailer: &'a dyn Mailer,
+    pub clock: &'a dyn Clock,
+    pub link_keys: &'a LinkKeys,
+    pub public_base_url: &'a str,
+}
+
+impl Services {
+    /// The delivery use case on this app's ports.
+    pub fn deliver_case(&self) -> DeliverMail<'_> {
+        DeliverMail {
+            users: self.store.as_ref(),
+            links: self.store.as_ref(),
+            outbox: self.store.as_ref(),
+            mailer: self.mailer.as_ref(),
+            clock: self.clock.as_ref(),
+            link_keys: &self.links,
+            public_base_url: &self.config.public_base_url,
+        }
     }
 
+    /// [`DeliverMail::handle_job`].
+    pub async fn handle_job(
+        &self,
+        job: &MailJob,
+        user: Option<&User>,
+    ) -> Result<Handover, StoreError> {
+        self.deliver_case().handle_job(job, user).await
+    }
+}
+
+impl DeliverMail<'_> {
     /// Hands a job this process holds to the mail service and records what became of it.
     /// `user` is the user as this request just wrote them (no read needed); `None` reads them.
     pub async fn handle_job(
@@ -99,7 +127,7 @@ impl Services {
         self.handle_paced_job(job, user, None).await
     }
 
-    /// [`Services::handle_job`], its mail service call waiting for `pacer`'s next slot.
+    /// [`DeliverMail::handle_job`], its mail service call waiting for `pacer`'s next slot.
     pub(super) async fn handle_paced_job(
         &self,
         job: &MailJob,
@@ -110,12 +138,12 @@ impl Services {
         let user = match user {
             Some(u) => Some(u),
             None => {
-                read = self.store.user_by_email(&job.to).await?;
+                read = self.users.user_by_email(&job.to).await?;
                 read.as_ref()
             }
         };
-        let now = self.now();
-        let handled = if self.links.token_bytes(job).is_none() {
+        let now = self.clock.now();
+        let handled = if self.link_keys.token_bytes(job).is_none() {
             // Written under a key this process does not have (a retired rotation, or a tool
             // with a throwaway key): the link cannot be rebuilt, so the invite says `failed`
             // and a resend or forgot-password makes a new one.
@@ -130,7 +158,7 @@ impl Services {
                     if let Some(pacer) = pacer {
                         pacer.wait().await;
                     }
-                    self.send(job, &user, message, self.now()).await
+                    self.send(job, &user, message, self.clock.now()).await
                 }
                 None => Handover {
                     outcome: MailOutcome::Dropped,
@@ -138,7 +166,7 @@ impl Services {
                 },
             }
         };
-        self.store.finish_mail(job, &handled.outcome).await?;
+        self.outbox.finish_mail(job, &handled.outcome).await?;
         let (user_id, kind) = (&job.user_id.0, job.kind.as_str());
         let (sent, failed) = match job.kind {
             MailKind::Welcome => ("invite_sent", "invite_failed"),
@@ -204,13 +232,13 @@ impl Services {
                     {
                         return Ok(None);
                     }
-                    let token = self.job_token(job, &user, now);
+                    let token = job_token(self.link_keys, job, &user, now);
                     let reminded = Invite {
                         status: InviteStatus::Queued,
                         reminder_sent_at: Some(now),
                         ..invite
                     };
-                    match self.store.issue_token(&token.record, Some(&reminded)).await {
+                    match self.links.issue_token(&token.record, Some(&reminded)).await {
                         Ok(()) => {}
                         Err(
                             StoreError::Conflict
@@ -225,14 +253,14 @@ impl Services {
                 }
             }
         }
-        let token = self.job_token(job, &user, job.created_at);
+        let token = job_token(self.link_keys, job, &user, job.created_at);
         let message = match job.kind {
             MailKind::Welcome | MailKind::Reminder => WelcomeEmail {
                 to: &user.email,
                 name: user.name.as_deref(),
                 org_name: user.org_name.as_deref(),
                 token: &token,
-                public_base_url: &self.config.public_base_url,
+                public_base_url: self.public_base_url,
                 // What is left of the link when it is sent (a retry goes out later).
                 lifetime: roughly(job.link_expires_at - now),
                 reminder: job.kind == MailKind::Reminder,
@@ -242,7 +270,7 @@ impl Services {
                 to: &user.email,
                 org_name: user.org_name.as_deref(),
                 token: &token,
-                public_base_url: &self.config.public_base_url,
+                public_base_url: self.public_base_url,
                 lifetime: roughly(job.link_expires_at - now),
             }
             .render(),
@@ -280,7 +308,7 @@ impl Services {
                 } else {
                     (
                         MailOutcome::Retry {
-                            at: job.retry_at(self.now()),
+                            at: job.retry_at(self.clock.now()),
                         },
                         throttled,
                     )
@@ -289,6 +317,49 @@ impl Services {
         };
         Handover { outcome, throttled }
     }
+}
+
+/// The link `job` carries, issued at `now` (the token the store must hold for it).
+pub(crate) fn job_token(
+    keys: &LinkKeys,
+    job: &MailJob,
+    user: &User,
+    now: DateTime<Utc>,
+) -> IssuedToken {
+    let bytes = keys
+        .token_bytes(job)
+        .expect("a job made by this process is derived with this process's current link key");
+    issue_from(
+        bytes,
+        job.kind.purpose(),
+        user.token_subject(),
+        job.link_generation(),
+        now,
+        job.link_expires_at,
+    )
+}
+
+/// [`Services::new_job`] with `keys`, for a use case that holds the link keys alone.
+pub(crate) fn new_job(
+    keys: &LinkKeys,
+    kind: MailKind,
+    user: &User,
+    generation: u64,
+    link_expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    send_at_once: bool,
+) -> MailJob {
+    let due = if send_at_once { held_until(now) } else { now };
+    MailJob::new(
+        kind,
+        &user.id,
+        &user.email,
+        generation,
+        link_expires_at,
+        keys,
+        now,
+        due,
+    )
 }
 
 /// What is left of a link, as an email says it: to the nearest hour when an hour or more is

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::outbox::held_until;
+use super::outbox::{held_until, DeliverMail};
 use super::Services;
 use crate::domain::{MailJob, MailKind};
-use crate::ports::{MailOutcome, StoreError};
+use crate::ports::{Clock, MailOutcome, Outbox, StoreError};
 use crate::telemetry::log_unexpected;
 
 /// How many due jobs one query of the sweep reads.
@@ -41,22 +41,49 @@ impl ScheduleReport {
     }
 }
 
+/// The sweep, holding only what it uses: the outbox, the delivery of one job, the clock and the
+/// configured send rate.
+pub struct Schedule<'a> {
+    pub outbox: &'a dyn Outbox,
+    pub deliver: DeliverMail<'a>,
+    pub clock: &'a dyn Clock,
+    /// `MAIL_SEND_RATE`: emails per second at most.
+    pub send_rate: f64,
+}
+
 impl Services {
+    /// The schedule use case on this app's ports.
+    pub fn schedule_case(&self) -> Schedule<'_> {
+        Schedule {
+            outbox: self.store.as_ref(),
+            deliver: self.deliver_case(),
+            clock: self.clock.as_ref(),
+            send_rate: self.config.mail_send_rate,
+        }
+    }
+
+    /// [`Schedule::run`].
+    pub async fn run_schedule(&self, until: DateTime<Utc>) -> Result<ScheduleReport, StoreError> {
+        self.schedule_case().run(until).await
+    }
+}
+
+impl Schedule<'_> {
     /// The schedule: sends every due job (queued emails, retries, reminders), the longest
     /// waiting first, at no more than `MAIL_SEND_RATE` per second, until none is due or `until`
     /// comes. Each job is taken (one conditional write) before it is sent, so two sweeps, or a
     /// sweep and the request that wrote the job, never send one job twice while a hold lasts.
-    pub async fn run_schedule(&self, until: DateTime<Utc>) -> Result<ScheduleReport, StoreError> {
-        let pacer = Pacer::new(self.config.mail_send_rate);
+    pub async fn run(&self, until: DateTime<Utc>) -> Result<ScheduleReport, StoreError> {
+        let pacer = Pacer::new(self.send_rate);
         let mut report = ScheduleReport::default();
         let mut first_page = true;
         loop {
-            let now = self.now();
+            let now = self.clock.now();
             if now >= until {
                 report.cut_short = true;
                 break;
             }
-            let due = self.store.due_mail(now, SWEEP_PAGE).await?;
+            let due = self.outbox.due_mail(now, SWEEP_PAGE).await?;
             if first_page {
                 report.oldest_waiting_secs = due
                     .iter()
@@ -74,19 +101,23 @@ impl Services {
                 let wait = pacer
                     .next_slot()
                     .saturating_duration_since(tokio::time::Instant::now());
-                if self.now() + Duration::from_std(wait).unwrap_or_default() >= until {
+                if self.clock.now() + Duration::from_std(wait).unwrap_or_default() >= until {
                     report.cut_short = true;
                     return Ok(report);
                 }
                 let Some(job) = self
-                    .store
-                    .take_mail(&listed, held_until(self.now()))
+                    .outbox
+                    .take_mail(&listed, held_until(self.clock.now()))
                     .await?
                 else {
                     continue; // another sender has it
                 };
                 progressed = true;
-                let handled = match self.handle_paced_job(&job, None, Some(&pacer)).await {
+                let handled = match self
+                    .deliver
+                    .handle_paced_job(&job, None, Some(&pacer))
+                    .await
+                {
                     Ok(h) => h,
                     // The job stays held until its hold runs out, then comes due again.
                     Err(e) => {
