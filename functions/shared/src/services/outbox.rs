@@ -26,59 +26,6 @@ pub struct Handover {
     pub throttled: bool,
 }
 
-impl Services {
-    /// A new job of `kind` for `user`'s link of `generation`: held by this request for one
-    /// send when `send_at_once`, otherwise due at once for the sweep.
-    pub(crate) fn new_job(
-        &self,
-        kind: MailKind,
-        user: &User,
-        generation: u64,
-        link_expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-        send_at_once: bool,
-    ) -> MailJob {
-        new_job(
-            &self.links,
-            kind,
-            user,
-            generation,
-            link_expires_at,
-            now,
-            send_at_once,
-        )
-    }
-
-    /// The invite's one reminder, when its link lasts longer than `REMINDER_BEFORE`: due that
-    /// long before the link expires.
-    pub(crate) fn reminder_job(
-        &self,
-        user: &User,
-        generation: u64,
-        link_expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Option<MailJob> {
-        let due = link_expires_at - self.config.reminder_before;
-        (due > now).then(|| {
-            let mut job = self.new_job(
-                MailKind::Reminder,
-                user,
-                generation,
-                link_expires_at,
-                now,
-                false,
-            );
-            job.due = due;
-            job
-        })
-    }
-
-    /// [`job_token`] with this app's link keys.
-    pub(crate) fn job_token(&self, job: &MailJob, user: &User, now: DateTime<Utc>) -> IssuedToken {
-        job_token(&self.links, job, user, now)
-    }
-}
-
 /// Handing one held job to the mail service and recording what became of it, holding only what
 /// it uses: users (the job's addressee), links (a reminder issues its own), the outbox, the
 /// mailer, the clock, the link keys and the public address the emails link to.
@@ -339,7 +286,8 @@ pub(crate) fn job_token(
     )
 }
 
-/// [`Services::new_job`] with `keys`, for a use case that holds the link keys alone.
+/// A job of `kind` for `user`'s link of `generation`, derived with `keys`: held by the request
+/// that writes it (`send_at_once`), or due at once for the sweep.
 pub(crate) fn new_job(
     keys: &LinkKeys,
     kind: MailKind,
@@ -360,6 +308,32 @@ pub(crate) fn new_job(
         now,
         due,
     )
+}
+
+/// The invite's one reminder, when its link lasts longer than `reminder_before`
+/// (`REMINDER_BEFORE`): due that long before the link expires.
+pub(crate) fn reminder_job(
+    keys: &LinkKeys,
+    reminder_before: Duration,
+    user: &User,
+    generation: u64,
+    link_expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<MailJob> {
+    let due = link_expires_at - reminder_before;
+    (due > now).then(|| {
+        let mut job = new_job(
+            keys,
+            MailKind::Reminder,
+            user,
+            generation,
+            link_expires_at,
+            now,
+            false,
+        );
+        job.due = due;
+        job
+    })
 }
 
 /// What is left of a link, as an email says it: to the nearest hour when an hour or more is
