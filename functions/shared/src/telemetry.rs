@@ -183,6 +183,18 @@ pub fn emit_schedule_metrics(report: &MailMetrics, now_ms: i64) {
     println!("{line}");
 }
 
+/// Logs the whole cause chain of an unexpected failure; callers only ever see an opaque message.
+pub fn log_unexpected(context: &str, error: &(dyn std::error::Error + 'static)) {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    tracing::error!(context, error = %chain, "unexpected failure");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,16 +246,4 @@ mod tests {
         }
         assert!(within_cap(&event("onboarding::http", Level::TRACE)));
     }
-}
-
-/// Logs the whole cause chain of an unexpected failure; callers only ever see an opaque message.
-pub fn log_unexpected(context: &str, error: &(dyn std::error::Error + 'static)) {
-    let mut chain = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
-    }
-    tracing::error!(context, error = %chain, "unexpected failure");
 }

@@ -282,6 +282,25 @@ async fn retry(store: &DynamoStore, job: &MailJob, at: DateTime<Utc>) -> Result<
     Ok(())
 }
 
+#[async_trait]
+impl Outbox for DynamoStore {
+    async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError> {
+        due(self, now, limit).await
+    }
+
+    async fn take_mail(
+        &self,
+        job: &MailJob,
+        until: DateTime<Utc>,
+    ) -> Result<Option<MailJob>, StoreError> {
+        take(self, job, until).await
+    }
+
+    async fn finish_mail(&self, job: &MailJob, outcome: &MailOutcome) -> Result<(), StoreError> {
+        finish(self, job, outcome).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,24 +328,5 @@ mod tests {
             from_item::<MailItem>("mail job", item).unwrap().into_job(),
             job
         );
-    }
-}
-
-#[async_trait]
-impl Outbox for DynamoStore {
-    async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError> {
-        due(self, now, limit).await
-    }
-
-    async fn take_mail(
-        &self,
-        job: &MailJob,
-        until: DateTime<Utc>,
-    ) -> Result<Option<MailJob>, StoreError> {
-        take(self, job, until).await
-    }
-
-    async fn finish_mail(&self, job: &MailJob, outcome: &MailOutcome) -> Result<(), StoreError> {
-        finish(self, job, outcome).await
     }
 }
