@@ -1,6 +1,14 @@
 //! The use cases: invite, resend, read a user, open and redeem a link, sign in, forgot-password,
 //! and the first admin. Each operation has its own error enum; the HTTP handlers, the operator
 //! tools and the local server call these same operations, and only these talk to the ports.
+//!
+//! Each use case is a struct of the ports and settings it uses (`SignIn`, `RedeemLink`,
+//! `OwnAccount`, `ForgotPassword`, `InviteTech`, `InviteBatch`, `ManageCrew`, `SessionCheck`,
+//! `DeliverMail`, `Schedule`, `FirstAdmin`), with its logic on it: a reader following a request
+//! sees exactly what it can touch. `Services` holds the app's adapters and settings, builds each
+//! case (`Services::<case>_case`) and keeps the entry points the callers use as thin methods.
+//! Delivery events are a plain function of the `Invites` port (`delivery::apply_delivery_event`),
+//! which the mailer function calls without the rest of `Services`.
 
 pub mod batch;
 pub mod bootstrap;
