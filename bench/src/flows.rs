@@ -115,11 +115,13 @@ pub async fn run() -> anyhow::Result<(Vec<Row>, Vec<FlowCost>)> {
     let meter = CapacityMeter::default();
     let store = DynamoStore::new(dynamodb, table).with_capacity_meter(meter.clone());
     let mailer = SesMailer::new(ses, config.from_header(), None);
+    let breached = onboarding::adapters::breached::from_config(&config);
     let app = Arc::new(App::new(
         config,
         Arc::new(store),
         Arc::new(mailer),
         Arc::new(SystemClock),
+        breached,
         onboarding::Serves::ALL,
     )?);
     let fixtures = infra::events::prepare(&app).await?;

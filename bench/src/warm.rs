@@ -77,12 +77,14 @@ pub async fn run(iterations: usize) -> Vec<Row> {
     let config = Config::from_env(&env, Defaults::lambda()).expect("bench configuration");
     let store = EmbeddedStore::in_memory();
     let mailer = Arc::new(Forgetful::default());
+    let breached = onboarding::adapters::breached::from_config(&config);
     let app = Arc::new(
         App::new(
             config,
             Arc::new(store.clone()),
             mailer.clone(),
             Arc::new(SystemClock),
+            breached,
             onboarding::Serves::ALL,
         )
         .unwrap(),

@@ -1,5 +1,5 @@
 //! The local server: every route of the contract on `127.0.0.1`, with the embedded store and the
-//! outbox mailer by default, plus pages only this server has: `/app` ("signed in as …", where a
+//! local mailbox by default, plus pages only this server has: `/app` ("signed in as …", where a
 //! tech lands after setup) and `/_dev/mail` (the outbox in a browser, to this computer only). The
 //! same router and layers as the functions, served by `axum::serve`.
 
@@ -14,7 +14,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-use onboarding::adapters::outbox::{read_outbox, simulated_event, simulated_status, OutboxMessage};
+use onboarding::adapters::local_mailbox::{
+    read_outbox, simulated_event, simulated_status, OutboxMessage,
+};
 use onboarding::http::extract::{cookie, wants_html};
 use onboarding::http::pages::{self, MailRow};
 use onboarding::http::respond::{page, see_other};
@@ -36,7 +38,7 @@ struct LocalState {
 }
 
 impl Local {
-    /// `outbox_dir`: where the outbox mailer writes, for `/_dev/mail` (`None` on DynamoDB/SES).
+    /// `outbox_dir`: where the local mailbox writes, for `/_dev/mail` (`None` on DynamoDB/SES).
     pub fn new(app: App, outbox_dir: Option<PathBuf>) -> Self {
         let state = LocalState {
             services: app.services.clone(),
@@ -101,7 +103,7 @@ pub fn simulate_mailbox(
                         reported.insert(m.message_id);
                     }
                     // Tried again next tick.
-                    Err(e) => onboarding::services::log_unexpected("the mailbox simulator", &e),
+                    Err(e) => onboarding::telemetry::log_unexpected("the mailbox simulator", &e),
                 }
             }
         }
@@ -137,7 +139,7 @@ pub fn run_schedule(services: Arc<Services>) -> tokio::task::JoinHandle<()> {
                     )
                 }
                 Ok(_) => {}
-                Err(e) => onboarding::services::log_unexpected("the schedule", &e),
+                Err(e) => onboarding::telemetry::log_unexpected("the schedule", &e),
             }
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}

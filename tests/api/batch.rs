@@ -216,7 +216,7 @@ async fn five_hundred_rows_with_three_bad_and_two_repeated_create_the_other_495(
 const SEND_RATE: usize = 100;
 
 /// When each email was written, from the outbox's file names (`20261124T100000.123456Z-…`).
-fn sent_at(email: &onboarding::adapters::outbox::OutboxMessage) -> chrono::NaiveDateTime {
+fn sent_at(email: &onboarding::adapters::local_mailbox::OutboxMessage) -> chrono::NaiveDateTime {
     let stamp = email.file_name.split('-').next().unwrap();
     chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S%.6fZ")
         .unwrap_or_else(|e| panic!("{stamp}: {e}"))
@@ -224,7 +224,10 @@ fn sent_at(email: &onboarding::adapters::outbox::OutboxMessage) -> chrono::Naive
 
 /// No second of the outbox's timestamps holds more than `rate` emails, and the whole run took
 /// at least as long as `rate` allows.
-fn assert_no_faster_than(emails: &[onboarding::adapters::outbox::OutboxMessage], rate: usize) {
+fn assert_no_faster_than(
+    emails: &[onboarding::adapters::local_mailbox::OutboxMessage],
+    rate: usize,
+) {
     let mut times: Vec<_> = emails.iter().map(sent_at).collect();
     times.sort();
     for (i, start) in times.iter().enumerate() {

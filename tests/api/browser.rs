@@ -29,7 +29,7 @@ use tokio::net::TcpListener;
 
 use infra::local::{serve, Local};
 use onboarding::adapters::embedded::EmbeddedStore;
-use onboarding::adapters::outbox::{read_outbox, OutboxMailer, OutboxMessage};
+use onboarding::adapters::local_mailbox::{read_outbox, LocalMailbox, OutboxMessage};
 use onboarding::domain::EmailAddress;
 use onboarding::ports::FixedClock;
 use onboarding::App;
@@ -441,12 +441,14 @@ impl Server {
             "onboarding-browser-outbox-{}",
             uuid::Uuid::new_v4()
         ));
-        let mailer = OutboxMailer::new(&outbox, config.from_header(), false);
+        let mailer = LocalMailbox::new(&outbox, config.from_header(), false);
+        let breached = onboarding::adapters::breached::from_config(&config);
         let app = App::new(
             config,
             Arc::new(store.clone()),
             Arc::new(mailer),
             clock.clone(),
+            breached,
             ALL,
         )
         .expect("the app starts");

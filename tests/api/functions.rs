@@ -249,7 +249,7 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
 async fn the_mailer_binary_moves_invites_from_its_sample_events() {
     use onboarding::adapters::dynamodb::DynamoStore;
     use onboarding::domain::{BounceType, InviteStatus};
-    use onboarding::ports::Store;
+    use onboarding::ports::{Invites, Users};
     use tests::store_contract::{invited, t0, unique_email};
 
     let client = dynamodb_client(&RoundTrips::default());
@@ -434,6 +434,7 @@ async fn an_invite_whose_send_failed_after_its_commit_is_sent_exactly_once_by_th
         app.store.clone(),
         app.mailer.clone(),
         Arc::new(SystemClock),
+        onboarding::adapters::breached::from_config(&app.config),
         onboarding::Serves::REDEEM_TOKEN,
     )
     .unwrap();

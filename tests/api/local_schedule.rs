@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use infra::local::Local;
-use onboarding::adapters::outbox::{read_outbox, OutboxMessage};
+use onboarding::adapters::local_mailbox::{read_outbox, OutboxMessage};
 use onboarding::ports::SystemClock;
 use tests::app::*;
 

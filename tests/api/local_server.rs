@@ -70,7 +70,7 @@ async fn the_outbox_answers_only_a_loopback_host() {
 #[tokio::test]
 async fn the_store_and_the_emails_on_disk_are_this_users_only() {
     use onboarding::adapters::embedded::EmbeddedStore;
-    use onboarding::adapters::outbox::OutboxMailer;
+    use onboarding::adapters::local_mailbox::LocalMailbox;
     use onboarding::domain::EmailAddress;
     use onboarding::ports::{EmailMessage, Mailer};
     use std::os::unix::fs::PermissionsExt;
@@ -88,7 +88,7 @@ async fn the_store_and_the_emails_on_disk_are_this_users_only() {
     assert_eq!(mode(&db), 0o600, "an existing store file");
 
     let outbox = dir.join("outbox");
-    let mailer = OutboxMailer::new(&outbox, "Onboarding <noreply@example.com>", false);
+    let mailer = LocalMailbox::new(&outbox, "Onboarding <noreply@example.com>", false);
     let email = EmailMessage {
         to: EmailAddress::parse("ana@example.com").unwrap(),
         subject: "Set your password".to_owned(),

@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 use lambda_http::http::StatusCode;
-use onboarding::adapters::outbox::OutboxMessage;
+use onboarding::adapters::local_mailbox::OutboxMessage;
 use serde_json::{json, Value};
 use tests::app::*;
 

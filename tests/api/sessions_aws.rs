@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 
 use infra::local::{serve, Local};
 use onboarding::adapters::embedded::EmbeddedStore;
-use onboarding::adapters::outbox::OutboxMailer;
+use onboarding::adapters::local_mailbox::LocalMailbox;
 use onboarding::aws::resolve_session_keys;
 use onboarding::config::SessionKeySource;
 use onboarding::domain::{EmailAddress, User};
@@ -77,12 +77,14 @@ async fn serve_app(keys: SessionKeySource, store: &EmbeddedStore) -> Served {
         .await
         .unwrap();
     let outbox = std::env::temp_dir().join(format!("onboarding-jwks-{}", uuid::Uuid::new_v4()));
-    let mailer = OutboxMailer::new(&outbox, config.from_header(), false);
+    let mailer = LocalMailbox::new(&outbox, config.from_header(), false);
+    let breached = onboarding::adapters::breached::from_config(&config);
     let app = App::new(
         config,
         Arc::new(store.clone()),
         Arc::new(mailer),
         Arc::new(SystemClock),
+        breached,
         ALL,
     )
     .unwrap();
@@ -107,12 +109,13 @@ async fn admin(store: &EmbeddedStore) -> User {
     let app = App::new(
         test_config(&[]),
         Arc::new(store.clone()),
-        Arc::new(OutboxMailer::new(
+        Arc::new(LocalMailbox::new(
             std::env::temp_dir().join("onboarding-jwks-unused"),
             "x <x@example.com>",
             false,
         )),
         Arc::new(FixedClock::new(chrono::Utc::now())),
+        onboarding::adapters::breached::from_config(&test_config(&[])),
         ALL,
     )
     .unwrap();

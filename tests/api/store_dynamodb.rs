@@ -11,7 +11,7 @@ use onboarding::adapters::dynamodb::DynamoStore;
 use onboarding::aws::RoundTrips;
 use onboarding::domain::token::issue;
 use onboarding::domain::{EmailAddress, TokenPurpose, UserId};
-use onboarding::ports::{Limited, Redemption, Slots, Store, StoreError};
+use onboarding::ports::{Crew, Limited, Limits, Links, Redemption, Slots, StoreError, Users};
 use tests::services::{dynamodb_client, fresh_dynamo_store, fresh_table};
 use tests::store_contract::{invited, unique_email, SharedStore};
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use infra::local::Local;
 use onboarding::adapters::embedded::EmbeddedStore;
-use onboarding::adapters::outbox::{read_outbox, OutboxMailer, OutboxMessage};
+use onboarding::adapters::local_mailbox::{read_outbox, LocalMailbox, OutboxMessage};
 use onboarding::config::Defaults;
 use onboarding::domain::{EmailAddress, User};
 use onboarding::ports::{Clock, FixedClock};
@@ -114,12 +114,14 @@ pub async fn app_with_admin(
     let store = EmbeddedStore::in_memory();
     let outbox =
         std::env::temp_dir().join(format!("onboarding-test-outbox-{}", uuid::Uuid::new_v4()));
-    let mailer = OutboxMailer::new(&outbox, config.from_header(), false);
+    let mailer = LocalMailbox::new(&outbox, config.from_header(), false);
+    let breached = onboarding::adapters::breached::from_config(&config);
     let app = App::new(
         config,
         Arc::new(store.clone()),
         Arc::new(mailer),
         clock,
+        breached,
         ALL,
     )
     .unwrap();

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use onboarding::adapters::embedded::EmbeddedStore;
-use onboarding::adapters::outbox::{read_outbox, OutboxMailer};
+use onboarding::adapters::local_mailbox::{read_outbox, LocalMailbox};
 use onboarding::domain::token::{issue, IssuedToken};
 use onboarding::domain::{EmailAddress, OrgId, Role, TokenHash, TokenPurpose, UserId};
 use onboarding::emails::{ResetEmail, WelcomeEmail};
@@ -288,11 +288,13 @@ pub async fn following_the_link_in_a_welcome_email_sets_up_the_account_and_signs
 ) {
     let config = test_config(&[("SENDER_EMAIL", mailbox.sender())]);
     let store = Arc::new(EmbeddedStore::in_memory());
+    let breached = onboarding::adapters::breached::from_config(&config);
     let app = App::new(
         config,
         store.clone(),
         mailbox.mailer(),
         Arc::new(FixedClock::new(Utc::now())),
+        breached,
         ALL,
     )
     .unwrap();
@@ -338,14 +340,14 @@ pub async fn following_the_link_in_a_welcome_email_sets_up_the_account_and_signs
 pub struct OutboxMailbox {
     dir: PathBuf,
     sender: String,
-    mailer: Arc<OutboxMailer>,
+    mailer: Arc<LocalMailbox>,
 }
 
 impl OutboxMailbox {
     pub async fn fresh() -> Self {
         let dir = std::env::temp_dir().join(format!("mailer-contract-{}", uuid::Uuid::new_v4()));
         let sender = "noreply@northwind.example".to_owned();
-        let mailer = OutboxMailer::new(&dir, format!("Northwind Onboarding <{sender}>"), false);
+        let mailer = LocalMailbox::new(&dir, format!("Northwind Onboarding <{sender}>"), false);
         Self {
             dir,
             sender,

@@ -29,7 +29,7 @@ async fn main() -> Result<(), Error> {
                     .await
                     .map(|handled| json!({ "handled": format!("{handled:?}") }))
                     .inspect_err(|e| {
-                        onboarding::services::log_unexpected("applying an SES event", e)
+                        onboarding::telemetry::log_unexpected("applying an SES event", e)
                     })
                     .map_err(Error::from),
                 MailerEvent::Schedule(_) => {
@@ -42,12 +42,11 @@ async fn main() -> Result<(), Error> {
                     )
                     .unwrap_or_else(Utc::now);
                     let until = by_deadline.min(Utc::now() + Duration::seconds(SWEEP_SPAN));
-                    let report = services
-                        .run_schedule(until)
-                        .await
-                        .inspect_err(|e| onboarding::services::log_unexpected("the schedule", e))?;
+                    let report = services.run_schedule(until).await.inspect_err(|e| {
+                        onboarding::telemetry::log_unexpected("the schedule", e)
+                    })?;
                     onboarding::telemetry::emit_schedule_metrics(
-                        &report,
+                        &report.metrics(),
                         Utc::now().timestamp_millis(),
                     );
                     Ok::<Value, Error>(serde_json::to_value(&report)?)

@@ -263,11 +263,13 @@ fn app_on_clients(
         config.from_header(),
         config.ses_configuration_set.clone(),
     );
+    let breached = crate::adapters::breached::from_config(&config);
     Ok(App::new(
         config,
         Arc::new(store),
         Arc::new(mailer),
         clock,
+        breached,
         serves,
     )?)
 }

@@ -1,10 +1,16 @@
 //! The onboarding service's library: everything the Lambda functions and the local server share.
-//! Four layers, each calling only the one below:
+//! Layers, each importing only those below it (domain <- ports <- services <- http):
 //! - `http`: the axum router, extractors, the responder, tower layers, pages.
-//! - `services`: the use cases (invite, resend, redeem a link, sign in, forgot, first admin).
-//! - `domain`: users, email addresses, password policy, one-time tokens, sessions (pure).
-//! - `ports` and `adapters`: the store, mailer and clock; DynamoDB and SES v2 on AWS, the
-//!   embedded store and outbox locally.
+//! - `services`: the use cases (invite, resend, redeem a link, sign in, forgot, first admin),
+//!   each a struct holding only the ports it uses.
+//! - `ports`: one trait per capability (users, links, limits, invites, crew, outbox, mailer,
+//!   clock, breached passwords).
+//! - `domain`: users, invites, email addresses, password policy, one-time tokens, sessions (pure).
+//!
+//! `adapters` implement the ports (DynamoDB and SES v2 on AWS, the embedded store and local
+//! mailbox locally) and import nothing above them; they are built where the app is wired (`aws`,
+//! the local server, the tests) and handed to it. `telemetry` (logging and metrics) sits below
+//! every layer.
 //!
 //! And `ses_events`: SES's delivery events as the mailer function receives them.
 //! And `aws`: the functions' wiring: configuration, SDK clients, the app on DynamoDB and SES v2.

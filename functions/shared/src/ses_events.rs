@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use crate::domain::{BounceType, DeliveryEvent};
-use crate::ports::Store;
+use crate::ports::Invites;
 use crate::services::delivery::{apply_delivery_event, DeliveryEventError};
 
 /// An EventBridge event whose detail is an SES event record.
@@ -90,7 +90,7 @@ pub struct ScheduleEvent {
 
 /// What the mailer function did with one event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Handled {
+pub enum EventOutcome {
     /// An event type or source this service does not follow.
     Ignored,
     /// Applied to the store: whether the invite changed.
@@ -101,19 +101,19 @@ pub enum Handled {
 /// through the same operation as the local mailbox simulator. A store failure is an error, so
 /// Lambda's asynchronous invocation retries the event (applying one twice changes nothing).
 pub async fn handle(
-    store: &dyn Store,
+    invites: &dyn Invites,
     event: &SesEventBridgeEvent,
-) -> Result<Handled, DeliveryEventError> {
+) -> Result<EventOutcome, DeliveryEventError> {
     if event.source != "aws.ses" {
         tracing::warn!(source = %event.source, "an event from another source; ignored");
-        return Ok(Handled::Ignored);
+        return Ok(EventOutcome::Ignored);
     }
     let Some((message_id, delivery)) = event.detail.delivery_event() else {
         tracing::info!(event_type = %event.detail.event_type, "an SES event type not followed; ignored");
-        return Ok(Handled::Ignored);
+        return Ok(EventOutcome::Ignored);
     };
-    let changed = apply_delivery_event(store, message_id, delivery).await?;
-    Ok(Handled::Applied { changed })
+    let changed = apply_delivery_event(invites, message_id, delivery).await?;
+    Ok(EventOutcome::Applied { changed })
 }
 
 #[cfg(test)]

@@ -145,10 +145,21 @@ pub fn init_text() {
         .try_init();
 }
 
+/// The figures of one run of the mail schedule that the operators watch (the services' report
+/// hands them over: telemetry sits below every layer and knows none of their types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailMetrics {
+    /// How long the longest-waiting due job had waited when the run began (seconds).
+    pub oldest_waiting_secs: i64,
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
 /// The schedule's figures as one CloudWatch Embedded Metric Format line on stdout (namespace
 /// `Onboarding/Mail`, dimension `Function`): CloudWatch turns it into metrics, and the template's
 /// alarm watches `OldestQueuedSeconds`. Counts only: nothing about any user.
-pub fn emit_schedule_metrics(report: &crate::services::ScheduleReport, now_ms: i64) {
+pub fn emit_schedule_metrics(report: &MailMetrics, now_ms: i64) {
     let line = serde_json::json!({
         "_aws": {
             "Timestamp": now_ms,
@@ -170,6 +181,18 @@ pub fn emit_schedule_metrics(report: &crate::services::ScheduleReport, now_ms: i
         "Failed": report.failed,
     });
     println!("{line}");
+}
+
+/// Logs the whole cause chain of an unexpected failure; callers only ever see an opaque message.
+pub fn log_unexpected(context: &str, error: &(dyn std::error::Error + 'static)) {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    tracing::error!(context, error = %chain, "unexpected failure");
 }
 
 #[cfg(test)]

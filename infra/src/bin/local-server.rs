@@ -1,4 +1,4 @@
-//! `cargo run`: the whole service on 127.0.0.1 with the embedded store and the outbox mailer.
+//! `cargo run`: the whole service on 127.0.0.1 with the embedded store and the local mailbox.
 //! No AWS account, no Docker. See README.md for the variables it reads.
 
 use anyhow::Context;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use infra::local::{serve, Local};
 use onboarding::adapters::embedded::EmbeddedStore;
-use onboarding::adapters::outbox::OutboxMailer;
+use onboarding::adapters::local_mailbox::LocalMailbox;
 use onboarding::config::{Defaults, Env, ProcessEnv};
 use onboarding::domain::EmailAddress;
 use onboarding::ports::{Clock, SystemClock};
@@ -43,12 +43,14 @@ async fn main() -> anyhow::Result<()> {
     } else {
         let store = EmbeddedStore::open(&data_dir.join("onboarding.redb"))
             .with_context(|| format!("cannot open the embedded store in {}", data_dir.display()))?;
-        let mailer = OutboxMailer::new(&outbox_dir, config.from_header(), true);
+        let mailer = LocalMailbox::new(&outbox_dir, config.from_header(), true);
+        let breached = onboarding::adapters::breached::from_config(&config);
         let app = App::new(
             config,
             Arc::new(store),
             Arc::new(mailer),
             clock,
+            breached,
             Serves::ALL,
         )?;
         (app, Some(outbox_dir.clone()))

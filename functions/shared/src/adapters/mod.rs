@@ -1,10 +1,10 @@
 //! Adapters behind the ports: DynamoDB and SES v2 for AWS, and (with the `local` feature, which
-//! the Lambda functions never enable) the embedded store and the outbox mailer of the local server.
+//! the Lambda functions never enable) the embedded store and the local mailbox of the local server.
 
 pub mod breached;
 pub mod dynamodb;
 #[cfg(feature = "local")]
 pub mod embedded;
 #[cfg(feature = "local")]
-pub mod outbox;
+pub mod local_mailbox;
 pub mod ses;

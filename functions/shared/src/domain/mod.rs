@@ -2,6 +2,7 @@
 //! behind setup and reset links, and sessions. Pure: no AWS types, no I/O; time comes in as an argument.
 
 pub mod email;
+pub mod invite;
 pub mod mail;
 pub mod password;
 pub mod session;
@@ -9,11 +10,9 @@ pub mod token;
 pub mod user;
 
 pub use email::EmailAddress;
+pub use invite::{BounceType, DeliveryEvent, Invite, InviteStatus, ShownInviteStatus};
 pub use mail::{LinkKeys, MailJob, MailKind};
 pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassword};
 pub use session::{Claims, SessionError, SessionKeys};
 pub use token::{IssuedToken, LinkProblem, TokenHash, TokenPurpose, TokenRecord};
-pub use user::{
-    BounceType, DeliveryEvent, Invite, InviteStatus, NewUser, OrgId, Role, ShownInviteStatus, User,
-    UserId, UserStatus,
-};
+pub use user::{NewUser, OrgId, Role, User, UserId, UserStatus};

@@ -121,6 +121,17 @@ pub enum LinkProblem {
     Used,
 }
 
+/// Why a new link is not issued to a user ([`crate::domain::User::accept_link`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LinkRefused {
+    /// A setup link for a user who has set a password (or is no longer invited).
+    #[error("the user has already set a password")]
+    AlreadyActive,
+    /// Another link of the purpose was issued meanwhile: the generation is not the next one.
+    #[error("another link was issued meanwhile")]
+    Stale,
+}
+
 impl TokenRecord {
     /// Expired at the very instant of `expires_at`: a 7-day link is good for 7 days, not a second longer.
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {

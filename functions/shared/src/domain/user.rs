@@ -1,8 +1,10 @@
-//! Users, organisations and roles, and the state of a user's invite.
+//! Users, organisations and roles: who a user is, their status, and the changes the store makes
+//! to them. Their invite's own types are in `invite`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::invite::{BounceType, DeliveryEvent, Invite, InviteStatus, ShownInviteStatus};
 use super::EmailAddress;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -73,149 +75,6 @@ impl UserStatus {
             Self::Invited => "invited",
             Self::Active => "active",
             Self::Disabled => "disabled",
-        }
-    }
-}
-
-/// Whether the welcome email reached the mail service, or (`manual`) the link was handed to the
-/// admin instead of emailed; then what the mail service's events said about the newest email
-/// (`delivered`, `bounced`, `complained`). `expired` and `used` are derived when the invite is
-/// shown, from the clock and the user's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum InviteStatus {
-    /// Accepted, and its email waits in the outbox for the mail service.
-    Queued,
-    Sent,
-    Failed,
-    Manual,
-    Delivered,
-    Bounced,
-    Complained,
-}
-
-/// Whether a bounce is for good (`permanent`: the address does not exist or refuses mail) or may
-/// pass later (`transient`: a full mailbox, a server that is down). SES's `Undetermined` counts
-/// as transient: nothing says the address is bad.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BounceType {
-    Permanent,
-    Transient,
-}
-
-impl BounceType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Permanent => "permanent",
-            Self::Transient => "transient",
-        }
-    }
-}
-
-/// What the mail service said happened to one email after it accepted it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryEvent {
-    /// The recipient's mail server accepted it.
-    Delivered,
-    Bounced(BounceType),
-    /// The recipient marked it as spam.
-    Complained,
-}
-
-impl DeliveryEvent {
-    /// The invite status this event leads to.
-    pub fn status(self) -> InviteStatus {
-        match self {
-            Self::Delivered => InviteStatus::Delivered,
-            Self::Bounced(_) => InviteStatus::Bounced,
-            Self::Complained => InviteStatus::Complained,
-        }
-    }
-
-    pub fn bounce_type(self) -> Option<BounceType> {
-        match self {
-            Self::Bounced(t) => Some(t),
-            _ => None,
-        }
-    }
-
-    /// The stored statuses this event may move an invite from. Events arrive in any order and
-    /// more than once: a late `delivered` never hides a bounce or a complaint, and an event that
-    /// already applied applies again as a no-change.
-    pub fn moves_from(self) -> &'static [InviteStatus] {
-        match self {
-            Self::Delivered => &[InviteStatus::Sent],
-            Self::Bounced(_) | Self::Complained => &[InviteStatus::Sent, InviteStatus::Delivered],
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Invite {
-    pub status: InviteStatus,
-    pub expires_at: DateTime<Utc>,
-    /// The mail service's id of the newest welcome email (`None` before one was accepted, and for
-    /// a link handed over in person). Events about any other email change nothing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    /// Set with `bounced` only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bounce_type: Option<BounceType>,
-    /// When the invite's one reminder (a fresh link) was issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reminder_sent_at: Option<DateTime<Utc>>,
-}
-
-impl Invite {
-    /// An invite with no email recorded yet.
-    pub fn new(status: InviteStatus, expires_at: DateTime<Utc>) -> Self {
-        Self {
-            status,
-            expires_at,
-            message_id: None,
-            bounce_type: None,
-            reminder_sent_at: None,
-        }
-    }
-}
-
-/// An invite's status as an admin sees it: the stored one, unless the user has set a password
-/// (`used`) or the link ran out first (`expired`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShownInviteStatus {
-    Queued,
-    Sent,
-    Failed,
-    Manual,
-    Delivered,
-    Bounced(BounceType),
-    Complained,
-    Expired,
-    Used,
-}
-
-impl ShownInviteStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Sent => "sent",
-            Self::Failed => "failed",
-            Self::Manual => "manual",
-            Self::Delivered => "delivered",
-            Self::Bounced(_) => "bounced",
-            Self::Complained => "complained",
-            Self::Expired => "expired",
-            Self::Used => "used",
-        }
-    }
-
-    /// `permanent` or `transient` for a bounced invite.
-    pub fn bounce_type(self) -> Option<BounceType> {
-        match self {
-            Self::Bounced(t) => Some(t),
-            _ => None,
         }
     }
 }
@@ -405,6 +264,75 @@ impl User {
         }
         invite.status = event.status();
         invite.bounce_type = event.bounce_type();
+        true
+    }
+
+    /// Takes `token` as the user's newest link of its purpose, in every store: a setup link only
+    /// while the user is invited, and only as the next generation, which kills every older link
+    /// of that purpose. `invite` (a resend's) replaces the user's invite.
+    pub fn accept_link(
+        &mut self,
+        token: &crate::domain::TokenRecord,
+        invite: Option<Invite>,
+    ) -> Result<(), crate::domain::token::LinkRefused> {
+        use crate::domain::token::LinkRefused;
+        use crate::domain::TokenPurpose;
+        if token.purpose == TokenPurpose::Setup && self.status != UserStatus::Invited {
+            return Err(LinkRefused::AlreadyActive);
+        }
+        if self.generation(token.purpose) + 1 != token.generation {
+            return Err(LinkRefused::Stale);
+        }
+        match token.purpose {
+            TokenPurpose::Setup => self.setup_generation = token.generation,
+            TokenPurpose::Reset => self.reset_generation = token.generation,
+        }
+        if let Some(invite) = invite {
+            self.invite = Some(invite);
+        }
+        Ok(())
+    }
+
+    /// Records on the invite what became of `job`'s email (`status`, and the id the mail service
+    /// gave it when it was accepted; an empty id is not recorded), only while the job's link is still the one the invite
+    /// waits on: an email about a replaced link, or to a user no longer invited, says nothing
+    /// about the invite, and a reset email never does. Whether the invite changed.
+    pub fn record_mail_outcome(
+        &mut self,
+        job: &crate::domain::MailJob,
+        status: InviteStatus,
+        accepted_as: Option<&str>,
+    ) -> bool {
+        let current = job.kind != crate::domain::MailKind::Reset
+            && self.status == UserStatus::Invited
+            && self.setup_generation == job.link_generation();
+        let Some(invite) = self.invite.as_mut().filter(|_| current) else {
+            return false;
+        };
+        match accepted_as.filter(|id| !id.is_empty()) {
+            Some(message_id) => invite.record_sent(message_id),
+            None => invite.status = status,
+        }
+        true
+    }
+
+    /// Replaces a password hash (the temporary one, or the user's own) only while it is still
+    /// `old_hash`: a rehash on sign-in loses to any change made meanwhile. Whether it did.
+    pub fn replace_password_hash(
+        &mut self,
+        temporary: bool,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> bool {
+        let slot = if temporary {
+            &mut self.temporary_password_hash
+        } else {
+            &mut self.password_hash
+        };
+        if slot.as_deref() != Some(old_hash) {
+            return false;
+        }
+        *slot = Some(new_hash.to_owned());
         true
     }
 

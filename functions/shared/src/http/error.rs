@@ -10,10 +10,10 @@ use crate::hashing::HashError;
 use crate::ports::StoreError;
 use crate::services::limits::OverLimit;
 use crate::services::{
-    log_unexpected, AccountStatusError, AdminError, CancelInviteError, ChangePasswordError,
-    FindUserError, ForgotError, InviteError, LinkError, ListUsersError, RedeemError, ResendError,
-    SignInError,
+    AccountStatusError, AdminError, CancelInviteError, ChangePasswordError, FindUserError,
+    ForgotError, InviteError, LinkError, ListUsersError, RedeemError, ResendError, SignInError,
 };
+use crate::telemetry::log_unexpected;
 
 /// Every error code of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,7 @@ pub use error::{ApiError, ErrorCode};
 pub use extract::ClientIp;
 
 use crate::config::Config;
-use crate::ports::{Clock, Mailer, Store};
+use crate::ports::{BreachedPasswords, Clock, Mailer, Store};
 use crate::services::{Services, StartError};
 
 /// Request bodies over this are refused with 413 (but see [`body_limit`]).
@@ -298,9 +298,10 @@ impl App {
         store: Arc<dyn Store>,
         mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
+        breached: Arc<dyn BreachedPasswords>,
         serves: Serves,
     ) -> Result<Self, StartError> {
-        let services = Arc::new(Services::new(config, store, mailer, clock)?);
+        let services = Arc::new(Services::new(config, store, mailer, clock, breached)?);
         let router = layers::apply(
             contract_routes(serves).with_state(services.clone()),
             &services.config,

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use super::invite::InviteTech;
 use super::{Delivery, InviteError, InviteOptions, InviteRequest, Invited, Services};
 use crate::domain::User;
 
@@ -41,8 +42,43 @@ pub enum RowFailure<R> {
     NotTried,
 }
 
+/// Inviting a crew at once, holding only what it uses: the invite use case, which each row runs.
+pub struct InviteBatch<'a> {
+    pub invite: InviteTech<'a>,
+}
+
 impl Services {
-    /// Invites every row that the edge could read, each as [`Services::invite`] does but with
+    /// The batch use case on this app's ports.
+    pub fn batch_case(&self) -> InviteBatch<'_> {
+        InviteBatch {
+            invite: self.invite_case(),
+        }
+    }
+
+    /// [`InviteBatch::invite_batch`].
+    pub async fn invite_batch<R>(
+        &self,
+        admin: &User,
+        rows: Vec<Result<InviteRequest, R>>,
+    ) -> Vec<Result<Invited, RowFailure<R>>> {
+        self.batch_case().invite_batch(admin, rows).await
+    }
+
+    /// [`InviteBatch::invite_batch_within`].
+    pub async fn invite_batch_within<R>(
+        &self,
+        admin: &User,
+        rows: Vec<Result<InviteRequest, R>>,
+        budget: Duration,
+    ) -> Vec<Result<Invited, RowFailure<R>>> {
+        self.batch_case()
+            .invite_batch_within(admin, rows, budget)
+            .await
+    }
+}
+
+impl InviteBatch<'_> {
+    /// Invites every row that the edge could read, each as [`InviteTech::invite`] does but with
     /// its email queued; one outcome per row, in the rows' order. An email that appears twice
     /// (after normalisation) is invited once, at its first row; the later rows get
     /// [`InviteError::EmailTaken`], as they would one at a time.
@@ -55,7 +91,7 @@ impl Services {
             .await
     }
 
-    /// [`Services::invite_batch`], starting rows for no longer than `budget`.
+    /// [`InviteBatch::invite_batch`], starting rows for no longer than `budget`.
     pub async fn invite_batch_within<R>(
         &self,
         admin: &User,
@@ -127,7 +163,8 @@ impl Services {
         if Instant::now() >= deadline {
             return Err(RowFailure::NotTried);
         }
-        self.invite(admin, request)
+        self.invite
+            .invite(admin, request)
             .await
             .map_err(RowFailure::Failed)
     }

@@ -3,7 +3,7 @@
 
 use secrecy::SecretString;
 
-use super::invite::InviteOptions;
+use super::invite::{InviteOptions, InviteTech};
 use super::Services;
 use crate::domain::{EmailAddress, InviteStatus, NewUser, OrgId, Role, User};
 use crate::hashing::HashError;
@@ -32,7 +32,45 @@ fn org_name_of(raw: &str) -> Option<String> {
     Some(raw.to_owned()).filter(|n| !n.trim().is_empty())
 }
 
+/// Making a first admin, holding only what it uses: the invite use case (its users, hasher and
+/// clock make an admin with a password; the rest invites one).
+pub struct FirstAdmin<'a> {
+    pub invite: InviteTech<'a>,
+}
+
 impl Services {
+    /// The first-admin use case on this app's ports.
+    pub fn first_admin_case(&self) -> FirstAdmin<'_> {
+        FirstAdmin {
+            invite: self.invite_case(),
+        }
+    }
+
+    /// [`FirstAdmin::create_admin`].
+    pub async fn create_admin(
+        &self,
+        email: EmailAddress,
+        org_name: &str,
+        password: SecretString,
+    ) -> Result<User, BootstrapError> {
+        self.first_admin_case()
+            .create_admin(email, org_name, password)
+            .await
+    }
+
+    /// [`FirstAdmin::invite_first_admin`].
+    pub async fn invite_first_admin(
+        &self,
+        email: EmailAddress,
+        org_name: &str,
+    ) -> Result<(User, InviteStatus), BootstrapError> {
+        self.first_admin_case()
+            .invite_first_admin(email, org_name)
+            .await
+    }
+}
+
+impl FirstAdmin<'_> {
     /// Creates an active admin in a new organisation with the given password.
     pub async fn create_admin(
         &self,
@@ -40,9 +78,9 @@ impl Services {
         org_name: &str,
         password: SecretString,
     ) -> Result<User, BootstrapError> {
-        let hash = self.hasher.hash_async(password).await?;
-        let user = User::new_admin(email, org_name_of(org_name), hash, self.now());
-        self.store.create_user(&user, None).await?;
+        let hash = self.invite.hasher.hash_async(password).await?;
+        let user = User::new_admin(email, org_name_of(org_name), hash, self.invite.clock.now());
+        self.invite.users.create_user(&user, None).await?;
         Ok(user)
     }
 
@@ -55,6 +93,7 @@ impl Services {
         org_name: &str,
     ) -> Result<(User, InviteStatus), BootstrapError> {
         let (mut user, _token, jobs) = self
+            .invite
             .create_invited(
                 NewUser {
                     org_id: OrgId::generate(),
@@ -64,12 +103,12 @@ impl Services {
                     role: Role::Admin,
                     temporary_password_hash: None,
                 },
-                self.config.setup_token_ttl,
+                self.invite.setup_token_ttl,
                 InviteOptions::default(),
             )
             .await?;
         if let Some(job) = jobs.first() {
-            self.send_at_once(&mut user, job).await;
+            self.invite.send_at_once(&mut user, job).await;
         }
         let status = user
             .invite

@@ -3,11 +3,11 @@
 
 use base64::Engine;
 
-use super::invite::FindUserError;
+use super::invite::{user_in_org, FindUserError};
 use super::Services;
 use crate::domain::user::new_session_version;
 use crate::domain::{User, UserStatus};
-use crate::ports::{PageKey, StoreError, UserPage, UserQuery};
+use crate::ports::{Crew, PageKey, StoreError, UserPage, UserQuery, Users};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -80,7 +80,52 @@ impl From<FindUserError> for AccountStatusError {
 /// A store write that lost to a concurrent change is tried again this often, on a fresh read.
 const ATTEMPTS: usize = 3;
 
+/// The admin's side of a crew, holding only what it uses: the crew port, and users to find the
+/// one an admin names.
+pub struct ManageCrew<'a> {
+    pub crew: &'a dyn Crew,
+    pub users: &'a dyn Users,
+}
+
 impl Services {
+    /// The crew use case on this app's ports.
+    pub fn crew_case(&self) -> ManageCrew<'_> {
+        ManageCrew {
+            crew: self.store.as_ref(),
+            users: self.store.as_ref(),
+        }
+    }
+
+    /// One page of the admin's organisation, newest first ([`ManageCrew::list_users`]).
+    pub async fn list_users(
+        &self,
+        admin: &User,
+        status: Option<UserStatus>,
+        limit: usize,
+        after: Option<PageKey>,
+    ) -> Result<UserPage, ListUsersError> {
+        self.crew_case()
+            .list_users(admin, status, limit, after)
+            .await
+    }
+
+    /// [`ManageCrew::cancel_invite`].
+    pub async fn cancel_invite(&self, admin: &User, id: &str) -> Result<(), CancelInviteError> {
+        self.crew_case().cancel_invite(admin, id).await
+    }
+
+    /// [`ManageCrew::disable_user`].
+    pub async fn disable_user(&self, admin: &User, id: &str) -> Result<User, AccountStatusError> {
+        self.crew_case().disable_user(admin, id).await
+    }
+
+    /// [`ManageCrew::enable_user`].
+    pub async fn enable_user(&self, admin: &User, id: &str) -> Result<User, AccountStatusError> {
+        self.crew_case().enable_user(admin, id).await
+    }
+}
+
+impl ManageCrew<'_> {
     /// One page of the admin's organisation, newest first.
     pub async fn list_users(
         &self,
@@ -95,18 +140,18 @@ impl Services {
             limit: limit.clamp(1, MAX_PAGE),
             after,
         };
-        Ok(self.store.list_users(&query).await?)
+        Ok(self.crew.list_users(&query).await?)
     }
 
     /// Removes an invited user who has not set a password: their links and temporary password
     /// stop working and their email is free to invite again.
     pub async fn cancel_invite(&self, admin: &User, id: &str) -> Result<(), CancelInviteError> {
         for _ in 0..ATTEMPTS {
-            let user = self.user_in_org(admin, id).await?;
+            let user = user_in_org(self.users, admin, id).await?;
             if user.password_hash.is_some() {
                 return Err(CancelInviteError::AlreadyActive);
             }
-            match self.store.cancel_invite(&user).await {
+            match self.crew.cancel_invite(&user).await {
                 Ok(()) => {
                     tracing::info!(audit = "invite_cancelled", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);
                     return Ok(());
@@ -125,11 +170,11 @@ impl Services {
     /// working and their passwords are refused until an admin enables them. Never the admin's own
     /// account, so an organisation cannot lock out the admin doing it.
     pub async fn disable_user(&self, admin: &User, id: &str) -> Result<User, AccountStatusError> {
-        let user = self.user_in_org(admin, id).await?;
+        let user = user_in_org(self.users, admin, id).await?;
         if user.id == admin.id {
             return Err(AccountStatusError::CannotDisableSelf);
         }
-        match self.store.disable_user(&user, &new_session_version()).await {
+        match self.crew.disable_user(&user, &new_session_version()).await {
             Ok(user) => {
                 tracing::info!(audit = "user_disabled", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);
                 Ok(user)
@@ -143,8 +188,8 @@ impl Services {
     /// that disabling ended stay dead.
     pub async fn enable_user(&self, admin: &User, id: &str) -> Result<User, AccountStatusError> {
         for _ in 0..ATTEMPTS {
-            let user = self.user_in_org(admin, id).await?;
-            match self.store.enable_user(&user).await {
+            let user = user_in_org(self.users, admin, id).await?;
+            match self.crew.enable_user(&user).await {
                 Ok(enabled) => {
                     if user.status == UserStatus::Disabled {
                         tracing::info!(audit = "user_enabled", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);

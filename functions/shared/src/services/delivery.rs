@@ -4,7 +4,7 @@
 
 use super::Services;
 use crate::domain::DeliveryEvent;
-use crate::ports::{Store, StoreError};
+use crate::ports::{Invites, StoreError};
 
 /// The longest message id taken (SES's are about 60 characters); longer ones are nobody's.
 const MAX_MESSAGE_ID: usize = 256;
@@ -30,17 +30,17 @@ impl Services {
     }
 }
 
-/// The operation itself, on a store alone: an SES event (`ses_events::handle`) needs nothing
-/// of [`Services`] but the store, so the mailer hands it just that.
+/// The operation itself, on the one port it uses: an SES event (`ses_events::handle`) needs
+/// nothing of [`Services`] but the invites, so the mailer hands it just that.
 pub async fn apply_delivery_event(
-    store: &dyn Store,
+    invites: &dyn Invites,
     message_id: &str,
     event: DeliveryEvent,
 ) -> Result<bool, DeliveryEventError> {
     if message_id.is_empty() || message_id.len() > MAX_MESSAGE_ID {
         return Ok(false);
     }
-    let changed = store.apply_delivery_event(message_id, event).await?;
+    let changed = invites.apply_delivery_event(message_id, event).await?;
     tracing::info!(
         audit = "invite_mail_event",
         message_id,

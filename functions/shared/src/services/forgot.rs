@@ -1,14 +1,18 @@
 //! Forgot-password: a reset link by email for a known user, and the same answer, in the same
 //! time, for everyone else.
 
+use chrono::Duration;
 use std::time::Instant;
 
 use super::limits::{
-    per_email, per_email_and_ip, per_ip, retry_after, LimitError, Limited, OverLimit,
+    per_email, per_email_and_ip, per_ip, retry_after, take_slots, LimitError, Limited, OverLimit,
 };
-use super::{log_unexpected, Services};
-use crate::domain::{EmailAddress, MailJob, MailKind, User, UserStatus};
-use crate::ports::{Slots, StoreError};
+use super::outbox::{job_token, new_job, DeliverMail};
+use super::Services;
+use crate::config::RateLimits;
+use crate::domain::{EmailAddress, LinkKeys, MailJob, MailKind, User, UserStatus};
+use crate::ports::{Clock, Limits, Links, Slots, StoreError, Users};
+use crate::telemetry::log_unexpected;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ForgotError {
@@ -40,7 +44,49 @@ enum Counted {
     SlotsOnly,
 }
 
+/// Forgot-password, holding only what it uses: users, the forgot-password counters, links, the
+/// delivery of the reset email, the clock, the link keys, and the configuration's limits,
+/// reset-link lifetime and answer floor.
+pub struct ForgotPassword<'a> {
+    pub users: &'a dyn Users,
+    pub limits: &'a dyn Limits,
+    pub links: &'a dyn Links,
+    pub deliver: DeliverMail<'a>,
+    pub clock: &'a dyn Clock,
+    pub link_keys: &'a LinkKeys,
+    pub rate_limits: RateLimits,
+    pub reset_token_ttl: Duration,
+    /// `FORGOT_MIN_RESPONSE_MS`: no answer comes sooner.
+    pub min_response: Duration,
+}
+
 impl Services {
+    /// The forgot-password use case on this app's ports.
+    pub fn forgot_case(&self) -> ForgotPassword<'_> {
+        ForgotPassword {
+            users: self.store.as_ref(),
+            limits: self.store.as_ref(),
+            links: self.store.as_ref(),
+            deliver: self.deliver_case(),
+            clock: self.clock.as_ref(),
+            link_keys: &self.links,
+            rate_limits: self.config.rate_limits,
+            reset_token_ttl: self.config.reset_token_ttl,
+            min_response: self.config.forgot_min_response,
+        }
+    }
+
+    /// [`ForgotPassword::forgot_password`].
+    pub async fn forgot_password(
+        &self,
+        email: &EmailAddress,
+        source_ip: &str,
+    ) -> Result<(), ForgotError> {
+        self.forgot_case().forgot_password(email, source_ip).await
+    }
+}
+
+impl ForgotPassword<'_> {
     /// Accepted for any email, known or not; a known user gets a reset link. Answers no faster
     /// for an unknown email than for a known one.
     ///
@@ -58,7 +104,7 @@ impl Services {
         let result = self.count_and_issue(email, source_ip).await;
         // Known emails cost a bigger write and an email; pad every answer (a refusal too) so its
         // timing says nothing.
-        let floor = self.config.forgot_min_response.to_std().unwrap_or_default();
+        let floor = self.min_response.to_std().unwrap_or_default();
         if let Some(rest) = floor.checked_sub(started.elapsed()) {
             tokio::time::sleep(rest).await;
         }
@@ -70,7 +116,7 @@ impl Services {
         email: &EmailAddress,
         source_ip: &str,
     ) -> Result<(), ForgotError> {
-        let rl = self.config.rate_limits;
+        let rl = self.rate_limits;
         // Strict per email from one source, looser per email from anywhere: one address cannot
         // use up the owner's own requests (`limits`).
         let limits = [
@@ -86,7 +132,7 @@ impl Services {
                 let (job, user) = *issued;
                 // The job stays in the outbox until its hold runs out if this fails: the sweep
                 // sends it.
-                if let Err(e) = self.handle_job(&job, Some(&user)).await {
+                if let Err(e) = self.deliver.handle_job(&job, Some(&user)).await {
                     log_unexpected("recording a sent reset link", &e);
                 }
                 Ok(())
@@ -114,9 +160,9 @@ impl Services {
         email: &EmailAddress,
         limits: &[Limited],
     ) -> Result<Counted, ForgotError> {
-        let window = self.config.rate_limits.forgot_window;
+        let window = self.rate_limits.forgot_window;
         for _ in 0..ISSUE_ATTEMPTS {
-            let linkable = match self.store.user_by_email(email).await {
+            let linkable = match self.users.user_by_email(email).await {
                 Ok(Some(u)) if u.status == UserStatus::Disabled => {
                     // A disabled account gets nothing; the answer is the same `202`.
                     tracing::info!(audit = "reset_link_refused_disabled", user_id = %u.id.0);
@@ -129,31 +175,32 @@ impl Services {
                     None
                 }
             };
-            let now = self.now();
+            let now = self.clock.now();
             let Some(user) = linkable else {
-                match self.take_slots(limits, window, now).await {
+                match take_slots(self.limits, limits, window, now).await {
                     Ok(()) => return Ok(Counted::SlotsOnly),
                     // Another request's transaction held a counter: as a known email would.
                     Err(LimitError::Store(StoreError::Conflict)) => continue,
                     Err(e) => return Err(e.into()),
                 }
             };
-            let job = self.new_job(
+            let job = new_job(
+                self.link_keys,
                 MailKind::Reset,
                 &user,
                 user.reset_generation + 1,
-                now + self.config.reset_token_ttl,
+                now + self.reset_token_ttl,
                 now,
                 true,
             );
-            let token = self.job_token(&job, &user, now);
+            let token = job_token(self.link_keys, &job, &user, now);
             let slots = Slots {
                 limits,
                 window,
                 now,
             };
             match self
-                .store
+                .links
                 .issue_token_within_limits(&token.record, None, std::slice::from_ref(&job), &slots)
                 .await
             {

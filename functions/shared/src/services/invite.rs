@@ -4,15 +4,17 @@
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::outbox::status_after;
-use super::{log_unexpected, Services};
+use super::outbox::{job_token, new_job, reminder_job, status_after, DeliverMail};
+use super::Services;
 use crate::domain::token::issue;
 use crate::domain::{
-    EmailAddress, Invite, InviteStatus, IssuedToken, MailJob, MailKind, NewUser, PasswordRejected,
-    Role, TemporaryPassword, TokenPurpose, User, UserId, UserStatus,
+    EmailAddress, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind, NewUser,
+    PasswordPolicy, PasswordRejected, Role, TemporaryPassword, TokenPurpose, User, UserId,
+    UserStatus,
 };
-use crate::hashing::HashError;
-use crate::ports::{MailOutcome, StoreError};
+use crate::hashing::{HashError, PasswordHasher};
+use crate::ports::{BreachedPasswords, Clock, Links, MailOutcome, StoreError, Users};
+use crate::telemetry::log_unexpected;
 
 /// What an admin asks for when inviting a tech, parsed at the edge except the temporary
 /// password, whose policy needs the organisation's name.
@@ -116,7 +118,85 @@ impl From<FindUserError> for ResendError {
 /// A concurrent resend or redemption changes a user's generation; an issue is retried this often.
 const ISSUE_ATTEMPTS: usize = 3;
 
+/// [`Services::user_in_org`], for a use case that holds the `Users` port alone.
+pub(crate) async fn user_in_org(
+    users: &dyn Users,
+    admin: &User,
+    id: &str,
+) -> Result<User, FindUserError> {
+    if id.is_empty() || id.len() > 64 {
+        return Err(FindUserError::NotFound);
+    }
+    match users.user_by_id(&UserId(id.to_owned())).await? {
+        Some(u) if u.org_id == admin.org_id => Ok(u),
+        _ => Err(FindUserError::NotFound),
+    }
+}
+
+/// Inviting and resending, holding only what it uses: users (created with their first link) and
+/// links (a resend's), the delivery of the welcome email, the clock, the hasher, the
+/// breached-password check and the policy (a temporary password), the link keys, the
+/// configuration's link lifetime, reminder time and public address, and the sweep's wake-up.
+pub struct InviteTech<'a> {
+    pub users: &'a dyn Users,
+    pub links: &'a dyn Links,
+    pub deliver: DeliverMail<'a>,
+    pub clock: &'a dyn Clock,
+    pub hasher: &'a PasswordHasher,
+    pub breached: &'a dyn BreachedPasswords,
+    pub policy: &'a PasswordPolicy,
+    pub link_keys: &'a LinkKeys,
+    pub setup_token_ttl: Duration,
+    pub reminder_before: Duration,
+    pub public_base_url: &'a str,
+    pub outbox_wake: &'a tokio::sync::Notify,
+}
+
 impl Services {
+    /// The invite use case on this app's ports.
+    pub fn invite_case(&self) -> InviteTech<'_> {
+        InviteTech {
+            users: self.store.as_ref(),
+            links: self.store.as_ref(),
+            deliver: self.deliver_case(),
+            clock: self.clock.as_ref(),
+            hasher: &self.hasher,
+            breached: self.breached.as_ref(),
+            policy: &self.policy,
+            link_keys: &self.links,
+            setup_token_ttl: self.config.setup_token_ttl,
+            reminder_before: self.config.reminder_before,
+            public_base_url: &self.config.public_base_url,
+            outbox_wake: &self.outbox_wake,
+        }
+    }
+
+    /// [`InviteTech::invite`].
+    pub async fn invite(
+        &self,
+        admin: &User,
+        request: InviteRequest,
+    ) -> Result<Invited, InviteError> {
+        self.invite_case().invite(admin, request).await
+    }
+
+    /// [`InviteTech::resend_invite`].
+    pub async fn resend_invite(
+        &self,
+        admin: &User,
+        id: &str,
+        options: InviteOptions,
+    ) -> Result<Invited, ResendError> {
+        self.invite_case().resend_invite(admin, id, options).await
+    }
+
+    /// A user of the admin's organisation: another organisation's users do not exist here.
+    pub async fn user_in_org(&self, admin: &User, id: &str) -> Result<User, FindUserError> {
+        user_in_org(self.store.as_ref(), admin, id).await
+    }
+}
+
+impl InviteTech<'_> {
     /// `user.create`: the tech joins the admin's organisation, gets a 7-day setup link by email,
     /// and the temporary password signs them in until they choose their own. The welcome email is
     /// written with the user (the outbox) and sent at once: `sent` when the mail service took it,
@@ -135,7 +215,7 @@ impl Services {
             None => None,
         };
         let options = request.options;
-        let lifetime = options.lifetime(self.config.setup_token_ttl);
+        let lifetime = options.lifetime(self.setup_token_ttl);
         let (mut user, token, jobs) = self
             .create_invited(
                 NewUser {
@@ -180,7 +260,7 @@ impl Services {
         org_name: Option<&str>,
     ) -> Result<String, InviteError> {
         let context = [email.as_str(), org_name.unwrap_or("")];
-        let temporary = TemporaryPassword::parse(password.expose_secret(), &self.policy, &context)
+        let temporary = TemporaryPassword::parse(password.expose_secret(), self.policy, &context)
             .map_err(InviteError::TemporaryPassword)?;
         if self.breached.is_breached(password).await {
             return Err(InviteError::TemporaryPassword(PasswordRejected {
@@ -192,7 +272,7 @@ impl Services {
 
     /// The setup link of `token`, on the configured public base URL.
     fn link_of(&self, token: &IssuedToken) -> SecretString {
-        SecretString::from(token.link(&self.config.public_base_url))
+        SecretString::from(token.link(self.public_base_url))
     }
 
     /// Stores an invited user with their first setup link and, for an emailed invite, its
@@ -205,12 +285,12 @@ impl Services {
         lifetime: Duration,
         options: InviteOptions,
     ) -> Result<(User, IssuedToken, Vec<MailJob>), StoreError> {
-        let now = self.now();
+        let now = self.clock.now();
         let expires_at = now + lifetime;
         let status = options.delivery.first_status();
         let user = User::new_invited(new, now, Invite::new(status, expires_at));
         let (token, jobs) = self.setup_link(&user, user.setup_generation, expires_at, options, now);
-        self.store
+        self.users
             .create_user_with_mail(&user, Some(&token.record), &jobs)
             .await?;
         Ok((user, token, jobs))
@@ -237,7 +317,8 @@ impl Services {
             );
             return (token, Vec::new());
         }
-        let welcome = self.new_job(
+        let welcome = new_job(
+            self.link_keys,
             MailKind::Welcome,
             user,
             generation,
@@ -245,8 +326,15 @@ impl Services {
             now,
             !options.queue_only,
         );
-        let token = self.job_token(&welcome, user, now);
-        let reminder = self.reminder_job(user, generation, expires_at, now);
+        let token = job_token(self.link_keys, &welcome, user, now);
+        let reminder = reminder_job(
+            self.link_keys,
+            self.reminder_before,
+            user,
+            generation,
+            expires_at,
+            now,
+        );
         (token, std::iter::once(welcome).chain(reminder).collect())
     }
 
@@ -254,7 +342,7 @@ impl Services {
     /// (`sent`, or still `queued` for the sweep to retry, or `failed`). Never fails: the user
     /// and the job exist either way.
     pub(crate) async fn send_at_once(&self, user: &mut User, job: &MailJob) {
-        match self.handle_job(job, Some(user)).await {
+        match self.deliver.handle_job(job, Some(user)).await {
             Ok(handled) => {
                 if let (Some(invite), Some(status)) =
                     (user.invite.as_mut(), status_after(&handled.outcome))
@@ -271,17 +359,6 @@ impl Services {
         }
     }
 
-    /// A user of the admin's organisation: another organisation's users do not exist here.
-    pub async fn user_in_org(&self, admin: &User, id: &str) -> Result<User, FindUserError> {
-        if id.is_empty() || id.len() > 64 {
-            return Err(FindUserError::NotFound);
-        }
-        match self.store.user_by_id(&UserId(id.to_owned())).await? {
-            Some(u) if u.org_id == admin.org_id => Ok(u),
-            _ => Err(FindUserError::NotFound),
-        }
-    }
-
     /// A fresh setup link for a user who has not set a password yet; every earlier setup link of
     /// theirs stops working as the new one is stored with its email (or, with
     /// [`Delivery::Link`], handed to the admin). Returns the user with the new invite.
@@ -291,15 +368,15 @@ impl Services {
         id: &str,
         options: InviteOptions,
     ) -> Result<Invited, ResendError> {
-        let lifetime = options.lifetime(self.config.setup_token_ttl);
+        let lifetime = options.lifetime(self.setup_token_ttl);
         for _ in 0..ISSUE_ATTEMPTS {
-            let mut user = self.user_in_org(admin, id).await?;
+            let mut user = user_in_org(self.users, admin, id).await?;
             match user.status {
                 UserStatus::Active => return Err(ResendError::AlreadyActive),
                 UserStatus::Disabled => return Err(ResendError::Disabled),
                 UserStatus::Invited => {}
             }
-            let now = self.now();
+            let now = self.clock.now();
             let generation = user.setup_generation + 1;
             let (token, jobs) = self.setup_link(&user, generation, now + lifetime, options, now);
             // The new link and its emails in one write, which kills every earlier setup link:
@@ -307,7 +384,7 @@ impl Services {
             let status = options.delivery.first_status();
             let invite = Invite::new(status, token.record.expires_at);
             match self
-                .store
+                .links
                 .issue_token_with_mail(&token.record, Some(&invite), &jobs)
                 .await
             {

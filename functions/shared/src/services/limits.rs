@@ -87,14 +87,24 @@ impl Services {
         window: Duration,
         now: DateTime<Utc>,
     ) -> Result<(), LimitError> {
-        if self.store.take_slots(limits, window, now).await? {
-            return Ok(());
-        }
-        Err(OverLimit {
-            retry_after: retry_after(window, now),
-        }
-        .into())
+        take_slots(self.store.as_ref(), limits, window, now).await
     }
+}
+
+/// [`Services::take_slots`], for a use case that holds the `Limits` port alone.
+pub async fn take_slots(
+    counters: &dyn crate::ports::Limits,
+    limits: &[Limited],
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<(), LimitError> {
+    if counters.take_slots(limits, window, now).await? {
+        return Ok(());
+    }
+    Err(OverLimit {
+        retry_after: retry_after(window, now),
+    }
+    .into())
 }
 
 #[cfg(test)]

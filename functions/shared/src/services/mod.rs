@@ -1,6 +1,14 @@
 //! The use cases: invite, resend, read a user, open and redeem a link, sign in, forgot-password,
 //! and the first admin. Each operation has its own error enum; the HTTP handlers, the operator
 //! tools and the local server call these same operations, and only these talk to the ports.
+//!
+//! Each use case is a struct of the ports and settings it uses (`SignIn`, `RedeemLink`,
+//! `OwnAccount`, `ForgotPassword`, `InviteTech`, `InviteBatch`, `ManageCrew`, `SessionCheck`,
+//! `DeliverMail`, `Schedule`, `FirstAdmin`), with its logic on it: a reader following a request
+//! sees exactly what it can touch. `Services` holds the app's adapters and settings, builds each
+//! case (`Services::<case>_case`) and keeps the entry points the callers use as thin methods.
+//! Delivery events are a plain function of the `Invites` port (`delivery::apply_delivery_event`),
+//! which the mailer function calls without the rest of `Services`.
 
 pub mod batch;
 pub mod bootstrap;
@@ -12,6 +20,7 @@ pub mod limits;
 pub mod outbox;
 pub mod password;
 pub mod redeem;
+pub mod schedule;
 pub mod session;
 pub mod sign_in;
 
@@ -30,9 +39,10 @@ pub use forgot::ForgotError;
 pub use invite::{
     Delivery, FindUserError, InviteError, InviteOptions, InviteRequest, Invited, ResendError,
 };
-pub use outbox::{Handled, ScheduleReport};
+pub use outbox::Handover;
 pub use password::{ChangePasswordError, ChangePasswordRequest};
 pub use redeem::{LinkError, RedeemError, RedeemRequest};
+pub use schedule::ScheduleReport;
 pub use session::{AdminError, Session};
 pub use sign_in::{SignInError, SignedIn};
 
@@ -59,7 +69,7 @@ pub struct Services {
     /// at once instead of at its next tick. Nobody waits on it on Lambda.
     pub outbox_wake: tokio::sync::Notify,
     pub policy: PasswordPolicy,
-    /// Built from the config (`BREACHED_PASSWORD_API_URL`), so every caller of `new` gets it.
+    /// Built by the caller with the other adapters (`adapters::breached::from_config`).
     pub breached: Arc<dyn BreachedPasswords>,
 }
 
@@ -73,6 +83,7 @@ impl Services {
         store: Arc<dyn Store>,
         mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
+        breached: Arc<dyn BreachedPasswords>,
     ) -> Result<Self, StartError> {
         let hasher = PasswordHasher::new(config.argon2)?;
         let links = LinkKeys::new(config.signing_secrets()?);
@@ -83,7 +94,7 @@ impl Services {
             config.session_ttl,
         );
         Ok(Self {
-            breached: crate::adapters::breached::from_config(&config),
+            breached,
             policy: config.password_policy,
             config,
             store,
@@ -99,16 +110,4 @@ impl Services {
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
-}
-
-/// Logs the whole cause chain of an unexpected failure; callers only ever see an opaque message.
-pub fn log_unexpected(context: &str, error: &(dyn std::error::Error + 'static)) {
-    let mut chain = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
-    }
-    tracing::error!(context, error = %chain, "unexpected failure");
 }

@@ -1,146 +1,101 @@
 //! The outbox's sending side (`domain::mail` says what a job is): writing an invite's or a
-//! reset's jobs, handing one held job to the mail service and recording what became of it, and
-//! the schedule's sweep, which sends whatever is due (queued emails, retries, reminders) at no
-//! more than `MAIL_SEND_RATE` per second.
+//! reset's jobs, and handing one held job to the mail service and recording what became of it.
+//! The sweep that sends what is due is `schedule`.
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{log_unexpected, Services};
+use super::schedule::Pacer;
+use super::Services;
 use crate::domain::mail::{LEASE, MAX_ATTEMPTS};
 use crate::domain::token::issue_from;
-use crate::domain::{Invite, InviteStatus, IssuedToken, MailJob, MailKind, User, UserStatus};
+use crate::domain::{
+    Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind, User, UserStatus,
+};
 use crate::emails::{ResetEmail, WelcomeEmail};
-use crate::ports::{MailError, MailOutcome, StoreError};
-
-/// How many due jobs one query of the sweep reads.
-const SWEEP_PAGE: usize = 25;
+use crate::ports::{Clock, Links, MailError, MailOutcome, Mailer, Outbox, StoreError, Users};
 
 /// How long one invocation of the mailer sweeps (seconds): the schedule comes every minute, so
 /// a sweep ends before the next one is due and the next carries on.
 pub const SWEEP_SPAN: i64 = 50;
 
-/// What one run of the schedule did.
-#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ScheduleReport {
-    pub sent: usize,
-    /// Not handed over this time; each waits for its retry.
-    pub retried: usize,
-    pub failed: usize,
-    /// Jobs with nothing left to send (a link replaced, a user gone or active, no reminder due).
-    pub dropped: usize,
-    /// How long the longest-waiting due job had waited when the run began (seconds): what the
-    /// operators' alarm watches.
-    pub oldest_waiting_secs: i64,
-    /// Whether the run stopped at its deadline with jobs still due.
-    pub cut_short: bool,
-}
-
 /// What handing one job over came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Handled {
+pub struct Handover {
     pub outcome: MailOutcome,
     /// The mail service was throttling: the sweep slows down.
     pub throttled: bool,
 }
 
+/// Handing one held job to the mail service and recording what became of it, holding only what
+/// it uses: users (the job's addressee), links (a reminder issues its own), the outbox, the
+/// mailer, the clock, the link keys and the public address the emails link to.
+pub struct DeliverMail<'a> {
+    pub users: &'a dyn Users,
+    pub links: &'a dyn Links,
+    pub outbox: &'a dyn Outbox,
+    pub mailer: &'a dyn Mailer,
+    pub clock: &'a dyn Clock,
+    pub link_keys: &'a LinkKeys,
+    pub public_base_url: &'a str,
+}
+
 impl Services {
-    /// A new job of `kind` for `user`'s link of `generation`: held by this request for one
-    /// send when `send_at_once`, otherwise due at once for the sweep.
-    pub(crate) fn new_job(
+    /// The delivery use case on this app's ports.
+    pub fn deliver_case(&self) -> DeliverMail<'_> {
+        DeliverMail {
+            users: self.store.as_ref(),
+            links: self.store.as_ref(),
+            outbox: self.store.as_ref(),
+            mailer: self.mailer.as_ref(),
+            clock: self.clock.as_ref(),
+            link_keys: &self.links,
+            public_base_url: &self.config.public_base_url,
+        }
+    }
+
+    /// [`DeliverMail::handle_job`].
+    pub async fn handle_job(
         &self,
-        kind: MailKind,
-        user: &User,
-        generation: u64,
-        link_expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-        send_at_once: bool,
-    ) -> MailJob {
-        let due = if send_at_once { held_until(now) } else { now };
-        MailJob::new(
-            kind,
-            &user.id,
-            &user.email,
-            generation,
-            link_expires_at,
-            &self.links,
-            now,
-            due,
-        )
+        job: &MailJob,
+        user: Option<&User>,
+    ) -> Result<Handover, StoreError> {
+        self.deliver_case().handle_job(job, user).await
     }
+}
 
-    /// The invite's one reminder, when its link lasts longer than `REMINDER_BEFORE`: due that
-    /// long before the link expires.
-    pub(crate) fn reminder_job(
-        &self,
-        user: &User,
-        generation: u64,
-        link_expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Option<MailJob> {
-        let due = link_expires_at - self.config.reminder_before;
-        (due > now).then(|| {
-            let mut job = self.new_job(
-                MailKind::Reminder,
-                user,
-                generation,
-                link_expires_at,
-                now,
-                false,
-            );
-            job.due = due;
-            job
-        })
-    }
-
-    /// The link `job` carries, issued at `now` (the token the store must hold for it).
-    pub(crate) fn job_token(&self, job: &MailJob, user: &User, now: DateTime<Utc>) -> IssuedToken {
-        let bytes = self
-            .links
-            .token_bytes(job)
-            .expect("a job made by this process is derived with this process's current link key");
-        issue_from(
-            bytes,
-            job.kind.purpose(),
-            user.token_subject(),
-            job.link_generation(),
-            now,
-            job.link_expires_at,
-        )
-    }
-
+impl DeliverMail<'_> {
     /// Hands a job this process holds to the mail service and records what became of it.
     /// `user` is the user as this request just wrote them (no read needed); `None` reads them.
     pub async fn handle_job(
         &self,
         job: &MailJob,
         user: Option<&User>,
-    ) -> Result<Handled, StoreError> {
+    ) -> Result<Handover, StoreError> {
         self.handle_paced_job(job, user, None).await
     }
 
-    /// [`Services::handle_job`], its mail service call waiting for `pacer`'s next slot.
-    async fn handle_paced_job(
+    /// [`DeliverMail::handle_job`], its mail service call waiting for `pacer`'s next slot.
+    pub(super) async fn handle_paced_job(
         &self,
         job: &MailJob,
         user: Option<&User>,
         pacer: Option<&Pacer>,
-    ) -> Result<Handled, StoreError> {
+    ) -> Result<Handover, StoreError> {
         let read;
         let user = match user {
             Some(u) => Some(u),
             None => {
-                read = self.store.user_by_email(&job.to).await?;
+                read = self.users.user_by_email(&job.to).await?;
                 read.as_ref()
             }
         };
-        let now = self.now();
-        let handled = if self.links.token_bytes(job).is_none() {
+        let now = self.clock.now();
+        let handled = if self.link_keys.token_bytes(job).is_none() {
             // Written under a key this process does not have (a retired rotation, or a tool
             // with a throwaway key): the link cannot be rebuilt, so the invite says `failed`
             // and a resend or forgot-password makes a new one.
             tracing::warn!(audit = "mail_key_unknown", user_id = %job.user_id.0, "the job's link key is not one of ours");
-            Handled {
+            Handover {
                 outcome: MailOutcome::Failed,
                 throttled: false,
             }
@@ -150,15 +105,15 @@ impl Services {
                     if let Some(pacer) = pacer {
                         pacer.wait().await;
                     }
-                    self.send(job, &user, message, self.now()).await
+                    self.send(job, &user, message, self.clock.now()).await
                 }
-                None => Handled {
+                None => Handover {
                     outcome: MailOutcome::Dropped,
                     throttled: false,
                 },
             }
         };
-        self.store.finish_mail(job, &handled.outcome).await?;
+        self.outbox.finish_mail(job, &handled.outcome).await?;
         let (user_id, kind) = (&job.user_id.0, job.kind.as_str());
         let (sent, failed) = match job.kind {
             MailKind::Welcome => ("invite_sent", "invite_failed"),
@@ -224,13 +179,13 @@ impl Services {
                     {
                         return Ok(None);
                     }
-                    let token = self.job_token(job, &user, now);
+                    let token = job_token(self.link_keys, job, &user, now);
                     let reminded = Invite {
                         status: InviteStatus::Queued,
                         reminder_sent_at: Some(now),
                         ..invite
                     };
-                    match self.store.issue_token(&token.record, Some(&reminded)).await {
+                    match self.links.issue_token(&token.record, Some(&reminded)).await {
                         Ok(()) => {}
                         Err(
                             StoreError::Conflict
@@ -245,14 +200,14 @@ impl Services {
                 }
             }
         }
-        let token = self.job_token(job, &user, job.created_at);
+        let token = job_token(self.link_keys, job, &user, job.created_at);
         let message = match job.kind {
             MailKind::Welcome | MailKind::Reminder => WelcomeEmail {
                 to: &user.email,
                 name: user.name.as_deref(),
                 org_name: user.org_name.as_deref(),
                 token: &token,
-                public_base_url: &self.config.public_base_url,
+                public_base_url: self.public_base_url,
                 // What is left of the link when it is sent (a retry goes out later).
                 lifetime: roughly(job.link_expires_at - now),
                 reminder: job.kind == MailKind::Reminder,
@@ -262,7 +217,7 @@ impl Services {
                 to: &user.email,
                 org_name: user.org_name.as_deref(),
                 token: &token,
-                public_base_url: &self.config.public_base_url,
+                public_base_url: self.public_base_url,
                 lifetime: roughly(job.link_expires_at - now),
             }
             .render(),
@@ -276,7 +231,7 @@ impl Services {
         user: &User,
         message: crate::ports::EmailMessage,
         now: DateTime<Utc>,
-    ) -> Handled {
+    ) -> Handover {
         let (outcome, throttled) = match self.mailer.send(&message).await {
             Ok(message_id) => (
                 MailOutcome::Sent {
@@ -300,124 +255,85 @@ impl Services {
                 } else {
                     (
                         MailOutcome::Retry {
-                            at: job.retry_at(self.now()),
+                            at: job.retry_at(self.clock.now()),
                         },
                         throttled,
                     )
                 }
             }
         };
-        Handled { outcome, throttled }
-    }
-
-    /// The schedule: sends every due job (queued emails, retries, reminders), the longest
-    /// waiting first, at no more than `MAIL_SEND_RATE` per second, until none is due or `until`
-    /// comes. Each job is taken (one conditional write) before it is sent, so two sweeps, or a
-    /// sweep and the request that wrote the job, never send one job twice while a hold lasts.
-    pub async fn run_schedule(&self, until: DateTime<Utc>) -> Result<ScheduleReport, StoreError> {
-        let pacer = Pacer::new(self.config.mail_send_rate);
-        let mut report = ScheduleReport::default();
-        let mut first_page = true;
-        loop {
-            let now = self.now();
-            if now >= until {
-                report.cut_short = true;
-                break;
-            }
-            let due = self.store.due_mail(now, SWEEP_PAGE).await?;
-            if first_page {
-                report.oldest_waiting_secs = due
-                    .iter()
-                    .map(|j| (now - waiting_since(j)).num_seconds())
-                    .max()
-                    .unwrap_or(0);
-                first_page = false;
-            }
-            if due.is_empty() {
-                break;
-            }
-            let mut progressed = false;
-            for listed in due {
-                // The next email's slot, never past the deadline.
-                let wait = pacer
-                    .next_slot()
-                    .saturating_duration_since(tokio::time::Instant::now());
-                if self.now() + Duration::from_std(wait).unwrap_or_default() >= until {
-                    report.cut_short = true;
-                    return Ok(report);
-                }
-                let Some(job) = self
-                    .store
-                    .take_mail(&listed, held_until(self.now()))
-                    .await?
-                else {
-                    continue; // another sender has it
-                };
-                progressed = true;
-                let handled = match self.handle_paced_job(&job, None, Some(&pacer)).await {
-                    Ok(h) => h,
-                    // The job stays held until its hold runs out, then comes due again.
-                    Err(e) => {
-                        log_unexpected("sending a queued email", &e);
-                        report.retried += 1;
-                        continue;
-                    }
-                };
-                if handled.throttled {
-                    // Give the account's rate a second to recover on top of the job's backoff.
-                    pacer.pause(std::time::Duration::from_secs(1));
-                }
-                match handled.outcome {
-                    MailOutcome::Sent { .. } => report.sent += 1,
-                    MailOutcome::Retry { .. } => report.retried += 1,
-                    MailOutcome::Failed => report.failed += 1,
-                    MailOutcome::Dropped => report.dropped += 1,
-                }
-            }
-            if !progressed {
-                // Everything listed was taken meanwhile (or the index has not caught up yet).
-                break;
-            }
-        }
-        Ok(report)
+        Handover { outcome, throttled }
     }
 }
 
-/// Spaces one sweep's mail service calls: each waits for its slot, and the next slot is `1 /
-/// MAIL_SEND_RATE` after it (or now, when handling took longer), so consecutive sends are never
-/// closer than the rate allows, and the time spent reading and recording is not added on top.
-struct Pacer {
-    pace: std::time::Duration,
-    next: std::sync::Mutex<tokio::time::Instant>,
+/// The link `job` carries, issued at `now` (the token the store must hold for it).
+pub(crate) fn job_token(
+    keys: &LinkKeys,
+    job: &MailJob,
+    user: &User,
+    now: DateTime<Utc>,
+) -> IssuedToken {
+    let bytes = keys
+        .token_bytes(job)
+        .expect("a job made by this process is derived with this process's current link key");
+    issue_from(
+        bytes,
+        job.kind.purpose(),
+        user.token_subject(),
+        job.link_generation(),
+        now,
+        job.link_expires_at,
+    )
 }
 
-impl Pacer {
-    fn new(rate: f64) -> Self {
-        Self {
-            pace: std::time::Duration::from_secs_f64(1.0 / rate),
-            next: std::sync::Mutex::new(tokio::time::Instant::now()),
-        }
-    }
+/// A job of `kind` for `user`'s link of `generation`, derived with `keys`: held by the request
+/// that writes it (`send_at_once`), or due at once for the sweep.
+pub(crate) fn new_job(
+    keys: &LinkKeys,
+    kind: MailKind,
+    user: &User,
+    generation: u64,
+    link_expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    send_at_once: bool,
+) -> MailJob {
+    let due = if send_at_once { held_until(now) } else { now };
+    MailJob::new(
+        kind,
+        &user.id,
+        &user.email,
+        generation,
+        link_expires_at,
+        keys,
+        now,
+        due,
+    )
+}
 
-    fn next_slot(&self) -> tokio::time::Instant {
-        *self.next.lock().expect("pacer lock")
-    }
-
-    /// Waits for the next slot and takes it.
-    async fn wait(&self) {
-        let at = {
-            let mut next = self.next.lock().expect("pacer lock");
-            let at = (*next).max(tokio::time::Instant::now());
-            *next = at + self.pace;
-            at
-        };
-        tokio::time::sleep_until(at).await;
-    }
-
-    /// Moves the next slot `by` later.
-    fn pause(&self, by: std::time::Duration) {
-        *self.next.lock().expect("pacer lock") += by;
-    }
+/// The invite's one reminder, when its link lasts longer than `reminder_before`
+/// (`REMINDER_BEFORE`): due that long before the link expires.
+pub(crate) fn reminder_job(
+    keys: &LinkKeys,
+    reminder_before: Duration,
+    user: &User,
+    generation: u64,
+    link_expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<MailJob> {
+    let due = link_expires_at - reminder_before;
+    (due > now).then(|| {
+        let mut job = new_job(
+            keys,
+            MailKind::Reminder,
+            user,
+            generation,
+            link_expires_at,
+            now,
+            false,
+        );
+        job.due = due;
+        job
+    })
 }
 
 /// What is left of a link, as an email says it: to the nearest hour when an hour or more is
@@ -439,15 +355,6 @@ pub(crate) fn held_until(now: DateTime<Utc>) -> DateTime<Utc> {
     now + Duration::seconds(LEASE)
 }
 
-/// Since when a due job has been waiting: a reminder from its time, anything else from when it
-/// was written.
-fn waiting_since(job: &MailJob) -> DateTime<Utc> {
-    match job.kind {
-        MailKind::Reminder => job.due,
-        _ => job.created_at,
-    }
-}
-
 /// What the invite shows after its email was handled at once by the request that wrote it.
 pub(crate) fn status_after(outcome: &MailOutcome) -> Option<InviteStatus> {
     match outcome {
@@ -461,28 +368,6 @@ pub(crate) fn status_after(outcome: &MailOutcome) -> Option<InviteStatus> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test(start_paused = true)]
-    async fn sends_are_spaced_by_the_rate_and_slow_handling_is_not_added_on_top() {
-        let pacer = Pacer::new(10.0);
-        let start = tokio::time::Instant::now();
-        let mut at = Vec::new();
-        for _ in 0..3 {
-            pacer.wait().await;
-            at.push(start.elapsed().as_millis());
-        }
-        assert_eq!(at, [0, 100, 200]);
-        // Handling that takes longer than a slot: the next send goes at once, then 100 ms on.
-        tokio::time::advance(std::time::Duration::from_millis(450)).await;
-        pacer.wait().await;
-        assert_eq!(start.elapsed().as_millis(), 650);
-        pacer.wait().await;
-        assert_eq!(start.elapsed().as_millis(), 750);
-        // A throttled send pauses the next slot by a second.
-        pacer.pause(std::time::Duration::from_secs(1));
-        pacer.wait().await;
-        assert_eq!(start.elapsed().as_millis(), 1850);
-    }
 
     #[test]
     fn what_is_left_of_a_link_is_said_to_the_hour_or_the_minute() {

@@ -4,15 +4,19 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::limits::{keys, LimitError, OverLimit};
-use super::sign_in::login_limits;
-use super::{log_unexpected, Services, Session};
+use super::limits::{keys, take_slots, LimitError, OverLimit};
+use super::sign_in::{login_limits, temporary_password_works};
+use super::{Services, Session};
 use crate::domain::password::normalise;
 use crate::domain::user::new_session_version;
-use crate::domain::{NewPassword, User};
+use chrono::{DateTime, Utc};
+
+use crate::config::RateLimits;
+use crate::domain::{NewPassword, PasswordPolicy, SessionKeys, User};
 use crate::emails::PasswordChangedEmail;
-use crate::hashing::{HashError, Verified};
-use crate::ports::{SessionChange, StoreError};
+use crate::hashing::{HashError, PasswordHasher, Verified};
+use crate::ports::{BreachedPasswords, Clock, Limits, Mailer, SessionChange, StoreError, Users};
+use crate::telemetry::log_unexpected;
 
 /// The longest the "your password was changed" email may hold a request whose change is
 /// already stored.
@@ -62,27 +66,61 @@ impl From<NewPasswordProblem> for ChangePasswordError {
     }
 }
 
+/// A signed-in user's own account, holding only what it uses: users and the sign-in failure
+/// counters, the clock, the hasher, the breached-password check, the policy, the session keys,
+/// the mailer and public address of the notice, and the configuration's limits and
+/// temporary-password lifetime.
+pub struct OwnAccount<'a> {
+    pub users: &'a dyn Users,
+    pub limits: &'a dyn Limits,
+    pub clock: &'a dyn Clock,
+    pub hasher: &'a PasswordHasher,
+    pub breached: &'a dyn BreachedPasswords,
+    pub policy: &'a PasswordPolicy,
+    pub sessions: &'a SessionKeys,
+    pub mailer: &'a dyn Mailer,
+    pub public_base_url: &'a str,
+    pub rate_limits: RateLimits,
+    pub temp_password_ttl: Option<chrono::Duration>,
+}
+
 impl Services {
-    /// The policy (with the user's email and organisation as context), then the confirmation,
-    /// each reported on its own so a form can show it next to its field.
-    pub(crate) fn check_new_password(
-        &self,
-        password: &SecretString,
-        confirmation: Option<&SecretString>,
-        context: [&str; 2],
-    ) -> Result<NewPassword, NewPasswordProblem> {
-        let password = password.expose_secret();
-        if password.is_empty() {
-            return Err(NewPasswordProblem::Password("Enter a password.".into()));
+    /// The own-account use case on this app's ports.
+    pub fn own_account_case(&self) -> OwnAccount<'_> {
+        OwnAccount {
+            users: self.store.as_ref(),
+            limits: self.store.as_ref(),
+            clock: self.clock.as_ref(),
+            hasher: &self.hasher,
+            breached: self.breached.as_ref(),
+            policy: &self.policy,
+            sessions: &self.sessions,
+            mailer: self.mailer.as_ref(),
+            public_base_url: &self.config.public_base_url,
+            rate_limits: self.config.rate_limits,
+            temp_password_ttl: self.config.temp_password_ttl,
         }
-        let checked = NewPassword::parse(password, None, &self.policy, &context)
-            .map_err(|e| NewPasswordProblem::Password(e.message))?;
-        if confirmation.is_some_and(|c| c.expose_secret() != password) {
-            return Err(NewPasswordProblem::Confirmation);
-        }
-        Ok(checked)
     }
 
+    /// [`OwnAccount::change_password`].
+    pub async fn change_password(
+        &self,
+        user: User,
+        request: ChangePasswordRequest,
+        source_ip: &str,
+    ) -> Result<Session, ChangePasswordError> {
+        self.own_account_case()
+            .change_password(user, request, source_ip)
+            .await
+    }
+
+    /// [`OwnAccount::sign_out_everywhere`].
+    pub async fn sign_out_everywhere(&self, user: &User) -> Result<(), StoreError> {
+        self.own_account_case().sign_out_everywhere(user).await
+    }
+}
+
+impl OwnAccount<'_> {
     /// Sets a new password for the signed-in `user` (as their session showed them), ends every
     /// other session and link, emails the notice, and starts a fresh session.
     pub async fn change_password(
@@ -93,12 +131,18 @@ impl Services {
     ) -> Result<Session, ChangePasswordError> {
         // A session from a temporary password that has run out (`TEMP_PASSWORD_TTL`) may not
         // set the password without one: it could not sign in again either.
-        if user.password_hash.is_none() && !self.temporary_password_works(&user, self.now()) {
+        if user.password_hash.is_none()
+            && !temporary_password_works(self.temp_password_ttl, &user, self.clock.now())
+        {
             return Err(ChangePasswordError::SessionEnded);
         }
         let context = [user.email.as_str(), user.org_name.as_deref().unwrap_or("")];
-        let password =
-            self.check_new_password(&request.password, request.confirmation.as_ref(), context)?;
+        let password = check_new_password(
+            self.policy,
+            &request.password,
+            request.confirmation.as_ref(),
+            context,
+        )?;
         if let Some(own) = user.password_hash.clone() {
             self.check_current_password(&user, own, request.current.as_ref(), source_ip)
                 .await?;
@@ -115,7 +159,7 @@ impl Services {
             session_version: user.session_version.clone(),
             new_session_version: new_session_version(),
         };
-        let user = match self.store.change_password(&change, &hash).await {
+        let user = match self.users.change_password(&change, &hash).await {
             Ok(u) => u,
             Err(StoreError::Conflict | StoreError::UserNotFound) => {
                 return Err(ChangePasswordError::SessionEnded)
@@ -123,8 +167,8 @@ impl Services {
             Err(e) => return Err(ChangePasswordError::Store(e)),
         };
         tracing::info!(audit = "password_changed", user_id = %user.id.0, org_id = %user.org_id.0);
-        self.notify_password_changed(&user).await;
-        Ok(self.start_session(user))
+        notify_password_changed(self.mailer, self.public_base_url, &user, self.clock.now()).await;
+        Ok(Session::start(self.sessions, user, self.clock.now()))
     }
 
     /// A user with their own password proves it again, under the sign-in limits: a stolen
@@ -139,10 +183,10 @@ impl Services {
         let current = current
             .filter(|c| !c.expose_secret().is_empty())
             .ok_or(ChangePasswordError::WrongCurrentPassword { missing: true })?;
-        let rl = self.config.rate_limits;
+        let rl = self.rate_limits;
         let limits = login_limits(&user.email, source_ip, &rl);
-        let now = self.now();
-        match self.take_slots(&limits, rl.login_window, now).await {
+        let now = self.clock.now();
+        match take_slots(self.limits, &limits, rl.login_window, now).await {
             Ok(()) => {}
             Err(LimitError::Over(over)) => return Err(over.into()),
             Err(LimitError::Store(e)) => return Err(ChangePasswordError::Store(e)),
@@ -156,7 +200,7 @@ impl Services {
             return Err(ChangePasswordError::WrongCurrentPassword { missing: false });
         }
         if let Err(e) = self
-            .store
+            .limits
             .give_back_slots(&keys(&limits), rl.login_window, now)
             .await
         {
@@ -177,7 +221,7 @@ impl Services {
                 session_version: current,
                 new_session_version: new_session_version(),
             };
-            match self.store.end_sessions(&change).await {
+            match self.users.end_sessions(&change).await {
                 Ok(()) => {
                     tracing::info!(audit = "signed_out_everywhere", user_id = %user.id.0);
                     return Ok(());
@@ -187,32 +231,57 @@ impl Services {
                 Err(StoreError::UserNotFound) => return Ok(()),
                 Err(e) => return Err(e),
             }
-            match self.store.user_by_email(&user.email).await? {
+            match self.users.user_by_email(&user.email).await? {
                 Some(u) if u.id == user.id => current = u.session_version,
                 _ => return Ok(()),
             }
         }
         Err(StoreError::Conflict)
     }
+}
 
-    /// Tells `user` their password was changed. The change stands either way: a mail service
-    /// that fails, or takes longer than [`NOTICE_SEND_LIMIT`], is logged, not shown as a failed
-    /// change (the request must not run into its timeout after the change was stored).
-    pub(crate) async fn notify_password_changed(&self, user: &User) {
-        let message = PasswordChangedEmail {
-            to: &user.email,
-            org_name: user.org_name.as_deref(),
-            at: self.now(),
-            public_base_url: &self.config.public_base_url,
-        }
-        .render();
-        match tokio::time::timeout(NOTICE_SEND_LIMIT, self.mailer.send(&message)).await {
-            Ok(Ok(_message_id)) => {}
-            Ok(Err(e)) => log_unexpected("sending the password-changed email", &e),
-            Err(_) => tracing::error!(
-                context = "sending the password-changed email",
-                "the mail service took too long; the email was not sent"
-            ),
-        }
+/// The policy (with the user's email and organisation as context), then the confirmation,
+/// each reported on its own so a form can show it next to its field.
+pub(crate) fn check_new_password(
+    policy: &PasswordPolicy,
+    password: &SecretString,
+    confirmation: Option<&SecretString>,
+    context: [&str; 2],
+) -> Result<NewPassword, NewPasswordProblem> {
+    let password = password.expose_secret();
+    if password.is_empty() {
+        return Err(NewPasswordProblem::Password("Enter a password.".into()));
+    }
+    let checked = NewPassword::parse(password, None, policy, &context)
+        .map_err(|e| NewPasswordProblem::Password(e.message))?;
+    if confirmation.is_some_and(|c| c.expose_secret() != password) {
+        return Err(NewPasswordProblem::Confirmation);
+    }
+    Ok(checked)
+}
+
+/// Tells `user` their password was changed (at `at`). The change stands either way: a mail
+/// service that fails, or takes longer than [`NOTICE_SEND_LIMIT`], is logged, not shown as a
+/// failed change (the request must not run into its timeout after the change was stored).
+pub(crate) async fn notify_password_changed(
+    mailer: &dyn Mailer,
+    public_base_url: &str,
+    user: &User,
+    at: DateTime<Utc>,
+) {
+    let message = PasswordChangedEmail {
+        to: &user.email,
+        org_name: user.org_name.as_deref(),
+        at,
+        public_base_url,
+    }
+    .render();
+    match tokio::time::timeout(NOTICE_SEND_LIMIT, mailer.send(&message)).await {
+        Ok(Ok(_message_id)) => {}
+        Ok(Err(e)) => log_unexpected("sending the password-changed email", &e),
+        Err(_) => tracing::error!(
+            context = "sending the password-changed email",
+            "the mail service took too long; the email was not sent"
+        ),
     }
 }

@@ -3,13 +3,15 @@
 
 use secrecy::SecretString;
 
-use super::password::NewPasswordProblem;
+use super::password::{check_new_password, notify_password_changed, NewPasswordProblem};
 use super::{Services, Session};
 use crate::domain::token::parse_token;
 use crate::domain::user::new_session_version;
-use crate::domain::{LinkProblem, NewPassword, TokenHash, TokenPurpose, TokenRecord};
-use crate::hashing::HashError;
-use crate::ports::{Redemption, StoreError};
+use crate::domain::{
+    LinkProblem, NewPassword, PasswordPolicy, SessionKeys, TokenHash, TokenPurpose, TokenRecord,
+};
+use crate::hashing::{HashError, PasswordHasher};
+use crate::ports::{BreachedPasswords, Clock, Links, Mailer, Redemption, StoreError, Users};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
@@ -48,7 +50,57 @@ pub enum RedeemError {
     Store(#[source] StoreError),
 }
 
+/// Opening and redeeming a link, holding only what it uses: links and users, the clock, the
+/// hasher, the breached-password check, the password policy, the session keys, and the mailer
+/// and public address of the "password changed" email a reset sends.
+pub struct RedeemLink<'a> {
+    pub links: &'a dyn Links,
+    pub users: &'a dyn Users,
+    pub clock: &'a dyn Clock,
+    pub hasher: &'a PasswordHasher,
+    pub breached: &'a dyn BreachedPasswords,
+    pub policy: &'a PasswordPolicy,
+    pub sessions: &'a SessionKeys,
+    pub mailer: &'a dyn Mailer,
+    pub public_base_url: &'a str,
+}
+
 impl Services {
+    /// The link use case on this app's ports.
+    pub fn redeem_case(&self) -> RedeemLink<'_> {
+        RedeemLink {
+            links: self.store.as_ref(),
+            users: self.store.as_ref(),
+            clock: self.clock.as_ref(),
+            hasher: &self.hasher,
+            breached: self.breached.as_ref(),
+            policy: &self.policy,
+            sessions: &self.sessions,
+            mailer: self.mailer.as_ref(),
+            public_base_url: &self.config.public_base_url,
+        }
+    }
+
+    /// What the link's page needs before showing the form ([`RedeemLink::open`]).
+    pub async fn open_link(
+        &self,
+        purpose: TokenPurpose,
+        raw: Option<&str>,
+    ) -> Result<TokenRecord, LinkError> {
+        self.redeem_case().open(purpose, raw).await
+    }
+
+    /// Consumes the link and signs the user in ([`RedeemLink::redeem`]).
+    pub async fn redeem(
+        &self,
+        purpose: TokenPurpose,
+        request: RedeemRequest,
+    ) -> Result<Session, RedeemError> {
+        self.redeem_case().redeem(purpose, request).await
+    }
+}
+
+impl RedeemLink<'_> {
     /// The token behind a link, if it can still be used now: right purpose, unused, unexpired.
     async fn find_token(
         &self,
@@ -60,18 +112,18 @@ impl Services {
             .ok_or(LinkError::Missing)?;
         let token = parse_token(raw).ok_or(LinkProblem::Invalid)?;
         let record = self
-            .store
+            .links
             .token(&TokenHash::of(token))
             .await
             .map_err(LinkError::Store)?
             .ok_or(LinkProblem::Invalid)?;
-        record.check(purpose, self.now())?;
+        record.check(purpose, self.clock.now())?;
         Ok(record)
     }
 
     /// What the link's page needs before showing the form: a live token whose user has not
     /// moved on (a newer link of the same kind, or a password set since, kills it).
-    pub async fn open_link(
+    pub async fn open(
         &self,
         purpose: TokenPurpose,
         raw: Option<&str>,
@@ -79,7 +131,7 @@ impl Services {
         let record = self.find_token(purpose, raw).await?;
         // By email, the token's copy of it: one read where the id would take two on DynamoDB.
         let user = self
-            .store
+            .users
             .user_by_email(&record.email)
             .await
             .map_err(LinkError::Store)?;
@@ -108,9 +160,9 @@ impl Services {
             token: record,
             password_hash,
             new_session_version: new_session_version(),
-            now: self.now(),
+            now: self.clock.now(),
         };
-        let user = match self.store.redeem_token(&redemption).await {
+        let user = match self.links.redeem_token(&redemption).await {
             Ok(u) => u,
             Err(StoreError::TokenUsed) => return Err(LinkError::from(LinkProblem::Used).into()),
             Err(StoreError::TokenExpired) => {
@@ -128,9 +180,10 @@ impl Services {
         tracing::info!(audit, user_id = %user.id.0, org_id = %user.org_id.0);
         if purpose == TokenPurpose::Reset {
             // A reset replaces a password someone else may have known: tell the owner.
-            self.notify_password_changed(&user).await;
+            notify_password_changed(self.mailer, self.public_base_url, &user, self.clock.now())
+                .await;
         }
-        Ok(self.start_session(user))
+        Ok(Session::start(self.sessions, user, self.clock.now()))
     }
 
     /// The new password's checks (`check_new_password`), refused with the link's record so the
@@ -144,15 +197,20 @@ impl Services {
             record.email.as_str(),
             record.org_name.as_deref().unwrap_or(""),
         ];
-        self.check_new_password(&request.password, request.confirmation.as_ref(), context)
-            .map_err(|problem| match problem {
-                NewPasswordProblem::Password(message) => RedeemError::Password {
-                    record: Box::new(record.clone()),
-                    message,
-                },
-                NewPasswordProblem::Confirmation => RedeemError::Confirmation {
-                    record: Box::new(record.clone()),
-                },
-            })
+        check_new_password(
+            self.policy,
+            &request.password,
+            request.confirmation.as_ref(),
+            context,
+        )
+        .map_err(|problem| match problem {
+            NewPasswordProblem::Password(message) => RedeemError::Password {
+                record: Box::new(record.clone()),
+                message,
+            },
+            NewPasswordProblem::Confirmation => RedeemError::Confirmation {
+                record: Box::new(record.clone()),
+            },
+        })
     }
 }

@@ -4,8 +4,10 @@
 use secrecy::SecretString;
 
 use super::Services;
-use crate::domain::{EmailAddress, Role, User, UserStatus};
-use crate::ports::StoreError;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{EmailAddress, Role, SessionKeys, User, UserStatus};
+use crate::ports::{Clock, StoreError, Users};
 
 /// A signed-in session, ready to hand to the user.
 pub struct Session {
@@ -25,18 +27,51 @@ pub enum AdminError {
     Store(#[source] StoreError),
 }
 
+/// Who a session belongs to, holding only what it uses: users, the session keys and the clock.
+pub struct SessionCheck<'a> {
+    pub users: &'a dyn Users,
+    pub sessions: &'a SessionKeys,
+    pub clock: &'a dyn Clock,
+}
+
 impl Services {
+    /// The session use case on this app's ports.
+    pub fn session_case(&self) -> SessionCheck<'_> {
+        SessionCheck {
+            users: self.store.as_ref(),
+            sessions: &self.sessions,
+            clock: self.clock.as_ref(),
+        }
+    }
+
+    /// [`SessionCheck::user_for_session`].
+    pub async fn user_for_session(&self, jwt: &str) -> Result<Option<User>, StoreError> {
+        self.session_case().user_for_session(jwt).await
+    }
+
+    /// [`SessionCheck::admin_for_session`].
+    pub async fn admin_for_session(&self, jwt: Option<&str>) -> Result<User, AdminError> {
+        self.session_case().admin_for_session(jwt).await
+    }
+
+    /// A new session for `user`, starting now.
+    pub fn start_session(&self, user: User) -> Session {
+        Session::start(&self.sessions, user, self.now())
+    }
+}
+
+impl SessionCheck<'_> {
     /// The user a session belongs to, if the session is valid now and not ended by a password
     /// change (its session version is the user's current one).
     pub async fn user_for_session(&self, jwt: &str) -> Result<Option<User>, StoreError> {
-        let Ok(claims) = self.sessions.verify(jwt, self.now()) else {
+        let Ok(claims) = self.sessions.verify(jwt, self.clock.now()) else {
             return Ok(None);
         };
         let Ok(email) = EmailAddress::parse(&claims.email) else {
             return Ok(None);
         };
         // By email: one read, where the id would take two on DynamoDB.
-        let user = self.store.user_by_email(&email).await?;
+        let user = self.users.user_by_email(&email).await?;
         // A disabled user's sessions end with the session version disabling changes; the status
         // is checked too, so no other way of disabling can leave a session alive.
         Ok(user.filter(|u| {
@@ -60,12 +95,14 @@ impl Services {
         }
         Ok(user)
     }
+}
 
-    /// A new session for `user`, starting now.
-    pub fn start_session(&self, user: User) -> Session {
-        Session {
-            jwt: self.sessions.issue(&user, self.now()),
-            expires_in: self.sessions.lifetime().num_seconds(),
+impl Session {
+    /// A new session for `user`, starting at `now`, signed with `keys`.
+    pub fn start(keys: &SessionKeys, user: User, now: DateTime<Utc>) -> Self {
+        Self {
+            jwt: keys.issue(&user, now),
+            expires_in: keys.lifetime().num_seconds(),
             user,
         }
     }

@@ -4,15 +4,19 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-use super::limits::{keys, per_email, per_email_and_ip, per_ip, LimitError, Limited, OverLimit};
-use super::{log_unexpected, Services, Session};
+use super::limits::{
+    keys, per_email, per_email_and_ip, per_ip, take_slots, LimitError, Limited, OverLimit,
+};
+use super::{Services, Session};
 use crate::config::RateLimits;
 use crate::domain::password::normalise;
+use crate::domain::SessionKeys;
 use crate::domain::{EmailAddress, User, UserStatus};
-use crate::hashing::Verified;
-use crate::ports::{Rehash, StoreError};
+use crate::hashing::{PasswordHasher, Verified};
+use crate::ports::{Clock, Limits, Rehash, StoreError, Users};
+use crate::telemetry::log_unexpected;
 
 /// A user who proved who they are. `must_change_password`: signed in with the temporary password.
 pub struct SignedIn {
@@ -49,22 +53,30 @@ pub(crate) fn login_limits(email: &EmailAddress, source_ip: &str, rl: &RateLimit
     ]
 }
 
-impl Services {
-    /// The hash a sign-in is checked against: the user's own password once set; before that the
-    /// temporary one, unless `TEMP_PASSWORD_TTL` is set and has run out since the user was
-    /// created (then nothing matches, and the user is told only that the sign-in failed).
-    fn password_hash_to_check<'u>(&self, user: &'u User, now: DateTime<Utc>) -> Option<&'u str> {
-        if user.password_hash.is_none() && !self.temporary_password_works(user, now) {
-            return None;
-        }
-        user.current_password_hash()
-    }
+/// Signing in, holding only what it uses: users and their failure counters, the clock, the
+/// hasher and the session keys, and the configuration's limits and temporary-password lifetime.
+pub struct SignIn<'a> {
+    pub users: &'a dyn Users,
+    pub limits: &'a dyn Limits,
+    pub clock: &'a dyn Clock,
+    pub hasher: &'a PasswordHasher,
+    pub sessions: &'a SessionKeys,
+    pub rate_limits: RateLimits,
+    pub temp_password_ttl: Option<Duration>,
+}
 
-    /// Whether `user`'s temporary password still works at `now` (`TEMP_PASSWORD_TTL`).
-    pub(crate) fn temporary_password_works(&self, user: &User, now: DateTime<Utc>) -> bool {
-        self.config
-            .temp_password_ttl
-            .is_none_or(|ttl| now < user.created_at + ttl)
+impl Services {
+    /// The sign-in use case on this app's ports.
+    pub fn sign_in_case(&self) -> SignIn<'_> {
+        SignIn {
+            users: self.store.as_ref(),
+            limits: self.store.as_ref(),
+            clock: self.clock.as_ref(),
+            hasher: &self.hasher,
+            sessions: &self.sessions,
+            rate_limits: self.config.rate_limits,
+            temp_password_ttl: self.config.temp_password_ttl,
+        }
     }
 
     pub async fn sign_in(
@@ -73,14 +85,47 @@ impl Services {
         password: &SecretString,
         source_ip: &str,
     ) -> Result<SignedIn, SignInError> {
-        let rl = self.config.rate_limits;
+        self.sign_in_case().run(email, password, source_ip).await
+    }
+}
+
+/// Whether `user`'s temporary password still works at `now`: always, unless `ttl` is set and has
+/// run out since the user was created.
+pub(super) fn temporary_password_works(
+    ttl: Option<Duration>,
+    user: &User,
+    now: DateTime<Utc>,
+) -> bool {
+    ttl.is_none_or(|ttl| now < user.created_at + ttl)
+}
+
+impl SignIn<'_> {
+    /// The hash a sign-in is checked against: the user's own password once set; before that the
+    /// temporary one, unless `TEMP_PASSWORD_TTL` is set and has run out since the user was
+    /// created (then nothing matches, and the user is told only that the sign-in failed).
+    fn password_hash_to_check<'u>(&self, user: &'u User, now: DateTime<Utc>) -> Option<&'u str> {
+        if user.password_hash.is_none()
+            && !temporary_password_works(self.temp_password_ttl, user, now)
+        {
+            return None;
+        }
+        user.current_password_hash()
+    }
+
+    pub async fn run(
+        &self,
+        email: &EmailAddress,
+        password: &SecretString,
+        source_ip: &str,
+    ) -> Result<SignedIn, SignInError> {
+        let rl = self.rate_limits;
         let limits = login_limits(email, source_ip, &rl);
         // Every attempt takes a failure slot before its password is checked, so parallel guesses
         // are counted as they arrive; a success gives the slot back. The user is read meanwhile.
-        let now = self.now();
+        let now = self.clock.now();
         let (user, slots) = tokio::join!(
-            self.store.user_by_email(email),
-            self.take_slots(&limits, rl.login_window, now)
+            self.users.user_by_email(email),
+            take_slots(self.limits, &limits, rl.login_window, now)
         );
         match slots {
             Ok(()) => {}
@@ -120,7 +165,7 @@ impl Services {
         // Not a failure after all. Same `now` as the take, so the same window's counters. If
         // this fails the slot stays counted: refusing a little early beats failing the sign-in.
         if let Err(e) = self
-            .store
+            .limits
             .give_back_slots(&keys(&limits), rl.login_window, now)
             .await
         {
@@ -129,7 +174,7 @@ impl Services {
         tracing::info!(audit = "signed_in", user_id = %user.id.0, org_id = %user.org_id.0);
         let must_change_password = user.must_change_password();
         Ok(SignedIn {
-            session: self.start_session(user),
+            session: Session::start(self.sessions, user, self.clock.now()),
             must_change_password,
         })
     }
@@ -151,7 +196,7 @@ impl Services {
             old_hash,
             new_hash,
         };
-        match self.store.rehash_password(&change).await {
+        match self.users.rehash_password(&change).await {
             Ok(()) | Err(StoreError::Conflict) => {}
             Err(e) => log_unexpected("rehashing on sign-in", &e),
         }

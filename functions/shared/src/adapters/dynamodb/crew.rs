@@ -12,7 +12,9 @@ use super::layout::{attr, email_key, n, s, time, token_key, user_key, value, Ite
 use super::users::{self, returned_user, Updated};
 use super::DynamoStore;
 use crate::domain::{EmailAddress, User, UserStatus};
+use crate::ports::Crew;
 use crate::ports::{PageKey, StoreError, UserPage, UserQuery};
+use async_trait::async_trait;
 
 /// With a status to filter on, one `Query` reads this many times the page's size, so a page is
 /// usually full even when most of the organisation's users have another status. A page that
@@ -241,4 +243,27 @@ pub(super) async fn enable(store: &DynamoStore, user: &User) -> Result<User, Sto
         }
     })
     .await
+}
+
+#[async_trait]
+impl Crew for DynamoStore {
+    async fn list_users(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        list(self, query).await
+    }
+
+    async fn cancel_invite(&self, user: &User) -> Result<(), StoreError> {
+        cancel(self, user).await
+    }
+
+    async fn disable_user(
+        &self,
+        user: &User,
+        new_session_version: &str,
+    ) -> Result<User, StoreError> {
+        disable(self, user, new_session_version).await
+    }
+
+    async fn enable_user(&self, user: &User) -> Result<User, StoreError> {
+        enable(self, user).await
+    }
 }

@@ -5,20 +5,16 @@
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput};
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure, Update};
-use chrono::{DateTime, Utc};
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
-use super::errors::{built, sdk_error};
-use super::items::{from_item, user_from_item, MessageItem, TokenItem, UserIdItem, UserItem};
-use super::layout::{
-    attr, email_key, message_key, s, user_key, value, OwnPassword, SET_OWN_PASSWORD,
-};
-use super::requests::update_item;
+use super::errors::sdk_error;
+use super::items::{from_item, user_from_item, TokenItem, UserIdItem, UserItem};
+use super::layout::{attr, email_key, s, user_key, OwnPassword, SET_OWN_PASSWORD};
 use super::DynamoStore;
-use crate::domain::{
-    DeliveryEvent, EmailAddress, InviteStatus, MailJob, TokenRecord, User, UserId,
-};
+use crate::domain::{EmailAddress, MailJob, TokenRecord, User, UserId};
+use crate::ports::Users;
 use crate::ports::{BackendError, Rehash, SessionChange, StoreError};
+use async_trait::async_trait;
 
 pub(super) async fn create(
     store: &DynamoStore,
@@ -33,7 +29,7 @@ pub(super) async fn create(
     if let Some(token) = setup_token {
         items.push(store.put_new("token", &TokenItem::from(token))?);
     }
-    items.extend(super::mail::puts(store, mail)?);
+    items.extend(super::outbox::puts(store, mail)?);
     match store.transact("create user", items).await {
         Ok(()) => Ok(()),
         Err(Err(e)) => Err(e),
@@ -56,7 +52,10 @@ pub(super) async fn by_email(
 }
 
 /// The email a user id points at, if the id exists.
-async fn email_of(store: &DynamoStore, id: &UserId) -> Result<Option<EmailAddress>, StoreError> {
+pub(super) async fn email_of(
+    store: &DynamoStore,
+    id: &UserId,
+) -> Result<Option<EmailAddress>, StoreError> {
     let Some(pointer) = store.get("read user id", user_key(id)).await? else {
         return Ok(None);
     };
@@ -69,163 +68,6 @@ pub(super) async fn by_id(store: &DynamoStore, id: &UserId) -> Result<Option<Use
     };
     let user = by_email(store, &email).await?;
     Ok(user.filter(|u| &u.id == id))
-}
-
-pub(super) async fn set_invite_status(
-    store: &DynamoStore,
-    user_id: &UserId,
-    status: InviteStatus,
-) -> Result<(), StoreError> {
-    let Some(email) = email_of(store, user_id).await? else {
-        return Err(StoreError::UserNotFound);
-    };
-    let status = value("invite status", status)?;
-    let result = store
-        .client
-        .update_item()
-        .table_name(&store.table)
-        .key(attr::PK, s(email_key(&email)))
-        .update_expression("SET #inviteStatus = :status")
-        // Only a user with an invite has an invite status to change.
-        .condition_expression(
-            "attribute_exists(pk) AND #id = :id AND attribute_exists(#inviteExpiresAt)",
-        )
-        .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
-        .expression_attribute_names("#inviteExpiresAt", attr::INVITE_EXPIRES_AT)
-        .expression_attribute_names("#id", attr::ID)
-        .expression_attribute_values(":status", status)
-        .expression_attribute_values(":id", s(&user_id.0))
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-        .set_return_consumed_capacity(store.capacity.report())
-        .send()
-        .await;
-    match result {
-        Ok(out) => {
-            store.capacity.record(out.consumed_capacity());
-            Ok(())
-        }
-        // The email's item exists but holds no invite (or another user now): nothing to record.
-        Err(SdkError::ServiceError(ctx))
-            if matches!(
-                ctx.err(),
-                UpdateItemError::ConditionalCheckFailedException(_)
-            ) =>
-        {
-            match ctx.err() {
-                UpdateItemError::ConditionalCheckFailedException(e) if e.item().is_some() => Ok(()),
-                _ => Err(StoreError::UserNotFound),
-            }
-        }
-        Err(e) => Err(sdk_error("set invite status", e)),
-    }
-}
-
-/// The invite's newest email is `message_id`: the user item records it (`sent`, no bounce) and a
-/// `MSG#` item points back, in one transaction (the user's email names the item: no read first).
-pub(super) async fn record_invite_email(
-    store: &DynamoStore,
-    user: &User,
-    message_id: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let (user_id, email) = (&user.id, &user.email);
-    let update = built(
-        Update::builder()
-            .table_name(&store.table)
-            .key(attr::PK, s(email_key(email)))
-            .update_expression(
-                "SET #inviteStatus = :sent, #messageId = :messageId REMOVE #bounceType",
-            )
-            .condition_expression(
-                "attribute_exists(pk) AND #id = :id AND attribute_exists(#inviteExpiresAt)",
-            )
-            .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
-            .expression_attribute_names("#inviteExpiresAt", attr::INVITE_EXPIRES_AT)
-            .expression_attribute_names("#messageId", attr::INVITE_MESSAGE_ID)
-            .expression_attribute_names("#bounceType", attr::INVITE_BOUNCE_TYPE)
-            .expression_attribute_names("#id", attr::ID)
-            .expression_attribute_values(":sent", value("invite status", InviteStatus::Sent)?)
-            .expression_attribute_values(":messageId", s(message_id))
-            .expression_attribute_values(":id", s(&user_id.0))
-            .build(),
-    )?;
-    let items = vec![
-        update_item(update),
-        store.put_message(&MessageItem::new(message_id, user_id, email, now))?,
-    ];
-    match store.transact("record invite email", items).await {
-        Ok(()) => Ok(()),
-        Err(Err(e)) => Err(e),
-        Err(Ok(_)) => Err(StoreError::UserNotFound),
-    }
-}
-
-/// Applies a mail service's event: one `GetItem` of the email's `MSG#` pointer, then one
-/// conditional `UpdateItem` of the user item whose condition is the domain's rule
-/// (`User::apply_delivery_event`): the invite's newest email is this one, no password is set,
-/// and the stored status is one the event moves from. A failed condition changed nothing.
-pub(super) async fn apply_delivery_event(
-    store: &DynamoStore,
-    message_id: &str,
-    event: DeliveryEvent,
-) -> Result<bool, StoreError> {
-    let Some(pointer) = store
-        .get("read message pointer", message_key(message_id))
-        .await?
-    else {
-        return Ok(false);
-    };
-    let pointer: MessageItem = from_item("message", pointer)?;
-    let from = event.moves_from();
-    let from_names: Vec<String> = (0..from.len()).map(|i| format!(":from{i}")).collect();
-    let mut request = store
-        .client
-        .update_item()
-        .table_name(&store.table)
-        .key(attr::PK, s(email_key(&pointer.email)))
-        .condition_expression(format!(
-            "attribute_exists(pk) AND #id = :id AND #messageId = :messageId \
-             AND attribute_not_exists(#passwordHash) AND #inviteStatus IN ({})",
-            from_names.join(", ")
-        ))
-        .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
-        .expression_attribute_names("#messageId", attr::INVITE_MESSAGE_ID)
-        .expression_attribute_names("#bounceType", attr::INVITE_BOUNCE_TYPE)
-        .expression_attribute_names("#passwordHash", attr::PASSWORD_HASH)
-        .expression_attribute_names("#id", attr::ID)
-        .expression_attribute_values(":status", value("invite status", event.status())?)
-        .expression_attribute_values(":messageId", s(message_id))
-        .expression_attribute_values(":id", s(&pointer.user_id.0));
-    for (name, status) in from_names.iter().zip(from) {
-        request = request.expression_attribute_values(name, value("invite status", *status)?);
-    }
-    request = match event.bounce_type() {
-        Some(bounce) => request
-            .update_expression("SET #inviteStatus = :status, #bounceType = :bounceType")
-            .expression_attribute_values(":bounceType", value("bounce type", bounce)?),
-        None => request.update_expression("SET #inviteStatus = :status REMOVE #bounceType"),
-    };
-    let result = request
-        .set_return_consumed_capacity(store.capacity.report())
-        .send()
-        .await;
-    match result {
-        Ok(out) => {
-            store.capacity.record(out.consumed_capacity());
-            Ok(true)
-        }
-        // Another email is the newest, a password was set, the event came late or twice, or the
-        // user is gone: nothing to change.
-        Err(SdkError::ServiceError(ctx))
-            if matches!(
-                ctx.err(),
-                UpdateItemError::ConditionalCheckFailedException(_)
-            ) =>
-        {
-            Ok(false)
-        }
-        Err(e) => Err(sdk_error("apply delivery event", e)),
-    }
 }
 
 pub(super) async fn rehash_password(
@@ -385,5 +227,41 @@ pub(super) async fn update_user(
             }
         }
         Err(e) => Err(sdk_error(context, e)),
+    }
+}
+
+#[async_trait]
+impl Users for DynamoStore {
+    async fn create_user_with_mail(
+        &self,
+        user: &User,
+        setup_token: Option<&TokenRecord>,
+        mail_jobs: &[MailJob],
+    ) -> Result<(), StoreError> {
+        create(self, user, setup_token, mail_jobs).await
+    }
+
+    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError> {
+        by_email(self, email).await
+    }
+
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        by_id(self, id).await
+    }
+
+    async fn change_password(
+        &self,
+        change: &SessionChange,
+        password_hash: &str,
+    ) -> Result<User, StoreError> {
+        change_password(self, change, password_hash).await
+    }
+
+    async fn end_sessions(&self, change: &SessionChange) -> Result<(), StoreError> {
+        end_sessions(self, change).await
+    }
+
+    async fn rehash_password(&self, rehash: &Rehash) -> Result<(), StoreError> {
+        rehash_password(self, rehash).await
     }
 }

@@ -2,7 +2,7 @@
 //! with its TTL at the window's end), peeking at counts, and the sign-in view, which reads the
 //! user and their counters in one `BatchGetItem`; and slots taken before the work they limit
 //! (one `TransactWriteItems` of a conditional update per key, alone or with the work itself:
-//! `tokens::issue_within_limits`) and given back after a sign-in that turned out not to fail.
+//! `links::issue_within_limits`) and given back after a sign-in that turned out not to fail.
 
 use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
@@ -15,6 +15,8 @@ use super::requests::{backoff, update_item, ATTEMPTS};
 use super::DynamoStore;
 use crate::domain::{EmailAddress, User};
 use crate::ports::{window_start, Limited, StoreError};
+use crate::ports::{Limits, SignInView};
+use async_trait::async_trait;
 
 pub(super) async fn count_event(
     store: &DynamoStore,
@@ -201,5 +203,58 @@ fn count_in(item: Option<Item>) -> Result<u64, StoreError> {
     match item {
         None => Ok(0),
         Some(item) => Ok(from_item::<CounterItem>("counter", item)?.count),
+    }
+}
+
+#[async_trait]
+impl Limits for DynamoStore {
+    async fn count_event(
+        &self,
+        key: &str,
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        count_event(self, key, window, now).await
+    }
+
+    async fn take_slots(
+        &self,
+        limits: &[Limited],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        take_slots(self, limits, window, now).await
+    }
+
+    async fn give_back_slots(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        give_back_slots(self, keys, window, now).await
+    }
+
+    async fn peek_counts(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<u64>, StoreError> {
+        peek_counts(self, keys, window, now).await
+    }
+}
+
+#[async_trait]
+impl SignInView for DynamoStore {
+    /// One BatchGetItem: the user's email item and the sign-in counters together.
+    async fn sign_in_view(
+        &self,
+        email: &EmailAddress,
+        counter_keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<User>, Vec<u64>), StoreError> {
+        sign_in_view(self, email, counter_keys, window, now).await
     }
 }

@@ -12,9 +12,11 @@ use super::layout::{
 };
 use super::requests::{update_item, Cancelled};
 use super::DynamoStore;
-use crate::domain::user::Invite;
+use crate::domain::Invite;
 use crate::domain::{MailJob, TokenHash, TokenPurpose, TokenRecord, User, UserStatus};
+use crate::ports::Links;
 use crate::ports::{Redemption, Slots, StoreError};
+use async_trait::async_trait;
 
 pub(super) async fn by_hash(
     store: &DynamoStore,
@@ -50,7 +52,7 @@ pub(super) async fn issue_within_limits(
     mail: &[MailJob],
     slots: &Slots<'_>,
 ) -> Result<bool, StoreError> {
-    let mut items = super::counters::slot_updates(store, slots.limits, slots.window, slots.now)?;
+    let mut items = super::limits::slot_updates(store, slots.limits, slots.window, slots.now)?;
     let user_at = items.len();
     items.extend(issue_items(store, token, invite, mail)?);
     match store.transact("issue token within limits", items).await {
@@ -172,7 +174,7 @@ fn issue_items(
     if let Some(message) = &message {
         items.push(store.put_message(message)?);
     }
-    items.extend(super::mail::puts(store, mail)?);
+    items.extend(super::outbox::puts(store, mail)?);
     Ok(items)
 }
 
@@ -265,5 +267,35 @@ fn redeemed_user(r: &Redemption) -> User {
             0
         },
         invite: None,
+    }
+}
+
+#[async_trait]
+impl Links for DynamoStore {
+    async fn token(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, StoreError> {
+        by_hash(self, hash).await
+    }
+
+    async fn issue_token_with_mail(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+        mail_jobs: &[MailJob],
+    ) -> Result<(), StoreError> {
+        issue(self, token, invite, mail_jobs).await
+    }
+
+    async fn issue_token_within_limits(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+        mail_jobs: &[MailJob],
+        slots: &Slots<'_>,
+    ) -> Result<bool, StoreError> {
+        issue_within_limits(self, token, invite, mail_jobs, slots).await
+    }
+
+    async fn redeem_token(&self, r: &Redemption) -> Result<User, StoreError> {
+        redeem(self, r).await
     }
 }

@@ -1,4 +1,4 @@
-//! The outbox mailer of the local server: each email becomes one RFC 5322 `.eml` file
+//! The local mailbox of the local server: each email becomes one RFC 5322 `.eml` file
 //! (multipart/alternative, text and HTML) under `DATA_DIR/outbox/`, and its link is printed on
 //! the console so a developer can click it. Nothing leaves the machine.
 //!
@@ -47,12 +47,12 @@ pub fn simulated_status(to: &str) -> &'static str {
     }
 }
 
-/// The header that carries the id [`OutboxMailer::send`] returns (SES's `MessageId` on AWS).
+/// The header that carries the id [`LocalMailbox::send`] returns (SES's `MessageId` on AWS).
 pub const MESSAGE_ID_HEADER: &str = "X-Outbox-Message-Id";
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-pub struct OutboxMailer {
+pub struct LocalMailbox {
     dir: PathBuf,
     from: String,
     print_links: bool,
@@ -72,7 +72,7 @@ pub struct OutboxMessage {
     pub html: String,
 }
 
-impl OutboxMailer {
+impl LocalMailbox {
     /// `from` is the full From header value, e.g. `Onboarding <noreply@example.com>`.
     pub fn new(dir: impl Into<PathBuf>, from: impl Into<String>, print_links: bool) -> Self {
         Self {
@@ -129,7 +129,7 @@ pub fn render_eml(from: &str, message: &EmailMessage, boundary: &str, message_id
 }
 
 #[async_trait]
-impl Mailer for OutboxMailer {
+impl Mailer for LocalMailbox {
     async fn send(&self, message: &EmailMessage) -> Result<String, MailError> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let eml = render_eml(&self.from, message, &format!("b-{id}"), &id);
@@ -270,7 +270,7 @@ mod tests {
     #[tokio::test]
     async fn an_email_round_trips_through_an_eml_file() {
         let dir = std::env::temp_dir().join(format!("outbox-test-{}", uuid::Uuid::new_v4()));
-        let mailer = OutboxMailer::new(&dir, "Onboarding <noreply@example.com>", false);
+        let mailer = LocalMailbox::new(&dir, "Onboarding <noreply@example.com>", false);
         let message = EmailMessage {
             to: EmailAddress::parse("ana@example.com").unwrap(),
             subject: "Welcome to Northwind — set up your account".into(),

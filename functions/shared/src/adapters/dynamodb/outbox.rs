@@ -25,7 +25,9 @@ use super::layout::{
 use super::requests::update_item;
 use super::DynamoStore;
 use crate::domain::{EmailAddress, InviteStatus, MailJob, MailKind, UserId, UserStatus};
+use crate::ports::Outbox;
 use crate::ports::{MailOutcome, StoreError};
+use async_trait::async_trait;
 
 pub(super) fn mail_key(id: &str) -> String {
     format!("MAIL#{id}")
@@ -136,7 +138,7 @@ pub(super) async fn due(
         .filter_map(|item| match from_item::<MailItem>("mail job", item) {
             Ok(job) => Some(job.into_job()),
             Err(e) => {
-                crate::services::log_unexpected("reading a queued mail job", &e);
+                crate::telemetry::log_unexpected("reading a queued mail job", &e);
                 None
             }
         })
@@ -278,6 +280,25 @@ async fn retry(store: &DynamoStore, job: &MailJob, at: DateTime<Utc>) -> Result<
     // A failed condition: gone, or taken by another sender after our hold ran out: theirs now.
     store.update_if("retry mail job", request).await?;
     Ok(())
+}
+
+#[async_trait]
+impl Outbox for DynamoStore {
+    async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError> {
+        due(self, now, limit).await
+    }
+
+    async fn take_mail(
+        &self,
+        job: &MailJob,
+        until: DateTime<Utc>,
+    ) -> Result<Option<MailJob>, StoreError> {
+        take(self, job, until).await
+    }
+
+    async fn finish_mail(&self, job: &MailJob, outcome: &MailOutcome) -> Result<(), StoreError> {
+        finish(self, job, outcome).await
+    }
 }
 
 #[cfg(test)]

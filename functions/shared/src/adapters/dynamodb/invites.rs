@@ -1,0 +1,205 @@
+//! Invites as the mail service reports them: the status of an invite's email, the id the service
+//! gave its newest email (with a `MSG#<id>` pointer back to the user, kept with TTL), and the
+//! delivery events that name that id.
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, Update};
+use chrono::{DateTime, Utc};
+
+use super::errors::{built, sdk_error};
+use super::items::{from_item, MessageItem};
+use super::layout::{attr, email_key, message_key, s, value};
+use super::requests::update_item;
+use super::DynamoStore;
+use crate::domain::{DeliveryEvent, InviteStatus, User, UserId};
+use crate::ports::StoreError;
+
+use super::users::email_of;
+use crate::ports::Invites;
+use async_trait::async_trait;
+
+pub(super) async fn set_invite_status(
+    store: &DynamoStore,
+    user_id: &UserId,
+    status: InviteStatus,
+) -> Result<(), StoreError> {
+    let Some(email) = email_of(store, user_id).await? else {
+        return Err(StoreError::UserNotFound);
+    };
+    let status = value("invite status", status)?;
+    let result = store
+        .client
+        .update_item()
+        .table_name(&store.table)
+        .key(attr::PK, s(email_key(&email)))
+        .update_expression("SET #inviteStatus = :status")
+        // Only a user with an invite has an invite status to change.
+        .condition_expression(
+            "attribute_exists(pk) AND #id = :id AND attribute_exists(#inviteExpiresAt)",
+        )
+        .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
+        .expression_attribute_names("#inviteExpiresAt", attr::INVITE_EXPIRES_AT)
+        .expression_attribute_names("#id", attr::ID)
+        .expression_attribute_values(":status", status)
+        .expression_attribute_values(":id", s(&user_id.0))
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .set_return_consumed_capacity(store.capacity.report())
+        .send()
+        .await;
+    match result {
+        Ok(out) => {
+            store.capacity.record(out.consumed_capacity());
+            Ok(())
+        }
+        // The email's item exists but holds no invite (or another user now): nothing to record.
+        Err(SdkError::ServiceError(ctx))
+            if matches!(
+                ctx.err(),
+                UpdateItemError::ConditionalCheckFailedException(_)
+            ) =>
+        {
+            match ctx.err() {
+                UpdateItemError::ConditionalCheckFailedException(e) if e.item().is_some() => Ok(()),
+                _ => Err(StoreError::UserNotFound),
+            }
+        }
+        Err(e) => Err(sdk_error("set invite status", e)),
+    }
+}
+
+/// The invite's newest email is `message_id`: the user item records it (`sent`, no bounce) and a
+/// `MSG#` item points back, in one transaction (the user's email names the item: no read first).
+pub(super) async fn record_invite_email(
+    store: &DynamoStore,
+    user: &User,
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (user_id, email) = (&user.id, &user.email);
+    let update = built(
+        Update::builder()
+            .table_name(&store.table)
+            .key(attr::PK, s(email_key(email)))
+            .update_expression(
+                "SET #inviteStatus = :sent, #messageId = :messageId REMOVE #bounceType",
+            )
+            .condition_expression(
+                "attribute_exists(pk) AND #id = :id AND attribute_exists(#inviteExpiresAt)",
+            )
+            .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
+            .expression_attribute_names("#inviteExpiresAt", attr::INVITE_EXPIRES_AT)
+            .expression_attribute_names("#messageId", attr::INVITE_MESSAGE_ID)
+            .expression_attribute_names("#bounceType", attr::INVITE_BOUNCE_TYPE)
+            .expression_attribute_names("#id", attr::ID)
+            .expression_attribute_values(":sent", value("invite status", InviteStatus::Sent)?)
+            .expression_attribute_values(":messageId", s(message_id))
+            .expression_attribute_values(":id", s(&user_id.0))
+            .build(),
+    )?;
+    let items = vec![
+        update_item(update),
+        store.put_message(&MessageItem::new(message_id, user_id, email, now))?,
+    ];
+    match store.transact("record invite email", items).await {
+        Ok(()) => Ok(()),
+        Err(Err(e)) => Err(e),
+        Err(Ok(_)) => Err(StoreError::UserNotFound),
+    }
+}
+
+/// Applies a mail service's event: one `GetItem` of the email's `MSG#` pointer, then one
+/// conditional `UpdateItem` of the user item whose condition is the domain's rule
+/// (`User::apply_delivery_event`): the invite's newest email is this one, no password is set,
+/// and the stored status is one the event moves from. A failed condition changed nothing.
+pub(super) async fn apply_delivery_event(
+    store: &DynamoStore,
+    message_id: &str,
+    event: DeliveryEvent,
+) -> Result<bool, StoreError> {
+    let Some(pointer) = store
+        .get("read message pointer", message_key(message_id))
+        .await?
+    else {
+        return Ok(false);
+    };
+    let pointer: MessageItem = from_item("message", pointer)?;
+    let from = event.moves_from();
+    let from_names: Vec<String> = (0..from.len()).map(|i| format!(":from{i}")).collect();
+    let mut request = store
+        .client
+        .update_item()
+        .table_name(&store.table)
+        .key(attr::PK, s(email_key(&pointer.email)))
+        .condition_expression(format!(
+            "attribute_exists(pk) AND #id = :id AND #messageId = :messageId \
+             AND attribute_not_exists(#passwordHash) AND #inviteStatus IN ({})",
+            from_names.join(", ")
+        ))
+        .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
+        .expression_attribute_names("#messageId", attr::INVITE_MESSAGE_ID)
+        .expression_attribute_names("#bounceType", attr::INVITE_BOUNCE_TYPE)
+        .expression_attribute_names("#passwordHash", attr::PASSWORD_HASH)
+        .expression_attribute_names("#id", attr::ID)
+        .expression_attribute_values(":status", value("invite status", event.status())?)
+        .expression_attribute_values(":messageId", s(message_id))
+        .expression_attribute_values(":id", s(&pointer.user_id.0));
+    for (name, status) in from_names.iter().zip(from) {
+        request = request.expression_attribute_values(name, value("invite status", *status)?);
+    }
+    request = match event.bounce_type() {
+        Some(bounce) => request
+            .update_expression("SET #inviteStatus = :status, #bounceType = :bounceType")
+            .expression_attribute_values(":bounceType", value("bounce type", bounce)?),
+        None => request.update_expression("SET #inviteStatus = :status REMOVE #bounceType"),
+    };
+    let result = request
+        .set_return_consumed_capacity(store.capacity.report())
+        .send()
+        .await;
+    match result {
+        Ok(out) => {
+            store.capacity.record(out.consumed_capacity());
+            Ok(true)
+        }
+        // Another email is the newest, a password was set, the event came late or twice, or the
+        // user is gone: nothing to change.
+        Err(SdkError::ServiceError(ctx))
+            if matches!(
+                ctx.err(),
+                UpdateItemError::ConditionalCheckFailedException(_)
+            ) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(sdk_error("apply delivery event", e)),
+    }
+}
+
+#[async_trait]
+impl Invites for DynamoStore {
+    async fn set_invite_status(
+        &self,
+        user_id: &UserId,
+        status: InviteStatus,
+    ) -> Result<(), StoreError> {
+        set_invite_status(self, user_id, status).await
+    }
+
+    async fn record_invite_email(
+        &self,
+        user: &User,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        record_invite_email(self, user, message_id, now).await
+    }
+
+    async fn apply_delivery_event(
+        &self,
+        message_id: &str,
+        event: DeliveryEvent,
+    ) -> Result<bool, StoreError> {
+        apply_delivery_event(self, message_id, event).await
+    }
+}

@@ -1,0 +1,215 @@
+//! The stored format, pinned attribute by attribute.
+
+use super::super::layout::{attr, n, s};
+use super::*;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+}
+
+fn user() -> User {
+    User {
+        id: UserId("u-1".into()),
+        org_id: OrgId("o-1".into()),
+        org_name: Some("Northwind".into()),
+        email: EmailAddress::parse("ana@example.com").unwrap(),
+        name: None,
+        role: Role::Tech,
+        status: UserStatus::Invited,
+        created_at: at("2026-11-24T10:00:00.123456789Z"),
+        temporary_password_hash: Some("$argon2id$temp".into()),
+        password_hash: None,
+        session_version: "sv".into(),
+        setup_generation: 3,
+        reset_generation: 0,
+        invite: Some(Invite {
+            status: InviteStatus::Bounced,
+            expires_at: at("2026-12-01T10:00:00Z"),
+            message_id: Some("0100019abc-m1".into()),
+            bounce_type: Some(BounceType::Permanent),
+            reminder_sent_at: Some(at("2026-11-29T10:00:00Z")),
+        }),
+    }
+}
+
+fn token() -> TokenRecord {
+    TokenRecord {
+        hash: TokenHash::of("a token"),
+        purpose: TokenPurpose::Reset,
+        user_id: UserId("u-1".into()),
+        org_id: OrgId("o-1".into()),
+        email: EmailAddress::parse("ana@example.com").unwrap(),
+        org_name: None,
+        name: Some("Ana".into()),
+        user_created_at: at("2026-11-24T10:00:00Z"),
+        role: Role::Admin,
+        generation: 2,
+        created_at: at("2026-11-25T10:00:00Z"),
+        expires_at: at("2026-11-25T10:30:00.5Z"),
+        used_at: Some(at("2026-11-25T10:01:00Z")),
+    }
+}
+
+fn layout(pairs: &[(&str, AttributeValue)]) -> Item {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+#[test]
+fn a_user_item_keeps_the_stored_layout_attribute_for_attribute() {
+    let item = to_item("user", &UserItem::from(&user())).unwrap();
+    let expected = layout(&[
+        ("pk", s("EMAIL#ana@example.com")),
+        ("entity", s("user")),
+        ("id", s("u-1")),
+        ("orgId", s("o-1")),
+        ("orgName", s("Northwind")),
+        ("email", s("ana@example.com")),
+        ("role", s("tech")),
+        ("status", s("invited")),
+        ("createdAt", s("2026-11-24T10:00:00.123456789Z")),
+        ("temporaryPasswordHash", s("$argon2id$temp")),
+        ("sessionVersion", s("sv")),
+        ("setupGeneration", n(3)),
+        ("resetGeneration", n(0)),
+        ("inviteStatus", s("bounced")),
+        ("inviteExpiresAt", s("2026-12-01T10:00:00.000000000Z")),
+        ("inviteMessageId", s("0100019abc-m1")),
+        ("inviteBounceType", s("permanent")),
+        ("inviteReminderSentAt", s("2026-11-29T10:00:00.000000000Z")),
+        ("memberOf", s("o-1")),
+    ]);
+    assert_eq!(item, expected);
+}
+
+#[test]
+fn a_user_id_item_keeps_the_stored_layout() {
+    let item = to_item("user id", &UserIdItem::from(&user())).unwrap();
+    let expected = layout(&[
+        ("pk", s("USER#u-1")),
+        ("entity", s("user-id")),
+        ("email", s("ana@example.com")),
+    ]);
+    assert_eq!(item, expected);
+}
+
+#[test]
+fn a_message_item_keeps_the_stored_layout_and_expires_after_the_lookup_days() {
+    let now = at("2026-11-24T10:00:00.5Z");
+    let u = user();
+    let item = to_item(
+        "message",
+        &MessageItem::new("0100019abc-m1", &u.id, &u.email, now),
+    )
+    .unwrap();
+    let expected = layout(&[
+        ("pk", s("MSG#0100019abc-m1")),
+        ("entity", s("message")),
+        ("userId", s("u-1")),
+        ("email", s("ana@example.com")),
+        ("expiresAt", n(at("2026-12-24T10:00:01Z").timestamp())),
+    ]);
+    assert_eq!(item, expected);
+    let back: MessageItem = from_item("message", item).unwrap();
+    assert_eq!((back.user_id, back.email), (u.id, u.email));
+}
+
+#[test]
+fn a_token_item_keeps_the_stored_layout_and_its_ttl_in_epoch_seconds() {
+    let t = token();
+    let item = to_item("token", &TokenItem::from(&t)).unwrap();
+    let expected = layout(&[
+        ("pk", s(format!("TOKEN#{}", t.hash.to_hex()))),
+        ("entity", s("token")),
+        ("purpose", s("reset")),
+        ("userId", s("u-1")),
+        ("orgId", s("o-1")),
+        ("email", s("ana@example.com")),
+        ("name", s("Ana")),
+        ("userCreatedAt", s("2026-11-24T10:00:00.000000000Z")),
+        ("role", s("admin")),
+        ("generation", n(2)),
+        ("createdAt", s("2026-11-25T10:00:00.000000000Z")),
+        ("validUntil", s("2026-11-25T10:30:00.500000000Z")),
+        ("expiresAt", n(t.expires_at.timestamp() + 1)),
+        ("usedAt", s("2026-11-25T10:01:00.000000000Z")),
+    ]);
+    assert_eq!(item, expected);
+}
+
+#[test]
+fn a_user_and_a_token_round_trip_through_their_items() {
+    let u = user();
+    let item = to_item("user", &UserItem::from(&u)).unwrap();
+    assert_eq!(user_from_item(item).unwrap(), u);
+    let without_invite = User {
+        invite: None,
+        ..user()
+    };
+    let item = to_item("user", &UserItem::from(&without_invite)).unwrap();
+    assert_eq!(user_from_item(item).unwrap(), without_invite);
+    let t = token();
+    let item = to_item("token", &TokenItem::from(&t)).unwrap();
+    assert_eq!(token_from_item(t.hash, item).unwrap(), t);
+}
+
+#[test]
+fn every_attribute_an_expression_names_is_one_the_items_store() {
+    let mut stored: Vec<String> = Vec::new();
+    let active = User {
+        password_hash: Some("$argon2id$own".into()),
+        ..user()
+    };
+    stored.extend(
+        to_item(
+            "user",
+            &UserItem::from(&active).with_setup_token(Some(&token())),
+        )
+        .unwrap()
+        .into_keys(),
+    );
+    stored.extend(
+        to_item("token", &TokenItem::from(&token()))
+            .unwrap()
+            .into_keys(),
+    );
+    let named = [
+        attr::PK,
+        attr::ENTITY,
+        attr::ID,
+        attr::STATUS,
+        attr::TEMPORARY_PASSWORD_HASH,
+        attr::PASSWORD_HASH,
+        attr::SESSION_VERSION,
+        attr::SETUP_GENERATION,
+        attr::RESET_GENERATION,
+        attr::INVITE_STATUS,
+        attr::INVITE_EXPIRES_AT,
+        attr::VALID_UNTIL,
+        attr::EXPIRES_AT,
+        attr::USED_AT,
+        attr::MEMBER_OF,
+        attr::CREATED_AT,
+        attr::SETUP_TOKEN,
+        attr::INVITE_MESSAGE_ID,
+        attr::INVITE_BOUNCE_TYPE,
+    ];
+    for name in named {
+        assert!(stored.iter().any(|s| s == name), "{name} is not stored");
+    }
+    let counter: CounterItem = from_item("counter", layout(&[(attr::COUNT, n(4))])).unwrap();
+    assert_eq!(counter.count, 4);
+}
+
+#[test]
+fn a_malformed_item_is_a_store_failure_that_shows_no_stored_value() {
+    let mut item = to_item("user", &UserItem::from(&user())).unwrap();
+    item.insert("setupGeneration".into(), s("ana@example.com"));
+    let e = user_from_item(item).unwrap_err();
+    assert!(matches!(e, StoreError::Backend(_)), "{e:?}");
+    let chain = format!("{e:?} {}", super::super::errors::chain(&e));
+    assert!(!chain.contains("ana@example.com"), "{chain}");
+}

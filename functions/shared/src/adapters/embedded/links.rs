@@ -1,0 +1,104 @@
+//! Setup and reset links in the embedded store: issued (alone or with rate-limit slots, in one
+//! write transaction) and redeemed.
+
+use async_trait::async_trait;
+use redb::{ReadableTable, WriteTransaction};
+
+use super::{backend, decode, EmbeddedStore, TOKENS};
+use crate::domain::Invite;
+use crate::domain::{MailJob, TokenHash, TokenRecord, User};
+use crate::ports::{window_start, Links, Redemption, Slots, StoreError};
+
+impl EmbeddedStore {
+    /// Stores `token` as the user's newest of its purpose, with `invite` and `mail`; an error
+    /// leaves the transaction to be dropped (`write` commits only on success).
+    pub(super) fn issue_in(
+        tx: &WriteTransaction,
+        token: &TokenRecord,
+        invite: Option<Invite>,
+        mail: &[MailJob],
+    ) -> Result<(), StoreError> {
+        Self::write_jobs(tx, mail)?;
+        let mut user = Self::read_user(tx, &token.user_id.0)?.ok_or(StoreError::UserNotFound)?;
+        let new_invite = invite.is_some();
+        user.accept_link(token, invite)?;
+        if new_invite {
+            Self::write_message(tx, &user.id, user.invite.as_ref())?;
+        }
+        Self::write_user(tx, &user)?;
+        Self::write_token(tx, token)
+    }
+}
+
+#[async_trait]
+impl Links for EmbeddedStore {
+    async fn token(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, StoreError> {
+        self.read(|rtx| {
+            let tokens = rtx.open_table(TOKENS).map_err(backend)?;
+            let found = tokens.get(hash.to_hex().as_str()).map_err(backend)?;
+            found.map(|v| decode(v.value())).transpose()
+        })
+    }
+
+    async fn issue_token_with_mail(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+        mail: &[MailJob],
+    ) -> Result<(), StoreError> {
+        let token = token.clone();
+        let invite = invite.cloned();
+        let mail = mail.to_vec();
+        self.write(move |tx| Self::issue_in(tx, &token, invite, &mail))
+            .await
+    }
+
+    /// The slots and the link in one write transaction: a full limit returns before anything is
+    /// written, and a refused link aborts the transaction with the slots in it.
+    async fn issue_token_within_limits(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+        mail: &[MailJob],
+        slots: &Slots<'_>,
+    ) -> Result<bool, StoreError> {
+        let token = token.clone();
+        let invite = invite.cloned();
+        let mail = mail.to_vec();
+        let limits = slots.limits.to_vec();
+        let window_start = window_start(slots.window, slots.now);
+        self.write(move |tx| {
+            if !Self::take_slots_in(tx, &limits, window_start)? {
+                return Ok(false);
+            }
+            Self::issue_in(tx, &token, invite, &mail)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn redeem_token(&self, r: &Redemption) -> Result<User, StoreError> {
+        let r = r.clone();
+        self.write(move |tx| {
+            let key = r.token.hash.to_hex();
+            let mut stored: TokenRecord = {
+                let tokens = tx.open_table(TOKENS).map_err(backend)?;
+                let found = tokens.get(key.as_str()).map_err(backend)?;
+                match found {
+                    Some(v) => decode(v.value())?,
+                    None => return Err(StoreError::TokenInvalid),
+                }
+            };
+            stored.check(stored.purpose, r.now)?;
+            let user = Self::read_user(tx, &stored.user_id.0)?;
+            stored.check_user(user.as_ref())?;
+            let mut user = user.ok_or(StoreError::TokenInvalid)?;
+            stored.used_at = Some(r.now);
+            Self::write_token(tx, &stored)?;
+            user.set_own_password(r.password_hash.clone(), r.new_session_version.clone());
+            Self::write_user(tx, &user)?;
+            Ok(user)
+        })
+        .await
+    }
+}

@@ -1,0 +1,113 @@
+//! Users in the embedded store: created with their email's claim, read by email or id, and
+//! their own password and session changes.
+
+use async_trait::async_trait;
+use redb::{ReadableTable, WriteTransaction};
+
+use super::{backend, decode, EmbeddedStore, EMAILS, USERS};
+use crate::domain::{EmailAddress, MailJob, TokenRecord, User, UserId};
+use crate::ports::{Rehash, SessionChange, StoreError, Users};
+
+impl EmbeddedStore {
+    /// The user `change` is about, while the asking session is still current.
+    pub(super) fn current_user(
+        tx: &WriteTransaction,
+        change: &SessionChange,
+    ) -> Result<User, StoreError> {
+        let user = Self::read_user(tx, &change.user_id.0)?.ok_or(StoreError::UserNotFound)?;
+        if user.session_version != change.session_version {
+            return Err(StoreError::Conflict);
+        }
+        Ok(user)
+    }
+}
+
+#[async_trait]
+impl Users for EmbeddedStore {
+    async fn create_user_with_mail(
+        &self,
+        user: &User,
+        setup_token: Option<&TokenRecord>,
+        mail: &[MailJob],
+    ) -> Result<(), StoreError> {
+        let user = user.clone();
+        let token = setup_token.cloned();
+        let mail = mail.to_vec();
+        self.write(move |tx| {
+            Self::write_jobs(tx, &mail)?;
+            {
+                let mut emails = tx.open_table(EMAILS).map_err(backend)?;
+                if emails.get(user.email.as_str()).map_err(backend)?.is_some() {
+                    return Err(StoreError::EmailTaken);
+                }
+                emails
+                    .insert(user.email.as_str(), user.id.0.as_str())
+                    .map_err(backend)?;
+            }
+            Self::write_user(tx, &user)?;
+            if let Some(token) = &token {
+                Self::write_token(tx, token)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError> {
+        self.read(|rtx| {
+            let emails = rtx.open_table(EMAILS).map_err(backend)?;
+            let Some(id) = emails.get(email.as_str()).map_err(backend)? else {
+                return Ok(None);
+            };
+            let users = rtx.open_table(USERS).map_err(backend)?;
+            let found = users.get(id.value()).map_err(backend)?;
+            found.map(|v| decode(v.value())).transpose()
+        })
+    }
+
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        self.read(|rtx| {
+            let users = rtx.open_table(USERS).map_err(backend)?;
+            let found = users.get(id.0.as_str()).map_err(backend)?;
+            found.map(|v| decode(v.value())).transpose()
+        })
+    }
+
+    async fn change_password(
+        &self,
+        change: &SessionChange,
+        password_hash: &str,
+    ) -> Result<User, StoreError> {
+        let (change, hash) = (change.clone(), password_hash.to_owned());
+        self.write(move |tx| {
+            let mut user = Self::current_user(tx, &change)?;
+            user.set_own_password(hash, change.new_session_version);
+            Self::write_user(tx, &user)?;
+            Ok(user)
+        })
+        .await
+    }
+
+    async fn end_sessions(&self, change: &SessionChange) -> Result<(), StoreError> {
+        let change = change.clone();
+        self.write(move |tx| {
+            let mut user = Self::current_user(tx, &change)?;
+            user.session_version = change.new_session_version;
+            Self::write_user(tx, &user)
+        })
+        .await
+    }
+
+    async fn rehash_password(&self, rehash: &Rehash) -> Result<(), StoreError> {
+        let rehash = rehash.clone();
+        self.write(move |tx| {
+            let mut user =
+                Self::read_user(tx, &rehash.user_id.0)?.ok_or(StoreError::UserNotFound)?;
+            if !user.replace_password_hash(rehash.temporary, &rehash.old_hash, &rehash.new_hash) {
+                return Err(StoreError::Conflict);
+            }
+            Self::write_user(tx, &user)
+        })
+        .await
+    }
+}

@@ -1,0 +1,98 @@
+//! Rate-limit counters: count an event, peek at counts, take and give back slots, all in fixed
+//! windows; and the read sign-in makes (the user and their counters together).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+
+use super::{StoreError, Users};
+use crate::domain::{EmailAddress, User};
+
+#[async_trait]
+pub trait Limits: Send + Sync {
+    /// Counts one event under `key` in the fixed window of `window` that holds `now`, and returns
+    /// the count in that window including this one. Counters expire with their window.
+    async fn count_event(
+        &self,
+        key: &str,
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
+    /// The counts under `keys` in the window that holds `now`, without counting: what a request
+    /// reads to know whether it is already over a limit. Missing counters are 0.
+    async fn peek_counts(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<u64>, StoreError>;
+
+    /// Takes one slot under every limit's key in the fixed window of `window` that holds `now`,
+    /// all or none, atomically: `false` (and nothing written) when any key already holds `max`
+    /// slots. Concurrent calls never take more than `max` slots of one key, so a burst is counted
+    /// as it arrives. Counters expire with their window. A key given twice is one counter, held
+    /// to the stricter `max`.
+    ///
+    /// One round trip: DynamoDB, one `TransactWriteItems` with a conditional update per key
+    /// (2 WCU per key, twice a plain `UpdateItem`'s 1, bought for all-or-none without a
+    /// give-back round trip on refusal). Concurrent transactions on one counter conflict and are
+    /// retried (`DynamoStore::transact`), where plain updates would queue.
+    async fn take_slots(
+        &self,
+        limits: &[Limited],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives back one slot under each key, never below zero: an attempt that turned out not to
+    /// count (a successful sign-in).
+    async fn give_back_slots(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+/// What sign-in reads, where a store can read users and counters together.
+#[async_trait]
+pub trait SignInView: Users + Limits {
+    /// What sign-in reads: the user by email and its rate-limit counters in the window holding
+    /// `now`. Stores that can read both in one request do (DynamoDB: one BatchGetItem).
+    async fn sign_in_view(
+        &self,
+        email: &EmailAddress,
+        counter_keys: &[String],
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<User>, Vec<u64>), StoreError> {
+        let (user, counts) = tokio::join!(
+            self.user_by_email(email),
+            self.peek_counts(counter_keys, window, now)
+        );
+        Ok((user?, counts?))
+    }
+}
+
+/// Rate-limit slots taken in the same write as the work they limit
+/// ([`super::Links::issue_token_within_limits`]): one under each of `limits` in the fixed window of
+/// `window` that holds `now`, as [`Limits::take_slots`] takes them.
+#[derive(Debug, Clone, Copy)]
+pub struct Slots<'a> {
+    pub limits: &'a [Limited],
+    pub window: Duration,
+    pub now: DateTime<Utc>,
+}
+
+/// One rate limit on one store key: at most `max` slots in a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limited {
+    pub key: String,
+    pub max: u64,
+}
+
+/// The start (epoch seconds) of the fixed window of length `window` that holds `now`.
+pub fn window_start(window: Duration, now: DateTime<Utc>) -> i64 {
+    let secs = window.num_seconds().max(1);
+    now.timestamp() - now.timestamp().rem_euclid(secs)
+}

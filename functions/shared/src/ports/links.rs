@@ -1,0 +1,70 @@
+//! Setup and reset links: read a token, issue one (killing every older one of its purpose),
+//! issue one within rate limits, and redeem one.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{Slots, StoreError};
+use crate::domain::Invite;
+use crate::domain::{MailJob, TokenHash, TokenRecord, User};
+
+/// Everything "consume this token and set the password" needs, known before the store is asked.
+#[derive(Debug, Clone)]
+pub struct Redemption {
+    pub token: TokenRecord,
+    pub password_hash: String,
+    pub new_session_version: String,
+    pub now: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait Links: Send + Sync {
+    async fn token(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, StoreError>;
+
+    /// Stores a new token whose generation is one more than the user's current generation for its
+    /// purpose, which kills every older token of that purpose in the same write. A setup token
+    /// needs the user still `invited` (`AlreadyActive` otherwise) and records `invite` on the user.
+    /// `Conflict` when another token was issued meanwhile.
+    async fn issue_token(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+    ) -> Result<(), StoreError> {
+        self.issue_token_with_mail(token, invite, &[]).await
+    }
+
+    /// [`Links::issue_token`], and `mail` (the emails of the new link) in the same write.
+    async fn issue_token_with_mail(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+        mail: &[MailJob],
+    ) -> Result<(), StoreError>;
+
+    /// [`Links::issue_token_with_mail`] and [`super::Limits::take_slots`] in one write, all or nothing:
+    /// the link, its emails and one slot under each of `slots`' limits. `Ok(false)` when a limit
+    /// is full: nothing is written (no slot, no link, no email), whatever else would have failed.
+    /// A refusal of the link itself (`Conflict`, `UserNotFound`, `AlreadyActive`) takes no slot
+    /// either, so the caller may retry without counting twice.
+    ///
+    /// One round trip: DynamoDB, one `TransactWriteItems` whose items are the counters (the
+    /// condition of `take_slots`), the user's generation, the token and the jobs; at 2 WCU per
+    /// item, as every transactional write.
+    async fn issue_token_within_limits(
+        &self,
+        token: &TokenRecord,
+        invite: Option<&Invite>,
+        mail: &[MailJob],
+        slots: &Slots<'_>,
+    ) -> Result<bool, StoreError>;
+
+    /// Consumes the token, sets the password, clears the temporary password, kills every other
+    /// setup and reset token and every earlier session, all or nothing. Exactly one of any number
+    /// of concurrent redemptions of one token succeeds.
+    ///
+    /// Returns the user to sign in: identity (from the token's copy), status, password hashes and
+    /// session version as this redemption left them. `invite` and the generations are not part of
+    /// the answer: a store that would need another round trip to read them back (DynamoDB's
+    /// transactions return no item) may leave them out (`None`, `0`); read the user for those.
+    async fn redeem_token(&self, redemption: &Redemption) -> Result<User, StoreError>;
+}

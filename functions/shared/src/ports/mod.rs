@@ -1,0 +1,36 @@
+//! The ports the use cases talk through, one capability each, so a use case holds only what it
+//! uses: `users`, `links` (setup and reset tokens), `limits` (rate-limit counters), `invites`
+//! (what the mail service says about an invite's email), `crew` (an admin's list, cancel,
+//! disable, enable), `outbox` (mail jobs), `mailer`, `breached`, `clock`; and `errors`, what the
+//! store's ports fail with. Each adapter makes each operation atomic in its own way.
+
+mod breached;
+mod clock;
+mod crew;
+mod errors;
+mod invites;
+mod limits;
+mod links;
+mod mailer;
+mod outbox;
+mod users;
+
+pub use breached::BreachedPasswords;
+#[cfg(any(test, feature = "test-hooks"))]
+pub use clock::FixedClock;
+pub use clock::{Clock, SystemClock};
+pub use crew::{Crew, PageKey, UserPage, UserQuery};
+pub use errors::{BackendError, StoreError};
+pub use invites::{Invites, MESSAGE_LOOKUP_DAYS};
+pub use limits::{window_start, Limited, Limits, SignInView, Slots};
+pub use links::{Links, Redemption};
+pub use mailer::{EmailMessage, MailError, Mailer};
+pub use outbox::{MailOutcome, Outbox};
+pub use users::{Rehash, SessionChange, Users};
+
+/// Every store port at once, for wiring only: the app is built with one store and keeps it as one
+/// `Arc<dyn Store>`; each use case takes the ports it uses from it (`&dyn Store` upcasts to
+/// `&dyn Users`).
+pub trait Store: Users + Links + Limits + SignInView + Invites + Crew + Outbox {}
+
+impl<T: Users + Links + Limits + SignInView + Invites + Crew + Outbox> Store for T {}

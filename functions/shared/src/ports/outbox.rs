@@ -1,0 +1,47 @@
+//! The transactional outbox: mail jobs written with the change that asks for them, listed when
+//! due, taken by one sender at a time and finished with what became of them.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use crate::domain::MailJob;
+
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Up to `limit` mail jobs due at `now`, the longest waiting first (DynamoDB: one `Query` of
+    /// the sparse `mailQueue` index, which only jobs are in). A job just taken by someone else may
+    /// still be listed: taking it is what decides.
+    async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError>;
+
+    /// Takes `job` until `until` (its `due`), counting one attempt, if it is still as listed:
+    /// `None` when another sender took it first or it is gone. One conditional write.
+    async fn take_mail(
+        &self,
+        job: &MailJob,
+        until: DateTime<Utc>,
+    ) -> Result<Option<MailJob>, StoreError>;
+
+    /// Records what became of a job this sender holds, all or nothing ([`MailOutcome`]).
+    async fn finish_mail(&self, job: &MailJob, outcome: &MailOutcome) -> Result<(), StoreError>;
+}
+
+/// What became of a mail job. Every outcome but `Retry` removes the job. The invite changes only
+/// while its setup link is still the job's (same generation, user still invited): an email about
+/// a link replaced meanwhile says nothing about the invite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailOutcome {
+    /// The mail service accepted it as `message_id`: a welcome or reminder's invite is `sent`,
+    /// remembers that id (an empty id is not recorded) and forgets an earlier bounce.
+    Sent {
+        message_id: String,
+        at: DateTime<Utc>,
+    },
+    /// Not handed over yet: try again at `at` (the job stays, no longer held).
+    Retry { at: DateTime<Utc> },
+    /// Could not be handed over: a welcome or reminder's invite is `failed`.
+    Failed,
+    /// Nothing to send any more: the user is gone, active or disabled, the link was replaced or
+    /// expired, or the invite needs no reminder.
+    Dropped,
+}

@@ -1,0 +1,74 @@
+//! Users as sign-in and account changes read and write them: create (with the first setup link
+//! and the invite's emails), read by email or id, and the user's own password and session changes.
+
+use async_trait::async_trait;
+
+use super::StoreError;
+use crate::domain::{EmailAddress, MailJob, TokenRecord, User, UserId};
+
+/// A signed-in user's own change to their account, made only while the session that asked for
+/// it is still current: the store refuses it (`Conflict`) when the user's session version moved
+/// meanwhile (another password change, a reset, a sign-out everywhere, a disable).
+#[derive(Debug, Clone)]
+pub struct SessionChange {
+    pub user_id: UserId,
+    pub email: EmailAddress,
+    /// The session version the asking session carries.
+    pub session_version: String,
+    /// The version every session issued from now on carries; every earlier session ends.
+    pub new_session_version: String,
+}
+
+/// A change of password hash made on sign-in when argon2 parameters changed.
+#[derive(Debug, Clone)]
+pub struct Rehash {
+    pub user_id: UserId,
+    pub email: EmailAddress,
+    /// Which hash is replaced: the user's own password, or the temporary one.
+    pub temporary: bool,
+    pub old_hash: String,
+    pub new_hash: String,
+}
+
+/// Reads return whole users; writes are whole domain operations, each atomic.
+#[async_trait]
+pub trait Users: Send + Sync {
+    /// Creates the user, claims the email (case-insensitively unique) and stores the first setup
+    /// token, all or nothing.
+    async fn create_user(
+        &self,
+        user: &User,
+        setup_token: Option<&TokenRecord>,
+    ) -> Result<(), StoreError> {
+        self.create_user_with_mail(user, setup_token, &[]).await
+    }
+
+    /// [`Users::create_user`], and `mail` (the invite's emails: the transactional outbox) in the
+    /// same write.
+    async fn create_user_with_mail(
+        &self,
+        user: &User,
+        setup_token: Option<&TokenRecord>,
+        mail: &[MailJob],
+    ) -> Result<(), StoreError>;
+
+    /// The read that sign-in makes: one lookup by normalised email.
+    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError>;
+
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError>;
+
+    /// Sets the user's own password as a redemption does (`User::set_own_password`: temporary
+    /// password cleared, every link and every other session ended), if `change` is still
+    /// current. Returns the user as left.
+    async fn change_password(
+        &self,
+        change: &SessionChange,
+        password_hash: &str,
+    ) -> Result<User, StoreError>;
+
+    /// Ends every session of the user (a new session version), if `change` is still current.
+    async fn end_sessions(&self, change: &SessionChange) -> Result<(), StoreError>;
+
+    /// Replaces a password hash if it is still `old_hash`.
+    async fn rehash_password(&self, rehash: &Rehash) -> Result<(), StoreError>;
+}

@@ -1,0 +1,240 @@
+//! Invites: their recorded status, the welcome email's id, and the mail service's events.
+
+use super::*;
+
+pub async fn resending_records_the_new_invite_on_the_user(store: SharedStore) {
+    let (user, _) = create_invited(&store, "invite").await;
+    let at = t0() + Duration::days(3);
+    let new = next_token(&user, TokenPurpose::Setup, at);
+    let invite = Invite {
+        message_id: Some(unique_message_id()),
+        ..Invite::new(InviteStatus::Sent, new.record.expires_at)
+    };
+    store.issue_token(&new.record, Some(&invite)).await.unwrap();
+    assert_eq!(reread(&store, &user).await.invite, Some(invite));
+}
+
+pub async fn a_failed_invite_is_recorded_on_the_user(store: SharedStore) {
+    let (user, _) = create_invited(&store, "failed").await;
+    store
+        .set_invite_status(&user.id, InviteStatus::Failed)
+        .await
+        .unwrap();
+    let after = reread(&store, &user).await;
+    let invite = after.invite.expect("the invite is kept");
+    assert_eq!(invite.status, InviteStatus::Failed);
+    assert_eq!(invite.expires_at, user.invite.unwrap().expires_at);
+}
+
+pub async fn recording_an_invite_status_for_an_unknown_user_is_refused(store: SharedStore) {
+    assert_eq!(
+        store
+            .set_invite_status(&UserId::generate(), InviteStatus::Failed)
+            .await,
+        Err(StoreError::UserNotFound)
+    );
+}
+
+/// A fresh message id, shaped like SES's, so tests never share one even on a shared table.
+pub(super) fn unique_message_id() -> String {
+    format!("0100019a{}-000000", uuid::Uuid::new_v4())
+}
+
+/// An invited user whose welcome email the mail service accepted as the returned id.
+pub(super) async fn emailed(store: &SharedStore, label: &str) -> (User, IssuedToken, String) {
+    let (user, token) = create_invited(store, label).await;
+    let id = unique_message_id();
+    store.record_invite_email(&user, &id, t0()).await.unwrap();
+    (user, token, id)
+}
+
+pub(super) fn invite_of(user: &User) -> (InviteStatus, Option<BounceType>, Option<String>) {
+    let invite = user.invite.clone().expect("the invite is kept");
+    (invite.status, invite.bounce_type, invite.message_id)
+}
+
+pub async fn the_welcome_emails_message_id_is_recorded_on_the_invite(store: SharedStore) {
+    let (user, _) = create_invited(&store, "msgid").await;
+    store
+        .set_invite_status(&user.id, InviteStatus::Failed)
+        .await
+        .unwrap();
+    let id = unique_message_id();
+    store.record_invite_email(&user, &id, t0()).await.unwrap();
+    let after = reread(&store, &user).await;
+    assert_eq!(
+        invite_of(&after),
+        (InviteStatus::Sent, None, Some(id)),
+        "sent, with the email's id"
+    );
+    assert_eq!(
+        after.invite.unwrap().expires_at,
+        user.invite.unwrap().expires_at
+    );
+}
+
+pub async fn recording_a_message_id_for_an_unknown_user_is_refused(store: SharedStore) {
+    assert_eq!(
+        store
+            .record_invite_email(
+                &invited(&unique_email("nobody")).0,
+                &unique_message_id(),
+                t0()
+            )
+            .await,
+        Err(StoreError::UserNotFound)
+    );
+}
+
+pub async fn delivery_events_move_the_invite_of_the_newest_email(store: SharedStore) {
+    let (user, _, id) = emailed(&store, "events").await;
+    let delivered = DeliveryEvent::Delivered;
+    assert_eq!(store.apply_delivery_event(&id, delivered).await, Ok(true));
+    assert_eq!(
+        invite_of(&reread(&store, &user).await),
+        (InviteStatus::Delivered, None, Some(id.clone()))
+    );
+    assert_eq!(
+        store.apply_delivery_event(&id, delivered).await,
+        Ok(false),
+        "the same event again changes nothing"
+    );
+    assert_eq!(
+        store
+            .apply_delivery_event(&id, DeliveryEvent::Complained)
+            .await,
+        Ok(true)
+    );
+    assert_eq!(
+        store.apply_delivery_event(&id, delivered).await,
+        Ok(false),
+        "a late delivery never hides a complaint"
+    );
+    assert_eq!(
+        invite_of(&reread(&store, &user).await),
+        (InviteStatus::Complained, None, Some(id))
+    );
+
+    let (other, _, id) = emailed(&store, "bounce").await;
+    let bounced = DeliveryEvent::Bounced(BounceType::Permanent);
+    assert_eq!(store.apply_delivery_event(&id, bounced).await, Ok(true));
+    assert_eq!(store.apply_delivery_event(&id, bounced).await, Ok(false));
+    let after = reread(&store, &other).await;
+    assert_eq!(
+        invite_of(&after),
+        (InviteStatus::Bounced, Some(BounceType::Permanent), Some(id))
+    );
+    assert_eq!(
+        after.invite.unwrap().expires_at,
+        other.invite.unwrap().expires_at,
+        "only the status moves"
+    );
+}
+
+pub async fn an_event_for_a_superseded_email_changes_nothing(store: SharedStore) {
+    let (user, _, first) = emailed(&store, "superseded").await;
+    // A resend: the new link and the new email's id in one write.
+    let new = next_token(&user, TokenPurpose::Setup, t0() + Duration::days(1));
+    let second = unique_message_id();
+    let invite = Invite {
+        message_id: Some(second.clone()),
+        ..Invite::new(InviteStatus::Sent, new.record.expires_at)
+    };
+    store.issue_token(&new.record, Some(&invite)).await.unwrap();
+    let before = reread(&store, &user).await;
+    for event in [
+        DeliveryEvent::Delivered,
+        DeliveryEvent::Bounced(BounceType::Permanent),
+        DeliveryEvent::Complained,
+    ] {
+        assert_eq!(
+            store.apply_delivery_event(&first, event).await,
+            Ok(false),
+            "{event:?}"
+        );
+    }
+    assert_eq!(reread(&store, &user).await, before);
+    // The newest email's events still count.
+    let bounced = DeliveryEvent::Bounced(BounceType::Transient);
+    assert_eq!(store.apply_delivery_event(&second, bounced).await, Ok(true));
+    assert_eq!(
+        invite_of(&reread(&store, &user).await),
+        (
+            InviteStatus::Bounced,
+            Some(BounceType::Transient),
+            Some(second.clone())
+        )
+    );
+    // A later email replaces the bounce: it is a new email, nothing known about it yet.
+    let third = unique_message_id();
+    store
+        .record_invite_email(&user, &third, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        invite_of(&reread(&store, &user).await),
+        (InviteStatus::Sent, None, Some(third))
+    );
+    assert_eq!(
+        store
+            .apply_delivery_event(&second, DeliveryEvent::Complained)
+            .await,
+        Ok(false)
+    );
+}
+
+pub async fn a_resend_by_link_stops_the_earlier_emails_events(store: SharedStore) {
+    let (user, _, id) = emailed(&store, "bylink").await;
+    let new = next_token(&user, TokenPurpose::Setup, t0() + Duration::days(1));
+    let invite = Invite::new(InviteStatus::Manual, new.record.expires_at);
+    store.issue_token(&new.record, Some(&invite)).await.unwrap();
+    assert_eq!(
+        store
+            .apply_delivery_event(&id, DeliveryEvent::Bounced(BounceType::Permanent))
+            .await,
+        Ok(false)
+    );
+    assert_eq!(reread(&store, &user).await.invite, Some(invite));
+}
+
+pub async fn a_used_invite_stays_used_whatever_the_mail_service_says(store: SharedStore) {
+    let (user, token, id) = emailed(&store, "used").await;
+    store
+        .redeem_token(&redemption(
+            &token.record,
+            "$argon2id$own",
+            t0() + Duration::hours(1),
+        ))
+        .await
+        .unwrap();
+    let before = reread(&store, &user).await;
+    for event in [
+        DeliveryEvent::Delivered,
+        DeliveryEvent::Bounced(BounceType::Permanent),
+        DeliveryEvent::Complained,
+    ] {
+        assert_eq!(
+            store.apply_delivery_event(&id, event).await,
+            Ok(false),
+            "{event:?}"
+        );
+    }
+    let after = reread(&store, &user).await;
+    assert_eq!(after, before);
+    assert_eq!(
+        after.shown_invite(t0()).map(|(s, _)| s.as_str()),
+        Some("used")
+    );
+}
+
+pub async fn an_event_for_an_unknown_email_changes_nothing(store: SharedStore) {
+    let (user, _, _) = emailed(&store, "unknown").await;
+    let before = reread(&store, &user).await;
+    assert_eq!(
+        store
+            .apply_delivery_event(&unique_message_id(), DeliveryEvent::Complained)
+            .await,
+        Ok(false)
+    );
+    assert_eq!(reread(&store, &user).await, before);
+}

@@ -1,0 +1,199 @@
+//! The store contract: one suite, written once, that every store must pass. Each test takes a
+//! fresh, empty store. `store_contract!(fresh)` expands to one `#[tokio::test]` per function
+//! here, for the store that `fresh().await` makes.
+//!
+//! Times come from a fixed instant, not the clock: what is checked is the store's own logic.
+//!
+//! One file per port (`users`, `links`, `limits`, `invites`, `crew`, `outbox`); the helpers they
+//! share are here.
+
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use onboarding::domain::token::{issue, IssuedToken};
+use onboarding::domain::user::new_session_version;
+use onboarding::domain::Invite;
+use onboarding::domain::{
+    BounceType, DeliveryEvent, EmailAddress, InviteStatus, MailJob, MailKind, OrgId, Role,
+    TokenHash, TokenPurpose, TokenRecord, User, UserId, UserStatus,
+};
+use onboarding::ports::{
+    Limited, MailOutcome, PageKey, Redemption, Rehash, SessionChange, Slots, Store, StoreError,
+    UserPage, UserQuery,
+};
+
+mod crew;
+mod invites;
+mod limits;
+mod links;
+mod outbox;
+mod users;
+
+pub use crew::*;
+pub use invites::*;
+pub use limits::*;
+pub use links::*;
+pub use outbox::*;
+pub use users::*;
+
+pub type SharedStore = Arc<dyn Store>;
+
+/// Expands to the whole contract for one store. `$fresh` is an async fn returning `SharedStore`.
+#[macro_export]
+macro_rules! store_contract {
+    ($fresh:path) => {
+        $crate::store_contract!(@each $fresh;
+            a_created_user_is_found_by_email_and_by_id_exactly_as_stored,
+            emails_are_found_whatever_their_case_was_when_typed,
+            nobody_is_found_by_an_unknown_email_or_id,
+            a_second_user_with_the_same_email_is_refused_and_leaves_nothing_behind,
+            the_setup_token_is_stored_with_the_user_and_found_by_its_hash,
+            an_unknown_token_is_not_found_and_cannot_be_redeemed,
+            redeeming_a_setup_link_sets_the_password_and_ends_the_temporary_one,
+            the_user_returned_by_a_redemption_is_the_one_to_sign_in,
+            a_used_link_is_refused_as_used_and_changes_nothing,
+            an_expired_link_that_is_still_stored_is_refused_as_expired,
+            a_link_is_expired_at_the_very_instant_it_expires,
+            a_new_setup_link_kills_the_older_one,
+            a_link_issued_on_a_stale_generation_is_a_conflict_and_stores_nothing,
+            a_setup_link_cannot_be_issued_once_the_password_is_set,
+            a_link_for_an_unknown_user_is_refused,
+            setting_a_password_kills_every_outstanding_setup_and_reset_link,
+            a_reset_link_sets_a_new_password_for_an_active_user,
+            resending_records_the_new_invite_on_the_user,
+            a_failed_invite_is_recorded_on_the_user,
+            recording_an_invite_status_for_an_unknown_user_is_refused,
+            a_rehash_replaces_a_hash_only_while_it_is_still_the_old_one,
+            changing_a_password_sets_it_as_a_redemption_would_and_kills_every_link,
+            a_change_of_password_or_sign_out_from_an_ended_session_is_a_conflict,
+            ending_sessions_changes_only_the_session_version,
+            two_concurrent_password_changes_from_one_session_give_exactly_one_success,
+            events_are_counted_per_key_and_window_and_peeking_does_not_count,
+            the_sign_in_view_is_the_user_by_email_and_their_counters,
+            slots_are_taken_only_under_the_limit_and_given_back,
+            a_refused_take_keeps_no_slot_under_any_key,
+            fifty_concurrent_takes_of_one_limit_take_exactly_the_limit,
+            a_key_given_twice_is_one_counter_held_to_the_stricter_limit,
+            slots_are_taken_with_a_link_and_its_email_in_one_write,
+            a_full_limit_refuses_the_link_and_writes_neither_slots_nor_link_nor_email,
+            a_refused_link_takes_no_slot,
+            a_burst_of_links_under_one_limit_issues_exactly_the_limit,
+            twenty_concurrent_redemptions_of_one_link_give_exactly_one_success,
+            twenty_concurrent_creations_of_one_email_give_exactly_one_user,
+            a_redemption_racing_a_resend_never_leaves_two_working_links,
+            an_organisation_is_listed_newest_first_a_page_at_a_time,
+            a_listed_status_pages_through_only_that_status,
+            a_list_never_shows_another_organisation,
+            cancelling_an_invite_removes_the_user_their_email_and_their_links,
+            an_active_user_cannot_be_cancelled_and_a_gone_one_is_not_found,
+            disabling_ends_sessions_and_links_and_enabling_restores_the_status,
+            a_cancel_racing_a_setup_of_the_same_invite_has_exactly_one_winner,
+            the_welcome_emails_message_id_is_recorded_on_the_invite,
+            recording_a_message_id_for_an_unknown_user_is_refused,
+            delivery_events_move_the_invite_of_the_newest_email,
+            an_event_for_a_superseded_email_changes_nothing,
+            a_resend_by_link_stops_the_earlier_emails_events,
+            a_used_invite_stays_used_whatever_the_mail_service_says,
+            an_event_for_an_unknown_email_changes_nothing,
+            jobs_written_with_their_user_come_due_in_order_and_one_sender_takes_each,
+            a_refused_write_leaves_no_job_behind,
+            a_sent_job_records_the_email_on_the_invite_and_leaves_the_outbox,
+            a_job_for_a_replaced_link_leaves_without_touching_the_invite,
+            a_retry_puts_the_job_back_for_later_only_while_its_sender_holds_it,
+            a_failed_job_marks_the_invite_failed_and_a_reset_job_touches_no_invite,
+            a_reminders_link_records_when_it_was_issued_and_a_resend_clears_it,
+        );
+    };
+    (@each $fresh:path; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                $crate::store_contract::$name($fresh().await).await;
+            }
+        )*
+    };
+}
+
+/// The instant every test starts at.
+pub fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-24T10:00:00.250Z")
+        .unwrap()
+        .to_utc()
+}
+
+const SETUP_TTL: i64 = 7 * 24 * 3600;
+
+/// An invited tech of a new organisation, with their first setup link.
+pub fn invited(email: &str) -> (User, IssuedToken) {
+    let mut user = User {
+        id: UserId::generate(),
+        org_id: OrgId::generate(),
+        org_name: Some("Northwind Plumbing".into()),
+        email: EmailAddress::parse(email).unwrap(),
+        name: Some("Ana Tech".into()),
+        role: Role::Tech,
+        status: UserStatus::Invited,
+        created_at: t0(),
+        temporary_password_hash: Some("$argon2id$v=19$m=1024,t=1,p=1$temporary".into()),
+        password_hash: None,
+        session_version: new_session_version(),
+        setup_generation: 1,
+        reset_generation: 0,
+        invite: None,
+    };
+    let token = issue(
+        TokenPurpose::Setup,
+        user.token_subject(),
+        1,
+        t0(),
+        Duration::seconds(SETUP_TTL),
+    );
+    user.invite = Some(Invite::new(InviteStatus::Sent, token.record.expires_at));
+    (user, token)
+}
+
+/// A fresh email for each call, so tests never share data even on a shared table.
+pub fn unique_email(label: &str) -> String {
+    format!(
+        "{label}.{}@northwind.example",
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+async fn create_invited(store: &SharedStore, label: &str) -> (User, IssuedToken) {
+    let (user, token) = invited(&unique_email(label));
+    store.create_user(&user, Some(&token.record)).await.unwrap();
+    (user, token)
+}
+
+fn next_token(user: &User, purpose: TokenPurpose, at: DateTime<Utc>) -> IssuedToken {
+    let lifetime = match purpose {
+        TokenPurpose::Setup => Duration::seconds(SETUP_TTL),
+        TokenPurpose::Reset => Duration::minutes(30),
+    };
+    issue(
+        purpose,
+        user.token_subject(),
+        user.generation(purpose) + 1,
+        at,
+        lifetime,
+    )
+}
+
+fn redemption(token: &TokenRecord, password_hash: &str, now: DateTime<Utc>) -> Redemption {
+    Redemption {
+        token: token.clone(),
+        password_hash: password_hash.to_owned(),
+        new_session_version: new_session_version(),
+        now,
+    }
+}
+
+async fn reread(store: &SharedStore, user: &User) -> User {
+    store
+        .user_by_id(&user.id)
+        .await
+        .unwrap()
+        .expect("the user is stored")
+}
