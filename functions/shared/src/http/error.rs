@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
+use super::json::JsonProblem;
 use crate::domain::password::PASSWORDS_DIFFER;
 use crate::domain::LinkProblem;
 use crate::hashing::HashError;
@@ -165,6 +166,17 @@ impl ApiError {
     fn unavailable(context: &str, e: &(dyn std::error::Error + 'static)) -> Self {
         log_unexpected(context, e);
         ErrorCode::ServiceUnavailable.into()
+    }
+}
+
+impl From<JsonProblem> for ApiError {
+    fn from(p: JsonProblem) -> Self {
+        Self::bad_request(match p {
+            JsonProblem::Malformed => "The body is not valid JSON.",
+            JsonProblem::RepeatedKey => {
+                "The body is not valid JSON: a key is given more than once in one object."
+            }
+        })
     }
 }
 

@@ -8,6 +8,7 @@ use lambda_http::request::RequestContext;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
+use super::json;
 use super::respond::{Format, Refusal};
 use super::{ApiError, ErrorCode, MAX_BODY_BYTES};
 use crate::domain::User;
@@ -88,10 +89,10 @@ async fn read_fields(req: Request, allow_form: bool) -> Result<Fields, ApiError>
         JSON
     };
     match media_type(req.headers()).as_deref() {
-        Some(JSON) => match serde_json::from_str::<Value>(&body_text(req).await?) {
+        Some(JSON) => match json::parse(&body_text(req).await?) {
             Ok(Value::Object(map)) => Ok(Fields::Json(map)),
             Ok(_) => Err(ApiError::bad_request("The body must be a JSON object.")),
-            Err(_) => Err(ApiError::bad_request("The body is not valid JSON.")),
+            Err(problem) => Err(problem.into()),
         },
         Some(FORM) if allow_form => parse_form(&body_text(req).await?).map(Fields::Form),
         _ => Err(ApiError::unsupported_media_type(accepted)),

@@ -4,6 +4,7 @@
 pub mod error;
 pub mod extract;
 pub(crate) mod handlers;
+pub mod json;
 pub mod layers;
 pub mod pages;
 pub mod respond;

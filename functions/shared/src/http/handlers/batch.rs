@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::users::{invited_json, read_invite};
 use crate::http::extract::{body_text_up_to, media_type, Admin, Fields, JSON};
+use crate::http::json::{self, JsonProblem};
 use crate::http::respond::{json, user_json};
 use crate::http::{ApiError, ErrorCode, MAX_BATCH_BODY_BYTES};
 use crate::services::{Delivery, InviteRequest, RowFailure, Services, MAX_BATCH_ROWS};
@@ -63,10 +64,14 @@ impl<S: Send + Sync> FromRequest<S> for CrewUpload {
 
 /// `{"users": [{…}, …]}`: each row's fields, or why it is not an object.
 fn json_rows(text: &str) -> Result<Vec<Result<Fields, ApiError>>, ApiError> {
-    let Ok(Value::Object(mut body)) = serde_json::from_str::<Value>(text) else {
-        return Err(ApiError::bad_request(
-            "The body is not valid JSON: send {\"users\": [{\"email\": \"…\"}, …]}.",
-        ));
+    let mut body = match json::parse(text) {
+        Ok(Value::Object(body)) => body,
+        Err(JsonProblem::RepeatedKey) => return Err(JsonProblem::RepeatedKey.into()),
+        _ => {
+            return Err(ApiError::bad_request(
+                "The body is not valid JSON: send {\"users\": [{\"email\": \"…\"}, …]}.",
+            ))
+        }
     };
     let Some(Value::Array(users)) = body.remove("users") else {
         return Err(ApiError::invalid(
