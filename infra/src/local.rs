@@ -15,9 +15,9 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use onboarding::adapters::outbox::{read_outbox, simulated_event, simulated_status, OutboxMessage};
-use onboarding::http::extract::{cookie, wants_html};
+use onboarding::http::extract::session_token;
 use onboarding::http::pages::{self, MailRow};
-use onboarding::http::respond::{page, see_other};
+use onboarding::http::respond::{page, see_other, Format};
 use onboarding::http::{contract_routes, layers, ApiError, ClientIp, ErrorCode};
 use onboarding::services::Services;
 use onboarding::{App, Serves};
@@ -192,11 +192,7 @@ async fn loopback_host_only(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let error = ApiError::new(ErrorCode::Forbidden, LOOPBACK_ONLY);
-    if wants_html(req.headers()) {
-        error.to_page()
-    } else {
-        error.to_json()
-    }
+    error.to(Format::of(req.headers()))
 }
 
 /// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.
@@ -213,7 +209,7 @@ fn is_loopback_host(host: &str) -> bool {
 }
 
 async fn signed_in_page(State(state): State<LocalState>, headers: HeaderMap) -> Response {
-    let user = match cookie(&headers, "session") {
+    let user = match session_token(&headers) {
         Some(jwt) => state.services.user_for_session(jwt).await.ok().flatten(),
         None => None,
     };

@@ -44,14 +44,6 @@ pub fn is_json(headers: &HeaderMap) -> bool {
     media_type(headers).as_deref() == Some(JSON)
 }
 
-/// Browsers asking for a page get a page, not JSON.
-pub fn wants_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
-}
-
 async fn body_text(req: Request) -> Result<String, ApiError> {
     body_text_up_to(req, MAX_BODY_BYTES).await
 }
@@ -212,30 +204,31 @@ impl Fields {
     }
 }
 
-/// A JSON object body, for the admin API.
-pub struct Json<T>(pub T);
+/// A JSON object body, for the admin API (not axum's `Json`: this one reads keys strictly and
+/// refuses in the contract's shape).
+pub struct JsonBody<T>(pub T);
 
-impl<S: Send + Sync, T: FromFields> FromRequest<S> for Json<T> {
+impl<S: Send + Sync, T: FromFields> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
         let fields = read_fields(req, false).await?;
-        T::from_fields(&fields).map(Json)
+        T::from_fields(&fields).map(JsonBody)
     }
 }
 
 /// A JSON object body that may be left out altogether: a request with no `Content-Type` and no
-/// body reads as `{}`. Anything sent is held to [`Json`]'s rules.
-pub struct OptionalJson<T>(pub T);
+/// body reads as `{}`. Anything sent is held to [`JsonBody`]'s rules.
+pub struct OptionalJsonBody<T>(pub T);
 
-impl<S: Send + Sync, T: FromFields> FromRequest<S> for OptionalJson<T> {
+impl<S: Send + Sync, T: FromFields> FromRequest<S> for OptionalJsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         if req.headers().contains_key(header::CONTENT_TYPE) {
-            return Json::<T>::from_request(req, state)
+            return JsonBody::<T>::from_request(req, state)
                 .await
-                .map(|Json(t)| Self(t));
+                .map(|JsonBody(t)| Self(t));
         }
         absent_body(req).await.map(Self)
     }
@@ -263,7 +256,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryFields {
     }
 }
 
-/// A JSON body or the form of one of the pages. `format` says how to answer: a page for a form.
+/// A JSON body or the form of one of the pages. `format` says how to answer ([`Format::of`]).
 pub struct Submitted<T> {
     pub format: Format,
     pub input: T,
@@ -273,11 +266,7 @@ impl<S: Send + Sync, T: FromFields> FromRequest<S> for Submitted<T> {
     type Rejection = Refusal;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, Refusal> {
-        let format = if media_type(req.headers()).as_deref() == Some(FORM) {
-            Format::Page
-        } else {
-            Format::Json
-        };
+        let format = Format::of(req.headers());
         let refuse = |error| Refusal { format, error };
         let fields = read_fields(req, true).await.map_err(refuse)?;
         let input = T::from_fields(&fields).map_err(refuse)?;
@@ -286,7 +275,8 @@ impl<S: Send + Sync, T: FromFields> FromRequest<S> for Submitted<T> {
 }
 
 /// Like [`Submitted`], for an endpoint whose body is optional: a request with no body and no
-/// `Content-Type` (an API caller's bare `POST`) reads as an empty JSON object.
+/// `Content-Type` (an API caller's bare `POST`) reads as an empty JSON object, answered in the
+/// format [`Format::of`] picks.
 pub struct MaybeSubmitted<T>(pub Submitted<T>);
 
 impl<S: Send + Sync, T: FromFields> FromRequest<S> for MaybeSubmitted<T> {
@@ -294,14 +284,11 @@ impl<S: Send + Sync, T: FromFields> FromRequest<S> for MaybeSubmitted<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Refusal> {
         if !req.headers().contains_key(header::CONTENT_TYPE) {
-            let input = absent_body(req).await.map_err(|error| Refusal {
-                format: Format::Json,
-                error,
-            })?;
-            return Ok(Self(Submitted {
-                format: Format::Json,
-                input,
-            }));
+            let format = Format::of(req.headers());
+            let input = absent_body(req)
+                .await
+                .map_err(|error| Refusal { format, error })?;
+            return Ok(Self(Submitted { format, input }));
         }
         Submitted::from_request(req, state).await.map(Self)
     }
@@ -330,18 +317,6 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
-/// A cookie's value by name.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 /// The admin behind a bearer session: `401` without a valid one, `403` for anyone else.
@@ -378,20 +353,16 @@ pub fn session_token(headers: &HeaderMap) -> Option<&str> {
 /// The user behind the request's session: a Bearer token (API callers) or else the `session`
 /// cookie (the pages), if it is valid now and still current. `None` when there is none.
 /// A store failure while checking is refused (503) in the format the request wants.
-pub struct SignedIn(pub Option<User>);
+pub struct CurrentUser(pub Option<User>);
 
-impl FromRequestParts<Arc<Services>> for SignedIn {
+impl FromRequestParts<Arc<Services>> for CurrentUser {
     type Rejection = Refusal;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<Services>) -> Result<Self, Refusal> {
         let Some(jwt) = session_token(&parts.headers) else {
             return Ok(Self(None));
         };
-        let format = if wants_html(&parts.headers) {
-            Format::Page
-        } else {
-            Format::Json
-        };
+        let format = Format::of(&parts.headers);
         app.user_for_session(jwt)
             .await
             .map(Self)

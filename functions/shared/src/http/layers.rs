@@ -18,7 +18,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-use super::extract::{is_json, wants_html};
+use super::extract::is_json;
+use super::respond::Format;
 use super::{body_limit, pages, ApiError, ErrorCode};
 use crate::config::Config;
 
@@ -144,11 +145,7 @@ async fn same_site_forms(State(own_origin): State<Arc<str>>, req: Request, next:
             "form posted from another site refused"
         );
         let error = ApiError::new(ErrorCode::Forbidden, CROSS_SITE_FORM);
-        return if wants_html(headers) {
-            error.to_page()
-        } else {
-            error.to_json()
-        };
+        return error.to(Format::of(headers));
     }
     next.run(req).await
 }
@@ -188,7 +185,7 @@ fn is_html(res: &Response) -> bool {
 /// framework's) the contract's shape: JSON, or a page for a browser. Its status and headers
 /// (`Allow` on a 405) stay.
 async fn contract_errors(req: Request, next: Next) -> Response {
-    let html = wants_html(req.headers());
+    let format = Format::of(req.headers());
     let limit = body_limit(req.method(), req.uri().path());
     // A body known to be too large is refused whether or not the route reads bodies (on Lambda
     // the body is in memory and its size exact; locally, when Content-Length says so).
@@ -225,11 +222,7 @@ async fn contract_errors(req: Request, next: Next) -> Response {
         code => ApiError::from(code),
     };
     let (parts, _) = response.into_parts();
-    let mut answer = if html {
-        error.to_page()
-    } else {
-        error.to_json()
-    };
+    let mut answer = error.to(format);
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             answer.headers_mut().insert(name, value.clone());

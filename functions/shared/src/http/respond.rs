@@ -1,12 +1,13 @@
 //! The one responder: an operation's outcome becomes a page for a browser or JSON for an API
 //! caller here, not in each handler. Also the small response builders every answer uses.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
+use super::extract::{media_type, JSON};
 use super::{pages, ApiError};
 use crate::domain::User;
 use crate::services::{Services, Session};
@@ -16,6 +17,28 @@ use crate::services::{Services, Session};
 pub enum Format {
     Page,
     Json,
+}
+
+impl Format {
+    /// The one rule that picks a page or JSON, for every extractor, layer and server that answers
+    /// a request (handlers are handed a `Format`; they never read headers for it). A JSON body
+    /// gets JSON: it comes from code, whatever it accepts. Anything else gets a page when it
+    /// asks for one with `Accept: text/html`, as browsers do for every navigation and form post,
+    /// and JSON otherwise (curl posting a form, a bare `POST`, a client that accepts anything).
+    pub fn of(headers: &HeaderMap) -> Self {
+        if media_type(headers).as_deref() == Some(JSON) || !accepts_html(headers) {
+            Self::Json
+        } else {
+            Self::Page
+        }
+    }
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }
 
 /// An outcome that can show itself both ways.
@@ -60,6 +83,14 @@ impl ApiError {
         self.with_retry_after(page(status, pages::message(heading, &self.message)))
     }
 
+    /// The error in `format`.
+    pub fn to(&self, format: Format) -> Response {
+        match format {
+            Format::Page => self.to_page(),
+            Format::Json => self.to_json(),
+        }
+    }
+
     pub fn to_json(&self) -> Response {
         self.with_retry_after(json(self.status(), &self.body()))
     }
@@ -98,10 +129,7 @@ pub struct Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        match self.format {
-            Format::Page => self.error.to_page(),
-            Format::Json => self.error.to_json(),
-        }
+        self.error.to(self.format)
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::domain::password::PASSWORDS_DIFFER;
 use crate::domain::User;
 use crate::http::extract::{
-    session_token, ClientIp, Fields, FromFields, MaybeSubmitted, SignedIn, Submitted,
+    session_token, ClientIp, CurrentUser, Fields, FromFields, MaybeSubmitted, Submitted,
 };
 use crate::http::layers::CacheFor;
 use crate::http::pages::{self, ChangePasswordState};
@@ -88,7 +88,10 @@ pub async fn logout(
 }
 
 /// `GET /password`: the form, for a signed-in user; the sign-in page for anyone else.
-pub async fn password_page(State(app): State<Arc<Services>>, SignedIn(user): SignedIn) -> Response {
+pub async fn password_page(
+    State(app): State<Arc<Services>>,
+    CurrentUser(user): CurrentUser,
+) -> Response {
     match user {
         Some(user) => page(
             StatusCode::OK,
@@ -199,7 +202,7 @@ impl Outcome for Changed {
 /// `POST /password`: a new password for the signed-in user; every other session ends.
 pub async fn change_password(
     State(app): State<Arc<Services>>,
-    SignedIn(user): SignedIn,
+    CurrentUser(user): CurrentUser,
     ClientIp(ip): ClientIp,
     submitted: Submitted<ChangeInput>,
 ) -> Response {

@@ -125,12 +125,12 @@ impl FromFields for ForgotInput {
     }
 }
 
-struct Forgot {
+struct ForgotOutcome {
     typed_email: String,
     result: Result<EmailAddress, ApiError>,
 }
 
-impl Outcome for Forgot {
+impl Outcome for ForgotOutcome {
     fn page(self, app: &Services) -> Response {
         match self.result {
             Ok(email) => page(
@@ -178,7 +178,7 @@ pub async fn forgot(
     respond(
         &app,
         format,
-        Forgot {
+        ForgotOutcome {
             typed_email: input.email,
             result,
         },

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 use crate::domain::{EmailAddress, Role, UserStatus};
-use crate::http::extract::{Admin, Fields, FromFields, Json, OptionalJson, QueryFields};
+use crate::http::extract::{Admin, Fields, FromFields, JsonBody, OptionalJsonBody, QueryFields};
 use crate::http::respond::{invite_json, json, user_json};
 use crate::http::ApiError;
 use crate::services::crew::{decode_cursor, encode_cursor, DEFAULT_PAGE, MAX_PAGE};
@@ -134,7 +134,7 @@ fn qr_svg(text: &str) -> Option<String> {
 pub async fn create(
     State(app): State<Arc<Services>>,
     Admin(admin): Admin,
-    Json(request): Json<InviteRequest>,
+    JsonBody(request): JsonBody<InviteRequest>,
 ) -> Result<Response, ApiError> {
     let invited = app.invite(&admin, request).await?;
     let mut r = json(
@@ -165,7 +165,7 @@ pub async fn resend_invite(
     State(app): State<Arc<Services>>,
     Admin(admin): Admin,
     Path(id): Path<String>,
-    OptionalJson(options): OptionalJson<InviteOptions>,
+    OptionalJsonBody(options): OptionalJsonBody<InviteOptions>,
 ) -> Result<Response, ApiError> {
     let invited = app.resend_invite(&admin, &id, options).await?;
     Ok(json(
