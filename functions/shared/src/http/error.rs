@@ -2,8 +2,8 @@
 //! with its status), the JSON error shape, and the mapping of every operation's error enum.
 
 use axum::http::StatusCode;
-use serde_json::json;
 
+use super::contract::{ErrorBody, ErrorDetail};
 use super::json::JsonProblem;
 use crate::domain::password::PASSWORDS_DIFFER;
 use crate::domain::LinkProblem;
@@ -154,12 +154,19 @@ impl ApiError {
         self.code.status()
     }
 
-    pub fn body(&self) -> serde_json::Value {
-        let mut error = json!({"code": self.code.code(), "message": self.message});
-        if let Some(field) = self.field {
-            error["field"] = json!(field);
+    /// The error as the contract shows it.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: self.detail(),
         }
-        json!({ "error": error })
+    }
+
+    pub fn detail(&self) -> ErrorDetail {
+        ErrorDetail {
+            code: self.code.code(),
+            message: self.message.clone(),
+            field: self.field,
+        }
     }
 
     /// A failure of something we depend on: logged with its whole cause chain, answered `503`.

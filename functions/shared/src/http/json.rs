@@ -97,7 +97,6 @@ impl<'de> Visitor<'de> for UniqueKeysVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn a_key_given_twice_is_refused_at_any_depth() {
@@ -124,6 +123,6 @@ mod tests {
         }
         assert_eq!(parse(r#"{"a": 1} x"#), Err(JsonProblem::Malformed));
         assert_eq!(parse("{"), Err(JsonProblem::Malformed));
-        assert_eq!(parse(r#"{"a": "\u0000"}"#).unwrap(), json!({"a": "\u{0}"}));
+        assert_eq!(parse(r#"{"a": "\u0000"}"#).unwrap()["a"], "\u{0}");
     }
 }

@@ -1,6 +1,7 @@
 //! HTTP: one axum `Router` built from the route table, served by `lambda_http::run` in each
 //! function (with only that function's routes) and by `axum::serve` in the local server.
 
+pub mod contract;
 pub mod error;
 pub mod extract;
 pub(crate) mod handlers;

@@ -5,8 +5,10 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::ExposeSecret;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
+use super::contract::{InviteView, SessionBody, UserView};
 use super::extract::{media_type, JSON};
 use super::{pages, ApiError};
 use crate::domain::User;
@@ -133,14 +135,17 @@ impl IntoResponse for Refusal {
     }
 }
 
-pub fn json(status: StatusCode, body: &Value) -> Response {
+/// `body` as the JSON answer with `status`.
+pub fn json(status: StatusCode, body: &impl Serialize) -> Response {
+    // The contract's types only hold strings, numbers and maps with string keys.
+    let text = serde_json::to_string(body).expect("the contract's types serialize");
     (
         status,
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        body.to_string(),
+        text,
     )
         .into_response()
 }
@@ -171,43 +176,48 @@ pub fn rfc3339(at: DateTime<Utc>) -> String {
 }
 
 /// The user as the API shows it: never a hash.
-pub fn user_json(user: &User) -> Value {
-    json!({
-        "id": user.id.0,
-        "email": user.email.as_str(),
-        "name": user.name,
-        "role": user.role.as_str(),
-        "orgId": user.org_id.0,
-        "status": user.status,
-        "createdAt": rfc3339(user.created_at),
-    })
-}
-
-/// The invite as the API shows it (`null` for a user who was never invited).
-pub fn invite_json(user: &User, now: DateTime<Utc>) -> Value {
-    match user.shown_invite(now) {
-        Some((status, expires_at)) => {
-            let mut invite = json!({"status": status.as_str(), "expiresAt": rfc3339(expires_at)});
-            if let Some(bounce) = status.bounce_type() {
-                invite["bounceType"] = json!(bounce.as_str());
-            }
-            if let Some(at) = user.invite.as_ref().and_then(|i| i.reminder_sent_at) {
-                invite["reminderSentAt"] = json!(rfc3339(at));
-            }
-            invite
-        }
-        None => Value::Null,
+pub fn user_view(user: &User) -> UserView {
+    UserView {
+        id: user.id.0.clone(),
+        email: user.email.as_str().to_owned(),
+        name: user.name.clone(),
+        role: user.role.into(),
+        org_id: user.org_id.0.clone(),
+        status: user.status.into(),
+        created_at: rfc3339(user.created_at),
     }
 }
 
-/// A signed-in session as JSON.
-pub fn session_json(session: &Session) -> Value {
-    json!({
-        "accessToken": session.jwt.expose_secret(),
-        "tokenType": "Bearer",
-        "expiresIn": session.expires_in,
-        "user": user_json(&session.user),
+/// The invite as the API shows it (`None`, shown `null`, for a user who was never invited).
+pub fn invite_view(user: &User, now: DateTime<Utc>) -> Option<InviteView> {
+    let (status, expires_at) = user.shown_invite(now)?;
+    Some(InviteView {
+        status: status.as_str(),
+        expires_at: rfc3339(expires_at),
+        bounce_type: status.bounce_type().map(|b| b.as_str()),
+        reminder_sent_at: user
+            .invite
+            .as_ref()
+            .and_then(|i| i.reminder_sent_at)
+            .map(rfc3339),
+        url: None,
+        qr_svg: None,
     })
+}
+
+/// [`invite_view`] as a JSON value, for tests that read it as a client would.
+pub fn invite_json(user: &User, now: DateTime<Utc>) -> Value {
+    serde_json::to_value(invite_view(user, now)).expect("the contract's types serialize")
+}
+
+/// A signed-in session as the API shows it.
+pub fn session_body(session: &Session) -> SessionBody {
+    SessionBody {
+        access_token: session.jwt.expose_secret().to_owned(),
+        token_type: "Bearer",
+        expires_in: session.expires_in,
+        user: user_view(&session.user),
+    }
 }
 
 /// Sets the `session` cookie of API.md on `r`.

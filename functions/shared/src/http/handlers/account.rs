@@ -9,13 +9,14 @@ use std::sync::Arc;
 
 use crate::domain::password::PASSWORDS_DIFFER;
 use crate::domain::User;
+use crate::http::contract::account::{ChangePasswordBody, LogoutBody};
 use crate::http::extract::{
     session_token, ClientIp, CurrentUser, Fields, FromFields, MaybeSubmitted, Submitted,
 };
 use crate::http::layers::CacheFor;
 use crate::http::pages::{self, ChangePasswordState};
 use crate::http::respond::{
-    json, page, respond, see_other, session_json, with_session_cookie, Format, Outcome,
+    json, page, respond, see_other, session_body, with_session_cookie, Format, Outcome,
 };
 use crate::http::{ApiError, ErrorCode};
 use crate::services::{ChangePasswordError, ChangePasswordRequest, Services, Session};
@@ -44,11 +45,7 @@ fn clear_session_cookie(mut r: Response) -> Response {
     r
 }
 
-pub struct LogoutInput {
-    everywhere: bool,
-}
-
-impl FromFields for LogoutInput {
+impl FromFields for LogoutBody {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         Ok(Self {
             everywhere: f.flag("everywhere")?,
@@ -62,7 +59,7 @@ impl FromFields for LogoutInput {
 pub async fn logout(
     State(app): State<Arc<Services>>,
     headers: HeaderMap,
-    MaybeSubmitted(submitted): MaybeSubmitted<LogoutInput>,
+    MaybeSubmitted(submitted): MaybeSubmitted<LogoutBody>,
 ) -> Response {
     let Submitted { format, input } = submitted;
     let unauthorized = || ApiError::from(ErrorCode::Unauthorized);
@@ -101,21 +98,13 @@ pub async fn password_page(
     }
 }
 
-/// What `POST /password` reads. The form always has the confirmation box; JSON callers may leave
-/// it out.
-pub struct ChangeInput {
-    current: Option<String>,
-    password: String,
-    confirmation: Option<String>,
-}
-
-impl FromFields for ChangeInput {
+impl FromFields for ChangePasswordBody {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         let confirmation = f.string("passwordConfirmation")?;
         Ok(Self {
-            current: f.string("currentPassword")?,
+            current_password: f.string("currentPassword")?,
             password: f.string("password")?.unwrap_or_default(),
-            confirmation: if f.is_form() {
+            password_confirmation: if f.is_form() {
                 Some(confirmation.unwrap_or_default())
             } else {
                 confirmation
@@ -192,7 +181,7 @@ impl Outcome for Changed {
     fn json(self, _: &Services) -> Response {
         match self.result {
             Ok(session) => {
-                with_session_cookie(json(StatusCode::OK, &session_json(&session)), &session)
+                with_session_cookie(json(StatusCode::OK, &session_body(&session)), &session)
             }
             Err(e) => ApiError::from(e).to_json(),
         }
@@ -204,7 +193,7 @@ pub async fn change_password(
     State(app): State<Arc<Services>>,
     CurrentUser(user): CurrentUser,
     ClientIp(ip): ClientIp,
-    submitted: Submitted<ChangeInput>,
+    submitted: Submitted<ChangePasswordBody>,
 ) -> Response {
     let Submitted { format, input } = submitted;
     let Some(user) = user else {
@@ -214,9 +203,9 @@ pub async fn change_password(
         };
     };
     let request = ChangePasswordRequest {
-        current: input.current.map(SecretString::from),
+        current: input.current_password.map(SecretString::from),
         password: SecretString::from(input.password),
-        confirmation: input.confirmation.map(SecretString::from),
+        confirmation: input.password_confirmation.map(SecretString::from),
     };
     let result = app.change_password(user.clone(), request, &ip).await;
     respond(&app, format, Changed { user, result })

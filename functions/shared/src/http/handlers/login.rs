@@ -4,15 +4,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use secrecy::SecretString;
-use serde_json::json;
 use std::sync::Arc;
 
 use crate::domain::EmailAddress;
 use crate::emails::lifetime_in_words;
+use crate::http::contract::login::{Accepted, Credentials, ForgotRequest, SignInBody};
 use crate::http::extract::{ClientIp, Fields, FromFields, Submitted};
 use crate::http::pages;
 use crate::http::respond::{
-    json, page, respond, see_other, session_json, with_session_cookie, Outcome,
+    json, page, respond, see_other, session_body, with_session_cookie, Outcome,
 };
 use crate::http::{ApiError, ErrorCode};
 use crate::services::{Services, SignedIn};
@@ -25,13 +25,7 @@ pub async fn forgot_page() -> Response {
     page(StatusCode::OK, pages::forgot("", None))
 }
 
-/// What the sign-in form and JSON carry; emptiness is the handler's to refuse, next to the
-/// form's field.
-pub struct Credentials {
-    email: String,
-    password: String,
-}
-
+/// Emptiness is the handler's to refuse, next to the form's field.
 impl FromFields for Credentials {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         Ok(Self {
@@ -73,11 +67,13 @@ impl Outcome for SignIn {
 
     fn json(self, _: &Services) -> Response {
         match self.result {
-            Ok(signed_in) => {
-                let mut body = session_json(&signed_in.session);
-                body["mustChangePassword"] = json!(signed_in.must_change_password);
-                json(StatusCode::OK, &body)
-            }
+            Ok(signed_in) => json(
+                StatusCode::OK,
+                &SignInBody {
+                    session: session_body(&signed_in.session),
+                    must_change_password: signed_in.must_change_password,
+                },
+            ),
             Err(e) => e.to_json(),
         }
     }
@@ -113,11 +109,7 @@ async fn sign_in(app: &Services, ip: &str, input: &Credentials) -> Result<Signed
     Ok(app.sign_in(&email, &password, ip).await?)
 }
 
-pub struct ForgotInput {
-    email: String,
-}
-
-impl FromFields for ForgotInput {
+impl FromFields for ForgotRequest {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         Ok(Self {
             email: f.string("email")?.unwrap_or_default(),
@@ -154,7 +146,7 @@ impl Outcome for ForgotOutcome {
 
     fn json(self, _: &Services) -> Response {
         match self.result {
-            Ok(_) => json(StatusCode::ACCEPTED, &json!({"status": "accepted"})),
+            Ok(_) => json(StatusCode::ACCEPTED, &Accepted { status: "accepted" }),
             Err(e) => e.to_json(),
         }
     }
@@ -164,7 +156,7 @@ impl Outcome for ForgotOutcome {
 pub async fn forgot(
     State(app): State<Arc<Services>>,
     ClientIp(ip): ClientIp,
-    submitted: Submitted<ForgotInput>,
+    submitted: Submitted<ForgotRequest>,
 ) -> Response {
     let Submitted { format, input } = submitted;
     let result = match EmailAddress::parse(&input.email) {
