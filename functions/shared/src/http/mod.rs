@@ -7,6 +7,8 @@ pub mod extract;
 pub(crate) mod handlers;
 pub mod json;
 pub mod layers;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod pages;
 pub mod respond;
 
