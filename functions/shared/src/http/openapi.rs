@@ -200,7 +200,7 @@ fn op(id: &str, caller: Caller, summary: &str) -> OperationBuilder {
     let b = OperationBuilder::new()
         .operation_id(Some(id))
         .summary(Some(summary));
-    let b = match caller {
+    match caller {
         Caller::Anyone => b,
         Caller::Admin => b.security(SecurityRequirement::new("bearer", Vec::<String>::new())),
         Caller::SignedIn => b
@@ -209,8 +209,7 @@ fn op(id: &str, caller: Caller, summary: &str) -> OperationBuilder {
                 "sessionCookie",
                 Vec::<String>::new(),
             )),
-    };
-    b
+    }
 }
 
 /// The refusals every admin route may give.
