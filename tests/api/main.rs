@@ -48,4 +48,6 @@ mod mailer_ses;
 #[cfg(feature = "services")]
 mod sessions_aws;
 #[cfg(feature = "services")]
+mod store_conflicts;
+#[cfg(feature = "services")]
 mod store_dynamodb;
