@@ -4,16 +4,17 @@
 //! answers those cancellations in DynamoDB's own format; every other request reaches the real
 //! store. Needs `--features services` (`make test`).
 
-use lambda_http::http::StatusCode;
+use lambda_http::http::{Method, StatusCode};
 use serde_json::json;
 use std::sync::Arc;
 
 use onboarding::aws::{app_with_clients, RoundTrips};
+use onboarding::http::ClientIp;
 use onboarding::ports::SystemClock;
 use onboarding::App;
-use tests::app::{test_config, ALL, NEW_PASSWORD, TEMP_PASSWORD};
+use tests::app::{request, test_config, TestResponse, ALL, NEW_PASSWORD, TEMP_PASSWORD};
 use tests::fault_proxy::{Fault, FaultProxy};
-use tests::mailer_contract::{post_json, seed_admin};
+use tests::mailer_contract::{post_json, respond, seed_admin};
 use tests::services::{dynamodb_client, endpoint, fresh_table, ses_client, DYNAMODB_ENDPOINT};
 
 const TRANSACT: &str = "TransactWriteItems";
@@ -151,4 +152,79 @@ async fn forgot_password_that_keeps_meeting_conflicts_answers_alike_for_known_an
         b.body
     );
     assert_ne!(a.status, StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+/// A JSON `POST` as if sent from `ip`.
+async fn post_from(app: &App, ip: &str, path: &str, body: serde_json::Value) -> TestResponse {
+    let mut req = request(
+        Method::POST,
+        path,
+        &[("content-type", "application/json")],
+        body.to_string(),
+    );
+    req.extensions_mut().insert(ClientIp(ip.to_owned()));
+    respond(app, req).await
+}
+
+/// A depot's crew signs in together behind one address. On AWS every sign-in that wrote the
+/// shared per-address counter inside a transaction met the others' transactions on that one
+/// item (`TransactionConflict`), retried, and some answered `503`. Here every transaction is
+/// cancelled that way, and sign-in must not care: it writes no shared counter in a transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crew_signing_in_behind_one_address_never_meets_a_transaction_conflict() {
+    let p = Arc::new(app_behind_the_proxy().await);
+    let crew: Vec<String> = (0..10).map(|i| email(&format!("crew{i}"))).collect();
+    for tech in &crew {
+        invite_by_link(&p, tech).await;
+    }
+    p.proxy
+        .fail_next(TRANSACT, Fault::TransactionConflict(String::new()), 100_000);
+    let before = p.proxy.seen(TRANSACT);
+    let mut signing_in = tokio::task::JoinSet::new();
+    for tech in crew {
+        let p = p.clone();
+        signing_in.spawn(async move {
+            let body = json!({"email": tech, "password": TEMP_PASSWORD});
+            post_from(&p.app, "203.0.113.7", "/login", body)
+                .await
+                .status
+        });
+    }
+    let answers = signing_in.join_all().await;
+    assert!(answers.iter().all(|s| *s == StatusCode::OK), "{answers:?}");
+    assert_eq!(
+        p.proxy.seen(TRANSACT),
+        before,
+        "sign-in used no transaction"
+    );
+}
+
+/// The same burst as on the embedded store (account_security), on DynamoDB: six reset requests
+/// for one invited tech from two addresses all answer `202`, three trials.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn six_parallel_reset_requests_on_dynamodb_all_answer_202() {
+    let p = Arc::new(app_behind_the_proxy().await);
+    for trial in 0..3 {
+        let known = email(&format!("burst{trial}"));
+        invite_by_link(&p, &known).await;
+        let mut burst = tokio::task::JoinSet::new();
+        for i in 0..6 {
+            let (p, known) = (p.clone(), known.clone());
+            let ip = if i % 2 == 0 {
+                "198.51.100.1"
+            } else {
+                "198.51.100.2"
+            };
+            burst.spawn(async move {
+                post_from(&p.app, ip, "/password/forgot", json!({"email": known}))
+                    .await
+                    .status
+            });
+        }
+        let answers = burst.join_all().await;
+        assert!(
+            answers.iter().all(|s| *s == StatusCode::ACCEPTED),
+            "trial {trial}: {answers:?}"
+        );
+    }
 }

@@ -72,16 +72,32 @@ impl Services {
     ) -> Result<(), ForgotError> {
         let rl = self.config.rate_limits;
         // Strict per email from one source, looser per email from anywhere: one address cannot
-        // use up the owner's own requests (`limits`).
-        let limits = [
+        // use up the owner's own requests (`limits`). Both are counters of this one email, so
+        // they may ride in the link's transaction.
+        let per_user = [
             per_email_and_ip("forgot", email, source_ip, rl.forgot_per_email_and_ip),
             per_email("forgot", email, rl.forgot_per_email),
-            per_ip("forgot", source_ip, rl.forgot_per_ip),
         ];
+        // The per-address counter is shared by everyone behind that address: never inside a
+        // transaction (real DynamoDB cancels transactions that meet on one item), so it is taken
+        // first, on its own, for every email alike.
+        let per_address = [per_ip("forgot", source_ip, rl.forgot_per_ip)];
+        let window = rl.forgot_window;
+        self.take_slots(&per_address, window, self.now()).await?;
         // Counted for every email, known or not, so a refusal says nothing about who has an
         // account; counted in the same write that stores the email, so a burst cannot send more
         // than the limit.
-        match self.issue_reset_link(email, &limits).await? {
+        let counted = self.issue_reset_link(email, &per_user).await;
+        if counted.is_err() {
+            // Refused or failed, the request did nothing: its address slot goes back, for a
+            // known email as for an unknown one (whose slots are taken all or none), so the
+            // address limit fills alike for both.
+            let keys = super::limits::keys(&per_address);
+            if let Err(e) = self.store.give_back_slots(&keys, window, self.now()).await {
+                log_unexpected("giving back a forgot-password address slot", &e);
+            }
+        }
+        match counted? {
             Counted::Issued(issued) => {
                 let (job, user) = *issued;
                 // The job stays in the outbox until its hold runs out if this fails: the sweep
@@ -115,8 +131,15 @@ impl Services {
         limits: &[Limited],
     ) -> Result<Counted, ForgotError> {
         let window = self.config.rate_limits.forgot_window;
+        // The reset generation this request tried to issue, once it lost a race.
+        let mut lost_at: Option<u64> = None;
         for _ in 0..ISSUE_ATTEMPTS {
             let linkable = match self.store.user_by_email(email).await {
+                // Another request issued a reset link after this one read the user: the user has
+                // a fresh link, so this request is done, counted like one with nobody to send to
+                // (its slots alone). Answering `503` here told a known email from an unknown one
+                // under a burst (issue 25).
+                Ok(Some(u)) if lost_at.is_some_and(|g| u.reset_generation >= g) => None,
                 Ok(Some(u)) if u.status == UserStatus::Disabled => {
                     // A disabled account gets nothing; the answer is the same `202`.
                     tracing::info!(audit = "reset_link_refused_disabled", user_id = %u.id.0);
@@ -167,7 +190,10 @@ impl Services {
                 // Another reset link or a new password came in between (or the user went, or
                 // another request's transaction held a counter): read again, so the email this
                 // request sends holds the newest link. The cancelled transaction took no slot.
-                Err(StoreError::Conflict | StoreError::UserNotFound) => continue,
+                Err(StoreError::Conflict | StoreError::UserNotFound) => {
+                    lost_at = Some(job.generation);
+                    continue;
+                }
                 // Nothing was written, the slots included: answered as the slots alone would be
                 // if the store failed (`503`), whether or not the email is known.
                 Err(e) => return Err(e.into()),
@@ -179,10 +205,14 @@ impl Services {
             };
             return Ok(Counted::Issued(Box::new((job, user))));
         }
+        // Other requests kept winning the race on this user's items (on AWS, transactions that
+        // met on the user's counters): they are issuing links. This request counts as one with
+        // nobody to send to, so it answers exactly as an unknown email does.
         tracing::warn!(
             audit = "forgot_password_contended",
             "other requests kept winning the race"
         );
-        Err(StoreError::Conflict.into())
+        self.take_slots(limits, window, self.now()).await?;
+        Ok(Counted::SlotsOnly)
     }
 }
