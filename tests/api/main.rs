@@ -21,6 +21,7 @@ mod events;
 mod first_admin;
 mod hsts;
 mod journey;
+mod known_devices;
 mod local_schedule;
 mod local_server;
 mod logs;

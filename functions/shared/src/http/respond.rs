@@ -179,6 +179,7 @@ pub fn session_json(session: &Session) -> Value {
         "tokenType": "Bearer",
         "expiresIn": session.expires_in,
         "user": user_json(&session.user),
+        "deviceToken": session.device_token.expose_secret(),
     })
 }
 

@@ -27,6 +27,10 @@ impl From<LimitError> for ForgotError {
     }
 }
 
+/// Reset requests from one known device of the user in one `FORGOT_WINDOW` (API.md, "Known
+/// devices": at most 5 an hour).
+pub const DEVICE_RESETS_PER_WINDOW: u64 = 5;
+
 /// A concurrent reset or password change moves the user's reset generation; issuing is retried
 /// this often.
 const ISSUE_ATTEMPTS: usize = 3;
@@ -49,13 +53,18 @@ impl Services {
     /// at once; for anyone else it only takes the slots. Either way a refusal is one cancelled
     /// transaction that wrote nothing, and says nothing about who has an account. Then, for a
     /// link, the outbox's own work: the mail service's send and the job's removal.
+    ///
+    /// `device_tokens`: the request's device tokens. From a known device of this very user the
+    /// request is limited per device ([`DEVICE_RESETS_PER_WINDOW`]) instead of per email, so
+    /// requests from other addresses cannot keep the owner's reset email from them.
     pub async fn forgot_password(
         &self,
         email: &EmailAddress,
         source_ip: &str,
+        device_tokens: &[&str],
     ) -> Result<(), ForgotError> {
         let started = Instant::now();
-        let result = self.count_and_issue(email, source_ip).await;
+        let result = self.count_and_issue(email, source_ip, device_tokens).await;
         // Known emails cost a bigger write and an email; pad every answer (a refusal too) so its
         // timing says nothing.
         let floor = self.config.forgot_min_response.to_std().unwrap_or_default();
@@ -69,6 +78,7 @@ impl Services {
         &self,
         email: &EmailAddress,
         source_ip: &str,
+        device_tokens: &[&str],
     ) -> Result<(), ForgotError> {
         let rl = self.config.rate_limits;
         // Strict per email from one source, looser per email from anywhere: one address cannot
@@ -87,7 +97,7 @@ impl Services {
         // Counted for every email, known or not, so a refusal says nothing about who has an
         // account; counted in the same write that stores the email, so a burst cannot send more
         // than the limit.
-        let counted = self.issue_reset_link(email, &per_user).await;
+        let counted = self.issue_reset_link(email, &per_user, device_tokens).await;
         if counted.is_err() {
             // Refused or failed, the request did nothing: its address slot goes back, for a
             // known email as for an unknown one (whose slots are taken all or none), so the
@@ -128,7 +138,8 @@ impl Services {
     async fn issue_reset_link(
         &self,
         email: &EmailAddress,
-        limits: &[Limited],
+        per_user: &[Limited],
+        device_tokens: &[&str],
     ) -> Result<Counted, ForgotError> {
         let window = self.config.rate_limits.forgot_window;
         // The reset generation this request tried to issue, once it lost a race.
@@ -154,7 +165,7 @@ impl Services {
             };
             let now = self.now();
             let Some(user) = linkable else {
-                match self.take_slots(limits, window, now).await {
+                match self.take_slots(per_user, window, now).await {
                     Ok(()) => return Ok(Counted::SlotsOnly),
                     // Another request's transaction held a counter: as a known email would.
                     Err(LimitError::Store(StoreError::Conflict)) => continue,
@@ -170,8 +181,18 @@ impl Services {
                 true,
             );
             let token = self.job_token(&job, &user, now);
+            // From a known device of this user: its own counter instead of the email's.
+            let own_device =
+                self.devices
+                    .find(device_tokens.iter().copied(), &user)
+                    .map(|device| {
+                        [Limited {
+                            key: device.limit_key("forgot", &user.id),
+                            max: DEVICE_RESETS_PER_WINDOW,
+                        }]
+                    });
             let slots = Slots {
-                limits,
+                limits: own_device.as_ref().map_or(per_user, |d| d.as_slice()),
                 window,
                 now,
             };
@@ -212,7 +233,7 @@ impl Services {
             audit = "forgot_password_contended",
             "other requests kept winning the race"
         );
-        self.take_slots(limits, window, self.now()).await?;
+        self.take_slots(per_user, window, self.now()).await?;
         Ok(Counted::SlotsOnly)
     }
 }

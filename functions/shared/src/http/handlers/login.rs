@@ -30,6 +30,8 @@ pub async fn forgot_page() -> Response {
 pub struct Credentials {
     email: String,
     password: String,
+    /// An app's device token for this user (API.md, "Known devices").
+    device_token: Option<String>,
 }
 
 impl FromFields for Credentials {
@@ -37,6 +39,7 @@ impl FromFields for Credentials {
         Ok(Self {
             email: f.string("email")?.unwrap_or_default(),
             password: f.string("password")?.unwrap_or_default(),
+            device_token: f.string("deviceToken")?,
         })
     }
 }
@@ -110,17 +113,20 @@ async fn sign_in(app: &Services, ip: &str, input: &Credentials) -> Result<Signed
     }
     let email = EmailAddress::parse(&input.email).map_err(|e| ApiError::invalid("email", e.0))?;
     let password = SecretString::from(input.password.clone());
-    Ok(app.sign_in(&email, &password, ip).await?)
+    let devices: Vec<&str> = input.device_token.as_deref().into_iter().collect();
+    Ok(app.sign_in(&email, &password, ip, &devices).await?)
 }
 
 pub struct ForgotInput {
     email: String,
+    device_token: Option<String>,
 }
 
 impl FromFields for ForgotInput {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         Ok(Self {
             email: f.string("email")?.unwrap_or_default(),
+            device_token: f.string("deviceToken")?,
         })
     }
 }
@@ -169,7 +175,15 @@ pub async fn forgot(
     let Submitted { format, input } = submitted;
     let result = match EmailAddress::parse(&input.email) {
         Ok(email) => app
-            .forgot_password(&email, &ip)
+            .forgot_password(
+                &email,
+                &ip,
+                &input
+                    .device_token
+                    .as_deref()
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+            )
             .await
             .map(|()| email)
             .map_err(ApiError::from),
