@@ -29,6 +29,7 @@ mod mailbox_simulator;
 mod mailer_outbox;
 mod openapi;
 mod parsers_fuzz;
+mod probing;
 mod reminders;
 mod sessions;
 mod store_embedded;
