@@ -55,7 +55,8 @@ impl Local {
             .with_state(app.services.clone())
             .merge(local_pages);
         let router = layers::apply(routes, &app.services.config)
-            .layer(middleware::from_fn(client_ip_from_socket));
+            .layer(middleware::from_fn(client_ip_from_socket))
+            .layer(middleware::from_fn(origin_form_only));
         Self { app, router }
     }
 
@@ -166,6 +167,27 @@ async fn client_ip_from_socket(mut req: Request, next: Next) -> Response {
         }
     }
     next.run(req).await
+}
+
+/// An HTTP/1 request whose target is in absolute form (`GET http://127.0.0.1:3000/_dev/mail`)
+/// names a host of its own, which would win over the `Host` header in [`loopback_host_only`]:
+/// browsers send absolute targets only to a proxy, and this server is none, so it refuses them
+/// (`400`) before anything reads either.
+async fn origin_form_only(req: Request, next: Next) -> Response {
+    let absolute = req.version() <= axum::http::Version::HTTP_11
+        && (req.uri().scheme().is_some() || req.uri().authority().is_some());
+    if !absolute {
+        return next.run(req).await;
+    }
+    let error = ApiError::new(
+        ErrorCode::InvalidRequest,
+        "This server takes only a path as the request target, not a whole URL.",
+    );
+    if wants_html(req.headers()) {
+        error.to_page()
+    } else {
+        error.to_json()
+    }
 }
 
 /// What a page on any other host is told when it asks for the outbox.

@@ -89,6 +89,7 @@ pub fn apply(router: Router, config: &Config) -> Router {
                 move |res: &Response| is_html(res).then(|| csp.clone()),
             ))
             .layer(middleware::from_fn(contract_errors))
+            .layer(middleware::from_fn(one_host_one_origin))
             .layer(middleware::from_fn_with_state(own_origin, same_site_forms))
             .layer(middleware::from_fn(limit_body))
             .layer(TimeoutLayer::with_status_code(
@@ -149,6 +150,23 @@ async fn same_site_forms(State(own_origin): State<Arc<str>>, req: Request, next:
         } else {
             error.to_json()
         };
+    }
+    next.run(req).await
+}
+
+/// A request with two `Host` or two `Origin` headers (API.md, Conventions): which copy counts
+/// depends on who reads it (the cross-site check took the first `Origin`, a proxy may take the
+/// last), so neither is trusted. No browser sends such a request. `400`, in the contract's shape
+/// (`contract_errors` dresses the bare status).
+async fn one_host_one_origin(req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let repeated = |name| headers.get_all(name).iter().nth(1).is_some();
+    if repeated(header::HOST) || repeated(header::ORIGIN) {
+        tracing::warn!(
+            status = StatusCode::BAD_REQUEST.as_u16(),
+            "request with a repeated Host or Origin header refused"
+        );
+        return StatusCode::BAD_REQUEST.into_response();
     }
     next.run(req).await
 }
