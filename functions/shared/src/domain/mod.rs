@@ -1,6 +1,7 @@
 //! The domain: who users are, what an email address and a password may be, the one-time tokens
 //! behind setup and reset links, and sessions. Pure: no AWS types, no I/O; time comes in as an argument.
 
+pub mod device;
 pub mod email;
 pub mod mail;
 pub mod password;
@@ -8,6 +9,7 @@ pub mod session;
 pub mod token;
 pub mod user;
 
+pub use device::{DeviceKeys, KnownDevice};
 pub use email::EmailAddress;
 pub use mail::{LinkKeys, MailJob, MailKind};
 pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassword};

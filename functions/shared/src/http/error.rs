@@ -242,6 +242,7 @@ impl From<InviteError> for ApiError {
                 field: Some("email"),
                 ..ErrorCode::EmailTaken.into()
             },
+            InviteError::TooManyTakenElsewhere(o) => o.into(),
             InviteError::Hash(e) => e.into(),
             InviteError::Store(e) => e.into(),
         }

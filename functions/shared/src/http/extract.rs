@@ -8,6 +8,7 @@ use lambda_http::request::RequestContext;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
+use super::cookies::{self, CookieNames};
 use super::json;
 use super::respond::{Format, Refusal};
 use super::{ApiError, ErrorCode, MAX_BODY_BYTES};
@@ -331,23 +332,36 @@ impl FromRequestParts<Arc<Services>> for Admin {
     }
 }
 
-/// The request's session token: a Bearer token (API callers), or else the `session` cookie
-/// (the pages). Two `session` cookies are none: a sibling subdomain can plant a second one for
-/// the parent domain (cookie tossing), and which one is ours cannot be told.
-pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+/// The request's session token: a Bearer token (API callers), or else the session cookie (the
+/// pages), named for the deployment's scheme (`cookies`). Two session cookies are none: a
+/// sibling subdomain can plant a second one for the parent domain (cookie tossing), and which
+/// one is ours cannot be told.
+pub fn session_token<'a>(headers: &'a HeaderMap, names: &CookieNames) -> Option<&'a str> {
     if let Some(token) = bearer(headers) {
         return Some(token);
     }
-    let mut sessions = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(k, _)| *k == "session")
-        .map(|(_, v)| v);
-    let first = sessions.next()?;
-    sessions.next().is_none().then_some(first)
+    cookies::session(headers, names)
+}
+
+/// The device tokens a request carries in its device cookie (a browser's, up to five users'),
+/// for sign-in and forgot-password to tell a known device (API.md, "Known devices").
+pub struct BrowserDevices(pub Vec<String>);
+
+impl FromRequestParts<Arc<Services>> for BrowserDevices {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<Services>,
+    ) -> Result<Self, Self::Rejection> {
+        let names = CookieNames::of(&app.config);
+        Ok(Self(
+            cookies::device_tokens(&parts.headers, &names)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        ))
+    }
 }
 
 /// The user behind the request's session: a Bearer token (API callers) or else the `session`
@@ -359,7 +373,7 @@ impl FromRequestParts<Arc<Services>> for CurrentUser {
     type Rejection = Refusal;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<Services>) -> Result<Self, Refusal> {
-        let Some(jwt) = session_token(&parts.headers) else {
+        let Some(jwt) = session_token(&parts.headers, &CookieNames::of(&app.config)) else {
             return Ok(Self(None));
         };
         let format = Format::of(&parts.headers);

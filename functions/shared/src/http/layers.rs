@@ -18,6 +18,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
+use super::cookies::{self, CookieNames};
 use super::extract::is_json;
 use super::respond::Format;
 use super::{body_limit, pages, ApiError, ErrorCode};
@@ -90,6 +91,11 @@ pub fn apply(router: Router, config: &Config) -> Router {
                 move |res: &Response| is_html(res).then(|| csp.clone()),
             ))
             .layer(middleware::from_fn(contract_errors))
+            .layer(middleware::from_fn(one_host_one_origin))
+            .layer(middleware::from_fn_with_state(
+                CookieNames::of(config),
+                keep_other_users_devices,
+            ))
             .layer(middleware::from_fn_with_state(own_origin, same_site_forms))
             .layer(middleware::from_fn(limit_body))
             .layer(TimeoutLayer::with_status_code(
@@ -146,6 +152,41 @@ async fn same_site_forms(State(own_origin): State<Arc<str>>, req: Request, next:
         );
         let error = ApiError::new(ErrorCode::Forbidden, CROSS_SITE_FORM);
         return error.to(Format::of(headers));
+    }
+    next.run(req).await
+}
+
+/// Every route that signs in sets this user's device token; the browser's other users' tokens
+/// (a crew's shared phone) are kept beside it here, in one place (`cookies::keep_other_users`).
+async fn keep_other_users_devices(
+    State(names): State<CookieNames>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let held: Vec<String> = cookies::device_tokens(req.headers(), &names)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let response = next.run(req).await;
+    if held.is_empty() {
+        return response;
+    }
+    cookies::keep_other_users(response, &held, &names)
+}
+
+/// A request with two `Host` or two `Origin` headers (API.md, Conventions): which copy counts
+/// depends on who reads it (the cross-site check took the first `Origin`, a proxy may take the
+/// last), so neither is trusted. No browser sends such a request. `400`, in the contract's shape
+/// (`contract_errors` dresses the bare status).
+async fn one_host_one_origin(req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let repeated = |name| headers.get_all(name).iter().nth(1).is_some();
+    if repeated(header::HOST) || repeated(header::ORIGIN) {
+        tracing::warn!(
+            status = StatusCode::BAD_REQUEST.as_u16(),
+            "request with a repeated Host or Origin header refused"
+        );
+        return StatusCode::BAD_REQUEST.into_response();
     }
     next.run(req).await
 }

@@ -2,6 +2,7 @@
 //! function (with only that function's routes) and by `axum::serve` in the local server.
 
 pub mod contract;
+pub mod cookies;
 pub mod error;
 pub mod extract;
 pub(crate) mod handlers;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::contract::{InviteView, SessionBody, UserView};
+use super::cookies::{self, CookieNames};
 use super::extract::{media_type, JSON};
 use super::{pages, ApiError};
 use crate::domain::User;
@@ -217,18 +218,12 @@ pub fn session_body(session: &Session) -> SessionBody {
         token_type: "Bearer",
         expires_in: session.expires_in,
         user: user_view(&session.user),
+        device_token: session.device_token.expose_secret().to_owned(),
     }
 }
 
-/// Sets the `session` cookie of API.md on `r`.
-pub fn with_session_cookie(mut r: Response, session: &Session) -> Response {
-    let cookie = format!(
-        "session={}; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age={}",
-        session.jwt.expose_secret(),
-        session.expires_in
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        r.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    r
+/// Sets the session cookie and the device cookie of API.md on `r`, named for the deployment's
+/// scheme (`cookies`).
+pub fn with_session_cookie(r: Response, session: &Session, app: &Services) -> Response {
+    cookies::sign_in(r, session, &CookieNames::of(&app.config))
 }

@@ -27,6 +27,10 @@ impl From<LimitError> for ForgotError {
     }
 }
 
+/// Reset requests from one known device of the user in one `FORGOT_WINDOW` (API.md, "Known
+/// devices": at most 5 an hour).
+pub const DEVICE_RESETS_PER_WINDOW: u64 = 5;
+
 /// A concurrent reset or password change moves the user's reset generation; issuing is retried
 /// this often.
 const ISSUE_ATTEMPTS: usize = 3;
@@ -49,13 +53,18 @@ impl Services {
     /// at once; for anyone else it only takes the slots. Either way a refusal is one cancelled
     /// transaction that wrote nothing, and says nothing about who has an account. Then, for a
     /// link, the outbox's own work: the mail service's send and the job's removal.
+    ///
+    /// `device_tokens`: the request's device tokens. From a known device of this very user the
+    /// request is limited per device ([`DEVICE_RESETS_PER_WINDOW`]) instead of per email, so
+    /// requests from other addresses cannot keep the owner's reset email from them.
     pub async fn forgot_password(
         &self,
         email: &EmailAddress,
         source_ip: &str,
+        device_tokens: &[&str],
     ) -> Result<(), ForgotError> {
         let started = Instant::now();
-        let result = self.count_and_issue(email, source_ip).await;
+        let result = self.count_and_issue(email, source_ip, device_tokens).await;
         // Known emails cost a bigger write and an email; pad every answer (a refusal too) so its
         // timing says nothing.
         let floor = self.config.forgot_min_response.to_std().unwrap_or_default();
@@ -69,19 +78,36 @@ impl Services {
         &self,
         email: &EmailAddress,
         source_ip: &str,
+        device_tokens: &[&str],
     ) -> Result<(), ForgotError> {
         let rl = self.config.rate_limits;
         // Strict per email from one source, looser per email from anywhere: one address cannot
-        // use up the owner's own requests (`limits`).
-        let limits = [
+        // use up the owner's own requests (`limits`). Both are counters of this one email, so
+        // they may ride in the link's transaction.
+        let per_user = [
             per_email_and_ip("forgot", email, source_ip, rl.forgot_per_email_and_ip),
             per_email("forgot", email, rl.forgot_per_email),
-            per_ip("forgot", source_ip, rl.forgot_per_ip),
         ];
+        // The per-address counter is shared by everyone behind that address: never inside a
+        // transaction (real DynamoDB cancels transactions that meet on one item), so it is taken
+        // first, on its own, for every email alike.
+        let per_address = [per_ip("forgot", source_ip, rl.forgot_per_ip)];
+        let window = rl.forgot_window;
+        self.take_slots(&per_address, window, self.now()).await?;
         // Counted for every email, known or not, so a refusal says nothing about who has an
         // account; counted in the same write that stores the email, so a burst cannot send more
         // than the limit.
-        match self.issue_reset_link(email, &limits).await? {
+        let counted = self.issue_reset_link(email, &per_user, device_tokens).await;
+        if counted.is_err() {
+            // Refused or failed, the request did nothing: its address slot goes back, for a
+            // known email as for an unknown one (whose slots are taken all or none), so the
+            // address limit fills alike for both.
+            let keys = super::limits::keys(&per_address);
+            if let Err(e) = self.store.give_back_slots(&keys, window, self.now()).await {
+                log_unexpected("giving back a forgot-password address slot", &e);
+            }
+        }
+        match counted? {
             Counted::Issued(issued) => {
                 let (job, user) = *issued;
                 // The job stays in the outbox until its hold runs out if this fails: the sweep
@@ -112,11 +138,19 @@ impl Services {
     async fn issue_reset_link(
         &self,
         email: &EmailAddress,
-        limits: &[Limited],
+        per_user: &[Limited],
+        device_tokens: &[&str],
     ) -> Result<Counted, ForgotError> {
         let window = self.config.rate_limits.forgot_window;
+        // The reset generation this request tried to issue, once it lost a race.
+        let mut lost_at: Option<u64> = None;
         for _ in 0..ISSUE_ATTEMPTS {
             let linkable = match self.store.user_by_email(email).await {
+                // Another request issued a reset link after this one read the user: the user has
+                // a fresh link, so this request is done, counted like one with nobody to send to
+                // (its slots alone). Answering `503` here told a known email from an unknown one
+                // under a burst (issue 25).
+                Ok(Some(u)) if lost_at.is_some_and(|g| u.reset_generation >= g) => None,
                 Ok(Some(u)) if u.status == UserStatus::Disabled => {
                     // A disabled account gets nothing; the answer is the same `202`.
                     tracing::info!(audit = "reset_link_refused_disabled", user_id = %u.id.0);
@@ -131,7 +165,7 @@ impl Services {
             };
             let now = self.now();
             let Some(user) = linkable else {
-                match self.take_slots(limits, window, now).await {
+                match self.take_slots(per_user, window, now).await {
                     Ok(()) => return Ok(Counted::SlotsOnly),
                     // Another request's transaction held a counter: as a known email would.
                     Err(LimitError::Store(StoreError::Conflict)) => continue,
@@ -147,8 +181,18 @@ impl Services {
                 true,
             );
             let token = self.job_token(&job, &user, now);
+            // From a known device of this user: its own counter instead of the email's.
+            let own_device =
+                self.devices
+                    .find(device_tokens.iter().copied(), &user)
+                    .map(|device| {
+                        [Limited {
+                            key: device.limit_key("forgot", &user.id),
+                            max: DEVICE_RESETS_PER_WINDOW,
+                        }]
+                    });
             let slots = Slots {
-                limits,
+                limits: own_device.as_ref().map_or(per_user, |d| d.as_slice()),
                 window,
                 now,
             };
@@ -167,7 +211,10 @@ impl Services {
                 // Another reset link or a new password came in between (or the user went, or
                 // another request's transaction held a counter): read again, so the email this
                 // request sends holds the newest link. The cancelled transaction took no slot.
-                Err(StoreError::Conflict | StoreError::UserNotFound) => continue,
+                Err(StoreError::Conflict | StoreError::UserNotFound) => {
+                    lost_at = Some(job.generation);
+                    continue;
+                }
                 // Nothing was written, the slots included: answered as the slots alone would be
                 // if the store failed (`503`), whether or not the email is known.
                 Err(e) => return Err(e.into()),
@@ -179,10 +226,14 @@ impl Services {
             };
             return Ok(Counted::Issued(Box::new((job, user))));
         }
+        // Other requests kept winning the race on this user's items (on AWS, transactions that
+        // met on the user's counters): they are issuing links. This request counts as one with
+        // nobody to send to, so it answers exactly as an unknown email does.
         tracing::warn!(
             audit = "forgot_password_contended",
             "other requests kept winning the race"
         );
-        Err(StoreError::Conflict.into())
+        self.take_slots(per_user, window, self.now()).await?;
+        Ok(Counted::SlotsOnly)
     }
 }

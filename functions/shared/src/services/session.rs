@@ -13,6 +13,9 @@ pub struct Session {
     /// Seconds until it expires.
     pub expires_in: i64,
     pub user: User,
+    /// The device token this sign-in hands the browser or app (`domain::device`): a sign-in that
+    /// carries it later is a known device's.
+    pub device_token: SecretString,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +69,7 @@ impl Services {
         Session {
             jwt: self.sessions.issue(&user, self.now()),
             expires_in: self.sessions.lifetime().num_seconds(),
+            device_token: self.devices.issue(&user),
             user,
         }
     }

@@ -11,6 +11,9 @@ pub struct Credentials {
     pub email: String,
     /// The temporary password until the user chooses their own, their own after.
     pub password: String,
+    /// The device token an earlier sign-in of this user returned (an app's; a browser's are in
+    /// its `__Host-device` cookie): the sign-in is then limited per device only.
+    pub device_token: Option<String>,
 }
 
 /// `POST /password/forgot`, as JSON or the page's form.
@@ -18,6 +21,9 @@ pub struct Credentials {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForgotRequest {
     pub email: String,
+    /// This user's device token: from a known device the request is limited per device, not
+    /// per email.
+    pub device_token: Option<String>,
 }
 
 /// A signed-in session (also set as the `session` cookie).
@@ -33,6 +39,9 @@ pub struct SessionBody {
     /// Seconds until the session ends.
     pub expires_in: i64,
     pub user: UserView,
+    /// This user's token for this device (also the `__Host-device` cookie): an app sends it back
+    /// as `deviceToken` when signing in, so failures elsewhere never lock it out.
+    pub device_token: String,
 }
 
 /// `POST /login`'s answer: the session, and whether the user is still on the temporary password

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::domain::password::PASSWORDS_DIFFER;
 use crate::domain::User;
 use crate::http::contract::account::{ChangePasswordBody, LogoutBody};
+use crate::http::cookies::{self, CookieNames};
 use crate::http::extract::{
     session_token, ClientIp, CurrentUser, Fields, FromFields, MaybeSubmitted, Submitted,
 };
@@ -36,15 +37,6 @@ pub async fn jwks(State(app): State<Arc<Services>>) -> Response {
     r
 }
 
-/// The cookie that ends the browser's session.
-fn clear_session_cookie(mut r: Response) -> Response {
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("session=; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=0"),
-    );
-    r
-}
-
 impl FromFields for LogoutBody {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         Ok(Self {
@@ -63,7 +55,8 @@ pub async fn logout(
 ) -> Response {
     let Submitted { format, input } = submitted;
     let unauthorized = || ApiError::from(ErrorCode::Unauthorized);
-    let result = match (session_token(&headers), input.everywhere) {
+    let names = CookieNames::of(&app.config);
+    let result = match (session_token(&headers, &names), input.everywhere) {
         (None, _) => Err(unauthorized()),
         (Some(jwt), false) => app
             .sessions
@@ -78,8 +71,8 @@ pub async fn logout(
     };
     match (format, result) {
         (Format::Page, Err(e)) if e.code != ErrorCode::Unauthorized => e.to_page(),
-        (Format::Page, _) => clear_session_cookie(see_other("/login")),
-        (Format::Json, Ok(())) => clear_session_cookie(StatusCode::NO_CONTENT.into_response()),
+        (Format::Page, _) => cookies::sign_out(see_other("/login"), &names),
+        (Format::Json, Ok(())) => cookies::sign_out(StatusCode::NO_CONTENT.into_response(), &names),
         (Format::Json, Err(e)) => e.to_json(),
     }
 }
@@ -147,7 +140,9 @@ impl Outcome for Changed {
     fn page(self, app: &Services) -> Response {
         let Changed { user, result } = self;
         let (status, problems) = match result {
-            Ok(session) => return with_session_cookie(see_other(&app.config.app_url), &session),
+            Ok(session) => {
+                return with_session_cookie(see_other(&app.config.app_url), &session, app)
+            }
             Err(ChangePasswordError::SessionEnded) => return see_other("/login"),
             Err(ChangePasswordError::Confirmation) => (
                 StatusCode::BAD_REQUEST,
@@ -178,10 +173,10 @@ impl Outcome for Changed {
         page(status, change_form(app, &user, problems))
     }
 
-    fn json(self, _: &Services) -> Response {
+    fn json(self, app: &Services) -> Response {
         match self.result {
             Ok(session) => {
-                with_session_cookie(json(StatusCode::OK, &session_body(&session)), &session)
+                with_session_cookie(json(StatusCode::OK, &session_body(&session)), &session, app)
             }
             Err(e) => ApiError::from(e).to_json(),
         }

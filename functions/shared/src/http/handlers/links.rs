@@ -86,7 +86,7 @@ impl Outcome for Redeemed {
             )
         };
         match result {
-            Ok(session) => with_session_cookie(see_other(&app.config.app_url), &session),
+            Ok(session) => with_session_cookie(see_other(&app.config.app_url), &session, app),
             Err(RedeemError::Password { record, message }) => {
                 form_again(&record, Some(&message), None)
             }
@@ -98,10 +98,10 @@ impl Outcome for Redeemed {
         }
     }
 
-    fn json(self, _: &Services) -> Response {
+    fn json(self, app: &Services) -> Response {
         match self.result {
             Ok(session) => {
-                with_session_cookie(json(StatusCode::OK, &session_body(&session)), &session)
+                with_session_cookie(json(StatusCode::OK, &session_body(&session)), &session, app)
             }
             Err(e) => ApiError::from(e).to_json(),
         }
