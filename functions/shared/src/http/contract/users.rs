@@ -86,12 +86,14 @@ pub enum DeliveryName {
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     pub name: Option<String>,
     pub role: RoleName,
     pub org_id: String,
     pub status: StatusName,
     /// RFC 3339, UTC, whole seconds.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
 }
 
@@ -101,16 +103,24 @@ pub struct UserView {
 #[cfg_attr(feature = "openapi", schema(as = Invite))]
 #[serde(rename_all = "camelCase")]
 pub struct InviteView {
-    /// `queued`, `sent`, `failed`, `manual`, `delivered`, `bounced`, `complained`, `expired`
-    /// or `used`.
+    /// `queued` until the mail service accepts the email (the outbox sends it, retrying), then
+    /// `sent`; `failed` when it could not be handed over after retries or was refused; `manual`
+    /// for a link handed over in person. `delivered`, `bounced` and `complained` come from the
+    /// mail service's events about the invite's newest email. `used` and `expired` win over them.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, pattern = "^(queued|sent|failed|manual|delivered|bounced|complained|expired|used)$")
+    )]
     pub status: &'static str,
     /// When the setup link stops working (RFC 3339).
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub expires_at: String,
     /// `permanent` or `transient`, for a bounced invite.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bounce_type: Option<&'static str>,
-    /// When the reminder went out, if one did (RFC 3339).
+    /// When the invite's one reminder went out, once it has (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub reminder_sent_at: Option<String>,
     /// The setup link, for `delivery: link` only and in this answer only (never stored).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -17,7 +17,7 @@ use crate::http::extract::{
 use crate::http::layers::CacheFor;
 use crate::http::pages::{self, ChangePasswordState};
 use crate::http::respond::{
-    json, page, respond, see_other, session_body, with_session_cookie, Format, Outcome,
+    json, page, respond, see_other, session_body, with_session_cookie, Outcome,
 };
 use crate::http::{ApiError, ErrorCode};
 use crate::services::{ChangePasswordError, ChangePasswordRequest, Services, Session};
@@ -69,11 +69,37 @@ pub async fn logout(
             Err(e) => Err(e.into()),
         },
     };
-    match (format, result) {
-        (Format::Page, Err(e)) if e.code != ErrorCode::Unauthorized => e.to_page(),
-        (Format::Page, _) => cookies::sign_out(see_other("/login"), &names),
-        (Format::Json, Ok(())) => cookies::sign_out(StatusCode::NO_CONTENT.into_response(), &names),
-        (Format::Json, Err(e)) => e.to_json(),
+    respond(&app, format, SignedOut(result, names))
+}
+
+/// What signing out came to. The form lands on the sign-in page whether or not there was a
+/// session to end; only a failure that is not the session's fault shows itself.
+struct SignedOut(Result<(), ApiError>, CookieNames);
+
+impl Outcome for SignedOut {
+    fn page(self, _: &Services) -> Response {
+        match self.0 {
+            Err(e) if e.code != ErrorCode::Unauthorized => e.to_page(),
+            _ => cookies::sign_out(see_other("/login"), &self.1),
+        }
+    }
+    fn json(self, _: &Services) -> Response {
+        match self.0 {
+            Ok(()) => cookies::sign_out(StatusCode::NO_CONTENT.into_response(), &self.1),
+            Err(e) => e.to_json(),
+        }
+    }
+}
+
+/// A request that needs a session and has none: the sign-in page for a browser, `401` in JSON.
+struct NotSignedIn;
+
+impl Outcome for NotSignedIn {
+    fn page(self, _: &Services) -> Response {
+        see_other("/login")
+    }
+    fn json(self, _: &Services) -> Response {
+        ApiError::from(ErrorCode::Unauthorized).to_json()
     }
 }
 
@@ -192,10 +218,7 @@ pub async fn change_password(
 ) -> Response {
     let Submitted { format, input } = submitted;
     let Some(user) = user else {
-        return match format {
-            Format::Page => see_other("/login"),
-            Format::Json => ApiError::from(ErrorCode::Unauthorized).to_json(),
-        };
+        return respond(&app, format, NotSignedIn);
     };
     let request = ChangePasswordRequest {
         current: input.current_password.map(SecretString::from),
