@@ -430,7 +430,7 @@ async fn an_expired_session_cannot_open_the_app() {
         .send(request(
             Method::GET,
             "/app",
-            &[("cookie", &format!("session={session}"))],
+            &[("cookie", &format!("__Host-session={session}"))],
             Vec::new(),
         ))
         .await;
