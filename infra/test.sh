@@ -14,6 +14,9 @@ bash infra/check-links.sh # every Markdown link resolves inside the repository
 section "install the test services"
 bash infra/test-services/install.sh
 
+section "docs/openapi.yaml: valid OpenAPI (the tests hold it equal to what the code generates)"
+.venv/bin/openapi-spec-validator docs/openapi.yaml
+
 section "build: the function binaries (sam build for both architectures, as a deploy builds them) and every test"
 # The functions' tests run the very bootstraps `sam build` makes for this machine's architecture
 # (SAM_BUILD_DIR, below), so the release profile's fat-LTO build runs once per architecture, not a

@@ -17,9 +17,10 @@ use tokio::net::TcpListener;
 use onboarding::adapters::local_mailbox::{
     read_outbox, simulated_event, simulated_status, OutboxMessage,
 };
-use onboarding::http::extract::{cookie, wants_html};
+use onboarding::http::cookies::CookieNames;
+use onboarding::http::extract::session_token;
 use onboarding::http::pages::{self, MailRow};
-use onboarding::http::respond::{page, see_other};
+use onboarding::http::respond::{page, see_other, Format};
 use onboarding::http::{contract_routes, layers, ApiError, ClientIp, ErrorCode};
 use onboarding::services::Services;
 use onboarding::{App, Serves};
@@ -57,7 +58,8 @@ impl Local {
             .with_state(app.services.clone())
             .merge(local_pages);
         let router = layers::apply(routes, &app.services.config)
-            .layer(middleware::from_fn(client_ip_from_socket));
+            .layer(middleware::from_fn(client_ip_from_socket))
+            .layer(middleware::from_fn(origin_form_only));
         Self { app, router }
     }
 
@@ -170,6 +172,23 @@ async fn client_ip_from_socket(mut req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// An HTTP/1 request whose target is in absolute form (`GET http://127.0.0.1:3000/_dev/mail`)
+/// names a host of its own, which would win over the `Host` header in [`loopback_host_only`]:
+/// browsers send absolute targets only to a proxy, and this server is none, so it refuses them
+/// (`400`) before anything reads either.
+async fn origin_form_only(req: Request, next: Next) -> Response {
+    let absolute = req.version() <= axum::http::Version::HTTP_11
+        && (req.uri().scheme().is_some() || req.uri().authority().is_some());
+    if !absolute {
+        return next.run(req).await;
+    }
+    let error = ApiError::new(
+        ErrorCode::InvalidRequest,
+        "This server takes only a path as the request target, not a whole URL.",
+    );
+    error.to(Format::of(req.headers()))
+}
+
 /// What a page on any other host is told when it asks for the outbox.
 pub const LOOPBACK_ONLY: &str =
     "The outbox is shown on this computer only: open it at http://127.0.0.1 or http://localhost.";
@@ -194,11 +213,7 @@ async fn loopback_host_only(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let error = ApiError::new(ErrorCode::Forbidden, LOOPBACK_ONLY);
-    if wants_html(req.headers()) {
-        error.to_page()
-    } else {
-        error.to_json()
-    }
+    error.to(Format::of(req.headers()))
 }
 
 /// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.
@@ -215,7 +230,8 @@ fn is_loopback_host(host: &str) -> bool {
 }
 
 async fn signed_in_page(State(state): State<LocalState>, headers: HeaderMap) -> Response {
-    let user = match cookie(&headers, "session") {
+    let names = CookieNames::of(&state.services.config);
+    let user = match session_token(&headers, &names) {
         Some(jwt) => state.services.user_for_session(jwt).await.ok().flatten(),
         None => None,
     };

@@ -535,3 +535,33 @@ async fn a_resent_invite_that_cannot_be_sent_yet_stays_queued_until_the_schedule
     assert_eq!(t.get(&path_of(&earlier)).await.status, StatusCode::GONE);
     assert_eq!(t.redeem(&later, NEW_PASSWORD).await.status, StatusCode::OK);
 }
+
+/// Six reset requests for one invited tech at once from two addresses (three each, within every
+/// limit). The losers of the race on the user's reset link used to answer `503` while an
+/// unknown email always answered `202`: a burst told who has an account (issue 25).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn six_parallel_reset_requests_for_a_known_email_all_answer_202_like_an_unknown_one() {
+    for trial in 0..3 {
+        let t = Arc::new(spawn_app_with(&[("FORGOT_MIN_RESPONSE_MS", "0")]).await);
+        let known = format!("burst{trial}@example.com");
+        t.create_tech(&known).await;
+        for email in [known.as_str(), "nobody@example.com"] {
+            let mut burst = tokio::task::JoinSet::new();
+            for i in 0..6 {
+                let (t, email) = (t.clone(), email.to_owned());
+                let ip = if i % 2 == 0 {
+                    "198.51.100.1"
+                } else {
+                    "198.51.100.2"
+                };
+                burst.spawn(async move { forgot_from(&t, ip, &email).await });
+            }
+            let answers = burst.join_all().await;
+            assert_eq!(
+                count(&answers, StatusCode::ACCEPTED),
+                6,
+                "trial {trial}, {email}: {answers:?}"
+            );
+        }
+    }
+}

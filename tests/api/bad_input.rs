@@ -430,7 +430,7 @@ async fn an_expired_session_cannot_open_the_app() {
         .send(request(
             Method::GET,
             "/app",
-            &[("cookie", &format!("session={session}"))],
+            &[("cookie", &format!("__Host-session={session}"))],
             Vec::new(),
         ))
         .await;
@@ -649,4 +649,48 @@ async fn bad_input_on_the_crew_routes_is_refused_and_changes_nothing() {
     }
     assert_eq!(t.store.snapshot().unwrap(), before);
     assert_eq!(t.emails().len(), emails_before);
+}
+
+/// serde_json keeps the last of two equal keys, so a body that names `password` twice would be
+/// checked with whichever copy the parser happened to keep: a repeated key is refused outright.
+#[tokio::test]
+async fn a_repeated_password_key_is_refused_not_signed_in() {
+    let t = spawn_app().await;
+    let body = format!(
+        r#"{{"email": "{ADMIN_EMAIL}", "password": "wrong", "password": "{ADMIN_PASSWORD}"}}"#
+    );
+    let r = t
+        .send(request(
+            Method::POST,
+            "/login",
+            &[("content-type", "application/json")],
+            body,
+        ))
+        .await;
+    assert_contract_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "a repeated password",
+    );
+    assert!(r.session_cookie().is_none());
+    // Nested objects are held to it too: a crew row that names `email` twice is refused.
+    let body = r#"{"users": [{"email": "a@example.com", "email": "b@example.com"}]}"#;
+    let r = t
+        .send(request(
+            Method::POST,
+            "/users/batch",
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &format!("Bearer {}", t.admin_token)),
+            ],
+            body,
+        ))
+        .await;
+    assert_contract_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "a repeated row key",
+    );
 }

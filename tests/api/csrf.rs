@@ -192,7 +192,7 @@ async fn the_signed_in_forms_are_refused_from_another_site_and_change_nothing() 
         .as_str()
         .unwrap()
         .to_owned();
-    let cookie = format!("session={session}");
+    let cookie = format!("__Host-session={session}");
     let change = form(&[
         ("currentPassword", NEW_PASSWORD),
         ("password", "an attacker's choice of password"),

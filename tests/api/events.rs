@@ -202,7 +202,9 @@ async fn every_event_is_answered_through_the_router_as_the_contract_says() {
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .any(|c| c.starts_with("session=") && c.contains("HttpOnly") && c.contains("Secure"));
+            .any(|c| {
+                c.starts_with("__Host-session=") && c.contains("HttpOnly") && c.contains("Secure")
+            });
         match name.as_str() {
             "post-users.json" => {
                 let j = json();
@@ -288,7 +290,7 @@ async fn every_event_is_answered_through_the_router_as_the_contract_says() {
                     .get_all(header::SET_COOKIE)
                     .iter()
                     .filter_map(|v| v.to_str().ok())
-                    .any(|c| c.starts_with("session=;") && c.contains("Max-Age=0"));
+                    .any(|c| c.starts_with("__Host-session=;") && c.contains("Max-Age=0"));
                 assert!(cleared, "{name}: the cookie is not cleared");
                 // Everywhere: the tech's session no longer works.
                 let jwt = fixtures.tech_token.expose_secret();

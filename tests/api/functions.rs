@@ -224,9 +224,9 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
                     assert_eq!(headers["location"], landing, "{name}");
                     let cookies = response["cookies"].as_array().cloned().unwrap_or_default();
                     assert!(
-                        cookies.iter().any(|c| c
-                            .as_str()
-                            .is_some_and(|c| c.starts_with("session=") && c.contains("HttpOnly"))),
+                        cookies.iter().any(|c| c.as_str().is_some_and(|c| c
+                            .starts_with("__Host-session=")
+                            && c.contains("HttpOnly"))),
                         "{name}: {response}"
                     );
                 }

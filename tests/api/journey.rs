@@ -146,7 +146,7 @@ async fn setting_the_password_from_the_form_signs_the_tech_in_for_the_app() {
         .send(request(
             Method::GET,
             "/app",
-            &[("cookie", &format!("session={session}"))],
+            &[("cookie", &format!("__Host-session={session}"))],
             Vec::new(),
         ))
         .await;

@@ -156,3 +156,47 @@ fn data_dir_and_its_session_key_are_this_users_only_from_the_start() {
 
     std::fs::remove_dir_all(&parent).unwrap();
 }
+
+/// Header tricks no browser sends (issue 25, point 8): an absolute-form target naming a loopback
+/// host with `Host: evil.test` used to open the outbox (the target's host won over `Host`), and
+/// with two `Host` or two `Origin` headers the first decided. All three are refused now.
+#[tokio::test]
+async fn an_absolute_target_or_a_repeated_host_or_origin_is_refused() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    let (_, token) = split_link(&t.link_for("ana@example.com"));
+    let r = t
+        .send(request(
+            Method::GET,
+            "http://127.0.0.1:3000/_dev/mail",
+            &[("host", "evil.test"), ("accept", "text/html")],
+            Vec::new(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(!r.body.contains(&token));
+    let r = t
+        .send(request(
+            Method::GET,
+            "/_dev/mail",
+            &[("host", "127.0.0.1:3000"), ("host", "evil.test")],
+            Vec::new(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.error_code(), "invalid_request");
+    assert!(!r.body.contains(&token));
+    let r = t
+        .send(request(
+            Method::POST,
+            "/login",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("origin", BASE_URL),
+                ("origin", "https://evil.test"),
+            ],
+            "email=ana%40example.com&password=x",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+}

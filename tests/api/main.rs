@@ -15,12 +15,14 @@ mod account_security;
 mod bad_input;
 mod batch;
 mod breached_passwords;
+mod cookies;
 mod crew;
 mod csrf;
 mod events;
 mod first_admin;
 mod hsts;
 mod journey;
+mod known_devices;
 mod local_schedule;
 mod local_server;
 mod logs;
@@ -28,6 +30,7 @@ mod mailbox_simulator;
 mod mailer_outbox;
 mod openapi;
 mod parsers_fuzz;
+mod probing;
 mod reminders;
 mod sessions;
 mod store_embedded;
@@ -47,5 +50,7 @@ mod functions;
 mod mailer_ses;
 #[cfg(feature = "services")]
 mod sessions_aws;
+#[cfg(feature = "services")]
+mod store_conflicts;
 #[cfg(feature = "services")]
 mod store_dynamodb;

@@ -21,7 +21,7 @@ async fn with_cookie(
     session: &str,
     form: Option<&str>,
 ) -> TestResponse {
-    let cookie = format!("session={session}");
+    let cookie = format!("__Host-session={session}");
     let mut headers = vec![("cookie", cookie.as_str()), ("accept", "text/html")];
     if form.is_some() {
         headers.push(("content-type", "application/x-www-form-urlencoded"));
@@ -287,7 +287,7 @@ async fn two_session_cookies_are_no_session() {
     t.create_tech(TECH).await;
     let session = token_of(&t.redeem(&t.link_for(TECH), NEW_PASSWORD).await);
     // A sibling subdomain can plant a second `session` cookie for the parent domain.
-    let cookies = format!("session={session}; session=planted-by-a-sibling");
+    let cookies = format!("__Host-session={session}; __Host-session=planted-by-a-sibling");
     let r = t
         .send(request(
             Method::GET,
@@ -379,7 +379,7 @@ async fn signing_out_clears_the_cookie_and_everywhere_ends_every_session() {
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let cookie = r.header("set-cookie").unwrap();
     assert!(
-        cookie.starts_with("session=;") && cookie.contains("Max-Age=0"),
+        cookie.starts_with("__Host-session=;") && cookie.contains("Max-Age=0"),
         "{cookie}"
     );
     assert!(

@@ -233,10 +233,13 @@ async fn each_crew_action_is_one_write_and_each_list_page_one_query() {
     assert_eq!(counter.take(), vec!["GetItem", "TransactWriteItems"]);
 }
 
-/// Rate-limit slots are one transaction, taken or refused, with no give-back round trip; taken
-/// with a reset link and its email, the slots ride in the link's one transaction.
+/// Rate-limit slots alone are one conditional update per counter, never a transaction (a counter
+/// such as the per-address one is shared by everyone behind that address, and real DynamoDB
+/// cancels transactions that meet on one item); a refusal gives back what the other counters
+/// took. Taken with a reset link and its email, the slots (of one user's counters) ride in the
+/// link's one transaction.
 #[tokio::test]
-async fn slots_cost_one_transaction_alone_or_with_a_link() {
+async fn slots_are_plain_conditional_updates_alone_and_one_transaction_with_a_link() {
     let (store, counter) = fresh_dynamo_store().await;
     let (user, token) = invited(&unique_email("slot-trips"));
     store.create_user(&user, Some(&token.record)).await.unwrap();
@@ -277,9 +280,19 @@ async fn slots_cost_one_transaction_alone_or_with_a_link() {
         Ok(true)
     );
     assert_eq!(counter.take(), vec!["TransactWriteItems"]);
-    // Over the strict limit: one cancelled transaction, nothing given back.
+    // Over the strict limit: one update per counter (the strict one refused), then the two
+    // slots the others took given back.
     assert!(!store.take_slots(&limits, window, now).await.unwrap());
-    assert_eq!(counter.take(), vec!["TransactWriteItems"]);
+    assert_eq!(counter.take(), vec!["UpdateItem"; 5]);
+    assert_eq!(
+        store
+            .peek_counts(&[limits[1].key.clone(), limits[2].key.clone()], window, now)
+            .await
+            .unwrap(),
+        vec![1, 1],
+        "the refused request holds no slot"
+    );
+    counter.take();
     let again = issue(
         TokenPurpose::Reset,
         user.token_subject(),
@@ -295,7 +308,7 @@ async fn slots_cost_one_transaction_alone_or_with_a_link() {
     );
     assert_eq!(counter.take(), vec!["TransactWriteItems"]);
     assert!(store.take_slots(&limits[1..], window, now).await.unwrap());
-    assert_eq!(counter.take(), vec!["TransactWriteItems"]);
+    assert_eq!(counter.take(), vec!["UpdateItem", "UpdateItem"]);
 }
 
 /// A user written before the organisation index existed (no `memberOf`) is listed once the table

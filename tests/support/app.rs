@@ -75,10 +75,10 @@ impl TestResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
-    /// The `session` cookie's value, if set.
+    /// The `__Host-session` cookie's value, if set (the test app serves https).
     pub fn session_cookie(&self) -> Option<String> {
         let cookie = self.header("set-cookie")?;
-        let value = cookie.strip_prefix("session=")?;
+        let value = cookie.strip_prefix("__Host-session=")?;
         Some(value.split(';').next()?.to_owned())
     }
 }

@@ -1,6 +1,8 @@
 //! Shared helpers for the cross-crate tests.
 
 pub mod app;
+#[cfg(feature = "services")]
+pub mod fault_proxy;
 pub mod mailer_contract;
 pub mod own_process;
 #[cfg(feature = "services")]

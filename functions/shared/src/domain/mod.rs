@@ -1,6 +1,7 @@
 //! The domain: who users are, what an email address and a password may be, the one-time tokens
 //! behind setup and reset links, and sessions. Pure: no AWS types, no I/O; time comes in as an argument.
 
+pub mod device;
 pub mod email;
 pub mod invite;
 pub mod mail;
@@ -9,6 +10,7 @@ pub mod session;
 pub mod token;
 pub mod user;
 
+pub use device::{DeviceKeys, KnownDevice};
 pub use email::EmailAddress;
 pub use invite::{BounceType, DeliveryEvent, Invite, InviteStatus, ShownInviteStatus};
 pub use mail::{LinkKeys, MailJob, MailKind};

@@ -2,8 +2,9 @@
 //! with its status), the JSON error shape, and the mapping of every operation's error enum.
 
 use axum::http::StatusCode;
-use serde_json::json;
 
+use super::contract::{ErrorBody, ErrorDetail};
+use super::json::JsonProblem;
 use crate::domain::password::PASSWORDS_DIFFER;
 use crate::domain::LinkProblem;
 use crate::hashing::HashError;
@@ -153,18 +154,36 @@ impl ApiError {
         self.code.status()
     }
 
-    pub fn body(&self) -> serde_json::Value {
-        let mut error = json!({"code": self.code.code(), "message": self.message});
-        if let Some(field) = self.field {
-            error["field"] = json!(field);
+    /// The error as the contract shows it.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: self.detail(),
         }
-        json!({ "error": error })
+    }
+
+    pub fn detail(&self) -> ErrorDetail {
+        ErrorDetail {
+            code: self.code.code(),
+            message: self.message.clone(),
+            field: self.field,
+        }
     }
 
     /// A failure of something we depend on: logged with its whole cause chain, answered `503`.
     fn unavailable(context: &str, e: &(dyn std::error::Error + 'static)) -> Self {
         log_unexpected(context, e);
         ErrorCode::ServiceUnavailable.into()
+    }
+}
+
+impl From<JsonProblem> for ApiError {
+    fn from(p: JsonProblem) -> Self {
+        Self::bad_request(match p {
+            JsonProblem::Malformed => "The body is not valid JSON.",
+            JsonProblem::RepeatedKey => {
+                "The body is not valid JSON: a key is given more than once in one object."
+            }
+        })
     }
 }
 
@@ -223,6 +242,7 @@ impl From<InviteError> for ApiError {
                 field: Some("email"),
                 ..ErrorCode::EmailTaken.into()
             },
+            InviteError::TooManyTakenElsewhere(o) => o.into(),
             InviteError::Hash(e) => e.into(),
             InviteError::Store(e) => e.into(),
         }

@@ -8,6 +8,8 @@ use lambda_http::request::RequestContext;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
+use super::cookies::{self, CookieNames};
+use super::json;
 use super::respond::{Format, Refusal};
 use super::{ApiError, ErrorCode, MAX_BODY_BYTES};
 use crate::domain::User;
@@ -41,14 +43,6 @@ pub(crate) fn media_type(headers: &HeaderMap) -> Option<String> {
 /// A JSON body (whatever its parameters): what no page can post to another origin unasked.
 pub fn is_json(headers: &HeaderMap) -> bool {
     media_type(headers).as_deref() == Some(JSON)
-}
-
-/// Browsers asking for a page get a page, not JSON.
-pub fn wants_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
 }
 
 async fn body_text(req: Request) -> Result<String, ApiError> {
@@ -88,10 +82,10 @@ async fn read_fields(req: Request, allow_form: bool) -> Result<Fields, ApiError>
         JSON
     };
     match media_type(req.headers()).as_deref() {
-        Some(JSON) => match serde_json::from_str::<Value>(&body_text(req).await?) {
+        Some(JSON) => match json::parse(&body_text(req).await?) {
             Ok(Value::Object(map)) => Ok(Fields::Json(map)),
             Ok(_) => Err(ApiError::bad_request("The body must be a JSON object.")),
-            Err(_) => Err(ApiError::bad_request("The body is not valid JSON.")),
+            Err(problem) => Err(problem.into()),
         },
         Some(FORM) if allow_form => parse_form(&body_text(req).await?).map(Fields::Form),
         _ => Err(ApiError::unsupported_media_type(accepted)),
@@ -211,30 +205,31 @@ impl Fields {
     }
 }
 
-/// A JSON object body, for the admin API.
-pub struct Json<T>(pub T);
+/// A JSON object body, for the admin API (not axum's `Json`: this one reads keys strictly and
+/// refuses in the contract's shape).
+pub struct JsonBody<T>(pub T);
 
-impl<S: Send + Sync, T: FromFields> FromRequest<S> for Json<T> {
+impl<S: Send + Sync, T: FromFields> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
         let fields = read_fields(req, false).await?;
-        T::from_fields(&fields).map(Json)
+        T::from_fields(&fields).map(JsonBody)
     }
 }
 
 /// A JSON object body that may be left out altogether: a request with no `Content-Type` and no
-/// body reads as `{}`. Anything sent is held to [`Json`]'s rules.
-pub struct OptionalJson<T>(pub T);
+/// body reads as `{}`. Anything sent is held to [`JsonBody`]'s rules.
+pub struct OptionalJsonBody<T>(pub T);
 
-impl<S: Send + Sync, T: FromFields> FromRequest<S> for OptionalJson<T> {
+impl<S: Send + Sync, T: FromFields> FromRequest<S> for OptionalJsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         if req.headers().contains_key(header::CONTENT_TYPE) {
-            return Json::<T>::from_request(req, state)
+            return JsonBody::<T>::from_request(req, state)
                 .await
-                .map(|Json(t)| Self(t));
+                .map(|JsonBody(t)| Self(t));
         }
         absent_body(req).await.map(Self)
     }
@@ -262,7 +257,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryFields {
     }
 }
 
-/// A JSON body or the form of one of the pages. `format` says how to answer: a page for a form.
+/// A JSON body or the form of one of the pages. `format` says how to answer ([`Format::of`]).
 pub struct Submitted<T> {
     pub format: Format,
     pub input: T,
@@ -272,11 +267,7 @@ impl<S: Send + Sync, T: FromFields> FromRequest<S> for Submitted<T> {
     type Rejection = Refusal;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, Refusal> {
-        let format = if media_type(req.headers()).as_deref() == Some(FORM) {
-            Format::Page
-        } else {
-            Format::Json
-        };
+        let format = Format::of(req.headers());
         let refuse = |error| Refusal { format, error };
         let fields = read_fields(req, true).await.map_err(refuse)?;
         let input = T::from_fields(&fields).map_err(refuse)?;
@@ -285,7 +276,8 @@ impl<S: Send + Sync, T: FromFields> FromRequest<S> for Submitted<T> {
 }
 
 /// Like [`Submitted`], for an endpoint whose body is optional: a request with no body and no
-/// `Content-Type` (an API caller's bare `POST`) reads as an empty JSON object.
+/// `Content-Type` (an API caller's bare `POST`) reads as an empty JSON object, answered in the
+/// format [`Format::of`] picks.
 pub struct MaybeSubmitted<T>(pub Submitted<T>);
 
 impl<S: Send + Sync, T: FromFields> FromRequest<S> for MaybeSubmitted<T> {
@@ -293,14 +285,11 @@ impl<S: Send + Sync, T: FromFields> FromRequest<S> for MaybeSubmitted<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Refusal> {
         if !req.headers().contains_key(header::CONTENT_TYPE) {
-            let input = absent_body(req).await.map_err(|error| Refusal {
-                format: Format::Json,
-                error,
-            })?;
-            return Ok(Self(Submitted {
-                format: Format::Json,
-                input,
-            }));
+            let format = Format::of(req.headers());
+            let input = absent_body(req)
+                .await
+                .map_err(|error| Refusal { format, error })?;
+            return Ok(Self(Submitted { format, input }));
         }
         Submitted::from_request(req, state).await.map(Self)
     }
@@ -331,18 +320,6 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// A cookie's value by name.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 /// The admin behind a bearer session: `401` without a valid one, `403` for anyone else.
 pub struct Admin(pub User);
 
@@ -355,42 +332,51 @@ impl FromRequestParts<Arc<Services>> for Admin {
     }
 }
 
-/// The request's session token: a Bearer token (API callers), or else the `session` cookie
-/// (the pages). Two `session` cookies are none: a sibling subdomain can plant a second one for
-/// the parent domain (cookie tossing), and which one is ours cannot be told.
-pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+/// The request's session token: a Bearer token (API callers), or else the session cookie (the
+/// pages), named for the deployment's scheme (`cookies`). Two session cookies are none: a
+/// sibling subdomain can plant a second one for the parent domain (cookie tossing), and which
+/// one is ours cannot be told.
+pub fn session_token<'a>(headers: &'a HeaderMap, names: &CookieNames) -> Option<&'a str> {
     if let Some(token) = bearer(headers) {
         return Some(token);
     }
-    let mut sessions = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(k, _)| *k == "session")
-        .map(|(_, v)| v);
-    let first = sessions.next()?;
-    sessions.next().is_none().then_some(first)
+    cookies::session(headers, names)
+}
+
+/// The device tokens a request carries in its device cookie (a browser's, up to five users'),
+/// for sign-in and forgot-password to tell a known device (API.md, "Known devices").
+pub struct BrowserDevices(pub Vec<String>);
+
+impl FromRequestParts<Arc<Services>> for BrowserDevices {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<Services>,
+    ) -> Result<Self, Self::Rejection> {
+        let names = CookieNames::of(&app.config);
+        Ok(Self(
+            cookies::device_tokens(&parts.headers, &names)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        ))
+    }
 }
 
 /// The user behind the request's session: a Bearer token (API callers) or else the `session`
 /// cookie (the pages), if it is valid now and still current. `None` when there is none.
 /// A store failure while checking is refused (503) in the format the request wants.
-pub struct SignedIn(pub Option<User>);
+pub struct CurrentUser(pub Option<User>);
 
-impl FromRequestParts<Arc<Services>> for SignedIn {
+impl FromRequestParts<Arc<Services>> for CurrentUser {
     type Rejection = Refusal;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<Services>) -> Result<Self, Refusal> {
-        let Some(jwt) = session_token(&parts.headers) else {
+        let Some(jwt) = session_token(&parts.headers, &CookieNames::of(&app.config)) else {
             return Ok(Self(None));
         };
-        let format = if wants_html(&parts.headers) {
-            Format::Page
-        } else {
-            Format::Json
-        };
+        let format = Format::of(&parts.headers);
         app.user_for_session(jwt)
             .await
             .map(Self)

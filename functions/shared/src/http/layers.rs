@@ -18,7 +18,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-use super::extract::{is_json, wants_html};
+use super::cookies::{self, CookieNames};
+use super::extract::is_json;
+use super::respond::Format;
 use super::{body_limit, pages, ApiError, ErrorCode};
 use crate::config::Config;
 
@@ -89,6 +91,11 @@ pub fn apply(router: Router, config: &Config) -> Router {
                 move |res: &Response| is_html(res).then(|| csp.clone()),
             ))
             .layer(middleware::from_fn(contract_errors))
+            .layer(middleware::from_fn(one_host_one_origin))
+            .layer(middleware::from_fn_with_state(
+                CookieNames::of(config),
+                keep_other_users_devices,
+            ))
             .layer(middleware::from_fn_with_state(own_origin, same_site_forms))
             .layer(middleware::from_fn(limit_body))
             .layer(TimeoutLayer::with_status_code(
@@ -144,11 +151,42 @@ async fn same_site_forms(State(own_origin): State<Arc<str>>, req: Request, next:
             "form posted from another site refused"
         );
         let error = ApiError::new(ErrorCode::Forbidden, CROSS_SITE_FORM);
-        return if wants_html(headers) {
-            error.to_page()
-        } else {
-            error.to_json()
-        };
+        return error.to(Format::of(headers));
+    }
+    next.run(req).await
+}
+
+/// Every route that signs in sets this user's device token; the browser's other users' tokens
+/// (a crew's shared phone) are kept beside it here, in one place (`cookies::keep_other_users`).
+async fn keep_other_users_devices(
+    State(names): State<CookieNames>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let held: Vec<String> = cookies::device_tokens(req.headers(), &names)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let response = next.run(req).await;
+    if held.is_empty() {
+        return response;
+    }
+    cookies::keep_other_users(response, &held, &names)
+}
+
+/// A request with two `Host` or two `Origin` headers (API.md, Conventions): which copy counts
+/// depends on who reads it (the cross-site check took the first `Origin`, a proxy may take the
+/// last), so neither is trusted. No browser sends such a request. `400`, in the contract's shape
+/// (`contract_errors` dresses the bare status).
+async fn one_host_one_origin(req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let repeated = |name| headers.get_all(name).iter().nth(1).is_some();
+    if repeated(header::HOST) || repeated(header::ORIGIN) {
+        tracing::warn!(
+            status = StatusCode::BAD_REQUEST.as_u16(),
+            "request with a repeated Host or Origin header refused"
+        );
+        return StatusCode::BAD_REQUEST.into_response();
     }
     next.run(req).await
 }
@@ -188,7 +226,7 @@ fn is_html(res: &Response) -> bool {
 /// framework's) the contract's shape: JSON, or a page for a browser. Its status and headers
 /// (`Allow` on a 405) stay.
 async fn contract_errors(req: Request, next: Next) -> Response {
-    let html = wants_html(req.headers());
+    let format = Format::of(req.headers());
     let limit = body_limit(req.method(), req.uri().path());
     // A body known to be too large is refused whether or not the route reads bodies (on Lambda
     // the body is in memory and its size exact; locally, when Content-Length says so).
@@ -225,11 +263,7 @@ async fn contract_errors(req: Request, next: Next) -> Response {
         code => ApiError::from(code),
     };
     let (parts, _) = response.into_parts();
-    let mut answer = if html {
-        error.to_page()
-    } else {
-        error.to_json()
-    };
+    let mut answer = error.to(format);
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             answer.headers_mut().insert(name, value.clone());

@@ -1,10 +1,15 @@
 //! HTTP: one axum `Router` built from the route table, served by `lambda_http::run` in each
 //! function (with only that function's routes) and by `axum::serve` in the local server.
 
+pub mod contract;
+pub mod cookies;
 pub mod error;
 pub mod extract;
 pub(crate) mod handlers;
+pub mod json;
 pub mod layers;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod pages;
 pub mod respond;
 

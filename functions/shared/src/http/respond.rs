@@ -1,12 +1,16 @@
 //! The one responder: an operation's outcome becomes a page for a browser or JSON for an API
 //! caller here, not in each handler. Also the small response builders every answer uses.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::ExposeSecret;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
+use super::contract::{InviteView, SessionBody, UserView};
+use super::cookies::{self, CookieNames};
+use super::extract::{media_type, JSON};
 use super::{pages, ApiError};
 use crate::domain::User;
 use crate::services::{Services, Session};
@@ -16,6 +20,28 @@ use crate::services::{Services, Session};
 pub enum Format {
     Page,
     Json,
+}
+
+impl Format {
+    /// The one rule that picks a page or JSON, for every extractor, layer and server that answers
+    /// a request (handlers are handed a `Format`; they never read headers for it). A JSON body
+    /// gets JSON: it comes from code, whatever it accepts. Anything else gets a page when it
+    /// asks for one with `Accept: text/html`, as browsers do for every navigation and form post,
+    /// and JSON otherwise (curl posting a form, a bare `POST`, a client that accepts anything).
+    pub fn of(headers: &HeaderMap) -> Self {
+        if media_type(headers).as_deref() == Some(JSON) || !accepts_html(headers) {
+            Self::Json
+        } else {
+            Self::Page
+        }
+    }
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }
 
 /// An outcome that can show itself both ways.
@@ -60,6 +86,14 @@ impl ApiError {
         self.with_retry_after(page(status, pages::message(heading, &self.message)))
     }
 
+    /// The error in `format`.
+    pub fn to(&self, format: Format) -> Response {
+        match format {
+            Format::Page => self.to_page(),
+            Format::Json => self.to_json(),
+        }
+    }
+
     pub fn to_json(&self) -> Response {
         self.with_retry_after(json(self.status(), &self.body()))
     }
@@ -98,21 +132,21 @@ pub struct Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        match self.format {
-            Format::Page => self.error.to_page(),
-            Format::Json => self.error.to_json(),
-        }
+        self.error.to(self.format)
     }
 }
 
-pub fn json(status: StatusCode, body: &Value) -> Response {
+/// `body` as the JSON answer with `status`.
+pub fn json(status: StatusCode, body: &impl Serialize) -> Response {
+    // The contract's types only hold strings, numbers and maps with string keys.
+    let text = serde_json::to_string(body).expect("the contract's types serialize");
     (
         status,
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        body.to_string(),
+        text,
     )
         .into_response()
 }
@@ -143,54 +177,53 @@ pub fn rfc3339(at: DateTime<Utc>) -> String {
 }
 
 /// The user as the API shows it: never a hash.
-pub fn user_json(user: &User) -> Value {
-    json!({
-        "id": user.id.0,
-        "email": user.email.as_str(),
-        "name": user.name,
-        "role": user.role.as_str(),
-        "orgId": user.org_id.0,
-        "status": user.status,
-        "createdAt": rfc3339(user.created_at),
+pub fn user_view(user: &User) -> UserView {
+    UserView {
+        id: user.id.0.clone(),
+        email: user.email.as_str().to_owned(),
+        name: user.name.clone(),
+        role: user.role.into(),
+        org_id: user.org_id.0.clone(),
+        status: user.status.into(),
+        created_at: rfc3339(user.created_at),
+    }
+}
+
+/// The invite as the API shows it (`None`, shown `null`, for a user who was never invited).
+pub fn invite_view(user: &User, now: DateTime<Utc>) -> Option<InviteView> {
+    let (status, expires_at) = user.shown_invite(now)?;
+    Some(InviteView {
+        status: status.as_str(),
+        expires_at: rfc3339(expires_at),
+        bounce_type: status.bounce_type().map(|b| b.as_str()),
+        reminder_sent_at: user
+            .invite
+            .as_ref()
+            .and_then(|i| i.reminder_sent_at)
+            .map(rfc3339),
+        url: None,
+        qr_svg: None,
     })
 }
 
-/// The invite as the API shows it (`null` for a user who was never invited).
+/// [`invite_view`] as a JSON value, for tests that read it as a client would.
 pub fn invite_json(user: &User, now: DateTime<Utc>) -> Value {
-    match user.shown_invite(now) {
-        Some((status, expires_at)) => {
-            let mut invite = json!({"status": status.as_str(), "expiresAt": rfc3339(expires_at)});
-            if let Some(bounce) = status.bounce_type() {
-                invite["bounceType"] = json!(bounce.as_str());
-            }
-            if let Some(at) = user.invite.as_ref().and_then(|i| i.reminder_sent_at) {
-                invite["reminderSentAt"] = json!(rfc3339(at));
-            }
-            invite
-        }
-        None => Value::Null,
+    serde_json::to_value(invite_view(user, now)).expect("the contract's types serialize")
+}
+
+/// A signed-in session as the API shows it.
+pub fn session_body(session: &Session) -> SessionBody {
+    SessionBody {
+        access_token: session.jwt.expose_secret().to_owned(),
+        token_type: "Bearer",
+        expires_in: session.expires_in,
+        user: user_view(&session.user),
+        device_token: session.device_token.expose_secret().to_owned(),
     }
 }
 
-/// A signed-in session as JSON.
-pub fn session_json(session: &Session) -> Value {
-    json!({
-        "accessToken": session.jwt.expose_secret(),
-        "tokenType": "Bearer",
-        "expiresIn": session.expires_in,
-        "user": user_json(&session.user),
-    })
-}
-
-/// Sets the `session` cookie of API.md on `r`.
-pub fn with_session_cookie(mut r: Response, session: &Session) -> Response {
-    let cookie = format!(
-        "session={}; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age={}",
-        session.jwt.expose_secret(),
-        session.expires_in
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        r.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    r
+/// Sets the session cookie and the device cookie of API.md on `r`, named for the deployment's
+/// scheme (`cookies`).
+pub fn with_session_cookie(r: Response, session: &Session, app: &Services) -> Response {
+    cookies::sign_in(r, session, &CookieNames::of(&app.config))
 }

@@ -28,15 +28,17 @@ pub trait Limits: Send + Sync {
     ) -> Result<Vec<u64>, StoreError>;
 
     /// Takes one slot under every limit's key in the fixed window of `window` that holds `now`,
-    /// all or none, atomically: `false` (and nothing written) when any key already holds `max`
-    /// slots. Concurrent calls never take more than `max` slots of one key, so a burst is counted
-    /// as it arrives. Counters expire with their window. A key given twice is one counter, held
-    /// to the stricter `max`.
+    /// all or none: `false` when any key already holds `max` slots, and then every slot this
+    /// call took is given back before it answers. Concurrent calls never take more than `max`
+    /// slots of one key, so a burst is counted as it arrives. Counters expire with their window.
+    /// A key given twice is one counter, held to the stricter `max`.
     ///
-    /// One round trip: DynamoDB, one `TransactWriteItems` with a conditional update per key
-    /// (2 WCU per key, twice a plain `UpdateItem`'s 1, bought for all-or-none without a
-    /// give-back round trip on refusal). Concurrent transactions on one counter conflict and are
-    /// retried (`DynamoStore::transact`), where plain updates would queue.
+    /// DynamoDB: one conditional `UpdateItem` per key, sent at once (one round trip's wait, 1 WCU
+    /// per key), and a give-back update per key taken when another refused. Never a transaction:
+    /// counters shared by many requests (an address's, an email's) are exactly the items on
+    /// which real DynamoDB cancels concurrent transactions, where plain updates queue (issue 25).
+    /// All-or-none is kept by the give-back; between the take and the give-back a concurrent
+    /// call may see the slot taken and be refused, which errs on the strict side.
     async fn take_slots(
         &self,
         limits: &[Limited],

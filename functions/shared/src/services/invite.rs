@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 
+use super::limits::{retry_after, OverLimit};
 use super::outbox::{job_token, new_job, reminder_job, status_after, DeliverMail};
 use super::Services;
 use crate::domain::token::issue;
@@ -13,7 +14,7 @@ use crate::domain::{
     UserStatus,
 };
 use crate::hashing::{HashError, PasswordHasher};
-use crate::ports::{BreachedPasswords, Clock, Links, MailOutcome, StoreError, Users};
+use crate::ports::{BreachedPasswords, Clock, Limits, Links, MailOutcome, StoreError, Users};
 use crate::telemetry::log_unexpected;
 
 /// What an admin asks for when inviting a tech, parsed at the edge except the temporary
@@ -80,6 +81,9 @@ pub enum InviteError {
     TemporaryPassword(#[source] PasswordRejected),
     #[error("a user with this email already exists")]
     EmailTaken,
+    /// The admin met too many emails taken in other organisations this hour (a probe).
+    #[error(transparent)]
+    TooManyTakenElsewhere(#[from] OverLimit),
     #[error("hashing the temporary password")]
     Hash(#[from] HashError),
     #[error("storing the invited user")]
@@ -115,6 +119,17 @@ impl From<FindUserError> for ResendError {
     }
 }
 
+/// How many emails that belong to other organisations one admin may meet in [`PROBE_WINDOW`]
+/// before every invite of theirs waits for the window to end (`docs/THREAT_MODEL.md`,
+/// "Cross-organisation probing"): a tech moving between companies is an occasional `409`; a
+/// batch of addresses to probe is not.
+pub const TAKEN_ELSEWHERE_PER_HOUR: u64 = 20;
+const PROBE_WINDOW: Duration = Duration::hours(1);
+
+fn taken_elsewhere_key(admin: &User) -> String {
+    format!("invite:taken-elsewhere:{}", admin.id.0)
+}
+
 /// A concurrent resend or redemption changes a user's generation; an issue is retried this often.
 const ISSUE_ATTEMPTS: usize = 3;
 
@@ -134,12 +149,14 @@ pub(crate) async fn user_in_org(
 }
 
 /// Inviting and resending, holding only what it uses: users (created with their first link) and
-/// links (a resend's), the delivery of the welcome email, the clock, the hasher, the
+/// links (a resend's), the limits (the probe counter), the delivery of the welcome email, the clock, the hasher, the
 /// breached-password check and the policy (a temporary password), the link keys, the
 /// configuration's link lifetime, reminder time and public address, and the sweep's wake-up.
 pub struct InviteTech<'a> {
     pub users: &'a dyn Users,
     pub links: &'a dyn Links,
+    /// The admin's count of emails found taken by other organisations (probing).
+    pub limits: &'a dyn Limits,
     pub deliver: DeliverMail<'a>,
     pub clock: &'a dyn Clock,
     pub hasher: &'a PasswordHasher,
@@ -158,6 +175,7 @@ impl Services {
         InviteTech {
             users: self.store.as_ref(),
             links: self.store.as_ref(),
+            limits: self.store.as_ref(),
             deliver: self.deliver_case(),
             clock: self.clock.as_ref(),
             hasher: &self.hasher,
@@ -207,16 +225,23 @@ impl InviteTech<'_> {
         request: InviteRequest,
     ) -> Result<Invited, InviteError> {
         let org_name = admin.org_name.clone();
-        let temporary_hash = match &request.temporary_password {
-            Some(password) => Some(
-                self.temporary_hash(password, &request.email, org_name.as_deref())
-                    .await?,
-            ),
-            None => None,
+        let hashing = async {
+            match &request.temporary_password {
+                Some(password) => self
+                    .temporary_hash(password, &request.email, org_name.as_deref())
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
         };
+        // Read while the temporary password hashes: no wait of its own.
+        let (temporary_hash, probing) = tokio::join!(hashing, self.probe_limit_reached(admin));
+        probing?;
+        let temporary_hash = temporary_hash?;
         let options = request.options;
         let lifetime = options.lifetime(self.setup_token_ttl);
-        let (mut user, token, jobs) = self
+        let email = request.email.clone();
+        let created = self
             .create_invited(
                 NewUser {
                     org_id: admin.org_id.clone(),
@@ -233,7 +258,14 @@ impl InviteTech<'_> {
             .map_err(|e| match e {
                 StoreError::EmailTaken => InviteError::EmailTaken,
                 e => InviteError::Store(e),
-            })?;
+            });
+        let (mut user, token, jobs) = match created {
+            Err(InviteError::EmailTaken) => {
+                self.count_if_taken_elsewhere(admin, &email).await;
+                return Err(InviteError::EmailTaken);
+            }
+            created => created?,
+        };
         tracing::info!(audit = "user_created", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0, role = user.role.as_str());
         let link = match options.delivery {
             Delivery::Email => {
@@ -250,6 +282,53 @@ impl InviteTech<'_> {
             }
         };
         Ok(Invited { user, link })
+    }
+
+    /// Refused for the rest of the hour once `admin` met [`TAKEN_ELSEWHERE_PER_HOUR`] emails
+    /// that belong to other organisations: emails are unique across organisations (the
+    /// contract), so each such `409` tells the admin that someone elsewhere has that address.
+    /// Checked before any invite, whatever its email, so the refusal itself says nothing about
+    /// one address. A failed read does not stop the invite.
+    async fn probe_limit_reached(&self, admin: &User) -> Result<(), InviteError> {
+        let now = self.clock.now();
+        let key = taken_elsewhere_key(admin);
+        match self.limits.peek_counts(&[key], PROBE_WINDOW, now).await {
+            Ok(counts)
+                if counts
+                    .first()
+                    .is_some_and(|c| *c >= TAKEN_ELSEWHERE_PER_HOUR) =>
+            {
+                tracing::warn!(audit = "invite_probe_limited", by = %admin.id.0, org_id = %admin.org_id.0);
+                Err(OverLimit {
+                    retry_after: retry_after(PROBE_WINDOW, now),
+                }
+                .into())
+            }
+            Ok(_) => Ok(()),
+            Err(e) => {
+                log_unexpected("reading the invite probe counter", &e);
+                Ok(())
+            }
+        }
+    }
+
+    /// Counts a `409 email_taken` against `admin` when the address belongs to another
+    /// organisation; one of the admin's own users costs nothing (the admin can list those).
+    async fn count_if_taken_elsewhere(&self, admin: &User, email: &EmailAddress) {
+        match self.users.user_by_email(email).await {
+            Ok(Some(other)) if other.org_id != admin.org_id => {
+                let key = taken_elsewhere_key(admin);
+                if let Err(e) = self
+                    .limits
+                    .count_event(&key, PROBE_WINDOW, self.clock.now())
+                    .await
+                {
+                    log_unexpected("counting an email taken elsewhere", &e);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => log_unexpected("reading who holds a taken email", &e),
+        }
     }
 
     /// The temporary password's hash, once it passes the policy and the breach check.

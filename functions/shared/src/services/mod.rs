@@ -28,7 +28,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use crate::config::{Config, ConfigError};
-use crate::domain::{LinkKeys, PasswordPolicy, SessionKeys};
+use crate::domain::{DeviceKeys, LinkKeys, PasswordPolicy, SessionKeys};
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{BreachedPasswords, Clock, Mailer, Store};
 
@@ -65,6 +65,9 @@ pub struct Services {
     pub sessions: SessionKeys,
     /// What mail jobs' links are derived with (`domain::mail`): the same secret as sessions.
     pub links: LinkKeys,
+    /// What device tokens are tagged with (`domain::device`): a key derived from the same
+    /// secret under a label of its own.
+    pub devices: DeviceKeys,
     /// Woken when jobs were queued for the sweep (a batch): the local server's schedule runs
     /// at once instead of at its next tick. Nobody waits on it on Lambda.
     pub outbox_wake: tokio::sync::Notify,
@@ -87,6 +90,7 @@ impl Services {
     ) -> Result<Self, StartError> {
         let hasher = PasswordHasher::new(config.argon2)?;
         let links = LinkKeys::new(config.signing_secrets()?);
+        let devices = DeviceKeys::new(config.signing_secrets()?);
         let sessions = SessionKeys::new(
             config.signing_secrets()?,
             &config.session_issuer,
@@ -103,6 +107,7 @@ impl Services {
             hasher,
             sessions,
             links,
+            devices,
             outbox_wake: tokio::sync::Notify::new(),
         })
     }

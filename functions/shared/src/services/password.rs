@@ -12,7 +12,7 @@ use crate::domain::user::new_session_version;
 use chrono::{DateTime, Utc};
 
 use crate::config::RateLimits;
-use crate::domain::{NewPassword, PasswordPolicy, SessionKeys, User};
+use crate::domain::{DeviceKeys, NewPassword, PasswordPolicy, SessionKeys, User};
 use crate::emails::PasswordChangedEmail;
 use crate::hashing::{HashError, PasswordHasher, Verified};
 use crate::ports::{BreachedPasswords, Clock, Limits, Mailer, SessionChange, StoreError, Users};
@@ -67,7 +67,7 @@ impl From<NewPasswordProblem> for ChangePasswordError {
 }
 
 /// A signed-in user's own account, holding only what it uses: users and the sign-in failure
-/// counters, the clock, the hasher, the breached-password check, the policy, the session keys,
+/// counters, the clock, the hasher, the breached-password check, the policy, the session and device keys,
 /// the mailer and public address of the notice, and the configuration's limits and
 /// temporary-password lifetime.
 pub struct OwnAccount<'a> {
@@ -78,6 +78,7 @@ pub struct OwnAccount<'a> {
     pub breached: &'a dyn BreachedPasswords,
     pub policy: &'a PasswordPolicy,
     pub sessions: &'a SessionKeys,
+    pub devices: &'a DeviceKeys,
     pub mailer: &'a dyn Mailer,
     pub public_base_url: &'a str,
     pub rate_limits: RateLimits,
@@ -95,6 +96,7 @@ impl Services {
             breached: self.breached.as_ref(),
             policy: &self.policy,
             sessions: &self.sessions,
+            devices: &self.devices,
             mailer: self.mailer.as_ref(),
             public_base_url: &self.config.public_base_url,
             rate_limits: self.config.rate_limits,
@@ -168,7 +170,12 @@ impl OwnAccount<'_> {
         };
         tracing::info!(audit = "password_changed", user_id = %user.id.0, org_id = %user.org_id.0);
         notify_password_changed(self.mailer, self.public_base_url, &user, self.clock.now()).await;
-        Ok(Session::start(self.sessions, user, self.clock.now()))
+        Ok(Session::start(
+            self.sessions,
+            self.devices,
+            user,
+            self.clock.now(),
+        ))
     }
 
     /// A user with their own password proves it again, under the sign-in limits: a stolen

@@ -8,7 +8,8 @@ use super::{Services, Session};
 use crate::domain::token::parse_token;
 use crate::domain::user::new_session_version;
 use crate::domain::{
-    LinkProblem, NewPassword, PasswordPolicy, SessionKeys, TokenHash, TokenPurpose, TokenRecord,
+    DeviceKeys, LinkProblem, NewPassword, PasswordPolicy, SessionKeys, TokenHash, TokenPurpose,
+    TokenRecord,
 };
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{BreachedPasswords, Clock, Links, Mailer, Redemption, StoreError, Users};
@@ -51,7 +52,7 @@ pub enum RedeemError {
 }
 
 /// Opening and redeeming a link, holding only what it uses: links and users, the clock, the
-/// hasher, the breached-password check, the password policy, the session keys, and the mailer
+/// hasher, the breached-password check, the password policy, the session and device keys, and the mailer
 /// and public address of the "password changed" email a reset sends.
 pub struct RedeemLink<'a> {
     pub links: &'a dyn Links,
@@ -61,6 +62,7 @@ pub struct RedeemLink<'a> {
     pub breached: &'a dyn BreachedPasswords,
     pub policy: &'a PasswordPolicy,
     pub sessions: &'a SessionKeys,
+    pub devices: &'a DeviceKeys,
     pub mailer: &'a dyn Mailer,
     pub public_base_url: &'a str,
 }
@@ -76,6 +78,7 @@ impl Services {
             breached: self.breached.as_ref(),
             policy: &self.policy,
             sessions: &self.sessions,
+            devices: &self.devices,
             mailer: self.mailer.as_ref(),
             public_base_url: &self.config.public_base_url,
         }
@@ -183,7 +186,12 @@ impl RedeemLink<'_> {
             notify_password_changed(self.mailer, self.public_base_url, &user, self.clock.now())
                 .await;
         }
-        Ok(Session::start(self.sessions, user, self.clock.now()))
+        Ok(Session::start(
+            self.sessions,
+            self.devices,
+            user,
+            self.clock.now(),
+        ))
     }
 
     /// The new password's checks (`check_new_password`), refused with the link's record so the

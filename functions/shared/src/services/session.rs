@@ -6,7 +6,7 @@ use secrecy::SecretString;
 use super::Services;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{EmailAddress, Role, SessionKeys, User, UserStatus};
+use crate::domain::{DeviceKeys, EmailAddress, Role, SessionKeys, User, UserStatus};
 use crate::ports::{Clock, StoreError, Users};
 
 /// A signed-in session, ready to hand to the user.
@@ -15,6 +15,9 @@ pub struct Session {
     /// Seconds until it expires.
     pub expires_in: i64,
     pub user: User,
+    /// The device token this sign-in hands the browser or app (`domain::device`): a sign-in that
+    /// carries it later is a known device's.
+    pub device_token: SecretString,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +59,7 @@ impl Services {
 
     /// A new session for `user`, starting now.
     pub fn start_session(&self, user: User) -> Session {
-        Session::start(&self.sessions, user, self.now())
+        Session::start(&self.sessions, &self.devices, user, self.now())
     }
 }
 
@@ -98,11 +101,13 @@ impl SessionCheck<'_> {
 }
 
 impl Session {
-    /// A new session for `user`, starting at `now`, signed with `keys`.
-    pub fn start(keys: &SessionKeys, user: User, now: DateTime<Utc>) -> Self {
+    /// A new session for `user`, starting at `now`, signed with `keys`, with a new device token
+    /// (a sign-in from a known device swaps in that device's: `SignIn::run`).
+    pub fn start(keys: &SessionKeys, devices: &DeviceKeys, user: User, now: DateTime<Utc>) -> Self {
         Self {
             jwt: keys.issue(&user, now),
             expires_in: keys.lifetime().num_seconds(),
+            device_token: devices.issue(&user),
             user,
         }
     }

@@ -12,7 +12,7 @@ use super::limits::{
 use super::{Services, Session};
 use crate::config::RateLimits;
 use crate::domain::password::normalise;
-use crate::domain::SessionKeys;
+use crate::domain::{DeviceKeys, SessionKeys};
 use crate::domain::{EmailAddress, User, UserStatus};
 use crate::hashing::{PasswordHasher, Verified};
 use crate::ports::{Clock, Limits, Rehash, StoreError, Users};
@@ -38,6 +38,10 @@ pub enum SignInError {
     Store(#[from] StoreError),
 }
 
+/// Failed sign-ins from one known device in one `login_window` (API.md, "Known devices"), after
+/// which its token counts as unknown.
+pub const DEVICE_LOGIN_FAILURES: u64 = 5;
+
 /// The sign-in failure limits for `email` from `source_ip` (see `limits`): also what a change of
 /// password spends when the current password is checked.
 pub(crate) fn login_limits(email: &EmailAddress, source_ip: &str, rl: &RateLimits) -> [Limited; 3] {
@@ -54,13 +58,14 @@ pub(crate) fn login_limits(email: &EmailAddress, source_ip: &str, rl: &RateLimit
 }
 
 /// Signing in, holding only what it uses: users and their failure counters, the clock, the
-/// hasher and the session keys, and the configuration's limits and temporary-password lifetime.
+/// hasher, the session and device keys, and the configuration's limits and temporary-password lifetime.
 pub struct SignIn<'a> {
     pub users: &'a dyn Users,
     pub limits: &'a dyn Limits,
     pub clock: &'a dyn Clock,
     pub hasher: &'a PasswordHasher,
     pub sessions: &'a SessionKeys,
+    pub devices: &'a DeviceKeys,
     pub rate_limits: RateLimits,
     pub temp_password_ttl: Option<Duration>,
 }
@@ -74,18 +79,25 @@ impl Services {
             clock: self.clock.as_ref(),
             hasher: &self.hasher,
             sessions: &self.sessions,
+            devices: &self.devices,
             rate_limits: self.config.rate_limits,
             temp_password_ttl: self.config.temp_password_ttl,
         }
     }
 
+    /// Signs in with `password`. `device_tokens` are the device tokens the request carried (a
+    /// browser's cookie holds several users'; an app sends one): one that verifies for this user
+    /// makes the attempt a known device's, limited per device only (`domain::device`).
     pub async fn sign_in(
         &self,
         email: &EmailAddress,
         password: &SecretString,
         source_ip: &str,
+        device_tokens: &[&str],
     ) -> Result<SignedIn, SignInError> {
-        self.sign_in_case().run(email, password, source_ip).await
+        self.sign_in_case()
+            .run(email, password, source_ip, device_tokens)
+            .await
     }
 }
 
@@ -117,25 +129,54 @@ impl SignIn<'_> {
         email: &EmailAddress,
         password: &SecretString,
         source_ip: &str,
+        device_tokens: &[&str],
     ) -> Result<SignedIn, SignInError> {
         let rl = self.rate_limits;
-        let limits = login_limits(email, source_ip, &rl);
-        // Every attempt takes a failure slot before its password is checked, so parallel guesses
-        // are counted as they arrive; a success gives the slot back. The user is read meanwhile.
         let now = self.clock.now();
-        let (user, slots) = tokio::join!(
-            self.users.user_by_email(email),
-            take_slots(self.limits, &limits, rl.login_window, now)
-        );
-        match slots {
-            Ok(()) => {}
-            Err(LimitError::Over(over)) => {
-                tracing::warn!(audit = "sign_in_limited", ip = %source_ip);
-                return Err(over.into());
-            }
-            Err(LimitError::Store(e)) => return Err(e.into()),
-        }
-        let user = user?;
+        // Every attempt takes a failure slot before its password is checked, so parallel guesses
+        // are counted as they arrive; a success gives the slot back. Without a device token the
+        // user is read meanwhile; with one, the user is read first, to know whose device it is.
+        let (user, limits) = if device_tokens.is_empty() {
+            let limits = login_limits(email, source_ip, &rl).to_vec();
+            let (user, slots) = tokio::join!(
+                self.users.user_by_email(email),
+                take_slots(self.limits, &limits, rl.login_window, now)
+            );
+            Self::slots_taken(slots, source_ip)?;
+            (user?, limits)
+        } else {
+            let user = self.users.user_by_email(email).await?;
+            let device = user
+                .as_ref()
+                .and_then(|u| Some((u, self.devices.find(device_tokens.iter().copied(), u)?)));
+            let limits = match device {
+                Some((u, device)) => {
+                    let own = [Limited {
+                        key: device.limit_key("login", &u.id),
+                        max: DEVICE_LOGIN_FAILURES,
+                    }];
+                    match take_slots(self.limits, &own, rl.login_window, now).await {
+                        Ok(()) => Some(own.to_vec()),
+                        // Five failures from this device: its token counts as unknown now.
+                        Err(LimitError::Over(_)) => None,
+                        Err(LimitError::Store(e)) => return Err(e.into()),
+                    }
+                }
+                None => None,
+            };
+            let limits = match limits {
+                Some(own) => own,
+                None => {
+                    let limits = login_limits(email, source_ip, &rl).to_vec();
+                    Self::slots_taken(
+                        take_slots(self.limits, &limits, rl.login_window, now).await,
+                        source_ip,
+                    )?;
+                    limits
+                }
+            };
+            (user, limits)
+        };
         let current = user
             .as_ref()
             .and_then(|u| self.password_hash_to_check(u, now))
@@ -171,12 +212,34 @@ impl SignIn<'_> {
         {
             log_unexpected("giving back sign-in slots", &e);
         }
-        tracing::info!(audit = "signed_in", user_id = %user.id.0, org_id = %user.org_id.0);
+        let known = self.devices.find(device_tokens.iter().copied(), &user);
+        tracing::info!(
+            audit = "signed_in",
+            user_id = %user.id.0,
+            org_id = %user.org_id.0,
+            known_device = known.is_some()
+        );
         let must_change_password = user.must_change_password();
+        let mut session = Session::start(self.sessions, self.devices, user, self.clock.now());
+        if let Some(device) = known {
+            // The same device keeps its id, and so its counter.
+            session.device_token = self.devices.issue_for(&session.user, &device.device_id);
+        }
         Ok(SignedIn {
-            session: Session::start(self.sessions, user, self.clock.now()),
+            session,
             must_change_password,
         })
+    }
+
+    fn slots_taken(slots: Result<(), LimitError>, source_ip: &str) -> Result<(), SignInError> {
+        match slots {
+            Ok(()) => Ok(()),
+            Err(LimitError::Over(over)) => {
+                tracing::warn!(audit = "sign_in_limited", ip = %source_ip);
+                Err(over.into())
+            }
+            Err(LimitError::Store(e)) => Err(e.into()),
+        }
     }
 
     /// Stores a fresh hash under the configured argon2 parameters; sign-in succeeds either way.

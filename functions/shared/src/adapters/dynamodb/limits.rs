@@ -1,8 +1,9 @@
 //! Rate-limit counters: counting an event (one `UpdateItem` with `ADD`, which creates the counter
 //! with its TTL at the window's end), peeking at counts, and the sign-in view, which reads the
 //! user and their counters in one `BatchGetItem`; and slots taken before the work they limit
-//! (one `TransactWriteItems` of a conditional update per key, alone or with the work itself:
-//! `links::issue_within_limits`) and given back after a sign-in that turned out not to fail.
+//! (one conditional `UpdateItem` per key, or, for counters of one user only, inside the
+//! transaction of the work itself: `links::issue_within_limits`) and given back after a sign-in
+//! that turned out not to fail.
 
 use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
@@ -50,26 +51,74 @@ pub(super) async fn count_event(
     Ok(counter.count)
 }
 
-/// One `TransactWriteItems` of a conditional update per key: each bumps its counter only while
-/// it is under its limit, so a burst never gets past `max` on any key, and when any key refuses
-/// the transaction is cancelled and nothing is taken (no give-back needed). A transaction costs
-/// 2 WCU per item where a plain `UpdateItem` costs 1.
+/// One conditional `UpdateItem` per key, sent together: each bumps its counter only while it is
+/// under its limit, so a burst never gets past `max` on any key. When a key refuses (or fails),
+/// the slots the others took are given back, so a refusal leaves nothing taken.
+///
+/// Not a transaction, on purpose: a counter such as the per-address one is a single item that
+/// everyone behind that address writes. Real DynamoDB cancels a transaction that meets another
+/// one in progress on the same item (`TransactionConflict`), so a crew signing in together would
+/// retry and some would see `503`; plain conditional updates on one item queue instead. The price
+/// is that a refused request holds the other keys' slots for one round trip, so a concurrent
+/// request can be refused a little early, never let through late.
 pub(super) async fn take_slots(
     store: &DynamoStore,
     limits: &[Limited],
     window: Duration,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let items = slot_updates(store, limits, window, now)?;
-    if items.is_empty() {
+    let start = window_start(window, now);
+    let end = start + window.num_seconds().max(1);
+    let keys = distinct_limits(limits);
+    let taken = join_all(keys.iter().map(|(key, max)| async move {
+        let request = store
+            .client
+            .update_item()
+            .key(attr::PK, s(counter_key(key, start)))
+            .update_expression(
+                "ADD #count :one SET #expiresAt = if_not_exists(#expiresAt, :end), \
+                 #entity = :entity",
+            )
+            .condition_expression("attribute_not_exists(#count) OR #count < :max")
+            .expression_attribute_names("#count", attr::COUNT)
+            .expression_attribute_names("#expiresAt", attr::EXPIRES_AT)
+            .expression_attribute_names("#entity", attr::ENTITY)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":max", n(*max as i64))
+            .expression_attribute_values(":end", n(end))
+            .expression_attribute_values(":entity", s("counter"));
+        store
+            .update_if("take a rate-limit slot", request)
+            .await
+            .map(|out| out.is_some())
+    }))
+    .await;
+    if taken.iter().all(|t| matches!(t, Ok(true))) {
         return Ok(true);
     }
-    match store.transact("take rate-limit slots", items).await {
-        Ok(()) => Ok(true),
-        // Only the counters carry conditions here: one of them is full.
-        Err(Ok(_)) => Ok(false),
-        Err(Err(e)) => Err(e),
+    let to_give_back: Vec<String> = keys
+        .iter()
+        .zip(&taken)
+        .filter(|(_, t)| matches!(t, Ok(true)))
+        .map(|((key, _), _)| (*key).to_owned())
+        .collect();
+    give_back_slots(store, &to_give_back, window, now).await?;
+    match taken.into_iter().find_map(Result::err) {
+        Some(e) => Err(e),
+        None => Ok(false),
     }
+}
+
+/// Each key once, in the order first given, held to the strictest `max` when given twice.
+fn distinct_limits(limits: &[Limited]) -> Vec<(&str, u64)> {
+    let mut distinct: Vec<(&str, u64)> = Vec::with_capacity(limits.len());
+    for l in limits {
+        match distinct.iter_mut().find(|(key, _)| *key == l.key) {
+            Some((_, max)) => *max = (*max).min(l.max),
+            None => distinct.push((&l.key, l.max)),
+        }
+    }
+    distinct
 }
 
 /// The transaction items that take one slot under each of `limits` in the window holding `now`:
@@ -84,14 +133,7 @@ pub(super) fn slot_updates(
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
     let start = window_start(window, now);
     let end = start + window.num_seconds().max(1);
-    let mut distinct: Vec<(&str, u64)> = Vec::with_capacity(limits.len());
-    for l in limits {
-        match distinct.iter_mut().find(|(key, _)| *key == l.key) {
-            Some((_, max)) => *max = (*max).min(l.max),
-            None => distinct.push((&l.key, l.max)),
-        }
-    }
-    distinct
+    distinct_limits(limits)
         .into_iter()
         .map(|(key, max)| {
             let update = Update::builder()
@@ -116,8 +158,9 @@ pub(super) fn slot_updates(
 }
 
 /// One `UpdateItem` per key, sent together, each taking one off only while the count is above 0.
-/// A plain write on an item that a transaction (another request's `take_slots`) holds at that
-/// moment is refused with `TransactionConflictException`: tried again, as `transact` does.
+/// A plain write on an item that a transaction (forgot-password's, on a counter of one user)
+/// holds at that moment is refused with `TransactionConflictException`: tried again, as
+/// `transact` does.
 pub(super) async fn give_back_slots(
     store: &DynamoStore,
     keys: &[String],

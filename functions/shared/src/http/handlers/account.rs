@@ -9,13 +9,15 @@ use std::sync::Arc;
 
 use crate::domain::password::PASSWORDS_DIFFER;
 use crate::domain::User;
+use crate::http::contract::account::{ChangePasswordBody, LogoutBody};
+use crate::http::cookies::{self, CookieNames};
 use crate::http::extract::{
-    session_token, ClientIp, Fields, FromFields, MaybeSubmitted, SignedIn, Submitted,
+    session_token, ClientIp, CurrentUser, Fields, FromFields, MaybeSubmitted, Submitted,
 };
 use crate::http::layers::CacheFor;
 use crate::http::pages::{self, ChangePasswordState};
 use crate::http::respond::{
-    json, page, respond, see_other, session_json, with_session_cookie, Format, Outcome,
+    json, page, respond, see_other, session_body, with_session_cookie, Outcome,
 };
 use crate::http::{ApiError, ErrorCode};
 use crate::services::{ChangePasswordError, ChangePasswordRequest, Services, Session};
@@ -35,20 +37,7 @@ pub async fn jwks(State(app): State<Arc<Services>>) -> Response {
     r
 }
 
-/// The cookie that ends the browser's session.
-fn clear_session_cookie(mut r: Response) -> Response {
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("session=; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=0"),
-    );
-    r
-}
-
-pub struct LogoutInput {
-    everywhere: bool,
-}
-
-impl FromFields for LogoutInput {
+impl FromFields for LogoutBody {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         Ok(Self {
             everywhere: f.flag("everywhere")?,
@@ -62,11 +51,12 @@ impl FromFields for LogoutInput {
 pub async fn logout(
     State(app): State<Arc<Services>>,
     headers: HeaderMap,
-    MaybeSubmitted(submitted): MaybeSubmitted<LogoutInput>,
+    MaybeSubmitted(submitted): MaybeSubmitted<LogoutBody>,
 ) -> Response {
     let Submitted { format, input } = submitted;
     let unauthorized = || ApiError::from(ErrorCode::Unauthorized);
-    let result = match (session_token(&headers), input.everywhere) {
+    let names = CookieNames::of(&app.config);
+    let result = match (session_token(&headers, &names), input.everywhere) {
         (None, _) => Err(unauthorized()),
         (Some(jwt), false) => app
             .sessions
@@ -79,16 +69,45 @@ pub async fn logout(
             Err(e) => Err(e.into()),
         },
     };
-    match (format, result) {
-        (Format::Page, Err(e)) if e.code != ErrorCode::Unauthorized => e.to_page(),
-        (Format::Page, _) => clear_session_cookie(see_other("/login")),
-        (Format::Json, Ok(())) => clear_session_cookie(StatusCode::NO_CONTENT.into_response()),
-        (Format::Json, Err(e)) => e.to_json(),
+    respond(&app, format, SignedOut(result, names))
+}
+
+/// What signing out came to. The form lands on the sign-in page whether or not there was a
+/// session to end; only a failure that is not the session's fault shows itself.
+struct SignedOut(Result<(), ApiError>, CookieNames);
+
+impl Outcome for SignedOut {
+    fn page(self, _: &Services) -> Response {
+        match self.0 {
+            Err(e) if e.code != ErrorCode::Unauthorized => e.to_page(),
+            _ => cookies::sign_out(see_other("/login"), &self.1),
+        }
+    }
+    fn json(self, _: &Services) -> Response {
+        match self.0 {
+            Ok(()) => cookies::sign_out(StatusCode::NO_CONTENT.into_response(), &self.1),
+            Err(e) => e.to_json(),
+        }
+    }
+}
+
+/// A request that needs a session and has none: the sign-in page for a browser, `401` in JSON.
+struct NotSignedIn;
+
+impl Outcome for NotSignedIn {
+    fn page(self, _: &Services) -> Response {
+        see_other("/login")
+    }
+    fn json(self, _: &Services) -> Response {
+        ApiError::from(ErrorCode::Unauthorized).to_json()
     }
 }
 
 /// `GET /password`: the form, for a signed-in user; the sign-in page for anyone else.
-pub async fn password_page(State(app): State<Arc<Services>>, SignedIn(user): SignedIn) -> Response {
+pub async fn password_page(
+    State(app): State<Arc<Services>>,
+    CurrentUser(user): CurrentUser,
+) -> Response {
     match user {
         Some(user) => page(
             StatusCode::OK,
@@ -98,21 +117,13 @@ pub async fn password_page(State(app): State<Arc<Services>>, SignedIn(user): Sig
     }
 }
 
-/// What `POST /password` reads. The form always has the confirmation box; JSON callers may leave
-/// it out.
-pub struct ChangeInput {
-    current: Option<String>,
-    password: String,
-    confirmation: Option<String>,
-}
-
-impl FromFields for ChangeInput {
+impl FromFields for ChangePasswordBody {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         let confirmation = f.string("passwordConfirmation")?;
         Ok(Self {
-            current: f.string("currentPassword")?,
+            current_password: f.string("currentPassword")?,
             password: f.string("password")?.unwrap_or_default(),
-            confirmation: if f.is_form() {
+            password_confirmation: if f.is_form() {
                 Some(confirmation.unwrap_or_default())
             } else {
                 confirmation
@@ -155,7 +166,9 @@ impl Outcome for Changed {
     fn page(self, app: &Services) -> Response {
         let Changed { user, result } = self;
         let (status, problems) = match result {
-            Ok(session) => return with_session_cookie(see_other(&app.config.app_url), &session),
+            Ok(session) => {
+                return with_session_cookie(see_other(&app.config.app_url), &session, app)
+            }
             Err(ChangePasswordError::SessionEnded) => return see_other("/login"),
             Err(ChangePasswordError::Confirmation) => (
                 StatusCode::BAD_REQUEST,
@@ -186,10 +199,10 @@ impl Outcome for Changed {
         page(status, change_form(app, &user, problems))
     }
 
-    fn json(self, _: &Services) -> Response {
+    fn json(self, app: &Services) -> Response {
         match self.result {
             Ok(session) => {
-                with_session_cookie(json(StatusCode::OK, &session_json(&session)), &session)
+                with_session_cookie(json(StatusCode::OK, &session_body(&session)), &session, app)
             }
             Err(e) => ApiError::from(e).to_json(),
         }
@@ -199,21 +212,18 @@ impl Outcome for Changed {
 /// `POST /password`: a new password for the signed-in user; every other session ends.
 pub async fn change_password(
     State(app): State<Arc<Services>>,
-    SignedIn(user): SignedIn,
+    CurrentUser(user): CurrentUser,
     ClientIp(ip): ClientIp,
-    submitted: Submitted<ChangeInput>,
+    submitted: Submitted<ChangePasswordBody>,
 ) -> Response {
     let Submitted { format, input } = submitted;
     let Some(user) = user else {
-        return match format {
-            Format::Page => see_other("/login"),
-            Format::Json => ApiError::from(ErrorCode::Unauthorized).to_json(),
-        };
+        return respond(&app, format, NotSignedIn);
     };
     let request = ChangePasswordRequest {
-        current: input.current.map(SecretString::from),
+        current: input.current_password.map(SecretString::from),
         password: SecretString::from(input.password),
-        confirmation: input.confirmation.map(SecretString::from),
+        confirmation: input.password_confirmation.map(SecretString::from),
     };
     let result = app.change_password(user.clone(), request, &ip).await;
     respond(&app, format, Changed { user, result })

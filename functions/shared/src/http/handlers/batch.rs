@@ -5,12 +5,14 @@
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
 
-use super::users::{invited_json, read_invite};
+use super::users::{invited_view, read_invite};
+use crate::http::contract::batch::{CrewResult, CrewRow};
 use crate::http::extract::{body_text_up_to, media_type, Admin, Fields, JSON};
-use crate::http::respond::{json, user_json};
+use crate::http::json::{self, JsonProblem};
+use crate::http::respond::{json, user_view};
 use crate::http::{ApiError, ErrorCode, MAX_BATCH_BODY_BYTES};
 use crate::services::{Delivery, InviteRequest, RowFailure, Services, MAX_BATCH_ROWS};
 
@@ -63,10 +65,14 @@ impl<S: Send + Sync> FromRequest<S> for CrewUpload {
 
 /// `{"users": [{…}, …]}`: each row's fields, or why it is not an object.
 fn json_rows(text: &str) -> Result<Vec<Result<Fields, ApiError>>, ApiError> {
-    let Ok(Value::Object(mut body)) = serde_json::from_str::<Value>(text) else {
-        return Err(ApiError::bad_request(
-            "The body is not valid JSON: send {\"users\": [{\"email\": \"…\"}, …]}.",
-        ));
+    let mut body = match json::parse(text) {
+        Ok(Value::Object(body)) => body,
+        Err(JsonProblem::RepeatedKey) => return Err(JsonProblem::RepeatedKey.into()),
+        _ => {
+            return Err(ApiError::bad_request(
+                "The body is not valid JSON: send {\"users\": [{\"email\": \"…\"}, …]}.",
+            ))
+        }
     };
     let Some(Value::Array(users)) = body.remove("users") else {
         return Err(ApiError::invalid(
@@ -165,9 +171,12 @@ fn not_tried() -> ApiError {
 }
 
 /// A refused row: the status and the error `POST /users` would have answered.
-fn row_error(index: usize, error: &ApiError) -> Value {
-    let mut body = error.body();
-    json!({"index": index, "status": error.status().as_u16(), "error": body["error"].take()})
+fn row_error(index: usize, error: &ApiError) -> CrewRow {
+    CrewRow::Refused {
+        index,
+        status: error.status().as_u16(),
+        error: error.detail(),
+    }
 }
 
 /// `POST /users/batch`: `200` with one result per row, in order.
@@ -178,18 +187,18 @@ pub async fn invite_crew(
 ) -> Result<Response, ApiError> {
     let outcomes = app.invite_batch(&admin, rows).await;
     let mut created = 0;
-    let results: Vec<Value> = outcomes
+    let results: Vec<CrewRow> = outcomes
         .into_iter()
         .enumerate()
         .map(|(index, outcome)| match outcome {
             Ok(invited) => {
                 created += 1;
-                json!({
-                    "index": index,
-                    "status": StatusCode::CREATED.as_u16(),
-                    "user": user_json(&invited.user),
-                    "invite": invited_json(&app, &invited),
-                })
+                CrewRow::Created {
+                    index,
+                    status: StatusCode::CREATED.as_u16(),
+                    user: user_view(&invited.user),
+                    invite: invited_view(&app, &invited),
+                }
             }
             Err(RowFailure::Refused(error)) => row_error(index, &error),
             Err(RowFailure::Failed(e)) => row_error(index, &ApiError::from(e)),
@@ -199,7 +208,11 @@ pub async fn invite_crew(
     let failed = results.len() - created;
     Ok(json(
         StatusCode::OK,
-        &json!({"created": created, "failed": failed, "results": results}),
+        &CrewResult {
+            created,
+            failed,
+            results,
+        },
     ))
 }
 

@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use crate::domain::password::PASSWORDS_DIFFER;
 use crate::domain::{LinkProblem, TokenPurpose, TokenRecord};
+use crate::http::contract::links::RedeemBody;
 use crate::http::extract::{Fields, FromFields, LinkToken, Submitted};
 use crate::http::pages::{self, PasswordFormState};
 use crate::http::respond::{
-    json, page, respond, see_other, session_json, with_session_cookie, Outcome,
+    json, page, respond, see_other, session_body, with_session_cookie, Outcome,
 };
 use crate::http::ApiError;
 use crate::services::{LinkError, RedeemError, RedeemRequest, Services, Session};
@@ -38,15 +39,7 @@ pub async fn reset_page(State(app): State<Arc<Services>>, token: LinkToken) -> R
     page_for(&app, TokenPurpose::Reset, token).await
 }
 
-/// What `POST /setup` and `POST /reset` read. The form always has the confirmation box (an
-/// empty one is a mismatch); JSON callers may leave it out.
-pub struct RedeemInput {
-    token: Option<String>,
-    password: String,
-    confirmation: Option<String>,
-}
-
-impl FromFields for RedeemInput {
+impl FromFields for RedeemBody {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         let token = f.string("token")?;
         let password = f.string("password")?.unwrap_or_default();
@@ -59,7 +52,7 @@ impl FromFields for RedeemInput {
         Ok(Self {
             token,
             password,
-            confirmation,
+            password_confirmation: confirmation,
         })
     }
 }
@@ -93,7 +86,7 @@ impl Outcome for Redeemed {
             )
         };
         match result {
-            Ok(session) => with_session_cookie(see_other(&app.config.app_url), &session),
+            Ok(session) => with_session_cookie(see_other(&app.config.app_url), &session, app),
             Err(RedeemError::Password { record, message }) => {
                 form_again(&record, Some(&message), None)
             }
@@ -105,10 +98,10 @@ impl Outcome for Redeemed {
         }
     }
 
-    fn json(self, _: &Services) -> Response {
+    fn json(self, app: &Services) -> Response {
         match self.result {
             Ok(session) => {
-                with_session_cookie(json(StatusCode::OK, &session_json(&session)), &session)
+                with_session_cookie(json(StatusCode::OK, &session_body(&session)), &session, app)
             }
             Err(e) => ApiError::from(e).to_json(),
         }
@@ -118,7 +111,7 @@ impl Outcome for Redeemed {
 async fn redeem(
     app: &Services,
     purpose: TokenPurpose,
-    submitted: Submitted<RedeemInput>,
+    submitted: Submitted<RedeemBody>,
 ) -> Response {
     let Submitted { format, input } = submitted;
     let result = app
@@ -127,7 +120,7 @@ async fn redeem(
             RedeemRequest {
                 token: input.token.clone(),
                 password: SecretString::from(input.password),
-                confirmation: input.confirmation.map(SecretString::from),
+                confirmation: input.password_confirmation.map(SecretString::from),
             },
         )
         .await;
@@ -142,17 +135,11 @@ async fn redeem(
     )
 }
 
-pub async fn setup(
-    State(app): State<Arc<Services>>,
-    submitted: Submitted<RedeemInput>,
-) -> Response {
+pub async fn setup(State(app): State<Arc<Services>>, submitted: Submitted<RedeemBody>) -> Response {
     redeem(&app, TokenPurpose::Setup, submitted).await
 }
 
-pub async fn reset(
-    State(app): State<Arc<Services>>,
-    submitted: Submitted<RedeemInput>,
-) -> Response {
+pub async fn reset(State(app): State<Arc<Services>>, submitted: Submitted<RedeemBody>) -> Response {
     redeem(&app, TokenPurpose::Reset, submitted).await
 }
 

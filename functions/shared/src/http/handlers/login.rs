@@ -4,15 +4,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use secrecy::SecretString;
-use serde_json::json;
 use std::sync::Arc;
 
 use crate::domain::EmailAddress;
 use crate::emails::lifetime_in_words;
-use crate::http::extract::{ClientIp, Fields, FromFields, Submitted};
+use crate::http::contract::login::{Accepted, Credentials, ForgotRequest, SignInBody};
+use crate::http::extract::{BrowserDevices, ClientIp, Fields, FromFields, Submitted};
 use crate::http::pages;
 use crate::http::respond::{
-    json, page, respond, see_other, session_json, with_session_cookie, Outcome,
+    json, page, respond, see_other, session_body, with_session_cookie, Outcome,
 };
 use crate::http::{ApiError, ErrorCode};
 use crate::services::{Services, SignedIn};
@@ -25,18 +25,13 @@ pub async fn forgot_page() -> Response {
     page(StatusCode::OK, pages::forgot("", None))
 }
 
-/// What the sign-in form and JSON carry; emptiness is the handler's to refuse, next to the
-/// form's field.
-pub struct Credentials {
-    email: String,
-    password: String,
-}
-
+/// Emptiness is the handler's to refuse, next to the form's field.
 impl FromFields for Credentials {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         Ok(Self {
             email: f.string("email")?.unwrap_or_default(),
             password: f.string("password")?.unwrap_or_default(),
+            device_token: f.string("deviceToken")?,
         })
     }
 }
@@ -52,10 +47,10 @@ impl Outcome for SignIn {
         match self.result {
             // On the temporary password: choose their own now, right here (API.md, `POST /login`).
             Ok(signed_in) if signed_in.must_change_password => {
-                with_session_cookie(see_other("/password"), &signed_in.session)
+                with_session_cookie(see_other("/password"), &signed_in.session, app)
             }
             Ok(signed_in) => {
-                with_session_cookie(see_other(&app.config.app_url), &signed_in.session)
+                with_session_cookie(see_other(&app.config.app_url), &signed_in.session, app)
             }
             Err(e) => {
                 let message = match e.code {
@@ -73,11 +68,13 @@ impl Outcome for SignIn {
 
     fn json(self, _: &Services) -> Response {
         match self.result {
-            Ok(signed_in) => {
-                let mut body = session_json(&signed_in.session);
-                body["mustChangePassword"] = json!(signed_in.must_change_password);
-                json(StatusCode::OK, &body)
-            }
+            Ok(signed_in) => json(
+                StatusCode::OK,
+                &SignInBody {
+                    session: session_body(&signed_in.session),
+                    must_change_password: signed_in.must_change_password,
+                },
+            ),
             Err(e) => e.to_json(),
         }
     }
@@ -87,10 +84,11 @@ impl Outcome for SignIn {
 pub async fn login(
     State(app): State<Arc<Services>>,
     ClientIp(ip): ClientIp,
+    BrowserDevices(browser): BrowserDevices,
     submitted: Submitted<Credentials>,
 ) -> Response {
     let Submitted { format, input } = submitted;
-    let result = sign_in(&app, &ip, &input).await;
+    let result = sign_in(&app, &ip, &input, &browser).await;
     respond(
         &app,
         format,
@@ -101,7 +99,12 @@ pub async fn login(
     )
 }
 
-async fn sign_in(app: &Services, ip: &str, input: &Credentials) -> Result<SignedIn, ApiError> {
+async fn sign_in(
+    app: &Services,
+    ip: &str,
+    input: &Credentials,
+    browser: &[String],
+) -> Result<SignedIn, ApiError> {
     if input.email.trim().is_empty() {
         return Err(ApiError::invalid("email", "Enter your email address."));
     }
@@ -110,27 +113,32 @@ async fn sign_in(app: &Services, ip: &str, input: &Credentials) -> Result<Signed
     }
     let email = EmailAddress::parse(&input.email).map_err(|e| ApiError::invalid("email", e.0))?;
     let password = SecretString::from(input.password.clone());
-    Ok(app.sign_in(&email, &password, ip).await?)
+    let devices = device_tokens(input.device_token.as_deref(), browser);
+    Ok(app.sign_in(&email, &password, ip, &devices).await?)
 }
 
-pub struct ForgotInput {
-    email: String,
+/// The device tokens a request carries: an app's in its body, a browser's in its cookie.
+fn device_tokens<'a>(body: Option<&'a str>, browser: &'a [String]) -> Vec<&'a str> {
+    body.into_iter()
+        .chain(browser.iter().map(String::as_str))
+        .collect()
 }
 
-impl FromFields for ForgotInput {
+impl FromFields for ForgotRequest {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         Ok(Self {
             email: f.string("email")?.unwrap_or_default(),
+            device_token: f.string("deviceToken")?,
         })
     }
 }
 
-struct Forgot {
+struct ForgotOutcome {
     typed_email: String,
     result: Result<EmailAddress, ApiError>,
 }
 
-impl Outcome for Forgot {
+impl Outcome for ForgotOutcome {
     fn page(self, app: &Services) -> Response {
         match self.result {
             Ok(email) => page(
@@ -154,7 +162,7 @@ impl Outcome for Forgot {
 
     fn json(self, _: &Services) -> Response {
         match self.result {
-            Ok(_) => json(StatusCode::ACCEPTED, &json!({"status": "accepted"})),
+            Ok(_) => json(StatusCode::ACCEPTED, &Accepted { status: "accepted" }),
             Err(e) => e.to_json(),
         }
     }
@@ -164,12 +172,17 @@ impl Outcome for Forgot {
 pub async fn forgot(
     State(app): State<Arc<Services>>,
     ClientIp(ip): ClientIp,
-    submitted: Submitted<ForgotInput>,
+    BrowserDevices(browser): BrowserDevices,
+    submitted: Submitted<ForgotRequest>,
 ) -> Response {
     let Submitted { format, input } = submitted;
     let result = match EmailAddress::parse(&input.email) {
         Ok(email) => app
-            .forgot_password(&email, &ip)
+            .forgot_password(
+                &email,
+                &ip,
+                &device_tokens(input.device_token.as_deref(), &browser),
+            )
             .await
             .map(|()| email)
             .map_err(ApiError::from),
@@ -178,7 +191,7 @@ pub async fn forgot(
     respond(
         &app,
         format,
-        Forgot {
+        ForgotOutcome {
             typed_email: input.email,
             result,
         },

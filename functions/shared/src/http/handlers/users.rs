@@ -5,12 +5,12 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{json, Value};
 use std::sync::Arc;
 
 use crate::domain::{EmailAddress, Role, UserStatus};
-use crate::http::extract::{Admin, Fields, FromFields, Json, OptionalJson, QueryFields};
-use crate::http::respond::{invite_json, json, user_json};
+use crate::http::contract::users::{InviteOnly, InviteView, UserOnly, UserPage, UserWithInvite};
+use crate::http::extract::{Admin, Fields, FromFields, JsonBody, OptionalJsonBody, QueryFields};
+use crate::http::respond::{invite_view, json, user_view};
 use crate::http::ApiError;
 use crate::services::crew::{decode_cursor, encode_cursor, DEFAULT_PAGE, MAX_PAGE};
 use crate::services::invite::MAX_INVITE_DAYS;
@@ -107,14 +107,14 @@ impl FromFields for InviteOptions {
 
 /// The invite as an admin's answer shows it; for a link handed over in person, with the link
 /// and its QR code (in this answer only: neither is stored).
-pub(super) fn invited_json(app: &Services, invited: &Invited) -> Value {
-    let mut invite = invite_json(&invited.user, app.now());
-    if let (Some(link), Value::Object(map)) = (&invited.link, &mut invite) {
+pub(super) fn invited_view(app: &Services, invited: &Invited) -> Option<InviteView> {
+    let mut invite = invite_view(&invited.user, app.now())?;
+    if let Some(link) = &invited.link {
         let url = link.expose_secret();
-        map.insert("url".into(), json!(url));
-        map.insert("qrSvg".into(), json!(qr_svg(url)));
+        invite.url = Some(url.to_owned());
+        invite.qr_svg = qr_svg(url);
     }
-    invite
+    Some(invite)
 }
 
 /// A QR code of `text` as an SVG image (`None` if it cannot be one; a link always can).
@@ -134,12 +134,15 @@ fn qr_svg(text: &str) -> Option<String> {
 pub async fn create(
     State(app): State<Arc<Services>>,
     Admin(admin): Admin,
-    Json(request): Json<InviteRequest>,
+    JsonBody(request): JsonBody<InviteRequest>,
 ) -> Result<Response, ApiError> {
     let invited = app.invite(&admin, request).await?;
     let mut r = json(
         StatusCode::CREATED,
-        &json!({"user": user_json(&invited.user), "invite": invited_json(&app, &invited)}),
+        &UserWithInvite {
+            user: user_view(&invited.user),
+            invite: invited_view(&app, &invited),
+        },
     );
     if let Ok(v) = HeaderValue::from_str(&format!("/users/{}", invited.user.id.0)) {
         r.headers_mut().insert(header::LOCATION, v);
@@ -156,7 +159,10 @@ pub async fn get(
     let user = app.user_in_org(&admin, &id).await?;
     Ok(json(
         StatusCode::OK,
-        &json!({"user": user_json(&user), "invite": invite_json(&user, app.now())}),
+        &UserWithInvite {
+            user: user_view(&user),
+            invite: invite_view(&user, app.now()),
+        },
     ))
 }
 
@@ -165,12 +171,14 @@ pub async fn resend_invite(
     State(app): State<Arc<Services>>,
     Admin(admin): Admin,
     Path(id): Path<String>,
-    OptionalJson(options): OptionalJson<InviteOptions>,
+    OptionalJsonBody(options): OptionalJsonBody<InviteOptions>,
 ) -> Result<Response, ApiError> {
     let invited = app.resend_invite(&admin, &id, options).await?;
     Ok(json(
         StatusCode::OK,
-        &json!({"invite": invited_json(&app, &invited)}),
+        &InviteOnly {
+            invite: invited_view(&app, &invited),
+        },
     ))
 }
 
@@ -233,14 +241,20 @@ pub async fn list(
         .list_users(&admin, request.status, request.limit, request.cursor)
         .await?;
     let now = app.now();
-    let users: Vec<Value> = page
+    let users = page
         .users
         .iter()
-        .map(|u| json!({"user": user_json(u), "invite": invite_json(u, now)}))
+        .map(|u| UserWithInvite {
+            user: user_view(u),
+            invite: invite_view(u, now),
+        })
         .collect();
     Ok(json(
         StatusCode::OK,
-        &json!({"users": users, "nextCursor": page.next.as_ref().map(encode_cursor)}),
+        &UserPage {
+            users,
+            next_cursor: page.next.as_ref().map(encode_cursor),
+        },
     ))
 }
 
@@ -261,7 +275,12 @@ pub async fn disable(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let user = app.disable_user(&admin, &id).await?;
-    Ok(json(StatusCode::OK, &json!({"user": user_json(&user)})))
+    Ok(json(
+        StatusCode::OK,
+        &UserOnly {
+            user: user_view(&user),
+        },
+    ))
 }
 
 /// `POST /users/{id}/enable`.
@@ -271,5 +290,10 @@ pub async fn enable(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let user = app.enable_user(&admin, &id).await?;
-    Ok(json(StatusCode::OK, &json!({"user": user_json(&user)})))
+    Ok(json(
+        StatusCode::OK,
+        &UserOnly {
+            user: user_view(&user),
+        },
+    ))
 }
