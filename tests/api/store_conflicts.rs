@@ -199,6 +199,26 @@ async fn a_crew_signing_in_behind_one_address_never_meets_a_transaction_conflict
     );
 }
 
+/// A rate-limit slot is a plain conditional update, and on AWS a plain write to an item that a
+/// transaction holds at that moment (forgot-password's link transaction holds the email's
+/// counters) is refused with `TransactionConflictException`, which the SDK does not retry. The
+/// store retries it: the sign-in waits a moment instead of answering `503`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slot_update_that_meets_a_transaction_is_retried_and_the_sign_in_goes_through() {
+    let p = app_behind_the_proxy().await;
+    let tech = email("ana");
+    invite_by_link(&p, &tech).await;
+    p.proxy.fail_next("UpdateItem", Fault::WriteConflict, 2);
+    let before = p.proxy.seen("UpdateItem");
+    let body = json!({"email": tech, "password": TEMP_PASSWORD});
+    let r = post_from(&p.app, "203.0.113.8", "/login", body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        p.proxy.seen("UpdateItem") >= before + 2 + 3,
+        "both conflicts met and retried"
+    );
+}
+
 /// The same burst as on the embedded store (account_security), on DynamoDB: six reset requests
 /// for one invited tech from two addresses all answer `202`, three trials.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

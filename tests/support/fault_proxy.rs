@@ -28,6 +28,10 @@ pub enum Fault {
     /// key's `pk` contains the given text (every item when empty), `None` otherwise: another
     /// transaction was in progress on that item, as AWS answers and DynamoDB Local never does.
     TransactionConflict(String),
+    /// `TransactionConflictException` (400): a plain write (`UpdateItem`, `PutItem`,
+    /// `DeleteItem`) on an item that a transaction holds at that moment, as AWS answers it; the
+    /// SDK does not retry it.
+    WriteConflict,
     /// `ProvisionedThroughputExceededException` (400), which the SDK retries as throttling.
     Throttled,
     /// `InternalServerError` (500).
@@ -183,6 +187,13 @@ fn answer_for_dynamodb(fault: &Fault, request: &[u8]) -> Response<Full<Bytes>> {
                 }),
             )
         }
+        Fault::WriteConflict => dynamodb_error(
+            StatusCode::BAD_REQUEST,
+            json!({
+                "__type": "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
+                "message": "Transaction is ongoing for the item",
+            }),
+        ),
         Fault::Throttled => dynamodb_error(
             StatusCode::BAD_REQUEST,
             json!({

@@ -42,28 +42,6 @@ pub async fn events_are_counted_per_key_and_window_and_peeking_does_not_count(st
     );
 }
 
-pub async fn the_sign_in_view_is_the_user_by_email_and_their_counters(store: SharedStore) {
-    let window = Duration::minutes(15);
-    let (user, _) = create_invited(&store, "view").await;
-    let key = format!("login:email:{}", uuid::Uuid::new_v4().simple());
-    let now = t0();
-    store.count_event(&key, window, now).await.unwrap();
-    let keys = [key.clone(), "login:ip:nobody".to_owned()];
-    let (found, counts) = store
-        .sign_in_view(&user.email, &keys, window, now)
-        .await
-        .unwrap();
-    assert_eq!(found.as_ref(), Some(&user));
-    assert_eq!(counts, vec![1, 0]);
-    let stranger = EmailAddress::parse(&unique_email("stranger")).unwrap();
-    let (nobody, counts) = store
-        .sign_in_view(&stranger, &keys, window, now)
-        .await
-        .unwrap();
-    assert_eq!(nobody, None);
-    assert_eq!(counts, vec![1, 0]);
-}
-
 pub(super) fn limit(kind: &str, max: u64) -> Limited {
     Limited {
         key: format!("login:{kind}:{}", uuid::Uuid::new_v4().simple()),

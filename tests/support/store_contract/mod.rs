@@ -70,7 +70,6 @@ macro_rules! store_contract {
             ending_sessions_changes_only_the_session_version,
             two_concurrent_password_changes_from_one_session_give_exactly_one_success,
             events_are_counted_per_key_and_window_and_peeking_does_not_count,
-            the_sign_in_view_is_the_user_by_email_and_their_counters,
             slots_are_taken_only_under_the_limit_and_given_back,
             a_refused_take_keeps_no_slot_under_any_key,
             fifty_concurrent_takes_of_one_limit_take_exactly_the_limit,

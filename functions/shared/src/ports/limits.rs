@@ -1,11 +1,10 @@
 //! Rate-limit counters: count an event, peek at counts, take and give back slots, all in fixed
-//! windows; and the read sign-in makes (the user and their counters together).
+//! windows.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
-use super::{StoreError, Users};
-use crate::domain::{EmailAddress, User};
+use super::StoreError;
 
 #[async_trait]
 pub trait Limits: Send + Sync {
@@ -38,7 +37,10 @@ pub trait Limits: Send + Sync {
     /// counters shared by many requests (an address's, an email's) are exactly the items on
     /// which real DynamoDB cancels concurrent transactions, where plain updates queue (issue 25).
     /// All-or-none is kept by the give-back; between the take and the give-back a concurrent
-    /// call may see the slot taken and be refused, which errs on the strict side.
+    /// call may see the slot taken and be refused, which errs on the strict side. A give-back
+    /// that fails is logged and its slots stay counted (the answer is still `false`).
+    /// `Conflict` only when an update kept meeting a transaction in progress on its counter
+    /// after the retries.
     async fn take_slots(
         &self,
         limits: &[Limited],
@@ -54,26 +56,6 @@ pub trait Limits: Send + Sync {
         window: Duration,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-}
-
-/// What sign-in reads, where a store can read users and counters together.
-#[async_trait]
-pub trait SignInView: Users + Limits {
-    /// What sign-in reads: the user by email and its rate-limit counters in the window holding
-    /// `now`. Stores that can read both in one request do (DynamoDB: one BatchGetItem).
-    async fn sign_in_view(
-        &self,
-        email: &EmailAddress,
-        counter_keys: &[String],
-        window: Duration,
-        now: DateTime<Utc>,
-    ) -> Result<(Option<User>, Vec<u64>), StoreError> {
-        let (user, counts) = tokio::join!(
-            self.user_by_email(email),
-            self.peek_counts(counter_keys, window, now)
-        );
-        Ok((user?, counts?))
-    }
 }
 
 /// Rate-limit slots taken in the same write as the work they limit

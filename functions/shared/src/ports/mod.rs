@@ -22,7 +22,7 @@ pub use clock::{Clock, SystemClock};
 pub use crew::{Crew, PageKey, UserPage, UserQuery};
 pub use errors::{BackendError, StoreError};
 pub use invites::{Invites, MESSAGE_LOOKUP_DAYS};
-pub use limits::{window_start, Limited, Limits, SignInView, Slots};
+pub use limits::{window_start, Limited, Limits, Slots};
 pub use links::{Links, Redemption};
 pub use mailer::{EmailMessage, MailError, Mailer};
 pub use outbox::{MailOutcome, Outbox};
@@ -31,6 +31,6 @@ pub use users::{Rehash, SessionChange, Users};
 /// Every store port at once, for wiring only: the app is built with one store and keeps it as one
 /// `Arc<dyn Store>`; each use case takes the ports it uses from it (`&dyn Store` upcasts to
 /// `&dyn Users`).
-pub trait Store: Users + Links + Limits + SignInView + Invites + Crew + Outbox {}
+pub trait Store: Users + Links + Limits + Invites + Crew + Outbox {}
 
-impl<T: Users + Links + Limits + SignInView + Invites + Crew + Outbox> Store for T {}
+impl<T: Users + Links + Limits + Invites + Crew + Outbox> Store for T {}

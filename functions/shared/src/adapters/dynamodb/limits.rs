@@ -1,6 +1,5 @@
 //! Rate-limit counters: counting an event (one `UpdateItem` with `ADD`, which creates the counter
-//! with its TTL at the window's end), peeking at counts, and the sign-in view, which reads the
-//! user and their counters in one `BatchGetItem`; and slots taken before the work they limit
+//! with its TTL at the window's end), peeking at counts (one `BatchGetItem`); and slots taken before the work they limit
 //! (one conditional `UpdateItem` per key, or, for counters of one user only, inside the
 //! transaction of the work itself: `links::issue_within_limits`) and given back after a sign-in
 //! that turned out not to fail.
@@ -10,14 +9,15 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::future::join_all;
 
 use super::errors::{built, sdk_error};
-use super::items::{from_item, user_from_item, CounterItem};
-use super::layout::{attr, counter_key, email_key, n, s, Item};
+use super::items::{from_item, CounterItem};
+use super::layout::{attr, counter_key, n, s, Item};
 use super::requests::{backoff, update_item, ATTEMPTS};
 use super::DynamoStore;
-use crate::domain::{EmailAddress, User};
+use crate::ports::Limits;
 use crate::ports::{window_start, Limited, StoreError};
-use crate::ports::{Limits, SignInView};
+use crate::telemetry::log_unexpected;
 use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
 pub(super) async fn count_event(
     store: &DynamoStore,
@@ -70,27 +70,26 @@ pub(super) async fn take_slots(
     let start = window_start(window, now);
     let end = start + window.num_seconds().max(1);
     let keys = distinct_limits(limits);
-    let taken = join_all(keys.iter().map(|(key, max)| async move {
-        let request = store
-            .client
-            .update_item()
-            .key(attr::PK, s(counter_key(key, start)))
-            .update_expression(
-                "ADD #count :one SET #expiresAt = if_not_exists(#expiresAt, :end), \
-                 #entity = :entity",
-            )
-            .condition_expression("attribute_not_exists(#count) OR #count < :max")
-            .expression_attribute_names("#count", attr::COUNT)
-            .expression_attribute_names("#expiresAt", attr::EXPIRES_AT)
-            .expression_attribute_names("#entity", attr::ENTITY)
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":max", n(*max as i64))
-            .expression_attribute_values(":end", n(end))
-            .expression_attribute_values(":entity", s("counter"));
-        store
-            .update_if("take a rate-limit slot", request)
-            .await
-            .map(|out| out.is_some())
+    let taken = join_all(keys.iter().map(|(key, max)| {
+        let pk = counter_key(key, start);
+        update_retrying_conflicts(store, "take a rate-limit slot", move || {
+            store
+                .client
+                .update_item()
+                .key(attr::PK, s(pk.clone()))
+                .update_expression(
+                    "ADD #count :one SET #expiresAt = if_not_exists(#expiresAt, :end), \
+                     #entity = :entity",
+                )
+                .condition_expression("attribute_not_exists(#count) OR #count < :max")
+                .expression_attribute_names("#count", attr::COUNT)
+                .expression_attribute_names("#expiresAt", attr::EXPIRES_AT)
+                .expression_attribute_names("#entity", attr::ENTITY)
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":max", n(*max as i64))
+                .expression_attribute_values(":end", n(end))
+                .expression_attribute_values(":entity", s("counter"))
+        })
     }))
     .await;
     if taken.iter().all(|t| matches!(t, Ok(true))) {
@@ -102,10 +101,36 @@ pub(super) async fn take_slots(
         .filter(|(_, t)| matches!(t, Ok(true)))
         .map(|((key, _), _)| (*key).to_owned())
         .collect();
-    give_back_slots(store, &to_give_back, window, now).await?;
+    if let Err(e) = give_back_slots(store, &to_give_back, window, now).await {
+        // Those slots stay counted: the limit is reached a little early, never late. The
+        // refusal (or the failure below) is still this call's answer.
+        log_unexpected("giving back the slots of a refused take", &e);
+    }
     match taken.into_iter().find_map(Result::err) {
         Some(e) => Err(e),
         None => Ok(false),
+    }
+}
+
+/// One conditional `UpdateItem`: `true` when it applied, `false` when its condition failed. A
+/// plain write on an item that a transaction (forgot-password's, on a counter of one user) holds
+/// at that moment is refused with `TransactionConflictException` on AWS: tried again, with the
+/// backoff `transact` uses, so a request that meets a transaction waits a little instead of
+/// answering `503`.
+async fn update_retrying_conflicts(
+    store: &DynamoStore,
+    operation: &'static str,
+    request: impl Fn() -> UpdateItemFluentBuilder,
+) -> Result<bool, StoreError> {
+    let mut attempt = 0;
+    loop {
+        match store.update_if(operation, request()).await {
+            Err(StoreError::Conflict) if attempt + 1 < ATTEMPTS => {
+                attempt += 1;
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            done => return done.map(|out| out.is_some()),
+        }
     }
 }
 
@@ -157,10 +182,8 @@ pub(super) fn slot_updates(
         .collect()
 }
 
-/// One `UpdateItem` per key, sent together, each taking one off only while the count is above 0.
-/// A plain write on an item that a transaction (forgot-password's, on a counter of one user)
-/// holds at that moment is refused with `TransactionConflictException`: tried again, as
-/// `transact` does.
+/// One `UpdateItem` per key, sent together, each taking one off only while the count is above 0
+/// (a conflict with a transaction tried again, as for a take).
 pub(super) async fn give_back_slots(
     store: &DynamoStore,
     keys: &[String],
@@ -168,10 +191,10 @@ pub(super) async fn give_back_slots(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let pks = counter_pks(keys, window, now);
-    let given = join_all(pks.iter().map(|pk| async move {
-        let mut attempt = 0;
-        loop {
-            let request = store
+    // A failed condition: nothing to give back (the window turned, or it is already 0).
+    let given = join_all(pks.iter().map(|pk| {
+        update_retrying_conflicts(store, "give back a rate-limit slot", move || {
+            store
                 .client
                 .update_item()
                 .key(attr::PK, s(pk.clone()))
@@ -179,22 +202,11 @@ pub(super) async fn give_back_slots(
                 .condition_expression("#count > :zero")
                 .expression_attribute_names("#count", attr::COUNT)
                 .expression_attribute_values(":minus_one", n(-1))
-                .expression_attribute_values(":zero", n(0));
-            // A failed condition: nothing to give back (the window turned, or it is already 0).
-            match store
-                .update_if("give back a rate-limit slot", request)
-                .await
-            {
-                Err(StoreError::Conflict) if attempt + 1 < ATTEMPTS => {
-                    attempt += 1;
-                    tokio::time::sleep(backoff(attempt)).await;
-                }
-                given => return given.map(|_| ()),
-            }
-        }
+                .expression_attribute_values(":zero", n(0))
+        })
     }))
     .await;
-    given.into_iter().collect()
+    given.into_iter().try_for_each(|g| g.map(drop))
 }
 
 pub(super) async fn peek_counts(
@@ -209,31 +221,6 @@ pub(super) async fn peek_counts(
     pks.iter()
         .map(|pk| count_in(items.get(pk).cloned()))
         .collect()
-}
-
-/// One BatchGetItem: the user's email item and the sign-in counters together.
-pub(super) async fn sign_in_view(
-    store: &DynamoStore,
-    email: &EmailAddress,
-    counter_keys: &[String],
-    window: Duration,
-    now: DateTime<Utc>,
-) -> Result<(Option<User>, Vec<u64>), StoreError> {
-    let pks = counter_pks(counter_keys, window, now);
-    let user_pk = email_key(email);
-    let mut wanted = pks.clone();
-    wanted.push(user_pk.clone());
-    let items = store.batch_get("read sign-in view", &wanted).await?;
-    let user = items
-        .get(&user_pk)
-        .cloned()
-        .map(user_from_item)
-        .transpose()?;
-    let counts = pks
-        .iter()
-        .map(|pk| count_in(items.get(pk).cloned()))
-        .collect::<Result<_, _>>()?;
-    Ok((user, counts))
 }
 
 fn counter_pks(keys: &[String], window: Duration, now: DateTime<Utc>) -> Vec<String> {
@@ -285,19 +272,5 @@ impl Limits for DynamoStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<u64>, StoreError> {
         peek_counts(self, keys, window, now).await
-    }
-}
-
-#[async_trait]
-impl SignInView for DynamoStore {
-    /// One BatchGetItem: the user's email item and the sign-in counters together.
-    async fn sign_in_view(
-        &self,
-        email: &EmailAddress,
-        counter_keys: &[String],
-        window: Duration,
-        now: DateTime<Utc>,
-    ) -> Result<(Option<User>, Vec<u64>), StoreError> {
-        sign_in_view(self, email, counter_keys, window, now).await
     }
 }

@@ -6,7 +6,7 @@ use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
 use super::{backend, decode, encode, EmbeddedStore, COUNTERS};
-use crate::ports::{window_start, Limited, Limits, SignInView, StoreError};
+use crate::ports::{window_start, Limited, Limits, StoreError};
 
 #[derive(Serialize, Deserialize)]
 struct Counter {
@@ -150,6 +150,3 @@ impl Limits for EmbeddedStore {
         })
     }
 }
-
-/// Two reads, one after the other: the embedded store answers both from memory or one file.
-impl SignInView for EmbeddedStore {}
