@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::limits::{retry_after, OverLimit};
+use super::limits::{take_slots, LimitError, Limited, OverLimit};
 use super::outbox::{job_token, new_job, reminder_job, status_after, DeliverMail};
 use super::Services;
 use crate::domain::token::issue;
@@ -119,15 +119,25 @@ impl From<FindUserError> for ResendError {
     }
 }
 
-/// How many emails that belong to other organisations one admin may meet in [`PROBE_WINDOW`]
-/// before every invite of theirs waits for the window to end (`docs/THREAT_MODEL.md`,
+/// How many emails that belong to other organisations one organisation's admins may meet in
+/// [`PROBE_WINDOW`] before every invite of theirs waits for the window to end (`docs/THREAT_MODEL.md`,
 /// "Cross-organisation probing"): a tech moving between companies is an occasional `409`; a
 /// batch of addresses to probe is not.
 pub const TAKEN_ELSEWHERE_PER_HOUR: u64 = 20;
 const PROBE_WINDOW: Duration = Duration::hours(1);
 
+/// Per organisation, not per admin: an admin can make more admins (a `delivery: link` invite
+/// hands over the link), and each would bring a fresh budget.
 fn taken_elsewhere_key(admin: &User) -> String {
-    format!("invite:taken-elsewhere:{}", admin.id.0)
+    format!("invite:taken-elsewhere:{}", admin.org_id.0)
+}
+
+/// The probe slot an invite took before asking the store to create its user: kept when the
+/// email turns out to belong to another organisation, given back otherwise.
+struct ProbeSlot {
+    /// `false` when the counter could not be written (the store failing): the invite goes on.
+    taken: bool,
+    now: DateTime<Utc>,
 }
 
 /// A concurrent resend or redemption changes a user's generation; an issue is retried this often.
@@ -225,19 +235,30 @@ impl InviteTech<'_> {
         request: InviteRequest,
     ) -> Result<Invited, InviteError> {
         let org_name = admin.org_name.clone();
+        // Bad input changes nothing: the temporary password is judged before any write.
+        let temporary = match &request.temporary_password {
+            Some(password) => Some(
+                self.check_temporary(password, &request.email, org_name.as_deref())
+                    .await?,
+            ),
+            None => None,
+        };
         let hashing = async {
-            match &request.temporary_password {
-                Some(password) => self
-                    .temporary_hash(password, &request.email, org_name.as_deref())
-                    .await
-                    .map(Some),
+            match temporary {
+                Some(t) => self.hasher.hash_async(t.secret().clone()).await.map(Some),
                 None => Ok(None),
             }
         };
-        // Read while the temporary password hashes: no wait of its own.
-        let (temporary_hash, probing) = tokio::join!(hashing, self.probe_limit_reached(admin));
-        probing?;
-        let temporary_hash = temporary_hash?;
+        // Taken while the temporary password hashes: no wait of its own.
+        let (temporary_hash, probe) = tokio::join!(hashing, self.take_probe_slot(admin));
+        let probe = probe?;
+        let temporary_hash = match temporary_hash {
+            Ok(hash) => hash,
+            Err(e) => {
+                self.give_back_probe_slot(admin, &probe).await;
+                return Err(e.into());
+            }
+        };
         let options = request.options;
         let lifetime = options.lifetime(self.setup_token_ttl);
         let email = request.email.clone();
@@ -254,69 +275,99 @@ impl InviteTech<'_> {
                 lifetime,
                 options,
             )
-            .await
-            .map_err(|e| match e {
-                StoreError::EmailTaken => InviteError::EmailTaken,
-                e => InviteError::Store(e),
-            });
+            .await;
         let (mut user, token, jobs) = match created {
-            Err(InviteError::EmailTaken) => {
-                self.count_if_taken_elsewhere(admin, &email).await;
+            Err(StoreError::EmailTaken) => {
+                self.settle_taken_email(admin, &email, &probe).await;
                 return Err(InviteError::EmailTaken);
             }
-            created => created?,
+            Err(e) => {
+                self.give_back_probe_slot(admin, &probe).await;
+                return Err(InviteError::Store(e));
+            }
+            Ok(created) => created,
         };
         tracing::info!(audit = "user_created", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0, role = user.role.as_str());
-        let link = match options.delivery {
-            Delivery::Email => {
-                if options.queue_only {
-                    self.outbox_wake.notify_one();
-                } else if let Some(job) = jobs.first() {
-                    self.send_at_once(&mut user, job).await;
+        let deliver = async {
+            match options.delivery {
+                Delivery::Email => {
+                    if options.queue_only {
+                        self.outbox_wake.notify_one();
+                    } else if let Some(job) = jobs.first() {
+                        self.send_at_once(&mut user, job).await;
+                    }
+                    None
                 }
-                None
-            }
-            Delivery::Link => {
-                tracing::info!(audit = "invite_link_handed_over", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);
-                Some(self.link_of(&token))
+                Delivery::Link => {
+                    tracing::info!(audit = "invite_link_handed_over", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);
+                    Some(self.link_of(&token))
+                }
             }
         };
+        // The probe slot goes back while the email is handed over: no wait of its own.
+        let (link, ()) = tokio::join!(deliver, self.give_back_probe_slot(admin, &probe));
         Ok(Invited { user, link })
     }
 
-    /// Refused for the rest of the hour once `admin` met [`TAKEN_ELSEWHERE_PER_HOUR`] emails
-    /// that belong to other organisations: emails are unique across organisations (the
-    /// contract), so each such `409` tells the admin that someone elsewhere has that address.
-    /// Checked before any invite, whatever its email, so the refusal itself says nothing about
-    /// one address. A failed read does not stop the invite.
-    async fn probe_limit_reached(&self, admin: &User) -> Result<(), InviteError> {
+    /// Takes one slot of the organisation's probe budget before its invite asks the store to
+    /// create the user: refused (`429`) for the rest of the hour once the organisation's admins
+    /// have met [`TAKEN_ELSEWHERE_PER_HOUR`] emails that belong to other organisations. Emails are
+    /// unique across organisations (the contract), so each such `409` tells them that someone
+    /// elsewhere has that address. Taken before any invite, whatever its email, so the refusal
+    /// says nothing about the address in hand, and taken (not read) so that a burst of parallel
+    /// invites cannot all pass a count read before any of them was answered. A store failure
+    /// here does not stop the invite.
+    async fn take_probe_slot(&self, admin: &User) -> Result<ProbeSlot, InviteError> {
         let now = self.clock.now();
-        let key = taken_elsewhere_key(admin);
-        match self.limits.peek_counts(&[key], PROBE_WINDOW, now).await {
-            Ok(counts)
-                if counts
-                    .first()
-                    .is_some_and(|c| *c >= TAKEN_ELSEWHERE_PER_HOUR) =>
-            {
+        let budget = [Limited {
+            key: taken_elsewhere_key(admin),
+            max: TAKEN_ELSEWHERE_PER_HOUR,
+        }];
+        match take_slots(self.limits, &budget, PROBE_WINDOW, now).await {
+            Ok(()) => Ok(ProbeSlot { taken: true, now }),
+            Err(LimitError::Over(over)) => {
                 tracing::warn!(audit = "invite_probe_limited", by = %admin.id.0, org_id = %admin.org_id.0);
-                Err(OverLimit {
-                    retry_after: retry_after(PROBE_WINDOW, now),
-                }
-                .into())
+                Err(over.into())
             }
-            Ok(_) => Ok(()),
-            Err(e) => {
-                log_unexpected("reading the invite probe counter", &e);
-                Ok(())
+            Err(LimitError::Store(e)) => {
+                log_unexpected("taking an invite probe slot", &e);
+                Ok(ProbeSlot { taken: false, now })
             }
         }
     }
 
-    /// Counts a `409 email_taken` against `admin` when the address belongs to another
-    /// organisation; one of the admin's own users costs nothing (the admin can list those).
-    async fn count_if_taken_elsewhere(&self, admin: &User, email: &EmailAddress) {
-        match self.users.user_by_email(email).await {
-            Ok(Some(other)) if other.org_id != admin.org_id => {
+    /// The invite did not meet another organisation's email: its probe slot goes back.
+    async fn give_back_probe_slot(&self, admin: &User, probe: &ProbeSlot) {
+        if !probe.taken {
+            return;
+        }
+        let keys = [taken_elsewhere_key(admin)];
+        if let Err(e) = self
+            .limits
+            .give_back_slots(&keys, PROBE_WINDOW, probe.now)
+            .await
+        {
+            // The slot stays counted: the budget runs out a little early, nothing leaks.
+            log_unexpected("giving back an invite probe slot", &e);
+        }
+    }
+
+    /// A `409 email_taken`: the probe slot stays taken when the address belongs to another
+    /// organisation; one of the organisation's own users costs nothing (its admins can list
+    /// those). When the slot could not be taken before, the meeting is counted now.
+    async fn settle_taken_email(&self, admin: &User, email: &EmailAddress, probe: &ProbeSlot) {
+        let elsewhere = match self.users.user_by_email(email).await {
+            Ok(Some(other)) => other.org_id != admin.org_id,
+            Ok(None) => false,
+            Err(e) => {
+                // Unknown: counted, the strict side.
+                log_unexpected("reading who holds a taken email", &e);
+                true
+            }
+        };
+        match (elsewhere, probe.taken) {
+            (true, true) => {}
+            (true, false) => {
                 let key = taken_elsewhere_key(admin);
                 if let Err(e) = self
                     .limits
@@ -326,18 +377,17 @@ impl InviteTech<'_> {
                     log_unexpected("counting an email taken elsewhere", &e);
                 }
             }
-            Ok(_) => {}
-            Err(e) => log_unexpected("reading who holds a taken email", &e),
+            (false, _) => self.give_back_probe_slot(admin, probe).await,
         }
     }
 
-    /// The temporary password's hash, once it passes the policy and the breach check.
-    async fn temporary_hash(
+    /// The temporary password, once it passes the policy and the breach check.
+    async fn check_temporary(
         &self,
         password: &SecretString,
         email: &EmailAddress,
         org_name: Option<&str>,
-    ) -> Result<String, InviteError> {
+    ) -> Result<TemporaryPassword, InviteError> {
         let context = [email.as_str(), org_name.unwrap_or("")];
         let temporary = TemporaryPassword::parse(password.expose_secret(), self.policy, &context)
             .map_err(InviteError::TemporaryPassword)?;
@@ -346,7 +396,7 @@ impl InviteTech<'_> {
                 message: super::BREACHED_PASSWORD.to_owned(),
             }));
         }
-        Ok(self.hasher.hash_async(temporary.secret().clone()).await?)
+        Ok(temporary)
     }
 
     /// The setup link of `token`, on the configured public base URL.
