@@ -319,3 +319,72 @@ async fn forgot_password_from_the_owners_known_device_is_not_refused_by_the_per_
         "the device's own limit"
     );
 }
+
+#[tokio::test]
+async fn a_known_devices_sixth_reset_in_an_hour_falls_back_to_the_email_limits() {
+    let t = spawn_app_with(&[("FORGOT_MIN_RESPONSE_MS", "0")]).await;
+    t.create_tech("ana@example.com").await;
+    let device = known_device(&t, "192.0.2.1", "ana@example.com").await;
+    let before = reset_emails_to(&t, "ana@example.com");
+    for n in 1..=6 {
+        let r = post_from(
+            &t,
+            "192.0.2.50",
+            "/password/forgot",
+            json!({"email": "ana@example.com", "deviceToken": device}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+        // The sixth is past the device's 5 and counted by the email's limits, which have room.
+        assert_eq!(
+            reset_emails_to(&t, "ana@example.com"),
+            before + n,
+            "request {n}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_password_change_from_a_known_device_is_not_refused_while_the_email_is_sprayed() {
+    let t = spawn_app().await;
+    t.create_tech("ana@example.com").await;
+    let set = t.redeem(&t.link_for("ana@example.com"), NEW_PASSWORD).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let session = set.json()["accessToken"].as_str().unwrap().to_owned();
+    let device = set.json()["deviceToken"].as_str().unwrap().to_owned();
+    // Ten addresses spend the email's failure limits.
+    for i in 0..10 {
+        for _ in 0..5 {
+            login(
+                &t,
+                &format!("198.51.100.{i}"),
+                "ana@example.com",
+                "wrong guess",
+                None,
+            )
+            .await;
+        }
+    }
+    let change = |device: Option<String>, password: &'static str| {
+        let mut body = json!({"currentPassword": NEW_PASSWORD, "password": password});
+        if let Some(d) = device {
+            body["deviceToken"] = json!(d);
+        }
+        let mut req = request(
+            lambda_http::http::Method::POST,
+            "/password",
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &format!("Bearer {session}")),
+            ],
+            body.to_string(),
+        );
+        req.extensions_mut()
+            .insert(ClientIp("192.0.2.9".to_owned()));
+        t.send(req)
+    };
+    let r = change(None, "copper kettle whistle 51").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    let r = change(Some(device), "copper kettle whistle 51").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

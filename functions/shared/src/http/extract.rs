@@ -344,8 +344,17 @@ pub fn session_token<'a>(headers: &'a HeaderMap, names: &CookieNames) -> Option<
 }
 
 /// The device tokens a request carries in its device cookie (a browser's, up to five users'),
-/// for sign-in and forgot-password to tell a known device (API.md, "Known devices").
+/// for sign-in, forgot-password and a password change to tell a known device (API.md, "Known
+/// devices").
 pub struct BrowserDevices(pub Vec<String>);
+
+impl BrowserDevices {
+    /// Every device token the request carries: an app's `deviceToken` in its body, then the
+    /// browser's in its cookie.
+    pub fn with_body(self, body: Option<String>) -> Vec<String> {
+        body.into_iter().chain(self.0).collect()
+    }
+}
 
 impl FromRequestParts<Arc<Services>> for BrowserDevices {
     type Rejection = std::convert::Infallible;

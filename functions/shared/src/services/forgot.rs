@@ -146,7 +146,9 @@ impl ForgotPassword<'_> {
         // first, on its own, for every email alike.
         let per_address = [per_ip("forgot", source_ip, rl.forgot_per_ip)];
         let window = rl.forgot_window;
-        take_slots(self.limits, &per_address, window, self.clock.now()).await?;
+        // One reading of the clock for the address slot's take and give-back: the same window.
+        let now = self.clock.now();
+        take_slots(self.limits, &per_address, window, now).await?;
         // Counted for every email, known or not, so a refusal says nothing about who has an
         // account; counted in the same write that stores the email, so a burst cannot send more
         // than the limit.
@@ -156,11 +158,7 @@ impl ForgotPassword<'_> {
             // known email as for an unknown one (whose slots are taken all or none), so the
             // address limit fills alike for both.
             let keys = super::limits::keys(&per_address);
-            if let Err(e) = self
-                .limits
-                .give_back_slots(&keys, window, self.clock.now())
-                .await
-            {
+            if let Err(e) = self.limits.give_back_slots(&keys, window, now).await {
                 log_unexpected("giving back a forgot-password address slot", &e);
             }
         }
@@ -203,6 +201,8 @@ impl ForgotPassword<'_> {
         let window = self.rate_limits.forgot_window;
         // The reset generation this request tried to issue, once it lost a race.
         let mut lost_at: Option<u64> = None;
+        // The known device's own counter was full: the email's limits apply, as for sign-in.
+        let mut device_full = false;
         for _ in 0..ISSUE_ATTEMPTS {
             let linkable = match self.users.user_by_email(email).await {
                 // Another request issued a reset link after this one read the user: the user has
@@ -242,15 +242,16 @@ impl ForgotPassword<'_> {
             );
             let token = job_token(self.link_keys, &job, &user, now);
             // From a known device of this user: its own counter instead of the email's.
-            let own_device =
-                self.devices
-                    .find(device_tokens.iter().copied(), &user)
-                    .map(|device| {
-                        [Limited {
-                            key: device.limit_key("forgot", &user.id),
-                            max: DEVICE_RESETS_PER_WINDOW,
-                        }]
-                    });
+            let own_device = self
+                .devices
+                .find(device_tokens.iter().copied(), &user)
+                .filter(|_| !device_full)
+                .map(|device| {
+                    [Limited {
+                        key: device.limit_key("forgot", &user.id),
+                        max: DEVICE_RESETS_PER_WINDOW,
+                    }]
+                });
             let slots = Slots {
                 limits: own_device.as_ref().map_or(per_user, |d| d.as_slice()),
                 window,
@@ -262,6 +263,10 @@ impl ForgotPassword<'_> {
                 .await
             {
                 Ok(true) => {}
+                Ok(false) if own_device.is_some() => {
+                    device_full = true;
+                    continue;
+                }
                 Ok(false) => {
                     return Err(OverLimit {
                         retry_after: retry_after(window, now),

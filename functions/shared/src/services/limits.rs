@@ -8,10 +8,12 @@
 //! not refuse the owner at another; the looser per-email one still bounds guessing spread over
 //! many addresses; the per-source one bounds one address trying many emails.
 //!
-//! A slot is taken (atomically, under the limit only, all keys or none) *before* the work it
-//! limits, or in the same write as it, so a burst of parallel requests is counted as it arrives,
-//! not after each request's password hash: sign-in takes its slots before the hash is checked;
-//! forgot-password takes them in the transaction that stores the reset link and its email.
+//! A slot is taken (under the limit only, all keys or none: a take refused by one key gives the
+//! others back) *before* the work it limits, or in the same write as it, so a burst of parallel
+//! requests is counted as it arrives, not after each request's password hash: sign-in takes its
+//! slots before the hash is checked; forgot-password takes the address's slot first and the
+//! email's in the transaction that stores the reset link and its email. A known device's
+//! attempts take that device's own counter instead (`sign_in::take_login_slots`).
 
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};

@@ -4,8 +4,8 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::limits::{keys, take_slots, LimitError, OverLimit};
-use super::sign_in::{login_limits, temporary_password_works};
+use super::limits::{keys, LimitError, OverLimit};
+use super::sign_in::{take_login_slots, temporary_password_works};
 use super::{Services, Session};
 use crate::domain::password::normalise;
 use crate::domain::user::new_session_version;
@@ -29,6 +29,9 @@ pub struct ChangePasswordRequest {
     pub current: Option<SecretString>,
     pub password: SecretString,
     pub confirmation: Option<SecretString>,
+    /// The request's device tokens (the browser's cookie, or an app's `deviceToken`): from a
+    /// known device of this user, a wrong current password counts against that device only.
+    pub device_tokens: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -146,7 +149,7 @@ impl OwnAccount<'_> {
             context,
         )?;
         if let Some(own) = user.password_hash.clone() {
-            self.check_current_password(&user, own, request.current.as_ref(), source_ip)
+            self.check_current_password(&user, own, &request, source_ip)
                 .await?;
         }
         if self.breached.is_breached(&request.password).await {
@@ -178,26 +181,41 @@ impl OwnAccount<'_> {
         ))
     }
 
-    /// A user with their own password proves it again, under the sign-in limits: a stolen
-    /// session must not become a way to guess the password without them.
+    /// A user with their own password proves it again, under the sign-in limits (a known
+    /// device's own, as for a sign-in): a stolen session must not become a way to guess the
+    /// password without them, and failures elsewhere must not keep the owner from changing it.
     async fn check_current_password(
         &self,
         user: &User,
         own_hash: String,
-        current: Option<&SecretString>,
+        request: &ChangePasswordRequest,
         source_ip: &str,
     ) -> Result<(), ChangePasswordError> {
-        let current = current
+        let device_tokens = &request.device_tokens;
+        let current = request
+            .current
+            .as_ref()
             .filter(|c| !c.expose_secret().is_empty())
             .ok_or(ChangePasswordError::WrongCurrentPassword { missing: true })?;
         let rl = self.rate_limits;
-        let limits = login_limits(&user.email, source_ip, &rl);
         let now = self.clock.now();
-        match take_slots(self.limits, &limits, rl.login_window, now).await {
-            Ok(()) => {}
+        let device_tokens: Vec<&str> = device_tokens.iter().map(String::as_str).collect();
+        let limits = match take_login_slots(
+            self.limits,
+            self.devices,
+            Some(user),
+            &user.email,
+            source_ip,
+            &device_tokens,
+            &rl,
+            now,
+        )
+        .await
+        {
+            Ok(limits) => limits,
             Err(LimitError::Over(over)) => return Err(over.into()),
             Err(LimitError::Store(e)) => return Err(ChangePasswordError::Store(e)),
-        }
+        };
         let verified = self
             .hasher
             .verify_async(normalise(current.expose_secret()), Some(own_hash))

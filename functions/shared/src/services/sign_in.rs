@@ -70,6 +70,40 @@ pub struct SignIn<'a> {
     pub temp_password_ttl: Option<Duration>,
 }
 
+/// Takes the failure slots of one attempt to prove `user`'s password (a sign-in, a password
+/// change), before the password is checked, and says which it took: the known device's own
+/// counter when the request carries a valid device token of this very user whose device has
+/// failed fewer than [`DEVICE_LOGIN_FAILURES`] times this window; otherwise the ordinary
+/// limits per email and address, per email and per address ([`login_limits`]).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn take_login_slots(
+    limits: &dyn Limits,
+    devices: &DeviceKeys,
+    user: Option<&User>,
+    email: &EmailAddress,
+    source_ip: &str,
+    device_tokens: &[&str],
+    rl: &RateLimits,
+    now: DateTime<Utc>,
+) -> Result<Vec<Limited>, LimitError> {
+    let device = user.and_then(|u| Some((u, devices.find(device_tokens.iter().copied(), u)?)));
+    if let Some((u, device)) = device {
+        let own = [Limited {
+            key: device.limit_key("login", &u.id),
+            max: DEVICE_LOGIN_FAILURES,
+        }];
+        match take_slots(limits, &own, rl.login_window, now).await {
+            Ok(()) => return Ok(own.to_vec()),
+            // Five failures from this device: its token counts as unknown now.
+            Err(LimitError::Over(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let ordinary = login_limits(email, source_ip, rl).to_vec();
+    take_slots(limits, &ordinary, rl.login_window, now).await?;
+    Ok(ordinary)
+}
+
 impl Services {
     /// The sign-in use case on this app's ports.
     pub fn sign_in_case(&self) -> SignIn<'_> {
@@ -146,36 +180,18 @@ impl SignIn<'_> {
             (user?, limits)
         } else {
             let user = self.users.user_by_email(email).await?;
-            let device = user
-                .as_ref()
-                .and_then(|u| Some((u, self.devices.find(device_tokens.iter().copied(), u)?)));
-            let limits = match device {
-                Some((u, device)) => {
-                    let own = [Limited {
-                        key: device.limit_key("login", &u.id),
-                        max: DEVICE_LOGIN_FAILURES,
-                    }];
-                    match take_slots(self.limits, &own, rl.login_window, now).await {
-                        Ok(()) => Some(own.to_vec()),
-                        // Five failures from this device: its token counts as unknown now.
-                        Err(LimitError::Over(_)) => None,
-                        Err(LimitError::Store(e)) => return Err(e.into()),
-                    }
-                }
-                None => None,
-            };
-            let limits = match limits {
-                Some(own) => own,
-                None => {
-                    let limits = login_limits(email, source_ip, &rl).to_vec();
-                    Self::slots_taken(
-                        take_slots(self.limits, &limits, rl.login_window, now).await,
-                        source_ip,
-                    )?;
-                    limits
-                }
-            };
-            (user, limits)
+            let slots = take_login_slots(
+                self.limits,
+                self.devices,
+                user.as_ref(),
+                email,
+                source_ip,
+                device_tokens,
+                &rl,
+                now,
+            )
+            .await;
+            (user, Self::slots_taken(slots, source_ip)?)
         };
         let current = user
             .as_ref()
@@ -231,9 +247,9 @@ impl SignIn<'_> {
         })
     }
 
-    fn slots_taken(slots: Result<(), LimitError>, source_ip: &str) -> Result<(), SignInError> {
+    fn slots_taken<T>(slots: Result<T, LimitError>, source_ip: &str) -> Result<T, SignInError> {
         match slots {
-            Ok(()) => Ok(()),
+            Ok(taken) => Ok(taken),
             Err(LimitError::Over(over)) => {
                 tracing::warn!(audit = "sign_in_limited", ip = %source_ip);
                 Err(over.into())

@@ -10,6 +10,9 @@ pub struct ChangePasswordBody {
     pub current_password: Option<String>,
     pub password: String,
     pub password_confirmation: Option<String>,
+    /// This user's device token (an app's; a browser's are in its device cookie): from a known
+    /// device, a wrong current password counts against that device only.
+    pub device_token: Option<String>,
 }
 
 /// `POST /logout`'s optional body (JSON, or the app page's form).

@@ -16,8 +16,8 @@ pub struct Credentials {
     pub device_token: Option<String>,
 }
 
-/// `POST /password/forgot`, as JSON or the page's form.
-#[derive(Debug, Clone)]
+/// `POST /password/forgot`, as JSON or the page's form. No `Debug`: it carries a device token.
+#[derive(Clone)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForgotRequest {
     pub email: String,

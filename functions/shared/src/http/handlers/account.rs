@@ -12,7 +12,8 @@ use crate::domain::User;
 use crate::http::contract::account::{ChangePasswordBody, LogoutBody};
 use crate::http::cookies::{self, CookieNames};
 use crate::http::extract::{
-    session_token, ClientIp, CurrentUser, Fields, FromFields, MaybeSubmitted, Submitted,
+    session_token, BrowserDevices, ClientIp, CurrentUser, Fields, FromFields, MaybeSubmitted,
+    Submitted,
 };
 use crate::http::layers::CacheFor;
 use crate::http::pages::{self, ChangePasswordState};
@@ -128,6 +129,7 @@ impl FromFields for ChangePasswordBody {
             } else {
                 confirmation
             },
+            device_token: f.string("deviceToken")?,
         })
     }
 }
@@ -214,6 +216,7 @@ pub async fn change_password(
     State(app): State<Arc<Services>>,
     CurrentUser(user): CurrentUser,
     ClientIp(ip): ClientIp,
+    browser: BrowserDevices,
     submitted: Submitted<ChangePasswordBody>,
 ) -> Response {
     let Submitted { format, input } = submitted;
@@ -224,6 +227,7 @@ pub async fn change_password(
         current: input.current_password.map(SecretString::from),
         password: SecretString::from(input.password),
         confirmation: input.password_confirmation.map(SecretString::from),
+        device_tokens: browser.with_body(input.device_token),
     };
     let result = app.change_password(user.clone(), request, &ip).await;
     respond(&app, format, Changed { user, result })

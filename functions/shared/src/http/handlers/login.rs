@@ -84,11 +84,12 @@ impl Outcome for SignIn {
 pub async fn login(
     State(app): State<Arc<Services>>,
     ClientIp(ip): ClientIp,
-    BrowserDevices(browser): BrowserDevices,
+    browser: BrowserDevices,
     submitted: Submitted<Credentials>,
 ) -> Response {
     let Submitted { format, input } = submitted;
-    let result = sign_in(&app, &ip, &input, &browser).await;
+    let devices = browser.with_body(input.device_token.clone());
+    let result = sign_in(&app, &ip, &input, &devices).await;
     respond(
         &app,
         format,
@@ -103,7 +104,7 @@ async fn sign_in(
     app: &Services,
     ip: &str,
     input: &Credentials,
-    browser: &[String],
+    devices: &[String],
 ) -> Result<SignedIn, ApiError> {
     if input.email.trim().is_empty() {
         return Err(ApiError::invalid("email", "Enter your email address."));
@@ -113,15 +114,8 @@ async fn sign_in(
     }
     let email = EmailAddress::parse(&input.email).map_err(|e| ApiError::invalid("email", e.0))?;
     let password = SecretString::from(input.password.clone());
-    let devices = device_tokens(input.device_token.as_deref(), browser);
+    let devices: Vec<&str> = devices.iter().map(String::as_str).collect();
     Ok(app.sign_in(&email, &password, ip, &devices).await?)
-}
-
-/// The device tokens a request carries: an app's in its body, a browser's in its cookie.
-fn device_tokens<'a>(body: Option<&'a str>, browser: &'a [String]) -> Vec<&'a str> {
-    body.into_iter()
-        .chain(browser.iter().map(String::as_str))
-        .collect()
 }
 
 impl FromFields for ForgotRequest {
@@ -172,17 +166,15 @@ impl Outcome for ForgotOutcome {
 pub async fn forgot(
     State(app): State<Arc<Services>>,
     ClientIp(ip): ClientIp,
-    BrowserDevices(browser): BrowserDevices,
+    browser: BrowserDevices,
     submitted: Submitted<ForgotRequest>,
 ) -> Response {
     let Submitted { format, input } = submitted;
+    let devices = browser.with_body(input.device_token);
+    let devices: Vec<&str> = devices.iter().map(String::as_str).collect();
     let result = match EmailAddress::parse(&input.email) {
         Ok(email) => app
-            .forgot_password(
-                &email,
-                &ip,
-                &device_tokens(input.device_token.as_deref(), &browser),
-            )
+            .forgot_password(&email, &ip, &devices)
             .await
             .map(|()| email)
             .map_err(ApiError::from),
