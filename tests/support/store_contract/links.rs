@@ -321,3 +321,77 @@ pub async fn a_redemption_racing_a_resend_never_leaves_two_working_links(store: 
     }
     eprintln!("race outcomes seen: {outcomes:?}");
 }
+
+fn code_keys() -> CodeKeys {
+    CodeKeys::new(&SigningSecrets::only(secrecy::SecretString::from(
+        "contract code key".to_owned(),
+    )))
+}
+
+pub async fn a_links_code_hash_is_stored_with_it_and_never_the_code(store: SharedStore) {
+    let (user, _) = create_invited(&store, "code-kept").await;
+    let keys = code_keys();
+    let token = next_token(&user, TokenPurpose::Setup, t0()).with_code(&keys);
+    store.issue_token(&token.record, None).await.unwrap();
+    let stored = store.token(&token.record.hash).await.unwrap().unwrap();
+    assert_eq!(stored, token.record);
+    let hash = stored.code.expect("the code's hash is kept");
+    assert!(keys.verify(&hash, &user.id, TokenPurpose::Setup, &token.code()));
+    assert!(!hash.hash.contains(token.code().digits()));
+    assert_eq!(stored.wrong_codes, 0);
+}
+
+pub async fn the_newest_link_of_a_purpose_is_found_from_its_user(store: SharedStore) {
+    let (user, first) = create_invited(&store, "newest").await;
+    assert_eq!(
+        store
+            .newest_token(&user, TokenPurpose::Setup)
+            .await
+            .unwrap()
+            .map(|t| t.hash),
+        Some(first.record.hash)
+    );
+    assert_eq!(
+        store.newest_token(&user, TokenPurpose::Reset).await.unwrap(),
+        None,
+        "no reset link yet"
+    );
+    let second = next_token(&user, TokenPurpose::Setup, t0() + Duration::minutes(1));
+    store.issue_token(&second.record, None).await.unwrap();
+    let user = reread(&store, &user).await;
+    let newest = store
+        .newest_token(&user, TokenPurpose::Setup)
+        .await
+        .unwrap()
+        .expect("the newest link");
+    assert_eq!(newest.hash, second.record.hash);
+    let (other, _) = create_invited(&store, "newest-other").await;
+    assert_ne!(
+        store
+            .newest_token(&other, TokenPurpose::Setup)
+            .await
+            .unwrap()
+            .map(|t| t.hash),
+        Some(second.record.hash),
+        "another user's link is never theirs"
+    );
+}
+
+pub async fn wrong_code_slots_stop_at_the_limit_even_under_a_burst(store: SharedStore) {
+    let (_, token) = create_invited(&store, "wrong-codes").await;
+    let hash = token.record.hash;
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let store = store.clone();
+        burst.spawn(async move { store.take_wrong_code_slot(&hash, 5).await.unwrap() });
+    }
+    let taken = burst.join_all().await.into_iter().filter(|t| *t).count();
+    assert_eq!(taken, 5);
+    let stored = store.token(&hash).await.unwrap().unwrap();
+    assert_eq!(stored.wrong_codes, 5);
+    assert_eq!(stored.used_at, None, "the link itself is untouched");
+    assert!(!store
+        .take_wrong_code_slot(&TokenHash::of("no such token"), 5)
+        .await
+        .unwrap());
+}

@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use onboarding::domain::token::{issue, IssuedToken};
 use onboarding::domain::user::new_session_version;
-use onboarding::domain::Invite;
+use onboarding::domain::session::SigningSecrets;
+use onboarding::domain::{CodeKeys, Invite};
 use onboarding::domain::{
     BounceType, DeliveryEvent, EmailAddress, InviteStatus, MailJob, MailKind, OrgId, Role,
     TokenHash, TokenPurpose, TokenRecord, User, UserId, UserStatus,
@@ -61,6 +62,9 @@ macro_rules! store_contract {
             a_link_for_an_unknown_user_is_refused,
             setting_a_password_kills_every_outstanding_setup_and_reset_link,
             a_reset_link_sets_a_new_password_for_an_active_user,
+            a_links_code_hash_is_stored_with_it_and_never_the_code,
+            the_newest_link_of_a_purpose_is_found_from_its_user,
+            wrong_code_slots_stop_at_the_limit_even_under_a_burst,
             resending_records_the_new_invite_on_the_user,
             a_failed_invite_is_recorded_on_the_user,
             recording_an_invite_status_for_an_unknown_user_is_refused,

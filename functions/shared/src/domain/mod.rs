@@ -1,6 +1,7 @@
 //! The domain: who users are, what an email address and a password may be, the one-time tokens
 //! behind setup and reset links, and sessions. Pure: no AWS types, no I/O; time comes in as an argument.
 
+pub mod code;
 pub mod device;
 pub mod email;
 pub mod invite;
@@ -10,6 +11,7 @@ pub mod session;
 pub mod token;
 pub mod user;
 
+pub use code::{CodeHash, CodeKeys, OneTimeCode};
 pub use device::{DeviceKeys, KnownDevice};
 pub use email::EmailAddress;
 pub use invite::{BounceType, DeliveryEvent, Invite, InviteStatus, ShownInviteStatus};

@@ -7,6 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::code::{CodeHash, CodeKeys, OneTimeCode};
 use super::{EmailAddress, OrgId, Role, User, UserId};
 
 const TOKEN_BYTES: usize = 32;
@@ -108,6 +109,15 @@ pub struct TokenRecord {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
+    /// The keyed hash of the one-time code beside this link (`domain::code`); `None` for links
+    /// issued before codes existed.
+    #[serde(default)]
+    pub code: Option<CodeHash>,
+    /// Wrong codes tried against this link so far; at
+    /// [`WRONG_CODES_PER_LINK`](super::code::WRONG_CODES_PER_LINK) its code is dead (the link
+    /// still works).
+    #[serde(default)]
+    pub wrong_codes: u32,
 }
 
 /// Why a link cannot be used. The one place that decides it is [`TokenRecord::check`].
@@ -224,6 +234,8 @@ pub fn issue_from(
         created_at: now,
         expires_at,
         used_at: None,
+        code: None,
+        wrong_codes: 0,
     };
     IssuedToken {
         plain: SecretString::from(plain),
@@ -232,6 +244,18 @@ pub fn issue_from(
 }
 
 impl IssuedToken {
+    /// The token with the keyed hash of its one-time code recorded, as every link is stored.
+    pub fn with_code(mut self, keys: &CodeKeys) -> Self {
+        let code = self.code();
+        self.record.code = Some(keys.hash(&self.record.user_id, self.record.purpose, &code));
+        self
+    }
+
+    /// The one-time code beside this link.
+    pub fn code(&self) -> OneTimeCode {
+        OneTimeCode::of_token(&self.plain)
+    }
+
     /// The link for an email, from the configured public base URL (never a request's Host).
     pub fn link(&self, public_base_url: &str) -> String {
         format!(

@@ -36,6 +36,8 @@ pub(super) mod attr {
     pub const CREATED_AT: &str = "createdAt";
     pub const SETUP_TOKEN: &str = "setupToken";
     pub const RESET_TOKEN: &str = "resetToken";
+    /// On a token item: wrong codes tried against its code.
+    pub const WRONG_CODES: &str = "wrongCodes";
     pub const INVITE_MESSAGE_ID: &str = "inviteMessageId";
     pub const INVITE_BOUNCE_TYPE: &str = "inviteBounceType";
     pub const INVITE_REMINDER_SENT_AT: &str = "inviteReminderSentAt";

@@ -29,6 +29,57 @@ pub(super) async fn by_hash(
         .transpose()
 }
 
+/// The token the user item names as its newest of `purpose` (`setupToken`, `resetToken`): one
+/// `GetItem` of the user item, one of the token. A token of another user (the email went to
+/// someone else since) is none.
+pub(super) async fn newest(
+    store: &DynamoStore,
+    user: &User,
+    purpose: TokenPurpose,
+) -> Result<Option<TokenRecord>, StoreError> {
+    let Some(item) = store
+        .get("read the user's newest token", email_key(&user.email))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(hash) = item
+        .get(token_attr(purpose))
+        .and_then(|v| v.as_s().ok())
+        .and_then(|hex| TokenHash::from_hex(hex))
+    else {
+        return Ok(None);
+    };
+    Ok(by_hash(store, &hash)
+        .await?
+        .filter(|t| t.user_id == user.id && t.purpose == purpose))
+}
+
+/// One conditional `UpdateItem` on the token item: `ADD wrongCodes 1` while it is below `max`
+/// and the token exists. A failed condition is "no slot".
+pub(super) async fn take_wrong_code_slot(
+    store: &DynamoStore,
+    hash: &TokenHash,
+    max: u32,
+) -> Result<bool, StoreError> {
+    let request = store
+        .client
+        .update_item()
+        .key(attr::PK, s(token_key(hash)))
+        .update_expression("ADD #wrong :one")
+        .condition_expression(
+            "attribute_exists(#pk) AND (attribute_not_exists(#wrong) OR #wrong < :max)",
+        )
+        .expression_attribute_names("#pk", attr::PK)
+        .expression_attribute_names("#wrong", attr::WRONG_CODES)
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":max", n(max));
+    Ok(store
+        .update_if("take a wrong-code slot", request)
+        .await?
+        .is_some())
+}
+
 pub(super) async fn issue(
     store: &DynamoStore,
     token: &TokenRecord,
@@ -297,5 +348,17 @@ impl Links for DynamoStore {
 
     async fn redeem_token(&self, r: &Redemption) -> Result<User, StoreError> {
         redeem(self, r).await
+    }
+
+    async fn newest_token(
+        &self,
+        user: &User,
+        purpose: TokenPurpose,
+    ) -> Result<Option<TokenRecord>, StoreError> {
+        newest(self, user, purpose).await
+    }
+
+    async fn take_wrong_code_slot(&self, hash: &TokenHash, max: u32) -> Result<bool, StoreError> {
+        take_wrong_code_slot(self, hash, max).await
     }
 }

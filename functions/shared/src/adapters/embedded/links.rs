@@ -6,7 +6,7 @@ use redb::{ReadableTable, WriteTransaction};
 
 use super::{backend, decode, EmbeddedStore, TOKENS};
 use crate::domain::Invite;
-use crate::domain::{MailJob, TokenHash, TokenRecord, User};
+use crate::domain::{MailJob, TokenHash, TokenPurpose, TokenRecord, User};
 use crate::ports::{window_start, Links, Redemption, Slots, StoreError};
 
 impl EmbeddedStore {
@@ -38,6 +38,52 @@ impl Links for EmbeddedStore {
             let found = tokens.get(hash.to_hex().as_str()).map_err(backend)?;
             found.map(|v| decode(v.value())).transpose()
         })
+    }
+
+    /// The token of the user's current generation of `purpose`: the embedded store keeps no
+    /// pointer, so it looks through the tokens (a local store holds few).
+    async fn newest_token(
+        &self,
+        user: &User,
+        purpose: TokenPurpose,
+    ) -> Result<Option<TokenRecord>, StoreError> {
+        let (id, generation) = (user.id.clone(), user.generation(purpose));
+        self.read(move |rtx| {
+            let tokens = rtx.open_table(TOKENS).map_err(backend)?;
+            for row in tokens.iter().map_err(backend)? {
+                let (_, v) = row.map_err(backend)?;
+                let token: TokenRecord = decode(v.value())?;
+                if token.user_id == id && token.purpose == purpose && token.generation == generation
+                {
+                    return Ok(Some(token));
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    async fn take_wrong_code_slot(&self, hash: &TokenHash, max: u32) -> Result<bool, StoreError> {
+        let key = hash.to_hex();
+        self.write(move |tx| {
+            let mut tokens = tx.open_table(TOKENS).map_err(backend)?;
+            let found: Option<TokenRecord> = tokens
+                .get(key.as_str())
+                .map_err(backend)?
+                .map(|v| decode(v.value()))
+                .transpose()?;
+            let Some(mut token) = found else {
+                return Ok(false);
+            };
+            if token.wrong_codes >= max {
+                return Ok(false);
+            }
+            token.wrong_codes += 1;
+            tokens
+                .insert(key.as_str(), super::encode(&token)?.as_slice())
+                .map_err(backend)?;
+            Ok(true)
+        })
+        .await
     }
 
     async fn issue_token_with_mail(

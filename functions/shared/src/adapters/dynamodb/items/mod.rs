@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{malformed, unwritable};
 use super::layout::{email_key, message_key, token_key, ttl_seconds, user_key, Item, StoredTime};
-use crate::domain::Invite;
 use crate::domain::{
     BounceType, EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord,
     User, UserId, UserStatus,
 };
+use crate::domain::{CodeHash, Invite};
 use crate::ports::{StoreError, MESSAGE_LOOKUP_DAYS};
 use chrono::{DateTime, Duration, Utc};
 
@@ -243,6 +243,18 @@ pub(super) struct TokenItem {
     expires_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     used_at: Option<StoredTime>,
+    /// The keyed hash of the code beside the link, and its key's id (`domain::code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    code_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    code_key: Option<String>,
+    /// Only ever added to by `UpdateItem` (`links::take_wrong_code_slot`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    wrong_codes: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl From<&TokenRecord> for TokenItem {
@@ -263,6 +275,9 @@ impl From<&TokenRecord> for TokenItem {
             valid_until: StoredTime(token.expires_at),
             expires_at: ttl_seconds(token.expires_at),
             used_at: token.used_at.map(StoredTime),
+            code_hash: token.code.as_ref().map(|c| c.hash.clone()),
+            code_key: token.code.as_ref().map(|c| c.key.clone()),
+            wrong_codes: token.wrong_codes,
         }
     }
 }
@@ -284,6 +299,11 @@ impl TokenItem {
             created_at: self.created_at.0,
             expires_at: self.valid_until.0,
             used_at: self.used_at.map(|t| t.0),
+            code: self
+                .code_hash
+                .zip(self.code_key)
+                .map(|(hash, key)| CodeHash { hash, key }),
+            wrong_codes: self.wrong_codes,
         }
     }
 }

@@ -48,6 +48,11 @@ fn token() -> TokenRecord {
         created_at: at("2026-11-25T10:00:00Z"),
         expires_at: at("2026-11-25T10:30:00.5Z"),
         used_at: Some(at("2026-11-25T10:01:00Z")),
+        code: Some(crate::domain::CodeHash {
+            hash: "ab".repeat(32),
+            key: "0a1b2c3d4e5f".into(),
+        }),
+        wrong_codes: 2,
     }
 }
 
@@ -136,6 +141,9 @@ fn a_token_item_keeps_the_stored_layout_and_its_ttl_in_epoch_seconds() {
         ("validUntil", s("2026-11-25T10:30:00.500000000Z")),
         ("expiresAt", n(t.expires_at.timestamp() + 1)),
         ("usedAt", s("2026-11-25T10:01:00.000000000Z")),
+        ("codeHash", s("ab".repeat(32))),
+        ("codeKey", s("0a1b2c3d4e5f")),
+        ("wrongCodes", n(2)),
     ]);
     assert_eq!(item, expected);
 }
