@@ -376,9 +376,10 @@ async fn a_weak_password_on_the_form_shows_the_form_again_and_keeps_the_link() {
 #[tokio::test]
 async fn a_missing_or_mangled_token_is_told_apart_from_an_expired_one() {
     let t = spawn_app().await;
+    // Without a token the page is the code form (API.md, "One-time codes beside every link").
     let missing = t.get("/setup").await;
-    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
-    assert!(missing.body.contains("incomplete"));
+    assert_eq!(missing.status, StatusCode::OK);
+    assert!(missing.body.contains("autocomplete=\"one-time-code\""));
     let mangled = t.get("/setup?token=abc").await;
     assert_eq!(mangled.status, StatusCode::GONE);
     assert!(

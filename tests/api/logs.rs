@@ -188,6 +188,40 @@ async fn journey_with_secrets(capture: &Capture) {
     secrets.push(reset_token.clone());
     t.redeem(&reset, "another fine passphrase here").await;
     secrets.push("another fine passphrase here".into());
+    // A code beside a reset link: typed wrong once, then right, on the code form.
+    t.post_json(
+        "/password/forgot",
+        &serde_json::json!({"email": "ana@example.com"}),
+        None,
+    )
+    .await;
+    let email = t.last_email_to("ana@example.com");
+    let at = email.text.find(" and enter ").unwrap() + " and enter ".len();
+    let spaced: String = email.text[at..].chars().take(7).collect();
+    let digits = spaced.replace(' ', "");
+    let wrong = if digits == "000000" {
+        "000001"
+    } else {
+        "000000"
+    };
+    for code in [wrong, digits.as_str()] {
+        t.post_form(
+            "/reset",
+            &[
+                ("identifier", "ana@example.com"),
+                ("code", code),
+                ("password", "yet another passphrase here"),
+                ("passwordConfirmation", "yet another passphrase here"),
+            ],
+        )
+        .await;
+    }
+    // Six digits alone could sit inside a timestamp's fraction: looked for as a value.
+    for prefix in ['"', '=', ' ', '#', ':'] {
+        secrets.push(format!("{prefix}{digits}"));
+    }
+    secrets.push(spaced);
+    secrets.push("yet another passphrase here".into());
 
     let user = t
         .app()
@@ -206,6 +240,8 @@ async fn journey_with_secrets(capture: &Capture) {
         "setup_completed",
         "sign_in_failed",
         "password_reset",
+        "code_refused",
+        "code_verified",
     ] {
         assert!(logs.contains(event), "no {event} in the logs:\n{logs}");
     }

@@ -15,6 +15,7 @@ mod account_security;
 mod bad_input;
 mod batch;
 mod breached_passwords;
+mod codes;
 mod cookies;
 mod crew;
 mod csrf;

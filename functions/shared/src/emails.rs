@@ -38,6 +38,9 @@ struct WelcomeHtml<'a> {
     lifetime: &'a str,
     expires: &'a str,
     footer: &'a str,
+    /// Where a code is typed (`/setup` or `/reset`), and the code, spaced for reading.
+    code_page: &'a str,
+    code: &'a str,
 }
 
 #[derive(Template)]
@@ -49,6 +52,9 @@ struct WelcomeText<'a> {
     lifetime: &'a str,
     expires: &'a str,
     footer: &'a str,
+    /// Where a code is typed (`/setup` or `/reset`), and the code, spaced for reading.
+    code_page: &'a str,
+    code: &'a str,
 }
 
 #[derive(Template)]
@@ -62,6 +68,9 @@ struct ResetHtml<'a> {
     lifetime: &'a str,
     expires: &'a str,
     footer: &'a str,
+    /// Where a code is typed (`/setup` or `/reset`), and the code, spaced for reading.
+    code_page: &'a str,
+    code: &'a str,
 }
 
 #[derive(Template)]
@@ -73,6 +82,22 @@ struct ResetText<'a> {
     lifetime: &'a str,
     expires: &'a str,
     footer: &'a str,
+    /// Where a code is typed (`/setup` or `/reset`), and the code, spaced for reading.
+    code_page: &'a str,
+    code: &'a str,
+}
+
+/// The page a link's code is typed on, and the code, spaced: what every message with a link
+/// carries beside it (API.md, "One-time codes beside every link").
+fn code_beside(token: &IssuedToken, public_base_url: &str) -> (String, String) {
+    (
+        format!(
+            "{}{}",
+            public_base_url.trim_end_matches('/'),
+            token.record.purpose.path()
+        ),
+        token.code().spaced(),
+    )
 }
 
 pub struct WelcomeEmail<'a> {
@@ -108,6 +133,7 @@ impl WelcomeEmail<'_> {
             (None, true) => "Your admin added you to their team, and your invite is still waiting. This link replaces the one in the first email.".to_owned(),
         };
         let link = self.token.link(self.public_base_url);
+        let (code_page, code) = code_beside(self.token, self.public_base_url);
         let lifetime = lifetime_in_words(self.lifetime);
         let expires = date_in_words(self.token.record.expires_at);
         let footer = footer(self.to);
@@ -123,6 +149,8 @@ impl WelcomeEmail<'_> {
             lifetime: &lifetime,
             expires: &expires,
             footer: &footer,
+            code_page: &code_page,
+            code: &code,
         }
         .render()
         .expect("the welcome template renders");
@@ -133,6 +161,8 @@ impl WelcomeEmail<'_> {
             lifetime: &lifetime,
             expires: &expires,
             footer: &footer,
+            code_page: &code_page,
+            code: &code,
         }
         .render()
         .expect("the welcome text renders");
@@ -159,6 +189,7 @@ impl ResetEmail<'_> {
     pub fn render(&self) -> EmailMessage {
         let subject = "Choose a new password".to_owned();
         let link = self.token.link(self.public_base_url);
+        let (code_page, code) = code_beside(self.token, self.public_base_url);
         let lifetime = lifetime_in_words(self.lifetime);
         let expires = date_in_words(self.token.record.expires_at);
         let footer = format!("This email was sent to {} because someone asked for a new password. If it wasn't you, you can ignore it.", self.to);
@@ -172,6 +203,8 @@ impl ResetEmail<'_> {
             lifetime: &lifetime,
             expires: &expires,
             footer: &footer,
+            code_page: &code_page,
+            code: &code,
         }
         .render()
         .expect("the reset template renders");
@@ -182,6 +215,8 @@ impl ResetEmail<'_> {
             lifetime: &lifetime,
             expires: &expires,
             footer: &footer,
+            code_page: &code_page,
+            code: &code,
         }
         .render()
         .expect("the reset text renders");

@@ -11,8 +11,9 @@ use crate::hashing::HashError;
 use crate::ports::StoreError;
 use crate::services::limits::OverLimit;
 use crate::services::{
-    AccountStatusError, AdminError, CancelInviteError, ChangePasswordError, FindUserError,
-    ForgotError, InviteError, LinkError, ListUsersError, RedeemError, ResendError, SignInError,
+    AccountStatusError, AdminError, CancelInviteError, ChangePasswordError, CodeError,
+    FindUserError, ForgotError, InviteError, LinkError, ListUsersError, RedeemError, ResendError,
+    SignInError,
 };
 use crate::telemetry::log_unexpected;
 
@@ -32,6 +33,7 @@ pub enum ErrorCode {
     TokenInvalid,
     TokenExpired,
     TokenUsed,
+    CodeInvalid,
     PayloadTooLarge,
     UnsupportedMediaType,
     TooManyRequests,
@@ -42,7 +44,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
-            Self::InvalidRequest => StatusCode::BAD_REQUEST,
+            Self::InvalidRequest | Self::CodeInvalid => StatusCode::BAD_REQUEST,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::AccountDisabled => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -74,6 +76,7 @@ impl ErrorCode {
             Self::TokenInvalid => "token_invalid",
             Self::TokenExpired => "token_expired",
             Self::TokenUsed => "token_used",
+            Self::CodeInvalid => "code_invalid",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::TooManyRequests => "too_many_requests",
@@ -98,6 +101,7 @@ impl ErrorCode {
             Self::TokenInvalid => "This link is not valid. Ask for a new one.",
             Self::TokenExpired => "This link has expired. Ask for a new one.",
             Self::TokenUsed => "This link has already been used.",
+            Self::CodeInvalid => "That code doesn't match. Check it, or ask for a new one.",
             Self::PayloadTooLarge => "The request body is larger than 16 KiB.",
             Self::UnsupportedMediaType => "Send the body as application/json.",
             Self::TooManyRequests => "Too many attempts. Wait a little and try again.",
@@ -282,7 +286,14 @@ impl From<ResendError> for ApiError {
 impl From<LinkError> for ApiError {
     fn from(e: LinkError) -> Self {
         match e {
-            LinkError::Missing => Self::invalid("token", "`token` is required."),
+            LinkError::Missing => Self::invalid(
+                "token",
+                "`token` is required (or `email` and `code`, the code beside the link).",
+            ),
+            LinkError::MissingIdentifier => Self::invalid(
+                "identifier",
+                "Enter the email address the code was sent to.",
+            ),
             LinkError::Problem(p) => p.into(),
             LinkError::Store(e) => e.into(),
         }
@@ -293,6 +304,12 @@ impl From<RedeemError> for ApiError {
     fn from(e: RedeemError) -> Self {
         match e {
             RedeemError::Link(e) => e.into(),
+            RedeemError::Code(CodeError::Invalid) => Self {
+                field: Some("code"),
+                ..ErrorCode::CodeInvalid.into()
+            },
+            RedeemError::Code(CodeError::TooManyAttempts(o)) => o.into(),
+            RedeemError::Code(CodeError::Store(e)) => e.into(),
             RedeemError::Password { message, .. } => Self::invalid("password", message),
             RedeemError::Confirmation { .. } => {
                 Self::invalid("passwordConfirmation", PASSWORDS_DIFFER)

@@ -202,6 +202,7 @@ pub fn invite_view(user: &User, now: DateTime<Utc>) -> Option<InviteView> {
             .and_then(|i| i.reminder_sent_at)
             .map(rfc3339),
         url: None,
+        code: None,
         qr_svg: None,
     })
 }

@@ -10,7 +10,9 @@ use super::limits::{
 use super::outbox::{job_token, new_job, DeliverMail};
 use super::Services;
 use crate::config::RateLimits;
-use crate::domain::{DeviceKeys, EmailAddress, LinkKeys, MailJob, MailKind, User, UserStatus};
+use crate::domain::{
+    CodeKeys, DeviceKeys, EmailAddress, LinkKeys, MailJob, MailKind, User, UserStatus,
+};
 use crate::ports::{Clock, Limits, Links, Slots, StoreError, Users};
 use crate::telemetry::log_unexpected;
 
@@ -49,7 +51,7 @@ enum Counted {
 }
 
 /// Forgot-password, holding only what it uses: users, the forgot-password counters, links, the
-/// delivery of the reset email, the clock, the link and device keys, and the configuration's limits,
+/// delivery of the reset email, the clock, the link, device and code keys, and the configuration's limits,
 /// reset-link lifetime and answer floor.
 pub struct ForgotPassword<'a> {
     pub users: &'a dyn Users,
@@ -59,6 +61,7 @@ pub struct ForgotPassword<'a> {
     pub clock: &'a dyn Clock,
     pub link_keys: &'a LinkKeys,
     pub devices: &'a DeviceKeys,
+    pub codes: &'a CodeKeys,
     pub rate_limits: RateLimits,
     pub reset_token_ttl: Duration,
     /// `FORGOT_MIN_RESPONSE_MS`: no answer comes sooner.
@@ -76,6 +79,7 @@ impl Services {
             clock: self.clock.as_ref(),
             link_keys: &self.links,
             devices: &self.devices,
+            codes: &self.codes,
             rate_limits: self.config.rate_limits,
             reset_token_ttl: self.config.reset_token_ttl,
             min_response: self.config.forgot_min_response,
@@ -240,7 +244,7 @@ impl ForgotPassword<'_> {
                 now,
                 true,
             );
-            let token = job_token(self.link_keys, &job, &user, now);
+            let token = job_token(self.link_keys, &job, &user, now).with_code(self.codes);
             // From a known device of this user: its own counter instead of the email's.
             let own_device = self
                 .devices

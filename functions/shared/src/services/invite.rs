@@ -9,9 +9,9 @@ use super::outbox::{job_token, new_job, reminder_job, status_after, DeliverMail}
 use super::Services;
 use crate::domain::token::issue;
 use crate::domain::{
-    EmailAddress, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind, NewUser,
-    PasswordPolicy, PasswordRejected, Role, TemporaryPassword, TokenPurpose, User, UserId,
-    UserStatus,
+    CodeKeys, EmailAddress, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind,
+    NewUser, OneTimeCode, PasswordPolicy, PasswordRejected, Role, TemporaryPassword, TokenPurpose,
+    User, UserId, UserStatus,
 };
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{BreachedPasswords, Clock, Limits, Links, MailOutcome, StoreError, Users};
@@ -72,7 +72,14 @@ impl InviteOptions {
 /// link for the admin to hand over (never stored, never logged).
 pub struct Invited {
     pub user: User,
-    pub link: Option<SecretString>,
+    pub link: Option<HandedOver>,
+}
+
+/// A setup link an admin hands over in person (`"delivery": "link"`), with the code beside it
+/// (to read out on the phone). Never stored.
+pub struct HandedOver {
+    pub url: SecretString,
+    pub code: OneTimeCode,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -160,7 +167,7 @@ pub(crate) async fn user_in_org(
 
 /// Inviting and resending, holding only what it uses: users (created with their first link) and
 /// links (a resend's), the limits (the probe counter), the delivery of the welcome email, the clock, the hasher, the
-/// breached-password check and the policy (a temporary password), the link keys, the
+/// breached-password check and the policy (a temporary password), the link and code keys, the
 /// configuration's link lifetime, reminder time and public address, and the sweep's wake-up.
 pub struct InviteTech<'a> {
     pub users: &'a dyn Users,
@@ -173,6 +180,8 @@ pub struct InviteTech<'a> {
     pub breached: &'a dyn BreachedPasswords,
     pub policy: &'a PasswordPolicy,
     pub link_keys: &'a LinkKeys,
+    /// What the one-time code beside each link is hashed under.
+    pub codes: &'a CodeKeys,
     pub setup_token_ttl: Duration,
     pub reminder_before: Duration,
     pub public_base_url: &'a str,
@@ -192,6 +201,7 @@ impl Services {
             breached: self.breached.as_ref(),
             policy: &self.policy,
             link_keys: &self.links,
+            codes: &self.codes,
             setup_token_ttl: self.config.setup_token_ttl,
             reminder_before: self.config.reminder_before,
             public_base_url: &self.config.public_base_url,
@@ -400,8 +410,11 @@ impl InviteTech<'_> {
     }
 
     /// The setup link of `token`, on the configured public base URL.
-    fn link_of(&self, token: &IssuedToken) -> SecretString {
-        SecretString::from(token.link(self.public_base_url))
+    fn link_of(&self, token: &IssuedToken) -> HandedOver {
+        HandedOver {
+            url: SecretString::from(token.link(self.public_base_url)),
+            code: token.code(),
+        }
     }
 
     /// Stores an invited user with their first setup link and, for an emailed invite, its
@@ -443,7 +456,8 @@ impl InviteTech<'_> {
                 generation,
                 now,
                 expires_at - now,
-            );
+            )
+            .with_code(self.codes);
             return (token, Vec::new());
         }
         let welcome = new_job(
@@ -455,7 +469,7 @@ impl InviteTech<'_> {
             now,
             !options.queue_only,
         );
-        let token = job_token(self.link_keys, &welcome, user, now);
+        let token = job_token(self.link_keys, &welcome, user, now).with_code(self.codes);
         let reminder = reminder_job(
             self.link_keys,
             self.reminder_before,

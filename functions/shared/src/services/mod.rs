@@ -12,6 +12,7 @@
 
 pub mod batch;
 pub mod bootstrap;
+pub mod codes;
 pub mod crew;
 pub mod delivery;
 pub mod forgot;
@@ -28,11 +29,12 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use crate::config::{Config, ConfigError};
-use crate::domain::{DeviceKeys, LinkKeys, PasswordPolicy, SessionKeys};
+use crate::domain::{CodeKeys, DeviceKeys, LinkKeys, PasswordPolicy, SessionKeys};
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{BreachedPasswords, Clock, Mailer, Store};
 
 pub use batch::{RowFailure, MAX_BATCH_ROWS};
+pub use codes::CodeError;
 pub use crew::{AccountStatusError, CancelInviteError, ListUsersError};
 pub use delivery::DeliveryEventError;
 pub use forgot::ForgotError;
@@ -41,7 +43,7 @@ pub use invite::{
 };
 pub use outbox::Handover;
 pub use password::{ChangePasswordError, ChangePasswordRequest};
-pub use redeem::{LinkError, RedeemError, RedeemRequest};
+pub use redeem::{Credential, LinkError, RedeemError, RedeemRequest};
 pub use schedule::ScheduleReport;
 pub use session::{AdminError, Session};
 pub use sign_in::{SignInError, SignedIn};
@@ -68,6 +70,9 @@ pub struct Services {
     /// What device tokens are tagged with (`domain::device`): a key derived from the same
     /// secret under a label of its own.
     pub devices: DeviceKeys,
+    /// What one-time codes are hashed under for the store (`domain::code`): a key derived from
+    /// the same secret under a label of its own.
+    pub codes: CodeKeys,
     /// Woken when jobs were queued for the sweep (a batch): the local server's schedule runs
     /// at once instead of at its next tick. Nobody waits on it on Lambda.
     pub outbox_wake: tokio::sync::Notify,
@@ -91,6 +96,7 @@ impl Services {
         let hasher = PasswordHasher::new(config.argon2)?;
         let links = LinkKeys::new(config.signing_secrets()?);
         let devices = DeviceKeys::new(config.signing_secrets()?);
+        let codes = CodeKeys::new(config.signing_secrets()?);
         let sessions = SessionKeys::new(
             config.signing_secrets()?,
             &config.session_issuer,
@@ -108,6 +114,7 @@ impl Services {
             sessions,
             links,
             devices,
+            codes,
             outbox_wake: tokio::sync::Notify::new(),
         })
     }

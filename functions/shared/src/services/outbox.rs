@@ -9,7 +9,7 @@ use super::Services;
 use crate::domain::mail::{LEASE, MAX_ATTEMPTS};
 use crate::domain::token::issue_from;
 use crate::domain::{
-    Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind, User, UserStatus,
+    CodeKeys, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind, User, UserStatus,
 };
 use crate::emails::{ResetEmail, WelcomeEmail};
 use crate::ports::{Clock, Links, MailError, MailOutcome, Mailer, Outbox, StoreError, Users};
@@ -36,6 +36,8 @@ pub struct DeliverMail<'a> {
     pub mailer: &'a dyn Mailer,
     pub clock: &'a dyn Clock,
     pub link_keys: &'a LinkKeys,
+    /// What a reminder's new link's code is hashed under.
+    pub codes: &'a CodeKeys,
     pub public_base_url: &'a str,
 }
 
@@ -49,6 +51,7 @@ impl Services {
             mailer: self.mailer.as_ref(),
             clock: self.clock.as_ref(),
             link_keys: &self.links,
+            codes: &self.codes,
             public_base_url: &self.config.public_base_url,
         }
     }
@@ -179,7 +182,7 @@ impl DeliverMail<'_> {
                     {
                         return Ok(None);
                     }
-                    let token = job_token(self.link_keys, job, &user, now);
+                    let token = job_token(self.link_keys, job, &user, now).with_code(self.codes);
                     let reminded = Invite {
                         status: InviteStatus::Queued,
                         reminder_sent_at: Some(now),

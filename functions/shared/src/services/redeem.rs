@@ -1,23 +1,30 @@
 //! Setup and reset links: opening one (a GET never consumes it, since mail scanners open
 //! links) and redeeming it, which sets the password and signs the user in.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
+use super::codes::{CodeError, TypedCode};
 use super::password::{check_new_password, notify_password_changed, NewPasswordProblem};
 use super::{Services, Session};
+use crate::config::RateLimits;
 use crate::domain::token::parse_token;
 use crate::domain::user::new_session_version;
 use crate::domain::{
-    DeviceKeys, LinkProblem, NewPassword, PasswordPolicy, SessionKeys, TokenHash, TokenPurpose,
-    TokenRecord,
+    CodeKeys, DeviceKeys, LinkProblem, NewPassword, PasswordPolicy, SessionKeys, TokenHash,
+    TokenPurpose, TokenRecord,
 };
 use crate::hashing::{HashError, PasswordHasher};
-use crate::ports::{BreachedPasswords, Clock, Links, Mailer, Redemption, StoreError, Users};
+use crate::ports::{
+    BreachedPasswords, Clock, Limits, Links, Mailer, Redemption, StoreError, Users,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
     #[error("the link has no token")]
     Missing,
+    /// A code came without the email it belongs to.
+    #[error("a code needs the email it was sent to")]
+    MissingIdentifier,
     #[error(transparent)]
     Problem(#[from] LinkProblem),
     #[error("looking the link up")]
@@ -27,24 +34,37 @@ pub enum LinkError {
 /// What a tech sends to redeem a link. `confirmation` is `None` for API callers, who may send
 /// the password once.
 pub struct RedeemRequest {
-    pub token: Option<String>,
+    pub credential: Credential,
     pub password: SecretString,
     pub confirmation: Option<SecretString>,
+}
+
+/// The link's token, or the code beside it with who the tech says they are.
+pub enum Credential {
+    Link(Option<String>),
+    Code {
+        identifier: String,
+        code: SecretString,
+        source_ip: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum RedeemError {
     #[error(transparent)]
     Link(#[from] LinkError),
+    #[error(transparent)]
+    Code(#[from] CodeError),
     /// The password breaks the policy; the link stays valid. `record` is the link's, so the form
-    /// can be shown again.
+    /// can be shown again; `None` before a typed code was verified (the page then says nothing
+    /// about whose the code is).
     #[error("the new password is not accepted: {message}")]
     Password {
-        record: Box<TokenRecord>,
+        record: Option<Box<TokenRecord>>,
         message: String,
     },
     #[error("the password and its confirmation differ")]
-    Confirmation { record: Box<TokenRecord> },
+    Confirmation { record: Option<Box<TokenRecord>> },
     #[error("hashing the new password")]
     Hash(#[from] HashError),
     #[error("redeeming the link")]
@@ -65,6 +85,12 @@ pub struct RedeemLink<'a> {
     pub devices: &'a DeviceKeys,
     pub mailer: &'a dyn Mailer,
     pub public_base_url: &'a str,
+    /// A typed code's limits (`codes.rs`): counters, the key its hash is checked with, the
+    /// configuration's limits and the floor of its refusals.
+    pub limits: &'a dyn Limits,
+    pub codes: &'a CodeKeys,
+    pub rate_limits: RateLimits,
+    pub min_response: chrono::Duration,
 }
 
 impl Services {
@@ -81,6 +107,10 @@ impl Services {
             devices: &self.devices,
             mailer: self.mailer.as_ref(),
             public_base_url: &self.config.public_base_url,
+            limits: self.store.as_ref(),
+            codes: &self.codes,
+            rate_limits: self.config.rate_limits,
+            min_response: self.config.forgot_min_response,
         }
     }
 
@@ -149,12 +179,38 @@ impl RedeemLink<'_> {
         purpose: TokenPurpose,
         request: RedeemRequest,
     ) -> Result<Session, RedeemError> {
-        let record = self.find_token(purpose, request.token.as_deref()).await?;
+        let record = match &request.credential {
+            Credential::Link(token) => self.find_token(purpose, token.as_deref()).await?,
+            Credential::Code {
+                identifier,
+                code,
+                source_ip,
+            } => {
+                if identifier.trim().is_empty() {
+                    return Err(LinkError::MissingIdentifier.into());
+                }
+                // The policy as far as it can be judged without knowing whose code it is, so a
+                // password that fails it costs no guess; the rest once the code is verified.
+                check_new_password(
+                    self.policy,
+                    &request.password,
+                    request.confirmation.as_ref(),
+                    [identifier.trim(), ""],
+                )
+                .map_err(|problem| refused(None, problem))?;
+                let typed = TypedCode {
+                    identifier: identifier.trim(),
+                    code: code.expose_secret(),
+                    source_ip,
+                };
+                self.find_by_code(purpose, &typed).await?
+            }
+        };
         let password = self.check_redeemed_password(&record, &request)?;
         // After the local checks, so only a password that passes them is looked up at all.
         if self.breached.is_breached(&request.password).await {
             return Err(RedeemError::Password {
-                record: Box::new(record),
+                record: Some(Box::new(record)),
                 message: super::BREACHED_PASSWORD.to_owned(),
             });
         }
@@ -211,14 +267,15 @@ impl RedeemLink<'_> {
             request.confirmation.as_ref(),
             context,
         )
-        .map_err(|problem| match problem {
-            NewPasswordProblem::Password(message) => RedeemError::Password {
-                record: Box::new(record.clone()),
-                message,
-            },
-            NewPasswordProblem::Confirmation => RedeemError::Confirmation {
-                record: Box::new(record.clone()),
-            },
-        })
+        .map_err(|problem| refused(Some(record), problem))
+    }
+}
+
+/// A new password refused, with the link's record when it is known (for the form).
+fn refused(record: Option<&TokenRecord>, problem: NewPasswordProblem) -> RedeemError {
+    let record = record.map(|r| Box::new(r.clone()));
+    match problem {
+        NewPasswordProblem::Password(message) => RedeemError::Password { record, message },
+        NewPasswordProblem::Confirmation => RedeemError::Confirmation { record },
     }
 }

@@ -125,6 +125,10 @@ pub struct InviteView {
     /// The setup link, for `delivery: link` only and in this answer only (never stored).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The one-time code beside the link (six digits), alongside `url`: an admin can read it
+    /// out on the phone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// The link as a QR code (an SVG image), alongside `url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qr_svg: Option<String>,

@@ -10,18 +10,27 @@ use std::sync::Arc;
 use crate::domain::password::PASSWORDS_DIFFER;
 use crate::domain::{LinkProblem, TokenPurpose, TokenRecord};
 use crate::http::contract::links::RedeemBody;
-use crate::http::extract::{Fields, FromFields, LinkToken, Submitted};
+use crate::http::extract::{ClientIp, Fields, FromFields, LinkToken, Submitted};
 use crate::http::pages::{self, PasswordFormState};
 use crate::http::respond::{
     json, page, respond, see_other, session_body, with_session_cookie, Outcome,
 };
-use crate::http::ApiError;
-use crate::services::{LinkError, RedeemError, RedeemRequest, Services, Session};
+use crate::http::{ApiError, ErrorCode};
+use crate::services::{
+    CodeError, Credential, LinkError, RedeemError, RedeemRequest, Services, Session,
+};
 
 /// `GET /setup?token=…` and `GET /reset?token=…`: the form, or a page that says what is wrong
 /// with the link.
 pub async fn page_for(app: &Services, purpose: TokenPurpose, token: LinkToken) -> Response {
     let LinkToken(token) = token;
+    if token.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        // No link: the code form, for a tech typing the code from their email.
+        return page(
+            StatusCode::OK,
+            code_form(app, purpose, "", Problems::default()),
+        );
+    }
     match app.open_link(purpose, token.as_deref()).await {
         Ok(record) => page(
             StatusCode::OK,
@@ -42,6 +51,11 @@ pub async fn reset_page(State(app): State<Arc<Services>>, token: LinkToken) -> R
 impl FromFields for RedeemBody {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         let token = f.string("token")?;
+        let identifier = match f.string("identifier")? {
+            Some(i) => Some(i),
+            None => f.string("email")?,
+        };
+        let code = f.string("code")?;
         let password = f.string("password")?.unwrap_or_default();
         let confirmation = f.string("passwordConfirmation")?;
         let confirmation = if f.is_form() {
@@ -51,6 +65,8 @@ impl FromFields for RedeemBody {
         };
         Ok(Self {
             token,
+            identifier,
+            code,
             password,
             password_confirmation: confirmation,
         })
@@ -60,8 +76,21 @@ impl FromFields for RedeemBody {
 /// The redemption's outcome, with what the form needs to be shown again.
 struct Redeemed {
     purpose: TokenPurpose,
+    /// The link's token, or `None` when a code was typed.
     token: Option<String>,
+    /// What the code form had in its email box.
+    identifier: Option<String>,
     result: Result<Session, RedeemError>,
+}
+
+/// What went wrong with a code form's fields, to show beside them.
+#[derive(Default)]
+struct Problems<'a> {
+    form: Option<&'a str>,
+    identifier: Option<&'a str>,
+    code: Option<&'a str>,
+    password: Option<&'a str>,
+    confirmation: Option<&'a str>,
 }
 
 impl Outcome for Redeemed {
@@ -69,8 +98,12 @@ impl Outcome for Redeemed {
         let Redeemed {
             purpose,
             token,
+            identifier,
             result,
         } = self;
+        if let Some(identifier) = identifier.filter(|_| token.is_none()) {
+            return code_outcome_page(app, purpose, &identifier, result);
+        }
         let form_again = |record: &TokenRecord, password: Option<&str>, confirmation| {
             page(
                 StatusCode::BAD_REQUEST,
@@ -87,12 +120,13 @@ impl Outcome for Redeemed {
         };
         match result {
             Ok(session) => with_session_cookie(see_other(&app.config.app_url), &session, app),
-            Err(RedeemError::Password { record, message }) => {
-                form_again(&record, Some(&message), None)
-            }
-            Err(RedeemError::Confirmation { record }) => {
-                form_again(&record, None, Some(PASSWORDS_DIFFER))
-            }
+            Err(RedeemError::Password {
+                record: Some(record),
+                message,
+            }) => form_again(&record, Some(&message), None),
+            Err(RedeemError::Confirmation {
+                record: Some(record),
+            }) => form_again(&record, None, Some(PASSWORDS_DIFFER)),
             Err(RedeemError::Link(e)) => e.page(app),
             Err(e) => ApiError::from(e).to_page(),
         }
@@ -111,14 +145,25 @@ impl Outcome for Redeemed {
 async fn redeem(
     app: &Services,
     purpose: TokenPurpose,
+    ip: &str,
     submitted: Submitted<RedeemBody>,
 ) -> Response {
     let Submitted { format, input } = submitted;
+    let typed_code = input.token.is_none() && (input.code.is_some() || input.identifier.is_some());
+    let credential = if typed_code {
+        Credential::Code {
+            identifier: input.identifier.clone().unwrap_or_default(),
+            code: SecretString::from(input.code.unwrap_or_default()),
+            source_ip: ip.to_owned(),
+        }
+    } else {
+        Credential::Link(input.token.clone())
+    };
     let result = app
         .redeem(
             purpose,
             RedeemRequest {
-                token: input.token.clone(),
+                credential,
                 password: SecretString::from(input.password),
                 confirmation: input.password_confirmation.map(SecretString::from),
             },
@@ -130,17 +175,87 @@ async fn redeem(
         Redeemed {
             purpose,
             token: input.token,
+            identifier: typed_code.then(|| input.identifier.unwrap_or_default()),
             result,
         },
     )
 }
 
-pub async fn setup(State(app): State<Arc<Services>>, submitted: Submitted<RedeemBody>) -> Response {
-    redeem(&app, TokenPurpose::Setup, submitted).await
+/// A code form's answer as a page: signed in, or the code form again with what went wrong. It
+/// shows only what the tech typed, never whose account it is.
+fn code_outcome_page(
+    app: &Services,
+    purpose: TokenPurpose,
+    identifier: &str,
+    result: Result<Session, RedeemError>,
+) -> Response {
+    const NOT_SAVED: &str = "Your password wasn't saved. Check the message below and try again.";
+    let code_invalid = ApiError::from(ErrorCode::CodeInvalid).message;
+    let e = match result {
+        Ok(session) => return with_session_cookie(see_other(&app.config.app_url), &session, app),
+        Err(e) => e,
+    };
+    let problems = match &e {
+        RedeemError::Code(CodeError::Invalid) => Problems {
+            form: Some(NOT_SAVED),
+            code: Some(&code_invalid),
+            ..Problems::default()
+        },
+        RedeemError::Link(LinkError::MissingIdentifier) => Problems {
+            form: Some(NOT_SAVED),
+            identifier: Some("Enter the email address the code was sent to."),
+            ..Problems::default()
+        },
+        RedeemError::Password { message, .. } => Problems {
+            form: Some(NOT_SAVED),
+            password: Some(message),
+            ..Problems::default()
+        },
+        RedeemError::Confirmation { .. } => Problems {
+            form: Some(NOT_SAVED),
+            confirmation: Some(PASSWORDS_DIFFER),
+            ..Problems::default()
+        },
+        // Too many attempts, a store failure: the error page, as for any form.
+        _ => return ApiError::from(e).to_page(),
+    };
+    let status = StatusCode::BAD_REQUEST;
+    page(status, code_form(app, purpose, identifier, problems))
 }
 
-pub async fn reset(State(app): State<Arc<Services>>, submitted: Submitted<RedeemBody>) -> Response {
-    redeem(&app, TokenPurpose::Reset, submitted).await
+fn code_form(app: &Services, purpose: TokenPurpose, identifier: &str, p: Problems<'_>) -> String {
+    pages::code_form(
+        purpose,
+        PasswordFormState {
+            token: "",
+            email: "",
+            min_chars: app.policy.min_chars,
+            form_error: p.form,
+            password_error: p.password,
+            confirmation_error: p.confirmation,
+        },
+        pages::CodeEntry {
+            identifier,
+            identifier_error: p.identifier,
+            code_error: p.code,
+        },
+    )
+}
+
+pub async fn setup(
+    State(app): State<Arc<Services>>,
+    ClientIp(ip): ClientIp,
+    submitted: Submitted<RedeemBody>,
+) -> Response {
+    redeem(&app, TokenPurpose::Setup, &ip, submitted).await
+}
+
+pub async fn reset(
+    State(app): State<Arc<Services>>,
+    ClientIp(ip): ClientIp,
+    submitted: Submitted<RedeemBody>,
+) -> Response {
+    redeem(&app, TokenPurpose::Reset, &ip, submitted).await
 }
 
 impl Outcome for LinkError {
@@ -148,7 +263,7 @@ impl Outcome for LinkError {
     /// status the API would answer. A store failure is not the link's fault and says so.
     fn page(self, _: &Services) -> Response {
         let trouble = match &self {
-            LinkError::Missing => pages::LinkTrouble::Missing,
+            LinkError::Missing | LinkError::MissingIdentifier => pages::LinkTrouble::Missing,
             LinkError::Problem(LinkProblem::Invalid) => pages::LinkTrouble::Invalid,
             LinkError::Problem(LinkProblem::Expired) => pages::LinkTrouble::Expired,
             LinkError::Problem(LinkProblem::Used) => pages::LinkTrouble::Used,

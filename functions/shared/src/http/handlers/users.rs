@@ -110,8 +110,9 @@ impl FromFields for InviteOptions {
 pub(super) fn invited_view(app: &Services, invited: &Invited) -> Option<InviteView> {
     let mut invite = invite_view(&invited.user, app.now())?;
     if let Some(link) = &invited.link {
-        let url = link.expose_secret();
+        let url = link.url.expose_secret();
         invite.url = Some(url.to_owned());
+        invite.code = Some(link.code.digits().to_owned());
         invite.qr_svg = qr_svg(url);
     }
     Some(invite)

@@ -11,7 +11,8 @@ mod sign_in;
 #[cfg(feature = "local")]
 pub use local::{mailbox, signed_in, MailRow};
 pub use password::{
-    change_password, password_form, ChangePasswordState, PasswordFormPage, PasswordFormState,
+    change_password, code_form, password_form, ChangePasswordState, CodeEntry, PasswordFormPage,
+    PasswordFormState,
 };
 pub use sign_in::{forgot, forgot_sent, link_problem, login, LinkTrouble};
 

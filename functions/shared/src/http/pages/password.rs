@@ -24,6 +24,17 @@ pub struct PasswordFormPage<'a> {
     pub form_error: Option<&'a str>,
     pub password_error: Option<&'a str>,
     pub confirmation_error: Option<&'a str>,
+    /// The code form (a setup or reset page opened without a link): who the tech is and the
+    /// code beside their link, typed, instead of the link's token.
+    pub code_entry: Option<CodeEntry<'a>>,
+}
+
+/// What the code form shows besides the password boxes. Never who the identifier belongs to:
+/// the page is about a user only once a link or a code proved it.
+pub struct CodeEntry<'a> {
+    pub identifier: &'a str,
+    pub identifier_error: Option<&'a str>,
+    pub code_error: Option<&'a str>,
 }
 
 pub struct PasswordFormState<'a> {
@@ -36,6 +47,19 @@ pub struct PasswordFormState<'a> {
 }
 
 pub fn password_form(page: TokenPurpose, s: PasswordFormState<'_>) -> String {
+    link_form(page, s, None)
+}
+
+/// The form a setup or reset page shows without a link: email, code, new password.
+pub fn code_form(page: TokenPurpose, s: PasswordFormState<'_>, entry: CodeEntry<'_>) -> String {
+    link_form(page, s, Some(entry))
+}
+
+fn link_form(
+    page: TokenPurpose,
+    s: PasswordFormState<'_>,
+    code_entry: Option<CodeEntry<'_>>,
+) -> String {
     let (heading, intro, button, action) = match page {
         TokenPurpose::Setup => (
             "Set up your account",
@@ -50,13 +74,21 @@ pub fn password_form(page: TokenPurpose, s: PasswordFormState<'_>) -> String {
             "/reset",
         ),
     };
+    let intro = if code_entry.is_some() {
+        match page {
+            TokenPurpose::Setup => "Enter your email address and the 6-digit code from your welcome email, then choose the password you'll use to sign in. You're signed in straight away.",
+            TokenPurpose::Reset => "Enter your email address and the 6-digit code from the reset email, then choose a new password. Other devices are signed out.",
+        }
+    } else {
+        intro
+    };
     render(PasswordFormPage {
         chrome: Chrome::new(true),
         heading,
         intro,
         button,
         action,
-        token: Some(s.token),
+        token: code_entry.is_none().then_some(s.token),
         email: s.email,
         ask_current: false,
         current_error: None,
@@ -64,6 +96,7 @@ pub fn password_form(page: TokenPurpose, s: PasswordFormState<'_>) -> String {
         form_error: s.form_error,
         password_error: s.password_error,
         confirmation_error: s.confirmation_error,
+        code_entry,
     })
 }
 
@@ -108,6 +141,7 @@ pub fn change_password(s: ChangePasswordState<'_>) -> String {
         form_error: s.form_error,
         password_error: s.password_error,
         confirmation_error: s.confirmation_error,
+        code_entry: None,
     })
 }
 

@@ -1,0 +1,175 @@
+//! One-time codes (API.md, "One-time codes beside every link"): the link a typed code stands
+//! for, once the code is verified. Redeeming it is then exactly a link's redemption
+//! (`redeem.rs`): the code and its link are one credential.
+//!
+//! Guessing is bounded three ways, each taken before the code is checked, so a burst of parallel
+//! guesses is counted as it arrives: per address (as sign-in, `429`), per user
+//! ([`WRONG_CODES_PER_USER`] in 24 hours, whatever links were issued meanwhile: a new reset
+//! buys no new guesses) and per link ([`WRONG_CODES_PER_LINK`], on the token itself). The last two
+//! answer exactly as a wrong code does, so they say nothing about who has an account; a right
+//! code gives the address and user slots back, as a sign-in does.
+
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+use std::time::Instant;
+
+use super::limits::{keys, per_ip, take_slots, LimitError, Limited, OverLimit};
+use super::redeem::RedeemLink;
+use crate::domain::code::WRONG_CODES_PER_LINK;
+use crate::domain::{EmailAddress, OneTimeCode, TokenPurpose, TokenRecord, User};
+use crate::ports::StoreError;
+use crate::telemetry::log_unexpected;
+
+/// Wrong codes one user may try in [`USER_WINDOW`], over all their links.
+pub const WRONG_CODES_PER_USER: u64 = 10;
+const USER_WINDOW: Duration = Duration::hours(24);
+
+#[derive(Debug, thiserror::Error)]
+pub enum CodeError {
+    /// A wrong code, an unknown identifier, an expired or used code, or a code past its limits:
+    /// one answer for all.
+    #[error("the code does not match a live link")]
+    Invalid,
+    /// Too many attempts from this address.
+    #[error(transparent)]
+    TooManyAttempts(#[from] OverLimit),
+    #[error("checking the code")]
+    Store(#[source] StoreError),
+}
+
+/// What a tech typed instead of opening the link.
+pub struct TypedCode<'a> {
+    /// Their email (phones come with texts).
+    pub identifier: &'a str,
+    pub code: &'a str,
+    pub source_ip: &'a str,
+}
+
+fn user_limit(user: &User) -> Limited {
+    let digest = Sha256::digest(user.id.0.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    Limited {
+        key: format!("code:user:{hex}"),
+        max: WRONG_CODES_PER_USER,
+    }
+}
+
+impl RedeemLink<'_> {
+    /// The live link of `purpose` that `typed` stands for. Every refusal but the address's limit
+    /// is [`CodeError::Invalid`], padded to the same floor as forgot-password's answers
+    /// (`FORGOT_MIN_RESPONSE_MS`), so its timing does not tell an unknown identifier from a
+    /// wrong code.
+    pub(super) async fn find_by_code(
+        &self,
+        purpose: TokenPurpose,
+        typed: &TypedCode<'_>,
+    ) -> Result<TokenRecord, CodeError> {
+        let started = Instant::now();
+        let result = self.check_code(purpose, typed).await;
+        if matches!(result, Err(CodeError::Invalid)) {
+            let floor = self.min_response.to_std().unwrap_or_default();
+            if let Some(rest) = floor.checked_sub(started.elapsed()) {
+                tokio::time::sleep(rest).await;
+            }
+        }
+        result
+    }
+
+    async fn check_code(
+        &self,
+        purpose: TokenPurpose,
+        typed: &TypedCode<'_>,
+    ) -> Result<TokenRecord, CodeError> {
+        // Not six digits: not a guess at anyone's code, so nothing is counted or read.
+        let code = OneTimeCode::parse(typed.code).ok_or(CodeError::Invalid)?;
+        let rl = self.rate_limits;
+        let now = self.clock.now();
+        let user = match EmailAddress::parse(typed.identifier) {
+            Ok(email) => self
+                .users
+                .user_by_email(&email)
+                .await
+                .map_err(CodeError::Store)?,
+            Err(_) => None,
+        };
+        let per_address = [per_ip("code", typed.source_ip, rl.login_failures_per_ip)];
+        let per_user = user.as_ref().map(|u| [user_limit(u)]);
+        let (address, own) = tokio::join!(
+            take_slots(self.limits, &per_address, rl.login_window, now),
+            async {
+                match &per_user {
+                    Some(limit) => Some(take_slots(self.limits, limit, USER_WINDOW, now).await),
+                    None => None,
+                }
+            }
+        );
+        let own_taken = matches!(own, Some(Ok(())));
+        let give_back_own = || async {
+            if let (true, Some(limit)) = (own_taken, &per_user) {
+                if let Err(e) = self
+                    .limits
+                    .give_back_slots(&keys(limit), USER_WINDOW, now)
+                    .await
+                {
+                    log_unexpected("giving back a code's user slot", &e);
+                }
+            }
+        };
+        match address {
+            Ok(()) => {}
+            Err(LimitError::Over(over)) => {
+                give_back_own().await;
+                tracing::warn!(audit = "code_limited", ip = %typed.source_ip);
+                return Err(over.into());
+            }
+            Err(LimitError::Store(e)) => {
+                give_back_own().await;
+                return Err(CodeError::Store(e));
+            }
+        }
+        // From here on every refusal is a wrong guess: its slots stay taken.
+        let user = match (user, own) {
+            (Some(user), Some(Ok(()))) => user,
+            (_, Some(Err(LimitError::Store(e)))) => return Err(CodeError::Store(e)),
+            (Some(user), Some(Err(LimitError::Over(_)))) => {
+                tracing::warn!(audit = "code_user_limited", user_id = %user.id.0);
+                return Err(CodeError::Invalid);
+            }
+            _ => return Err(CodeError::Invalid),
+        };
+        let record = self
+            .links
+            .newest_token(&user, purpose)
+            .await
+            .map_err(CodeError::Store)?
+            .filter(|r| r.check(purpose, now).is_ok() && r.check_user(Some(&user)).is_ok())
+            .ok_or(CodeError::Invalid)?;
+        let Some(stored) = record.code.clone() else {
+            return Err(CodeError::Invalid);
+        };
+        // The link's own count, taken before the code is compared: parallel guesses at one
+        // link never get more than its few checks.
+        let checked = self
+            .links
+            .take_wrong_code_slot(&record.hash, WRONG_CODES_PER_LINK)
+            .await
+            .map_err(CodeError::Store)?;
+        if !checked || !self.codes.verify(&stored, &user.id, purpose, &code) {
+            tracing::info!(audit = "code_refused", user_id = %user.id.0, dead = !checked);
+            return Err(CodeError::Invalid);
+        }
+        // Not a wrong guess after all: the address and user slots go back (the link's goes with
+        // the link, which this redemption uses).
+        let mut given = keys(&per_address);
+        let window = rl.login_window;
+        if let Err(e) = self.limits.give_back_slots(&given, window, now).await {
+            log_unexpected("giving back a code's address slot", &e);
+        }
+        given = keys(&[user_limit(&user)]);
+        if let Err(e) = self.limits.give_back_slots(&given, USER_WINDOW, now).await {
+            log_unexpected("giving back a code's user slot", &e);
+        }
+        tracing::info!(audit = "code_verified", user_id = %user.id.0);
+        Ok(record)
+    }
+}
