@@ -396,6 +396,55 @@ async fn the_setup_form_works_without_javascript() {
     }
 }
 
+/// The link was opened elsewhere (a scanner, another device): on a phone, the tech opens the
+/// setup page without a link, types their email and the code from the email, and lands signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tech_types_the_code_on_a_phone_and_lands_signed_in() {
+    with_browser(PHONE, Javascript::On, |b| async move {
+        let server = Server::start().await;
+        server.invite(TECH).await;
+        let text = server.newest_email_to(TECH).text;
+        let at = text.find(" and enter ").expect("the code") + " and enter ".len();
+        let code: String = text[at..].chars().take(7).collect();
+        let digits = code.replace(' ', "");
+        let wrong = if digits == "000000" {
+            "000001"
+        } else {
+            "000000"
+        };
+
+        b.goto(&format!("{}/setup", server.base)).await;
+        b.look("code-form", 200).await;
+        assert_eq!(b.attr("#code", "autocomplete").await, "one-time-code");
+        assert_eq!(b.attr("#code", "inputmode").await, "numeric");
+        assert_eq!(b.attr("#identifier", "autocomplete").await, "username");
+        b.type_into("#identifier", TECH).await;
+        b.type_into("#code", wrong).await;
+        b.type_into("#password", NEW_PASSWORD).await;
+        b.type_into("#password-confirmation", NEW_PASSWORD).await;
+        b.click_and_wait(Locator::Css("button[type=submit]")).await;
+        let page = b.look("code-wrong", 400).await;
+        assert!(
+            b.text("#code-error").await.contains("doesn't match"),
+            "{page}"
+        );
+        assert!(
+            !page.contains(ORG),
+            "the page says nothing about whose code it is"
+        );
+        assert_eq!(b.prop("#identifier", "value").await, TECH);
+
+        b.type_into("#code", &code).await;
+        b.type_into("#password", NEW_PASSWORD).await;
+        b.type_into("#password-confirmation", NEW_PASSWORD).await;
+        b.click_and_wait(Locator::Css("button[type=submit]")).await;
+        assert_eq!(b.url().await, format!("{}/app", server.base));
+        assert_eq!(b.text("#signed-in-email").await, TECH);
+        b.assert_session_cookie().await;
+    })
+    .await;
+}
+
 /// The accessibility check is only worth something if it can fail: on a page with a field that
 /// has no label, axe must say so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -219,6 +219,32 @@ async fn a_slot_update_that_meets_a_transaction_is_retried_and_the_sign_in_goes_
     );
 }
 
+/// A code is checked, then used in the redemption's transaction. A store that fails in between
+/// (here every attempt at that transaction) answers `503` and leaves the code usable: nothing
+/// is half done, and the same code then sets the password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_failing_between_checking_a_code_and_using_it_leaves_the_code_usable() {
+    let p = app_behind_the_proxy().await;
+    let tech = email("ana");
+    let r = post_json(
+        &p.app,
+        "/users",
+        json!({"email": tech, "temporaryPassword": TEMP_PASSWORD, "delivery": "link"}),
+        Some(&p.admin_token),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let code = r.json()["invite"]["code"].as_str().unwrap().to_owned();
+    let body = json!({"email": tech, "code": code, "password": NEW_PASSWORD});
+    p.proxy.fail_next(TRANSACT, Fault::InternalError, 100);
+    let r = post_from(&p.app, "203.0.113.9", "/setup", body.clone()).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    p.proxy.heal();
+    let r = post_from(&p.app, "203.0.113.9", "/setup", body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["user"]["status"], "active");
+}
+
 /// The same burst as on the embedded store (account_security), on DynamoDB: six reset requests
 /// for one invited tech from two addresses all answer `202`, three trials.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -352,7 +352,10 @@ pub async fn the_newest_link_of_a_purpose_is_found_from_its_user(store: SharedSt
         Some(first.record.hash)
     );
     assert_eq!(
-        store.newest_token(&user, TokenPurpose::Reset).await.unwrap(),
+        store
+            .newest_token(&user, TokenPurpose::Reset)
+            .await
+            .unwrap(),
         None,
         "no reset link yet"
     );

@@ -11,14 +11,14 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use onboarding::domain::session::SigningSecrets;
 use onboarding::domain::token::{issue, IssuedToken};
 use onboarding::domain::user::new_session_version;
-use onboarding::domain::session::SigningSecrets;
-use onboarding::domain::{CodeKeys, Invite};
 use onboarding::domain::{
     BounceType, DeliveryEvent, EmailAddress, InviteStatus, MailJob, MailKind, OrgId, Role,
     TokenHash, TokenPurpose, TokenRecord, User, UserId, UserStatus,
 };
+use onboarding::domain::{CodeKeys, Invite};
 use onboarding::ports::{
     Limited, MailOutcome, PageKey, Redemption, Rehash, SessionChange, Slots, Store, StoreError,
     UserPage, UserQuery,
