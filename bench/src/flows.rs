@@ -139,6 +139,12 @@ pub async fn run() -> anyhow::Result<(Vec<Row>, Vec<FlowCost>)> {
     let other = infra::events::prepare(&app).await?;
     let other_admin = format!("Bearer {}", other.admin_token.expose_secret());
     let other_id = other.user_id.clone();
+    // A third invited tech, who sets up with the code beside their link instead of the link.
+    let coded = infra::events::prepare(&app).await?;
+    let coded_email = coded.tech_email.clone();
+    let coded_code = onboarding::domain::OneTimeCode::of_token(&coded.setup_token)
+        .digits()
+        .to_owned();
 
     // Each flow: (name, requests, target description, check on the DynamoDB calls).
     type Check = fn(&[String]) -> bool;
@@ -156,11 +162,14 @@ pub async fn run() -> anyhow::Result<(Vec<Row>, Vec<FlowCost>)> {
                     r#"{{"email":"{new_email}","temporaryPassword":"violet harbour tram 42"}}"#
                 ),
             )],
-            "1 TransactWriteItems + 1 SendEmail (and the admin's session read)",
+            "1 TransactWriteItems + 2 UpdateItem (the probe slot, taken and given back) + 1 SendEmail (and the admin's session read)",
             |c| {
-                c.iter().filter(|o| *o == "TransactWriteItems").count() == 1
-                    && c.iter()
-                        .all(|o| o == "TransactWriteItems" || o == "GetItem")
+                let n = |op: &str| c.iter().filter(|o| *o == op).count();
+                n("TransactWriteItems") == 1
+                    && n("UpdateItem") == 2
+                    && c.iter().all(|o| {
+                        matches!(o.as_str(), "TransactWriteItems" | "UpdateItem" | "GetItem")
+                    })
             },
         ),
         (
@@ -193,8 +202,24 @@ pub async fn run() -> anyhow::Result<(Vec<Row>, Vec<FlowCost>)> {
                 &json,
                 &format!(r#"{{"email":"{email}","password":"copper kettle marching sideways"}}"#),
             )],
-            "1 read",
-            |c| c.len() == 1,
+            "1 read + 3 slot updates, given back (3 round trips)",
+            |c| {
+                let n = |op: &str| c.iter().filter(|o| *o == op).count();
+                n("GetItem") == 1 && n("UpdateItem") == 6 && c.len() == 7
+            },
+        ),
+        (
+            "setup by code (POST /setup)",
+            vec![request(
+                Method::POST,
+                "/setup",
+                &json,
+                &format!(
+                    r#"{{"email":"{coded_email}","code":"{coded_code}","password":"copper kettle marching sideways"}}"#
+                ),
+            )],
+            "the link's 1 read + 1 transaction, and the code's reads and slots",
+            |c| c.iter().filter(|o| *o == "TransactWriteItems").count() == 1,
         ),
         (
             "forgot (POST /password/forgot)",

@@ -184,6 +184,19 @@ pub async fn run(iterations: usize) -> Vec<Row> {
             }),
         },
         Case {
+            name: "POST /setup (unknown email, code)",
+            hashes: false,
+            expect: 400,
+            make: Box::new(|_| {
+                request(
+                    Method::POST,
+                    "/setup",
+                    &[("content-type", "application/json")],
+                    r#"{"email":"nobody@example.com","code":"482913","password":"copper kettle marching sideways"}"#,
+                )
+            }),
+        },
+        Case {
             name: "GET /nope (404)",
             hashes: false,
             expect: 404,

@@ -56,7 +56,8 @@ pub async fn prepare(app: &App) -> anyhow::Result<Fixtures> {
         tech.setup_generation,
         now,
         app.config.setup_token_ttl,
-    );
+    )
+    .with_code(&app.codes);
     app.store.create_user(&tech, Some(&setup.record)).await?;
     let reset = issue(
         TokenPurpose::Reset,
@@ -64,7 +65,8 @@ pub async fn prepare(app: &App) -> anyhow::Result<Fixtures> {
         1,
         now,
         app.config.reset_token_ttl,
-    );
+    )
+    .with_code(&app.codes);
     app.store.issue_token(&reset.record, None).await?;
     Ok(Fixtures {
         admin_token: app.sessions.issue(&admin, now),
