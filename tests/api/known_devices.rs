@@ -34,6 +34,15 @@ async fn login(
     post_from(t, ip, "/login", body).await
 }
 
+/// Ten addresses, five wrong guesses each: the email's own limits are spent.
+async fn spray(t: &TestApp, email: &str) {
+    for i in 0..10 {
+        for _ in 0..5 {
+            login(t, &format!("198.51.100.{i}"), email, "wrong guess", None).await;
+        }
+    }
+}
+
 /// Signs in from `ip` and keeps the device token the answer carries.
 async fn known_device(t: &TestApp, ip: &str, email: &str) -> String {
     let r = login(t, ip, email, TEMP_PASSWORD, None).await;
@@ -92,18 +101,7 @@ async fn another_users_device_token_does_not_lift_the_limits() {
     t.create_tech("ana@example.com").await;
     t.create_tech("ben@example.com").await;
     let bens = known_device(&t, "192.0.2.1", "ben@example.com").await;
-    for i in 0..10 {
-        for _ in 0..5 {
-            login(
-                &t,
-                &format!("198.51.100.{i}"),
-                "ana@example.com",
-                "wrong guess",
-                None,
-            )
-            .await;
-        }
-    }
+    spray(&t, "ana@example.com").await;
     let r = login(
         &t,
         "192.0.2.77",
@@ -142,18 +140,7 @@ async fn five_failures_from_a_known_device_make_its_token_count_as_unknown() {
     }
     // The device's own limit is spent: from now on the ordinary limits, which a spray from ten
     // addresses has filled, count this token's attempts.
-    for i in 0..10 {
-        for _ in 0..5 {
-            login(
-                &t,
-                &format!("198.51.100.{i}"),
-                "ana@example.com",
-                "wrong guess",
-                None,
-            )
-            .await;
-        }
-    }
+    spray(&t, "ana@example.com").await;
     let r = login(
         &t,
         "192.0.2.1",
@@ -177,18 +164,7 @@ async fn a_device_token_dies_with_a_password_change() {
         set.json()["deviceToken"].is_string(),
         "setup signs in: a device token too"
     );
-    for i in 0..10 {
-        for _ in 0..5 {
-            login(
-                &t,
-                &format!("198.51.100.{i}"),
-                "ana@example.com",
-                "wrong guess",
-                None,
-            )
-            .await;
-        }
-    }
+    spray(&t, "ana@example.com").await;
     let r = login(
         &t,
         "192.0.2.77",
@@ -353,18 +329,7 @@ async fn a_password_change_from_a_known_device_is_not_refused_while_the_email_is
     let session = set.json()["accessToken"].as_str().unwrap().to_owned();
     let device = set.json()["deviceToken"].as_str().unwrap().to_owned();
     // Ten addresses spend the email's failure limits.
-    for i in 0..10 {
-        for _ in 0..5 {
-            login(
-                &t,
-                &format!("198.51.100.{i}"),
-                "ana@example.com",
-                "wrong guess",
-                None,
-            )
-            .await;
-        }
-    }
+    spray(&t, "ana@example.com").await;
     let change = |device: Option<String>, password: &'static str| {
         let mut body = json!({"currentPassword": NEW_PASSWORD, "password": password});
         if let Some(d) = device {
