@@ -68,9 +68,10 @@ pub trait Links: Send + Sync {
     /// transactions return no item) may leave them out (`None`, `0`); read the user for those.
     async fn redeem_token(&self, redemption: &Redemption) -> Result<User, StoreError>;
 
-    /// The newest link of `purpose` issued to `user` (the one its one-time code stands for),
-    /// whatever its state (used or expired: the caller checks), or `None` when the user has
-    /// none (never issued, or gone). A newer link of the purpose replaces it.
+    /// The newest link of `purpose` issued to `user` (the one its one-time code stands for), if
+    /// it is still of the user's current generation of that purpose (a redemption, a disable
+    /// or a newer link moves it on), whatever else its state (used or expired: the caller
+    /// checks); `None` otherwise.
     ///
     /// DynamoDB: the user item records its newest tokens' hashes (`setupToken`, `resetToken`):
     /// one `GetItem` of the user item, one of the token.
@@ -83,8 +84,8 @@ pub trait Links: Send + Sync {
     /// Takes one of the `max` wrong-code slots
     /// ([`WRONG_CODES_PER_LINK`](crate::domain::code::WRONG_CODES_PER_LINK)) of the token `hash`, before the typed code is checked: `true` when taken (fewer
     /// than `max` were taken before), `false` when all are taken (the code is dead; the link
-    /// still works). Concurrent calls never take more than `max`. `TokenInvalid` when there is
-    /// no such token. Changes nothing else about the token.
+    /// still works). Concurrent calls never take more than `max`; `false` too when there is no
+    /// such token. Changes nothing else about the token.
     ///
     /// DynamoDB: one conditional `UpdateItem` (`ADD wrongCodes`) on the token item.
     async fn take_wrong_code_slot(&self, hash: &TokenHash, max: u32) -> Result<bool, StoreError>;

@@ -55,6 +55,36 @@ fn user_limit(user: &User) -> Limited {
 }
 
 impl RedeemLink<'_> {
+    /// One of the user's [`WRONG_CODES_PER_USER`] guesses, in a 24-hour span: counters are
+    /// fixed 24-hour windows, so the slot is taken in the current one only while it and the one
+    /// before hold fewer than the limit together. Any 24 hours lie within two adjacent windows,
+    /// so no 24 hours ever see more than the limit (a lock may last up to 48 hours: the strict
+    /// side). The window before is over, so reading it first races with nothing.
+    async fn take_user_slot(
+        &self,
+        user: &User,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), LimitError> {
+        let limit = user_limit(user);
+        let before = self
+            .limits
+            .peek_counts(
+                std::slice::from_ref(&limit.key),
+                USER_WINDOW,
+                now - USER_WINDOW,
+            )
+            .await
+            .map_err(LimitError::Store)?
+            .first()
+            .copied()
+            .unwrap_or(0);
+        let room = Limited {
+            max: limit.max.saturating_sub(before),
+            ..limit
+        };
+        take_slots(self.limits, std::slice::from_ref(&room), USER_WINDOW, now).await
+    }
+
     /// The live link of `purpose` that `typed` stands for. Every refusal but the address's limit
     /// is [`CodeError::Invalid`], padded to the same floor as forgot-password's answers
     /// (`FORGOT_MIN_RESPONSE_MS`), so its timing does not tell an unknown identifier from a
@@ -93,50 +123,28 @@ impl RedeemLink<'_> {
             Err(_) => None,
         };
         let per_address = [per_ip("code", typed.source_ip, rl.login_failures_per_ip)];
-        let per_user = user.as_ref().map(|u| [user_limit(u)]);
-        let (address, own) = tokio::join!(
-            take_slots(self.limits, &per_address, rl.login_window, now),
-            async {
-                match &per_user {
-                    Some(limit) => Some(take_slots(self.limits, limit, USER_WINDOW, now).await),
-                    None => None,
-                }
-            }
-        );
-        let own_taken = matches!(own, Some(Ok(())));
-        let give_back_own = || async {
-            if let (true, Some(limit)) = (own_taken, &per_user) {
-                if let Err(e) = self
-                    .limits
-                    .give_back_slots(&keys(limit), USER_WINDOW, now)
-                    .await
-                {
-                    log_unexpected("giving back a code's user slot", &e);
-                }
-            }
-        };
-        match address {
+        // The address first and alone: a refusal here is the same work for every identifier,
+        // known or not, and touches no user's counter.
+        match take_slots(self.limits, &per_address, rl.login_window, now).await {
             Ok(()) => {}
             Err(LimitError::Over(over)) => {
-                give_back_own().await;
                 tracing::warn!(audit = "code_limited", ip = %typed.source_ip);
                 return Err(over.into());
             }
-            Err(LimitError::Store(e)) => {
-                give_back_own().await;
-                return Err(CodeError::Store(e));
-            }
+            Err(LimitError::Store(e)) => return Err(CodeError::Store(e)),
         }
         // From here on every refusal is a wrong guess: its slots stay taken.
-        let user = match (user, own) {
-            (Some(user), Some(Ok(()))) => user,
-            (_, Some(Err(LimitError::Store(e)))) => return Err(CodeError::Store(e)),
-            (Some(user), Some(Err(LimitError::Over(_)))) => {
+        let Some(user) = user else {
+            return Err(CodeError::Invalid);
+        };
+        match self.take_user_slot(&user, now).await {
+            Ok(()) => {}
+            Err(LimitError::Over(_)) => {
                 tracing::warn!(audit = "code_user_limited", user_id = %user.id.0);
                 return Err(CodeError::Invalid);
             }
-            _ => return Err(CodeError::Invalid),
-        };
+            Err(LimitError::Store(e)) => return Err(CodeError::Store(e)),
+        }
         let record = self
             .links
             .newest_token(&user, purpose)
@@ -160,14 +168,14 @@ impl RedeemLink<'_> {
         }
         // Not a wrong guess after all: the address and user slots go back (the link's goes with
         // the link, which this redemption uses).
-        let mut given = keys(&per_address);
-        let window = rl.login_window;
-        if let Err(e) = self.limits.give_back_slots(&given, window, now).await {
-            log_unexpected("giving back a code's address slot", &e);
-        }
-        given = keys(&[user_limit(&user)]);
-        if let Err(e) = self.limits.give_back_slots(&given, USER_WINDOW, now).await {
-            log_unexpected("giving back a code's user slot", &e);
+        let (address_keys, user_keys) = (keys(&per_address), keys(&[user_limit(&user)]));
+        let (address, own) = tokio::join!(
+            self.limits
+                .give_back_slots(&address_keys, rl.login_window, now),
+            self.limits.give_back_slots(&user_keys, USER_WINDOW, now)
+        );
+        if let Err(e) = address.and(own) {
+            log_unexpected("giving back a verified code's slots", &e);
         }
         tracing::info!(audit = "code_verified", user_id = %user.id.0);
         Ok(record)

@@ -179,6 +179,7 @@ impl RedeemLink<'_> {
         purpose: TokenPurpose,
         request: RedeemRequest,
     ) -> Result<Session, RedeemError> {
+        let by_code = matches!(request.credential, Credential::Code { .. });
         let record = match &request.credential {
             Credential::Link(token) => self.find_token(purpose, token.as_deref()).await?,
             Credential::Code {
@@ -198,6 +199,14 @@ impl RedeemLink<'_> {
                     [identifier.trim(), ""],
                 )
                 .map_err(|problem| refused(None, problem))?;
+                // Before the code is checked too: a refusal after a verified code would spend
+                // one of the link's few checks.
+                if self.breached.is_breached(&request.password).await {
+                    return Err(RedeemError::Password {
+                        record: None,
+                        message: super::BREACHED_PASSWORD.to_owned(),
+                    });
+                }
                 let typed = TypedCode {
                     identifier: identifier.trim(),
                     code: code.expose_secret(),
@@ -208,7 +217,7 @@ impl RedeemLink<'_> {
         };
         let password = self.check_redeemed_password(&record, &request)?;
         // After the local checks, so only a password that passes them is looked up at all.
-        if self.breached.is_breached(&request.password).await {
+        if !by_code && self.breached.is_breached(&request.password).await {
             return Err(RedeemError::Password {
                 record: Some(Box::new(record)),
                 message: super::BREACHED_PASSWORD.to_owned(),
@@ -221,17 +230,23 @@ impl RedeemLink<'_> {
             new_session_version: new_session_version(),
             now: self.clock.now(),
         };
-        let user = match self.links.redeem_token(&redemption).await {
-            Ok(u) => u,
-            Err(StoreError::TokenUsed) => return Err(LinkError::from(LinkProblem::Used).into()),
-            Err(StoreError::TokenExpired) => {
-                return Err(LinkError::from(LinkProblem::Expired).into())
-            }
-            Err(StoreError::TokenInvalid) => {
-                return Err(LinkError::from(LinkProblem::Invalid).into())
-            }
-            Err(e) => return Err(RedeemError::Store(e)),
-        };
+        let user =
+            match self.links.redeem_token(&redemption).await {
+                Ok(u) => u,
+                // A verified code whose link was used or replaced meanwhile: a dead code, answered
+                // as every dead code is.
+                Err(
+                    StoreError::TokenUsed | StoreError::TokenExpired | StoreError::TokenInvalid,
+                ) if by_code => return Err(CodeError::Invalid.into()),
+                Err(StoreError::TokenUsed) => return Err(LinkError::from(LinkProblem::Used).into()),
+                Err(StoreError::TokenExpired) => {
+                    return Err(LinkError::from(LinkProblem::Expired).into())
+                }
+                Err(StoreError::TokenInvalid) => {
+                    return Err(LinkError::from(LinkProblem::Invalid).into())
+                }
+                Err(e) => return Err(RedeemError::Store(e)),
+            };
         let audit = match purpose {
             TokenPurpose::Setup => "setup_completed",
             TokenPurpose::Reset => "password_reset",

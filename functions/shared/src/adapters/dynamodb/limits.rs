@@ -117,7 +117,7 @@ pub(super) async fn take_slots(
 /// at that moment is refused with `TransactionConflictException` on AWS: tried again, with the
 /// backoff `transact` uses, so a request that meets a transaction waits a little instead of
 /// answering `503`.
-async fn update_retrying_conflicts(
+pub(super) async fn update_retrying_conflicts(
     store: &DynamoStore,
     operation: &'static str,
     request: impl Fn() -> UpdateItemFluentBuilder,

@@ -50,9 +50,9 @@ pub(super) async fn newest(
     else {
         return Ok(None);
     };
-    Ok(by_hash(store, &hash)
-        .await?
-        .filter(|t| t.user_id == user.id && t.purpose == purpose))
+    Ok(by_hash(store, &hash).await?.filter(|t| {
+        t.user_id == user.id && t.purpose == purpose && t.generation == user.generation(purpose)
+    }))
 }
 
 /// One conditional `UpdateItem` on the token item: `ADD wrongCodes 1` while it is below `max`
@@ -62,22 +62,22 @@ pub(super) async fn take_wrong_code_slot(
     hash: &TokenHash,
     max: u32,
 ) -> Result<bool, StoreError> {
-    let request = store
-        .client
-        .update_item()
-        .key(attr::PK, s(token_key(hash)))
-        .update_expression("ADD #wrong :one")
-        .condition_expression(
-            "attribute_exists(#pk) AND (attribute_not_exists(#wrong) OR #wrong < :max)",
-        )
-        .expression_attribute_names("#pk", attr::PK)
-        .expression_attribute_names("#wrong", attr::WRONG_CODES)
-        .expression_attribute_values(":one", n(1))
-        .expression_attribute_values(":max", n(max));
-    Ok(store
-        .update_if("take a wrong-code slot", request)
-        .await?
-        .is_some())
+    // Retried when it meets a redemption's transaction on the token, as counters are.
+    super::limits::update_retrying_conflicts(store, "take a wrong-code slot", || {
+        store
+            .client
+            .update_item()
+            .key(attr::PK, s(token_key(hash)))
+            .update_expression("ADD #wrong :one")
+            .condition_expression(
+                "attribute_exists(#pk) AND (attribute_not_exists(#wrong) OR #wrong < :max)",
+            )
+            .expression_attribute_names("#pk", attr::PK)
+            .expression_attribute_names("#wrong", attr::WRONG_CODES)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":max", n(max))
+    })
+    .await
 }
 
 pub(super) async fn issue(

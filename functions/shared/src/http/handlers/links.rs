@@ -78,14 +78,17 @@ struct Redeemed {
     purpose: TokenPurpose,
     /// The link's token, or `None` when a code was typed.
     token: Option<String>,
-    /// What the code form had in its email box.
+    /// What the code form had in its email and code boxes.
     identifier: Option<String>,
+    code: String,
     result: Result<Session, RedeemError>,
 }
 
 /// What went wrong with a code form's fields, to show beside them.
 #[derive(Default)]
 struct Problems<'a> {
+    /// The code as typed, shown again when only the password was refused.
+    code_typed: &'a str,
     form: Option<&'a str>,
     identifier: Option<&'a str>,
     code: Option<&'a str>,
@@ -99,10 +102,11 @@ impl Outcome for Redeemed {
             purpose,
             token,
             identifier,
+            code,
             result,
         } = self;
         if let Some(identifier) = identifier.filter(|_| token.is_none()) {
-            return code_outcome_page(app, purpose, &identifier, result);
+            return code_outcome_page(app, purpose, (&identifier, &code), result);
         }
         let form_again = |record: &TokenRecord, password: Option<&str>, confirmation| {
             page(
@@ -150,6 +154,7 @@ async fn redeem(
 ) -> Response {
     let Submitted { format, input } = submitted;
     let typed_code = input.token.is_none() && (input.code.is_some() || input.identifier.is_some());
+    let code_typed = input.code.clone().unwrap_or_default();
     let credential = if typed_code {
         Credential::Code {
             identifier: input.identifier.clone().unwrap_or_default(),
@@ -176,6 +181,7 @@ async fn redeem(
             purpose,
             token: input.token,
             identifier: typed_code.then(|| input.identifier.unwrap_or_default()),
+            code: code_typed,
             result,
         },
     )
@@ -186,7 +192,7 @@ async fn redeem(
 fn code_outcome_page(
     app: &Services,
     purpose: TokenPurpose,
-    identifier: &str,
+    (identifier, code): (&str, &str),
     result: Result<Session, RedeemError>,
 ) -> Response {
     const NOT_SAVED: &str = "Your password wasn't saved. Check the message below and try again.";
@@ -207,11 +213,13 @@ fn code_outcome_page(
             ..Problems::default()
         },
         RedeemError::Password { message, .. } => Problems {
+            code_typed: code,
             form: Some(NOT_SAVED),
             password: Some(message),
             ..Problems::default()
         },
         RedeemError::Confirmation { .. } => Problems {
+            code_typed: code,
             form: Some(NOT_SAVED),
             confirmation: Some(PASSWORDS_DIFFER),
             ..Problems::default()
@@ -236,6 +244,7 @@ fn code_form(app: &Services, purpose: TokenPurpose, identifier: &str, p: Problem
         },
         pages::CodeEntry {
             identifier,
+            code: p.code_typed,
             identifier_error: p.identifier,
             code_error: p.code,
         },

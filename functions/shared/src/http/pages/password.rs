@@ -27,12 +27,17 @@ pub struct PasswordFormPage<'a> {
     /// The code form (a setup or reset page opened without a link): who the tech is and the
     /// code beside their link, typed, instead of the link's token.
     pub code_entry: Option<CodeEntry<'a>>,
+    /// The code form's own fields are what to fix (focus goes there, not to the password).
+    pub code_problem: bool,
 }
 
 /// What the code form shows besides the password boxes. Never who the identifier belongs to:
 /// the page is about a user only once a link or a code proved it.
 pub struct CodeEntry<'a> {
     pub identifier: &'a str,
+    /// The code as typed, kept when only the password was refused (so the tech need not type
+    /// it again); empty otherwise.
+    pub code: &'a str,
     pub identifier_error: Option<&'a str>,
     pub code_error: Option<&'a str>,
 }
@@ -89,6 +94,9 @@ fn link_form(
         button,
         action,
         token: code_entry.is_none().then_some(s.token),
+        code_problem: code_entry
+            .as_ref()
+            .is_some_and(|e| e.identifier_error.is_some() || e.code_error.is_some()),
         email: s.email,
         ask_current: false,
         current_error: None,
@@ -142,6 +150,7 @@ pub fn change_password(s: ChangePasswordState<'_>) -> String {
         password_error: s.password_error,
         confirmation_error: s.confirmation_error,
         code_entry: None,
+        code_problem: false,
     })
 }
 

@@ -222,7 +222,8 @@ impl MessageItem {
 /// `TOKEN#<sha256 hex>`: a setup or reset token and its copy of the user's identity. The hash is
 /// only in the key. `validUntil` is the exact expiry that code and conditions check; `expiresAt`
 /// is the same instant in epoch seconds for TTL, which deletes late.
-#[derive(Debug, Serialize, Deserialize)]
+/// No `Debug`: it carries the code's keyed hash.
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct TokenItem {
     pk: String,
