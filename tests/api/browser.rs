@@ -361,9 +361,11 @@ async fn a_mangled_or_incomplete_link_says_what_happened_and_what_to_do() {
                 b.href_of("Sign in with the temporary password").await,
                 "/login"
             );
+            // Without a token the page is the code form (a link cut off by a mail client still
+            // leaves the tech a way in: the code beside it).
             b.goto(&format!("{}/setup", server.base)).await;
-            let page = b.look("link-incomplete", 400).await;
-            assert!(page.contains("This link is incomplete"), "{page}");
+            let page = b.look("setup-without-link", 200).await;
+            assert!(page.contains("6-digit code"), "{page}");
         })
         .await;
     }
