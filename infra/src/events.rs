@@ -20,6 +20,9 @@ pub struct Fixtures {
     pub new_email: String,
     pub user_id: String,
     pub setup_token: SecretString,
+    /// The session cookie's name for the app's `PUBLIC_BASE_URL` (`__Host-session` over https,
+    /// `session` over the local server's http).
+    pub session_cookie: &'static str,
     pub reset_token: SecretString,
 }
 
@@ -75,6 +78,7 @@ pub async fn prepare(app: &App) -> anyhow::Result<Fixtures> {
         new_email: format!("new-{}@example.com", &unique[..12]),
         user_id: tech.id.0.clone(),
         setup_token: setup.plain,
+        session_cookie: onboarding::http::cookies::CookieNames::of(&app.config).session,
         reset_token: reset.plain,
     })
 }
@@ -85,6 +89,7 @@ impl Fixtures {
         event
             .replace("{{ADMIN_TOKEN}}", self.admin_token.expose_secret())
             .replace("{{TECH_TOKEN}}", self.tech_token.expose_secret())
+            .replace("{{SESSION_COOKIE}}", self.session_cookie)
             .replace("{{TECH_EMAIL}}", &self.tech_email)
             .replace("{{NEW_EMAIL}}", &self.new_email)
             .replace("{{USER_ID}}", &self.user_id)
