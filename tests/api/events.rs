@@ -21,7 +21,7 @@ use onboarding::{Config, ROUTES};
 use tests::app::spawn_app;
 
 const FUNCTIONS: [&str; 3] = ["create-user", "redeem-token", "login"];
-const PLACEHOLDERS: [&str; 7] = [
+const PLACEHOLDERS: [&str; 8] = [
     "{{ADMIN_TOKEN}}",
     "{{TECH_TOKEN}}",
     "{{TECH_EMAIL}}",
@@ -29,6 +29,7 @@ const PLACEHOLDERS: [&str; 7] = [
     "{{USER_ID}}",
     "{{SETUP_TOKEN}}",
     "{{RESET_TOKEN}}",
+    "{{SESSION_COOKIE}}",
 ];
 
 fn every_event() -> Vec<(&'static str, PathBuf)> {
