@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::limits::{take_slots, LimitError, Limited, OverLimit};
+use super::limits::OverLimit;
 use super::outbox::{job_token, new_job, reminder_job, status_after, DeliverMail};
 use super::Services;
 use crate::domain::token::issue;
@@ -124,27 +124,6 @@ impl From<FindUserError> for ResendError {
             FindUserError::Store(e) => Self::Store(e),
         }
     }
-}
-
-/// How many emails that belong to other organisations one organisation's admins may meet in
-/// [`PROBE_WINDOW`] before every invite of theirs waits for the window to end (`docs/THREAT_MODEL.md`,
-/// "Cross-organisation probing"): a tech moving between companies is an occasional `409`; a
-/// batch of addresses to probe is not.
-pub const TAKEN_ELSEWHERE_PER_HOUR: u64 = 20;
-const PROBE_WINDOW: Duration = Duration::hours(1);
-
-/// Per organisation, not per admin: an admin can make more admins (a `delivery: link` invite
-/// hands over the link), and each would bring a fresh budget.
-fn taken_elsewhere_key(admin: &User) -> String {
-    format!("invite:taken-elsewhere:{}", admin.org_id.0)
-}
-
-/// The probe slot an invite took before asking the store to create its user: kept when the
-/// email turns out to belong to another organisation, given back otherwise.
-struct ProbeSlot {
-    /// `false` when the counter could not be written (the store failing): the invite goes on.
-    taken: bool,
-    now: DateTime<Utc>,
 }
 
 /// A concurrent resend or redemption changes a user's generation; an issue is retried this often.
@@ -317,78 +296,6 @@ impl InviteTech<'_> {
         // The probe slot goes back while the email is handed over: no wait of its own.
         let (link, ()) = tokio::join!(deliver, self.give_back_probe_slot(admin, &probe));
         Ok(Invited { user, link })
-    }
-
-    /// Takes one slot of the organisation's probe budget before its invite asks the store to
-    /// create the user: refused (`429`) for the rest of the hour once the organisation's admins
-    /// have met [`TAKEN_ELSEWHERE_PER_HOUR`] emails that belong to other organisations. Emails are
-    /// unique across organisations (the contract), so each such `409` tells them that someone
-    /// elsewhere has that address. Taken before any invite, whatever its email, so the refusal
-    /// says nothing about the address in hand, and taken (not read) so that a burst of parallel
-    /// invites cannot all pass a count read before any of them was answered. A store failure
-    /// here does not stop the invite.
-    async fn take_probe_slot(&self, admin: &User) -> Result<ProbeSlot, InviteError> {
-        let now = self.clock.now();
-        let budget = [Limited {
-            key: taken_elsewhere_key(admin),
-            max: TAKEN_ELSEWHERE_PER_HOUR,
-        }];
-        match take_slots(self.limits, &budget, PROBE_WINDOW, now).await {
-            Ok(()) => Ok(ProbeSlot { taken: true, now }),
-            Err(LimitError::Over(over)) => {
-                tracing::warn!(audit = "invite_probe_limited", by = %admin.id.0, org_id = %admin.org_id.0);
-                Err(over.into())
-            }
-            Err(LimitError::Store(e)) => {
-                log_unexpected("taking an invite probe slot", &e);
-                Ok(ProbeSlot { taken: false, now })
-            }
-        }
-    }
-
-    /// The invite did not meet another organisation's email: its probe slot goes back.
-    async fn give_back_probe_slot(&self, admin: &User, probe: &ProbeSlot) {
-        if !probe.taken {
-            return;
-        }
-        let keys = [taken_elsewhere_key(admin)];
-        if let Err(e) = self
-            .limits
-            .give_back_slots(&keys, PROBE_WINDOW, probe.now)
-            .await
-        {
-            // The slot stays counted: the budget runs out a little early, nothing leaks.
-            log_unexpected("giving back an invite probe slot", &e);
-        }
-    }
-
-    /// A `409 email_taken`: the probe slot stays taken when the address belongs to another
-    /// organisation; one of the organisation's own users costs nothing (its admins can list
-    /// those). When the slot could not be taken before, the meeting is counted now.
-    async fn settle_taken_email(&self, admin: &User, email: &EmailAddress, probe: &ProbeSlot) {
-        let elsewhere = match self.users.user_by_email(email).await {
-            Ok(Some(other)) => other.org_id != admin.org_id,
-            Ok(None) => false,
-            Err(e) => {
-                // Unknown: counted, the strict side.
-                log_unexpected("reading who holds a taken email", &e);
-                true
-            }
-        };
-        match (elsewhere, probe.taken) {
-            (true, true) => {}
-            (true, false) => {
-                let key = taken_elsewhere_key(admin);
-                if let Err(e) = self
-                    .limits
-                    .count_event(&key, PROBE_WINDOW, self.clock.now())
-                    .await
-                {
-                    log_unexpected("counting an email taken elsewhere", &e);
-                }
-            }
-            (false, _) => self.give_back_probe_slot(admin, probe).await,
-        }
     }
 
     /// The temporary password, once it passes the policy and the breach check.

@@ -20,6 +20,7 @@ pub mod invite;
 pub mod limits;
 pub mod outbox;
 pub mod password;
+pub mod probing;
 pub mod redeem;
 pub mod schedule;
 pub mod session;
