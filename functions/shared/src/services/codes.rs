@@ -10,10 +10,11 @@
 //! code gives the address and user slots back, as a sign-in does.
 
 use chrono::Duration;
-use sha2::{Digest, Sha256};
 use std::time::Instant;
 
-use super::limits::{keys, per_ip, take_slots, LimitError, Limited, OverLimit};
+use super::limits::{
+    hashed, keys, no_sooner_than, per_ip, take_slots, LimitError, Limited, OverLimit,
+};
 use super::redeem::RedeemLink;
 use crate::domain::code::WRONG_CODES_PER_LINK;
 use crate::domain::{EmailAddress, OneTimeCode, TokenPurpose, TokenRecord, User};
@@ -46,10 +47,8 @@ pub struct TypedCode<'a> {
 }
 
 fn user_limit(user: &User) -> Limited {
-    let digest = Sha256::digest(user.id.0.as_bytes());
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     Limited {
-        key: format!("code:user:{hex}"),
+        key: hashed("code:user", &user.id.0),
         max: WRONG_CODES_PER_USER,
     }
 }
@@ -97,10 +96,7 @@ impl RedeemLink<'_> {
         let started = Instant::now();
         let result = self.check_code(purpose, typed).await;
         if matches!(result, Err(CodeError::Invalid)) {
-            let floor = self.min_response.to_std().unwrap_or_default();
-            if let Some(rest) = floor.checked_sub(started.elapsed()) {
-                tokio::time::sleep(rest).await;
-            }
+            no_sooner_than(self.min_response, started).await;
         }
         result
     }

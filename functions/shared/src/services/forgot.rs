@@ -5,7 +5,8 @@ use chrono::Duration;
 use std::time::Instant;
 
 use super::limits::{
-    per_email, per_email_and_ip, per_ip, retry_after, take_slots, LimitError, Limited, OverLimit,
+    no_sooner_than, per_email, per_email_and_ip, per_ip, retry_after, take_slots, LimitError,
+    Limited, OverLimit,
 };
 use super::outbox::{job_token, new_job, DeliverMail};
 use super::Services;
@@ -124,10 +125,7 @@ impl ForgotPassword<'_> {
         let result = self.count_and_issue(email, source_ip, device_tokens).await;
         // Known emails cost a bigger write and an email; pad every answer (a refusal too) so its
         // timing says nothing.
-        let floor = self.min_response.to_std().unwrap_or_default();
-        if let Some(rest) = floor.checked_sub(started.elapsed()) {
-            tokio::time::sleep(rest).await;
-        }
+        no_sooner_than(self.min_response, started).await;
         result
     }
 

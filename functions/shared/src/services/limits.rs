@@ -23,7 +23,7 @@ use crate::domain::EmailAddress;
 pub use crate::ports::Limited;
 use crate::ports::{window_start, StoreError};
 
-fn hashed(kind: &str, value: &str) -> String {
+pub(super) fn hashed(kind: &str, value: &str) -> String {
     let digest = Sha256::digest(value.as_bytes());
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     format!("{kind}:{hex}")
@@ -52,6 +52,15 @@ pub fn per_ip(kind: &str, ip: &str, max: u64) -> Limited {
     Limited {
         key: hashed(&format!("{kind}:ip"), ip),
         max,
+    }
+}
+
+/// Waits until `floor` has passed since `started`: answers that must not tell a known account
+/// from an unknown one by their timing (forgot-password, a refused code) all take at least it.
+pub(super) async fn no_sooner_than(floor: Duration, started: std::time::Instant) {
+    let floor = floor.to_std().unwrap_or_default();
+    if let Some(rest) = floor.checked_sub(started.elapsed()) {
+        tokio::time::sleep(rest).await;
     }
 }
 

@@ -73,6 +73,9 @@ impl FromFields for RedeemBody {
     }
 }
 
+/// What a form refused on one of its fields says at its top.
+const NOT_SAVED: &str = "Your password wasn't saved. Check the message below and try again.";
+
 /// The redemption's outcome, with what the form needs to be shown again.
 struct Redeemed {
     purpose: TokenPurpose,
@@ -116,7 +119,7 @@ impl Outcome for Redeemed {
                     purpose,
                     record,
                     token.as_deref(),
-                    Some("Your password wasn't saved. Check the message below and try again."),
+                    Some(NOT_SAVED),
                     password,
                     confirmation,
                 ),
@@ -195,40 +198,42 @@ fn code_outcome_page(
     (identifier, code): (&str, &str),
     result: Result<Session, RedeemError>,
 ) -> Response {
-    const NOT_SAVED: &str = "Your password wasn't saved. Check the message below and try again.";
     let code_invalid = ApiError::from(ErrorCode::CodeInvalid).message;
+    let missing_identifier = ApiError::from(LinkError::MissingIdentifier).message;
     let e = match result {
         Ok(session) => return with_session_cookie(see_other(&app.config.app_url), &session, app),
         Err(e) => e,
     };
     let problems = match &e {
         RedeemError::Code(CodeError::Invalid) => Problems {
-            form: Some(NOT_SAVED),
             code: Some(&code_invalid),
             ..Problems::default()
         },
         RedeemError::Link(LinkError::MissingIdentifier) => Problems {
-            form: Some(NOT_SAVED),
-            identifier: Some("Enter the email address the code was sent to."),
+            identifier: Some(&missing_identifier),
             ..Problems::default()
         },
         RedeemError::Password { message, .. } => Problems {
             code_typed: code,
-            form: Some(NOT_SAVED),
             password: Some(message),
             ..Problems::default()
         },
         RedeemError::Confirmation { .. } => Problems {
             code_typed: code,
-            form: Some(NOT_SAVED),
             confirmation: Some(PASSWORDS_DIFFER),
             ..Problems::default()
         },
         // Too many attempts, a store failure: the error page, as for any form.
         _ => return ApiError::from(e).to_page(),
     };
-    let status = StatusCode::BAD_REQUEST;
-    page(status, code_form(app, purpose, identifier, problems))
+    let problems = Problems {
+        form: Some(NOT_SAVED),
+        ..problems
+    };
+    page(
+        StatusCode::BAD_REQUEST,
+        code_form(app, purpose, identifier, problems),
+    )
 }
 
 fn code_form(app: &Services, purpose: TokenPurpose, identifier: &str, p: Problems<'_>) -> String {
