@@ -61,10 +61,10 @@ async fn queue(app: &App, admin: &onboarding::domain::User, n: usize) -> anyhow:
         app.invite(
             admin,
             InviteRequest {
-                email: EmailAddress::parse(&format!(
+                contacts: onboarding::domain::Contacts::email(EmailAddress::parse(&format!(
                     "tech{i}-{}@bench.example",
                     uuid::Uuid::new_v4().simple()
-                ))?,
+                ))?),
                 temporary_password: None,
                 name: None,
                 role: Role::Tech,

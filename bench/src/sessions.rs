@@ -24,7 +24,9 @@ fn tech() -> User {
         id: UserId::generate(),
         org_id: OrgId::generate(),
         org_name: Some("Northwind Plumbing".into()),
-        email: EmailAddress::parse("ana.tech@example.com").expect("a valid email"),
+        contacts: onboarding::domain::Contacts::email(
+            EmailAddress::parse("ana.tech@example.com").expect("a valid email"),
+        ),
         name: Some("Ana Tech".into()),
         role: Role::Tech,
         status: UserStatus::Active,

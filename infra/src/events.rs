@@ -45,7 +45,7 @@ pub async fn prepare(app: &App) -> anyhow::Result<Fixtures> {
         NewUser {
             org_id: admin.org_id.clone(),
             org_name: admin.org_name.clone(),
-            email,
+            contacts: onboarding::domain::Contacts::email(email),
             name: Some("Ana Tech".to_owned()),
             role: Role::Tech,
             temporary_password_hash: Some(app.hasher.hash_async(temporary).await?),
@@ -74,7 +74,7 @@ pub async fn prepare(app: &App) -> anyhow::Result<Fixtures> {
     Ok(Fixtures {
         admin_token: app.sessions.issue(&admin, now),
         tech_token: app.sessions.issue(&tech, now),
-        tech_email: tech.email.as_str().to_owned(),
+        tech_email: tech.home().as_str().to_owned(),
         new_email: format!("new-{}@example.com", &unique[..12]),
         user_id: tech.id.0.clone(),
         setup_token: setup.plain,

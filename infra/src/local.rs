@@ -239,7 +239,7 @@ async fn signed_in_page(State(state): State<LocalState>, headers: HeaderMap) -> 
         Some(u) => page(
             StatusCode::OK,
             pages::signed_in(
-                u.email.as_str(),
+                u.home().as_str(),
                 u.org_name.as_deref(),
                 u.must_change_password(),
             ),

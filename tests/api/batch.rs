@@ -377,7 +377,9 @@ async fn rows_the_batch_has_no_time_left_to_start_are_answered_not_tried_and_cre
     let mut rows: Vec<Result<InviteRequest, &str>> = (0..3)
         .map(|i| {
             Ok(InviteRequest {
-                email: EmailAddress::parse(&tech(i)).unwrap(),
+                contacts: onboarding::domain::Contacts::email(
+                    EmailAddress::parse(&tech(i)).unwrap(),
+                ),
                 temporary_password: None,
                 name: None,
                 role: Role::Tech,

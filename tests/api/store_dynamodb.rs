@@ -118,7 +118,10 @@ async fn a_token_item_past_its_ttl_but_not_yet_deleted_is_refused() {
         .item("purpose", AttributeValue::S("setup".into()))
         .item("userId", AttributeValue::S(user.id.0.clone()))
         .item("orgId", AttributeValue::S(user.org_id.0.clone()))
-        .item("email", AttributeValue::S(user.email.as_str().into()))
+        .item(
+            "email",
+            AttributeValue::S(user.email().unwrap().as_str().into()),
+        )
         .item("userCreatedAt", at(user.created_at))
         .item("role", AttributeValue::S("tech".into()))
         .item("generation", AttributeValue::N("1".into()))
@@ -149,7 +152,11 @@ async fn sign_in_reads_exactly_one_item() {
     let (user, _) = invited(&unique_email("one-read"));
     store.create_user(&user, None).await.unwrap();
     counter.take();
-    store.user_by_email(&user.email).await.unwrap().unwrap();
+    store
+        .user_by_email(user.email().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(counter.take(), vec!["GetItem"]);
     store.user_by_id(&user.id).await.unwrap().unwrap();
     assert_eq!(counter.take(), vec!["GetItem", "GetItem"]);
@@ -324,7 +331,7 @@ async fn the_table_tool_puts_users_written_before_the_index_in_it() {
         .table_name(store.table())
         .key(
             "pk",
-            AttributeValue::S(format!("EMAIL#{}", user.email.as_str())),
+            AttributeValue::S(format!("EMAIL#{}", user.email().unwrap().as_str())),
         )
         .update_expression("REMOVE memberOf")
         .send()

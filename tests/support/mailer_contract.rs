@@ -102,12 +102,13 @@ fn token_for(
 ) -> IssuedToken {
     let user_id = UserId::generate();
     let org_id = OrgId::generate();
+    let contacts = onboarding::domain::Contacts::email(to.clone());
     issue(
         purpose,
         onboarding::domain::token::TokenSubject {
             user_id: &user_id,
             org_id: &org_id,
-            email: to,
+            contacts: &contacts,
             org_name,
             name: Some("Ana Tech"),
             created_at: Utc::now(),

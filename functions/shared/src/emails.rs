@@ -312,7 +312,8 @@ mod tests {
     use secrecy::ExposeSecret;
 
     fn token(purpose: TokenPurpose, lifetime: Duration) -> IssuedToken {
-        let email = EmailAddress::parse("ana@example.com").unwrap();
+        let contacts =
+            crate::domain::Contacts::email(EmailAddress::parse("ana@example.com").unwrap());
         let now = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
             .unwrap()
             .to_utc();
@@ -321,7 +322,7 @@ mod tests {
             TokenSubject {
                 user_id: &UserId("u".into()),
                 org_id: &OrgId("o".into()),
-                email: &email,
+                contacts: &contacts,
                 org_name: None,
                 name: None,
                 created_at: now,

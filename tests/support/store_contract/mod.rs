@@ -18,7 +18,7 @@ use onboarding::domain::{
     BounceType, DeliveryEvent, EmailAddress, InviteStatus, MailJob, MailKind, OrgId, Role,
     TokenHash, TokenPurpose, TokenRecord, User, UserId, UserStatus,
 };
-use onboarding::domain::{CodeKeys, Invite};
+use onboarding::domain::{CodeKeys, Contacts, Identifier, Invite, PhoneNumber};
 use onboarding::ports::{
     Limited, MailOutcome, PageKey, Redemption, Rehash, SessionChange, Slots, Store, StoreError,
     UserPage, UserQuery,
@@ -29,6 +29,7 @@ mod invites;
 mod limits;
 mod links;
 mod outbox;
+mod phones;
 mod users;
 
 pub use crew::*;
@@ -36,6 +37,7 @@ pub use invites::*;
 pub use limits::*;
 pub use links::*;
 pub use outbox::*;
+pub use phones::*;
 pub use users::*;
 
 pub type SharedStore = Arc<dyn Store>;
@@ -106,6 +108,10 @@ macro_rules! store_contract {
             a_retry_puts_the_job_back_for_later_only_while_its_sender_holds_it,
             a_failed_job_marks_the_invite_failed_and_a_reset_job_touches_no_invite,
             a_reminders_link_records_when_it_was_issued_and_a_resend_clears_it,
+            a_user_without_an_email_is_found_by_phone_by_id_and_by_their_link,
+            a_phone_beside_an_email_finds_the_same_user,
+            a_phone_is_one_users_and_a_refused_create_leaves_nothing,
+            cancelling_an_invite_frees_its_phone,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -133,7 +139,7 @@ pub fn invited(email: &str) -> (User, IssuedToken) {
         id: UserId::generate(),
         org_id: OrgId::generate(),
         org_name: Some("Northwind Plumbing".into()),
-        email: EmailAddress::parse(email).unwrap(),
+        contacts: Contacts::email(EmailAddress::parse(email).unwrap()),
         name: Some("Ana Tech".into()),
         role: Role::Tech,
         status: UserStatus::Invited,

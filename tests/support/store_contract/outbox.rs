@@ -8,7 +8,8 @@ pub(super) fn job(user: &User, kind: MailKind, generation: u64, due: DateTime<Ut
         id: uuid::Uuid::new_v4().simple().to_string(),
         kind,
         user_id: user.id.clone(),
-        to: user.email.clone(),
+        to: user.home(),
+        home: Some(user.home()),
         generation,
         link_expires_at: t0() + Duration::seconds(SETUP_TTL),
         key_id: "k1".into(),
@@ -109,7 +110,7 @@ pub async fn jobs_written_with_their_user_come_due_in_order_and_one_sender_takes
 pub async fn a_refused_write_leaves_no_job_behind(store: SharedStore) {
     let (user, welcome, _) = invited_with_mail(&store, "refused").await;
     // The same email again: refused, and its job is not written.
-    let (mut again, token) = invited(user.email.as_str());
+    let (mut again, token) = invited(user.email().unwrap().as_str());
     again.invite = Some(Invite::new(InviteStatus::Queued, token.record.expires_at));
     let duplicate = job(&again, MailKind::Welcome, 1, t0());
     assert_eq!(

@@ -5,7 +5,7 @@ use super::*;
 pub async fn a_created_user_is_found_by_email_and_by_id_exactly_as_stored(store: SharedStore) {
     let (user, _) = create_invited(&store, "ana").await;
     assert_eq!(
-        store.user_by_email(&user.email).await.unwrap(),
+        store.user_by_email(user.email().unwrap()).await.unwrap(),
         Some(user.clone())
     );
     assert_eq!(store.user_by_id(&user.id).await.unwrap(), Some(user));
@@ -13,8 +13,11 @@ pub async fn a_created_user_is_found_by_email_and_by_id_exactly_as_stored(store:
 
 pub async fn emails_are_found_whatever_their_case_was_when_typed(store: SharedStore) {
     let (user, _) = create_invited(&store, "Mixed.Case").await;
-    let typed =
-        EmailAddress::parse(&format!("  {}  ", user.email.as_str().to_uppercase())).unwrap();
+    let typed = EmailAddress::parse(&format!(
+        "  {}  ",
+        user.email().unwrap().as_str().to_uppercase()
+    ))
+    .unwrap();
     assert_eq!(
         store.user_by_email(&typed).await.unwrap().map(|u| u.id),
         Some(user.id)
@@ -31,14 +34,14 @@ pub async fn a_second_user_with_the_same_email_is_refused_and_leaves_nothing_beh
     store: SharedStore,
 ) {
     let (first, _) = create_invited(&store, "taken").await;
-    let (mut second, second_token) = invited(first.email.as_str());
+    let (mut second, second_token) = invited(first.email().unwrap().as_str());
     second.name = Some("Someone Else".into());
     assert_eq!(
         store.create_user(&second, Some(&second_token.record)).await,
         Err(StoreError::EmailTaken)
     );
     assert_eq!(
-        store.user_by_email(&first.email).await.unwrap(),
+        store.user_by_email(first.email().unwrap()).await.unwrap(),
         Some(first)
     );
     assert_eq!(store.user_by_id(&second.id).await.unwrap(), None);
@@ -50,7 +53,7 @@ pub async fn a_rehash_replaces_a_hash_only_while_it_is_still_the_old_one(store: 
     let old = user.temporary_password_hash.clone().unwrap();
     let change = Rehash {
         user_id: user.id.clone(),
-        email: user.email.clone(),
+        home: user.home(),
         temporary: true,
         old_hash: old.clone(),
         new_hash: "$argon2id$stronger".into(),
@@ -84,7 +87,7 @@ pub async fn a_rehash_replaces_a_hash_only_while_it_is_still_the_old_one(store: 
 pub(super) fn session_change(user: &User) -> SessionChange {
     SessionChange {
         user_id: user.id.clone(),
-        email: user.email.clone(),
+        home: user.home(),
         session_version: user.session_version.clone(),
         new_session_version: new_session_version(),
     }
@@ -140,7 +143,7 @@ pub async fn a_change_of_password_or_sign_out_from_an_ended_session_is_a_conflic
     assert_eq!(reread(&store, &user).await, before);
     let unknown = SessionChange {
         user_id: UserId("nobody".into()),
-        email: EmailAddress::parse("nobody@example.com").unwrap(),
+        home: Identifier::Email(EmailAddress::parse("nobody@example.com").unwrap()),
         ..first
     };
     assert_eq!(

@@ -4,6 +4,71 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::{Contacts, Identifier};
+
+/// How an invite's link reaches the tech: by email, by text message, or handed to the admin to
+/// pass on in person. Reminders follow it; a resend may change it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InviteChannel {
+    #[default]
+    Email,
+    Sms,
+    Link,
+}
+
+impl InviteChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Sms => "sms",
+            Self::Link => "link",
+        }
+    }
+
+    /// What a new invite shows: its message waits in the outbox, or the link went to the admin.
+    pub fn first_status(self) -> InviteStatus {
+        match self {
+            Self::Email | Self::Sms => InviteStatus::Queued,
+            Self::Link => InviteStatus::Manual,
+        }
+    }
+
+    /// Where this channel's messages go for a user with `contacts`: `None` for a link handed
+    /// over, and for a channel whose contact the user lacks.
+    pub fn to(self, contacts: &Contacts) -> Option<Identifier> {
+        match self {
+            Self::Email => contacts.email.clone().map(Identifier::Email),
+            Self::Sms => contacts.phone.clone().map(Identifier::Phone),
+            Self::Link => None,
+        }
+    }
+
+    /// The channel an invite uses when the admin names none: email when the user has one.
+    pub fn default_for(contacts: &Contacts) -> Self {
+        if contacts.email.is_some() {
+            Self::Email
+        } else {
+            Self::Sms
+        }
+    }
+}
+
+/// Why an invite is `failed`, when the reason is the recipient's: a number that texted STOP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    OptedOut,
+}
+
+impl FailureReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OptedOut => "opted_out",
+        }
+    }
+}
+
 /// Whether the welcome email reached the mail service, or (`manual`) the link was handed to the
 /// admin instead of emailed; then what the mail service's events said about the newest email
 /// (`delivered`, `bounced`, `complained`). `expired` and `used` are derived when the invite is
@@ -93,6 +158,13 @@ pub struct Invite {
     /// When the invite's one reminder (a fresh link) was issued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reminder_sent_at: Option<DateTime<Utc>>,
+    /// How the link went out; `None` in invites recorded before texts (an email, or the link
+    /// handed over when `manual`): see [`Invite::channel`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<InviteChannel>,
+    /// Set with `failed` when the recipient refused texts (`opted_out`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<FailureReason>,
 }
 
 impl Invite {
@@ -103,6 +175,23 @@ impl Invite {
         self.status = InviteStatus::Sent;
         self.message_id = Some(message_id.to_owned());
         self.bounce_type = None;
+        self.failure = None;
+    }
+
+    /// The channel the invite's link went out on.
+    pub fn channel(&self) -> InviteChannel {
+        self.channel
+            .unwrap_or(if self.status == InviteStatus::Manual {
+                InviteChannel::Link
+            } else {
+                InviteChannel::Email
+            })
+    }
+
+    /// This invite, sent on `channel`.
+    pub fn via(mut self, channel: InviteChannel) -> Self {
+        self.channel = Some(channel);
+        self
     }
 
     /// An invite with no email recorded yet.
@@ -113,6 +202,8 @@ impl Invite {
             message_id: None,
             bounce_type: None,
             reminder_sent_at: None,
+            channel: None,
+            failure: None,
         }
     }
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::session::SigningSecrets;
-use super::{EmailAddress, TokenPurpose, UserId};
+use super::{Identifier, TokenPurpose, UserId};
 
 /// What a job's email is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +59,12 @@ pub struct MailJob {
     pub id: String,
     pub kind: MailKind,
     pub user_id: UserId,
-    pub to: EmailAddress,
+    /// Where the message goes: an email address (an email) or a mobile number (a text message).
+    pub to: Identifier,
+    /// The identifier the user was filed under when the job was written (the store reaches the
+    /// user's record through it); absent in jobs written before phones, whose `to` was it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home: Option<Identifier>,
     /// The generation of the link this job is about: for a welcome or reset, the link it carries;
     /// for a reminder, the invite's link it reminds of (its own link is the next generation).
     pub generation: u64,
@@ -90,7 +95,8 @@ impl MailJob {
     pub fn new(
         kind: MailKind,
         user_id: &UserId,
-        to: &EmailAddress,
+        to: &Identifier,
+        home: &Identifier,
         generation: u64,
         link_expires_at: DateTime<Utc>,
         keys: &LinkKeys,
@@ -104,6 +110,7 @@ impl MailJob {
             kind,
             user_id: user_id.clone(),
             to: to.clone(),
+            home: Some(home.clone()),
             generation,
             link_expires_at,
             key_id: keys.signing.id.clone(),
@@ -111,6 +118,16 @@ impl MailJob {
             attempts: u32::from(due > now),
             created_at: now,
         }
+    }
+
+    /// The identifier the user was filed under when the job was written.
+    pub fn home(&self) -> &Identifier {
+        self.home.as_ref().unwrap_or(&self.to)
+    }
+
+    /// Whether the job is a text message rather than an email.
+    pub fn is_text(&self) -> bool {
+        matches!(self.to, Identifier::Phone(_))
     }
 
     /// The generation of the link the email carries.
@@ -194,6 +211,10 @@ impl LinkKeys {
 mod tests {
     use super::*;
 
+    fn ana() -> Identifier {
+        Identifier::Email(crate::domain::EmailAddress::parse("ana@example.com").unwrap())
+    }
+
     fn keys(secret: &str) -> LinkKeys {
         LinkKeys::new(&SigningSecrets::only(SecretString::from(secret.to_owned())))
     }
@@ -203,7 +224,8 @@ mod tests {
         MailJob::new(
             MailKind::Welcome,
             &UserId("u1".into()),
-            &EmailAddress::parse("ana@example.com").unwrap(),
+            &ana(),
+            &ana(),
             1,
             now + Duration::days(7),
             keys,
@@ -245,7 +267,8 @@ mod tests {
         let held = MailJob::new(
             MailKind::Reset,
             &UserId("u1".into()),
-            &EmailAddress::parse("ana@example.com").unwrap(),
+            &ana(),
+            &ana(),
             1,
             now + Duration::minutes(30),
             &k,

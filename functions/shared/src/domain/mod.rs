@@ -4,9 +4,11 @@
 pub mod code;
 pub mod device;
 pub mod email;
+pub mod identifier;
 pub mod invite;
 pub mod mail;
 pub mod password;
+pub mod phone;
 pub mod session;
 pub mod token;
 pub mod user;
@@ -14,9 +16,14 @@ pub mod user;
 pub use code::{CodeHash, CodeKeys, OneTimeCode};
 pub use device::{DeviceKeys, KnownDevice};
 pub use email::EmailAddress;
-pub use invite::{BounceType, DeliveryEvent, Invite, InviteStatus, ShownInviteStatus};
+pub use identifier::{Contacts, Identifier};
+pub use invite::{
+    BounceType, DeliveryEvent, FailureReason, Invite, InviteChannel, InviteStatus,
+    ShownInviteStatus,
+};
 pub use mail::{LinkKeys, MailJob, MailKind};
 pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassword};
+pub use phone::PhoneNumber;
 pub use session::{Claims, SessionError, SessionKeys};
 pub use token::{IssuedToken, LinkProblem, TokenHash, TokenPurpose, TokenRecord};
 pub use user::{NewUser, OrgId, Role, User, UserId, UserStatus};

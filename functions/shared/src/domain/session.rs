@@ -24,8 +24,12 @@ use super::{Role, User};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
-    /// The user's email: the store finds users by it in one read.
-    pub email: String,
+    /// The user's email, or for a user without one (`email` absent) their mobile number in
+    /// `phone`: the identifier the store files the user under, so it finds them in one read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     pub org: String,
     pub role: Role,
     pub iat: i64,
@@ -175,7 +179,13 @@ impl SessionKeys {
     pub fn issue(&self, user: &User, now: DateTime<Utc>) -> SecretString {
         let claims = Claims {
             sub: user.id.0.clone(),
-            email: user.email.as_str().to_owned(),
+            email: user.contacts.email.as_ref().map(|e| e.as_str().to_owned()),
+            phone: user
+                .contacts
+                .email
+                .is_none()
+                .then(|| user.contacts.phone.as_ref().map(|p| p.as_str().to_owned()))
+                .flatten(),
             org: user.org_id.0.clone(),
             role: user.role,
             iat: now.timestamp(),
@@ -243,7 +253,9 @@ mod tests {
             id: UserId("u1".into()),
             org_id: OrgId("o1".into()),
             org_name: None,
-            email: EmailAddress::parse("ana@example.com").unwrap(),
+            contacts: crate::domain::Contacts::email(
+                EmailAddress::parse("ana@example.com").unwrap(),
+            ),
             name: None,
             role: Role::Tech,
             status: UserStatus::Active,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::invite::{BounceType, DeliveryEvent, Invite, InviteStatus, ShownInviteStatus};
-use super::EmailAddress;
+use super::{Contacts, EmailAddress, Identifier};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -88,7 +88,10 @@ pub struct User {
     pub org_id: OrgId,
     /// The organisation's display name, copied from the admin who created the user.
     pub org_name: Option<String>,
-    pub email: EmailAddress,
+    /// The user's email, phone or both; stored as the fields `email` and `phone`, so records
+    /// written before phones read as email-only users.
+    #[serde(flatten)]
+    pub contacts: Contacts,
     pub name: Option<String>,
     pub role: Role,
     pub status: UserStatus,
@@ -141,6 +144,13 @@ impl User {
     pub fn must_change_password(&self) -> bool {
         self.password_hash.is_none()
     }
+    /// The identifier the user is filed under ([`Contacts::home`]).
+    pub fn home(&self) -> Identifier {
+        self.contacts.home()
+    }
+    pub fn email(&self) -> Option<&EmailAddress> {
+        self.contacts.email.as_ref()
+    }
 }
 
 /// Who is invited: everything of a new user the inviting admin (or operator) decides.
@@ -148,7 +158,7 @@ impl User {
 pub struct NewUser {
     pub org_id: OrgId,
     pub org_name: Option<String>,
-    pub email: EmailAddress,
+    pub contacts: Contacts,
     pub name: Option<String>,
     pub role: Role,
     /// The admin's temporary password; `None` when the link is the only way in.
@@ -163,7 +173,7 @@ impl User {
             id: UserId::generate(),
             org_id: new.org_id,
             org_name: new.org_name,
-            email: new.email,
+            contacts: new.contacts,
             name: new.name,
             role: new.role,
             status: UserStatus::Invited,
@@ -189,7 +199,7 @@ impl User {
             id: UserId::generate(),
             org_id: OrgId::generate(),
             org_name,
-            email,
+            contacts: Contacts::email(email),
             name: None,
             role: Role::Admin,
             status: UserStatus::Active,
@@ -365,7 +375,7 @@ impl User {
         crate::domain::token::TokenSubject {
             user_id: &self.id,
             org_id: &self.org_id,
-            email: &self.email,
+            contacts: &self.contacts,
             org_name: self.org_name.as_deref(),
             name: self.name.as_deref(),
             created_at: self.created_at,
@@ -386,7 +396,7 @@ mod tests {
             NewUser {
                 org_id: OrgId::generate(),
                 org_name: None,
-                email: EmailAddress::parse("ana@example.com").unwrap(),
+                contacts: Contacts::email(EmailAddress::parse("ana@example.com").unwrap()),
                 name: None,
                 role: Role::Tech,
                 temporary_password_hash: Some("$argon2id$temp".into()),

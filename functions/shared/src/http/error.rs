@@ -27,6 +27,7 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     EmailTaken,
+    PhoneTaken,
     AlreadyActive,
     AccountDisabled,
     CannotDisableSelf,
@@ -49,7 +50,7 @@ impl ErrorCode {
             Self::Forbidden | Self::AccountDisabled => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::EmailTaken | Self::AlreadyActive | Self::CannotDisableSelf => {
+            Self::EmailTaken | Self::PhoneTaken | Self::AlreadyActive | Self::CannotDisableSelf => {
                 StatusCode::CONFLICT
             }
             Self::TokenInvalid | Self::TokenExpired | Self::TokenUsed => StatusCode::GONE,
@@ -70,6 +71,7 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::EmailTaken => "email_taken",
+            Self::PhoneTaken => "phone_taken",
             Self::AlreadyActive => "already_active",
             Self::AccountDisabled => "account_disabled",
             Self::CannotDisableSelf => "cannot_disable_self",
@@ -95,6 +97,7 @@ impl ErrorCode {
             Self::NotFound => "There is nothing here.",
             Self::MethodNotAllowed => "This address does not accept that method.",
             Self::EmailTaken => "A user with this email already exists.",
+            Self::PhoneTaken => "A user with this phone number already exists.",
             Self::AlreadyActive => "This user has already set a password. They can use forgot-password to get a new one.",
             Self::AccountDisabled => "This account is disabled. Ask your admin to enable it.",
             Self::CannotDisableSelf => "You cannot disable your own account.",
@@ -246,11 +249,25 @@ impl From<InviteError> for ApiError {
                 field: Some("email"),
                 ..ErrorCode::EmailTaken.into()
             },
+            InviteError::PhoneTaken => Self {
+                field: Some("phone"),
+                ..ErrorCode::PhoneTaken.into()
+            },
+            InviteError::NoContactFor(delivery) => no_contact_for(delivery),
             InviteError::TooManyTakenElsewhere(o) => o.into(),
             InviteError::Hash(e) => e.into(),
             InviteError::Store(e) => e.into(),
         }
     }
+}
+
+/// `"delivery": "sms"` for a user without a phone, `"email"` without an email.
+pub(crate) fn no_contact_for(delivery: crate::domain::InviteChannel) -> ApiError {
+    let (field, message) = match delivery {
+        crate::domain::InviteChannel::Sms => ("phone", "`\"delivery\": \"sms\"` needs a `phone`."),
+        _ => ("email", "`\"delivery\": \"email\"` needs an `email`."),
+    };
+    ApiError::invalid(field, message)
 }
 
 fn no_such_user() -> ApiError {

@@ -12,7 +12,7 @@ use super::contract::{InviteView, SessionBody, UserView};
 use super::cookies::{self, CookieNames};
 use super::extract::{media_type, JSON};
 use super::{pages, ApiError};
-use crate::domain::User;
+use crate::domain::{ShownInviteStatus, User};
 use crate::services::{Services, Session};
 
 /// How a request wants its answer: a page (a browser's GET, or a page's form) or JSON.
@@ -180,7 +180,8 @@ pub fn rfc3339(at: DateTime<Utc>) -> String {
 pub fn user_view(user: &User) -> UserView {
     UserView {
         id: user.id.0.clone(),
-        email: user.email.as_str().to_owned(),
+        email: user.contacts.email.as_ref().map(|e| e.as_str().to_owned()),
+        phone: user.contacts.phone.as_ref().map(|p| p.as_str().to_owned()),
         name: user.name.clone(),
         role: user.role.into(),
         org_id: user.org_id.0.clone(),
@@ -196,6 +197,14 @@ pub fn invite_view(user: &User, now: DateTime<Utc>) -> Option<InviteView> {
         status: status.as_str(),
         expires_at: rfc3339(expires_at),
         bounce_type: status.bounce_type().map(|b| b.as_str()),
+        channel: user
+            .invite
+            .as_ref()
+            .map_or("email", |i| i.channel().as_str()),
+        reason: (status == ShownInviteStatus::Failed)
+            .then(|| user.invite.as_ref().and_then(|i| i.failure))
+            .flatten()
+            .map(|r| r.as_str()),
         reminder_sent_at: user
             .invite
             .as_ref()

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::domain::{EmailAddress, OrgId, User, UserStatus};
+use crate::domain::{Identifier, OrgId, User, UserStatus};
 
 #[async_trait]
 pub trait Crew: Send + Sync {
@@ -44,20 +44,21 @@ pub struct UserQuery {
     pub after: Option<PageKey>,
 }
 
-/// Where a page of users ends: the last user's creation time and email (the order's keys).
+/// Where a page of users ends: the last user's creation time and the identifier they are filed
+/// under (the order's keys; an email, or a phone for a user without one).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PageKey {
     #[serde(rename = "t")]
     pub created_at: DateTime<Utc>,
     #[serde(rename = "e")]
-    pub email: EmailAddress,
+    pub home: Identifier,
 }
 
 impl PageKey {
     pub fn of(user: &User) -> Self {
         Self {
             created_at: user.created_at,
-            email: user.email.clone(),
+            home: user.home(),
         }
     }
 }

@@ -5,6 +5,8 @@
 pub enum StoreError {
     #[error("a user with this email already exists")]
     EmailTaken,
+    #[error("a user with this phone number already exists")]
+    PhoneTaken,
     #[error("no such user")]
     UserNotFound,
     #[error("the user has already set a password")]

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::domain::{EmailAddress, MailJob, TokenRecord, User, UserId};
+use crate::domain::{EmailAddress, Identifier, MailJob, TokenRecord, User, UserId};
 
 /// A signed-in user's own change to their account, made only while the session that asked for
 /// it is still current: the store refuses it (`Conflict`) when the user's session version moved
@@ -12,7 +12,8 @@ use crate::domain::{EmailAddress, MailJob, TokenRecord, User, UserId};
 #[derive(Debug, Clone)]
 pub struct SessionChange {
     pub user_id: UserId,
-    pub email: EmailAddress,
+    /// Where the user is filed ([`User::home`]).
+    pub home: Identifier,
     /// The session version the asking session carries.
     pub session_version: String,
     /// The version every session issued from now on carries; every earlier session ends.
@@ -23,7 +24,8 @@ pub struct SessionChange {
 #[derive(Debug, Clone)]
 pub struct Rehash {
     pub user_id: UserId,
-    pub email: EmailAddress,
+    /// Where the user is filed ([`User::home`]).
+    pub home: Identifier,
     /// Which hash is replaced: the user's own password, or the temporary one.
     pub temporary: bool,
     pub old_hash: String,
@@ -33,7 +35,7 @@ pub struct Rehash {
 /// Reads return whole users; writes are whole domain operations, each atomic.
 #[async_trait]
 pub trait Users: Send + Sync {
-    /// Creates the user, claims the email (case-insensitively unique) and stores the first setup
+    /// Creates the user, claims the email and the phone (each unique; `EmailTaken`, `PhoneTaken`) and stores the first setup
     /// token, all or nothing.
     async fn create_user(
         &self,
@@ -52,8 +54,13 @@ pub trait Users: Send + Sync {
         mail: &[MailJob],
     ) -> Result<(), StoreError>;
 
-    /// The read that sign-in makes: one lookup by normalised email.
-    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError>;
+    /// The read that sign-in makes: the user with this email or phone (DynamoDB: one `GetItem`
+    /// for the identifier a user is filed under, two for a phone beside an email).
+    async fn user_by(&self, id: &Identifier) -> Result<Option<User>, StoreError>;
+
+    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError> {
+        self.user_by(&Identifier::Email(email.clone())).await
+    }
 
     async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError>;
 

@@ -107,7 +107,7 @@ impl InviteBatch<'_> {
             .into_iter()
             .map(|row| {
                 row.map(|request| {
-                    let first = seen.insert(request.email.clone());
+                    let first = request.contacts.all().into_iter().all(|id| seen.insert(id));
                     (request, first)
                 })
             })

@@ -5,7 +5,7 @@ use secrecy::SecretString;
 
 use super::invite::{InviteOptions, InviteTech};
 use super::Services;
-use crate::domain::{EmailAddress, InviteStatus, NewUser, OrgId, Role, User};
+use crate::domain::{Contacts, EmailAddress, InviteStatus, NewUser, OrgId, Role, User};
 use crate::hashing::HashError;
 use crate::ports::StoreError;
 
@@ -98,7 +98,7 @@ impl FirstAdmin<'_> {
                 NewUser {
                     org_id: OrgId::generate(),
                     org_name: org_name_of(org_name),
-                    email,
+                    contacts: Contacts::email(email),
                     name: None,
                     role: Role::Admin,
                     temporary_password_hash: None,

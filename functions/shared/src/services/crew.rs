@@ -216,7 +216,7 @@ mod tests {
             created_at: chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00.5Z")
                 .unwrap()
                 .to_utc(),
-            email: EmailAddress::parse("ana@example.com").unwrap(),
+            home: crate::domain::Identifier::Email(EmailAddress::parse("ana@example.com").unwrap()),
         };
         let cursor = encode_cursor(&key);
         assert!(cursor

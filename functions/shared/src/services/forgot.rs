@@ -12,7 +12,7 @@ use super::outbox::{job_token, new_job, DeliverMail};
 use super::Services;
 use crate::config::RateLimits;
 use crate::domain::{
-    CodeKeys, DeviceKeys, EmailAddress, LinkKeys, MailJob, MailKind, User, UserStatus,
+    CodeKeys, DeviceKeys, Identifier, LinkKeys, MailJob, MailKind, User, UserStatus,
 };
 use crate::ports::{Clock, Limits, Links, Slots, StoreError, Users};
 use crate::telemetry::log_unexpected;
@@ -90,7 +90,7 @@ impl Services {
     /// [`ForgotPassword::forgot_password`].
     pub async fn forgot_password(
         &self,
-        email: &EmailAddress,
+        email: &Identifier,
         source_ip: &str,
         device_tokens: &[&str],
     ) -> Result<(), ForgotError> {
@@ -117,7 +117,7 @@ impl ForgotPassword<'_> {
     /// requests from other addresses cannot keep the owner's reset email from them.
     pub async fn forgot_password(
         &self,
-        email: &EmailAddress,
+        email: &Identifier,
         source_ip: &str,
         device_tokens: &[&str],
     ) -> Result<(), ForgotError> {
@@ -131,7 +131,7 @@ impl ForgotPassword<'_> {
 
     async fn count_and_issue(
         &self,
-        email: &EmailAddress,
+        email: &Identifier,
         source_ip: &str,
         device_tokens: &[&str],
     ) -> Result<(), ForgotError> {
@@ -196,7 +196,7 @@ impl ForgotPassword<'_> {
     /// user with no working reset link, and a new request makes one.
     async fn issue_reset_link(
         &self,
-        email: &EmailAddress,
+        email: &Identifier,
         per_user: &[Limited],
         device_tokens: &[&str],
     ) -> Result<Counted, ForgotError> {
@@ -206,7 +206,7 @@ impl ForgotPassword<'_> {
         // The known device's own counter was full: the email's limits apply, as for sign-in.
         let mut device_full = false;
         for _ in 0..ISSUE_ATTEMPTS {
-            let linkable = match self.users.user_by_email(email).await {
+            let linkable = match self.users.user_by(email).await {
                 // Another request issued a reset link after this one read the user: the user has
                 // a fresh link, so this request is done, counted like one with nobody to send to
                 // (its slots alone). Answering `503` here told a known email from an unknown one
@@ -237,6 +237,8 @@ impl ForgotPassword<'_> {
                 self.link_keys,
                 MailKind::Reset,
                 &user,
+                // A request by phone gets its link by text message.
+                email,
                 user.reset_generation + 1,
                 now + self.reset_token_ttl,
                 now,

@@ -9,7 +9,7 @@ use super::outbox::{job_token, new_job, reminder_job, status_after, DeliverMail}
 use super::Services;
 use crate::domain::token::issue;
 use crate::domain::{
-    CodeKeys, EmailAddress, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind,
+    CodeKeys, Contacts, Identifier, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind,
     NewUser, OneTimeCode, PasswordPolicy, PasswordRejected, Role, TemporaryPassword, TokenPurpose,
     User, UserId, UserStatus,
 };
@@ -20,7 +20,8 @@ use crate::telemetry::log_unexpected;
 /// What an admin asks for when inviting a tech, parsed at the edge except the temporary
 /// password, whose policy needs the organisation's name.
 pub struct InviteRequest {
-    pub email: EmailAddress,
+    /// An email, a phone or both.
+    pub contacts: Contacts,
     /// `None`: no temporary password; the link (and forgot-password) is the way in.
     pub temporary_password: Option<SecretString>,
     pub name: Option<String>,
@@ -28,23 +29,9 @@ pub struct InviteRequest {
     pub options: InviteOptions,
 }
 
-/// How the setup link reaches the tech: by email, or handed to the admin to pass on in person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Delivery {
-    #[default]
-    Email,
-    Link,
-}
-
-impl Delivery {
-    /// What a new invite shows: its email waits in the outbox, or the link went to the admin.
-    fn first_status(self) -> InviteStatus {
-        match self {
-            Self::Email => InviteStatus::Queued,
-            Self::Link => InviteStatus::Manual,
-        }
-    }
-}
+/// How the setup link reaches the tech: by email, by text message, or handed to the admin to
+/// pass on in person. The invite's channel: reminders follow it.
+pub use crate::domain::InviteChannel as Delivery;
 
 /// What an admin may choose about one invite (on `POST /users` and on a resend).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,6 +75,11 @@ pub enum InviteError {
     TemporaryPassword(#[source] PasswordRejected),
     #[error("a user with this email already exists")]
     EmailTaken,
+    #[error("a user with this phone number already exists")]
+    PhoneTaken,
+    /// The chosen delivery needs a contact the user does not have (`sms` without a phone).
+    #[error("the delivery needs a contact the user does not have")]
+    NoContactFor(Delivery),
     /// The admin met too many emails taken in other organisations this hour (a probe).
     #[error(transparent)]
     TooManyTakenElsewhere(#[from] OverLimit),
@@ -227,7 +219,7 @@ impl InviteTech<'_> {
         // Bad input changes nothing: the temporary password is judged before any write.
         let temporary = match &request.temporary_password {
             Some(password) => Some(
-                self.check_temporary(password, &request.email, org_name.as_deref())
+                self.check_temporary(password, &request.contacts, org_name.as_deref())
                     .await?,
             ),
             None => None,
@@ -249,14 +241,18 @@ impl InviteTech<'_> {
             }
         };
         let options = request.options;
+        if options.delivery.to(&request.contacts).is_none() && options.delivery != Delivery::Link {
+            self.give_back_probe_slot(admin, &probe).await;
+            return Err(InviteError::NoContactFor(options.delivery));
+        }
         let lifetime = options.lifetime(self.setup_token_ttl);
-        let email = request.email.clone();
+        let contacts = request.contacts.clone();
         let created = self
             .create_invited(
                 NewUser {
                     org_id: admin.org_id.clone(),
                     org_name,
-                    email: request.email,
+                    contacts: request.contacts,
                     name: request.name,
                     role: request.role,
                     temporary_password_hash: temporary_hash,
@@ -267,8 +263,18 @@ impl InviteTech<'_> {
             .await;
         let (mut user, token, jobs) = match created {
             Err(StoreError::EmailTaken) => {
-                self.settle_taken_email(admin, &email, &probe).await;
+                let email = contacts.email.clone().map(Identifier::Email);
+                if let Some(email) = email {
+                    self.settle_taken_email(admin, &email, &probe).await;
+                }
                 return Err(InviteError::EmailTaken);
+            }
+            Err(StoreError::PhoneTaken) => {
+                let phone = contacts.phone.clone().map(Identifier::Phone);
+                if let Some(phone) = phone {
+                    self.settle_taken_email(admin, &phone, &probe).await;
+                }
+                return Err(InviteError::PhoneTaken);
             }
             Err(e) => {
                 self.give_back_probe_slot(admin, &probe).await;
@@ -279,7 +285,7 @@ impl InviteTech<'_> {
         tracing::info!(audit = "user_created", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0, role = user.role.as_str());
         let deliver = async {
             match options.delivery {
-                Delivery::Email => {
+                Delivery::Email | Delivery::Sms => {
                     if options.queue_only {
                         self.outbox_wake.notify_one();
                     } else if let Some(job) = jobs.first() {
@@ -302,10 +308,12 @@ impl InviteTech<'_> {
     async fn check_temporary(
         &self,
         password: &SecretString,
-        email: &EmailAddress,
+        contacts: &Contacts,
         org_name: Option<&str>,
     ) -> Result<TemporaryPassword, InviteError> {
-        let context = [email.as_str(), org_name.unwrap_or("")];
+        let email = contacts.email.as_ref().map_or("", |e| e.as_str());
+        let phone = contacts.phone.as_ref().map_or("", |p| p.as_str());
+        let context = [email, phone, org_name.unwrap_or("")];
         let temporary = TemporaryPassword::parse(password.expose_secret(), self.policy, &context)
             .map_err(InviteError::TemporaryPassword)?;
         if self.breached.is_breached(password).await {
@@ -337,7 +345,8 @@ impl InviteTech<'_> {
         let now = self.clock.now();
         let expires_at = now + lifetime;
         let status = options.delivery.first_status();
-        let user = User::new_invited(new, now, Invite::new(status, expires_at));
+        let invite = Invite::new(status, expires_at).via(options.delivery);
+        let user = User::new_invited(new, now, invite);
         let (token, jobs) = self.setup_link(&user, user.setup_generation, expires_at, options, now);
         self.users
             .create_user_with_mail(&user, Some(&token.record), &jobs)
@@ -356,7 +365,7 @@ impl InviteTech<'_> {
         options: InviteOptions,
         now: DateTime<Utc>,
     ) -> (IssuedToken, Vec<MailJob>) {
-        if options.delivery == Delivery::Link {
+        let Some(to) = options.delivery.to(&user.contacts) else {
             let token = issue(
                 TokenPurpose::Setup,
                 user.token_subject(),
@@ -366,11 +375,12 @@ impl InviteTech<'_> {
             )
             .with_code(self.codes);
             return (token, Vec::new());
-        }
+        };
         let welcome = new_job(
             self.link_keys,
             MailKind::Welcome,
             user,
+            &to,
             generation,
             expires_at,
             now,
@@ -381,6 +391,7 @@ impl InviteTech<'_> {
             self.link_keys,
             self.reminder_before,
             user,
+            &to,
             generation,
             expires_at,
             now,
@@ -432,7 +443,7 @@ impl InviteTech<'_> {
             // The new link and its emails in one write, which kills every earlier setup link:
             // from here the outbox owes the tech this email, whatever happens to this request.
             let status = options.delivery.first_status();
-            let invite = Invite::new(status, token.record.expires_at);
+            let invite = Invite::new(status, token.record.expires_at).via(options.delivery);
             match self
                 .links
                 .issue_token_with_mail(&token.record, Some(&invite), &jobs)

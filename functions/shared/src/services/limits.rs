@@ -19,7 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
 use super::Services;
-use crate::domain::EmailAddress;
+use crate::domain::Identifier;
 pub use crate::ports::Limited;
 use crate::ports::{window_start, StoreError};
 
@@ -29,7 +29,7 @@ pub(super) fn hashed(kind: &str, value: &str) -> String {
     format!("{kind}:{hex}")
 }
 
-pub fn per_email(kind: &str, email: &EmailAddress, max: u64) -> Limited {
+pub fn per_email(kind: &str, email: &Identifier, max: u64) -> Limited {
     Limited {
         key: hashed(&format!("{kind}:email"), email.as_str()),
         max,
@@ -37,7 +37,7 @@ pub fn per_email(kind: &str, email: &EmailAddress, max: u64) -> Limited {
 }
 
 /// One email from one source address: the strict limit, which nobody else's failures reach.
-pub fn per_email_and_ip(kind: &str, email: &EmailAddress, ip: &str, max: u64) -> Limited {
+pub fn per_email_and_ip(kind: &str, email: &Identifier, ip: &str, max: u64) -> Limited {
     // A separator no email contains keeps ("a@b.c", "1.2.3.4") apart from any other pair.
     Limited {
         key: hashed(
@@ -132,7 +132,8 @@ mod tests {
 
     #[test]
     fn keys_carry_no_email() {
-        let email = EmailAddress::parse("ana@example.com").unwrap();
+        let email =
+            Identifier::Email(crate::domain::EmailAddress::parse("ana@example.com").unwrap());
         let l = per_email("login", &email, 5);
         assert!(!l.key.contains("ana") && l.key.starts_with("login:email:"));
         let l = per_email_and_ip("login", &email, "127.0.0.1", 5);

@@ -9,7 +9,8 @@ use super::Services;
 use crate::domain::mail::{LEASE, MAX_ATTEMPTS};
 use crate::domain::token::issue_from;
 use crate::domain::{
-    CodeKeys, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind, User, UserStatus,
+    CodeKeys, Identifier, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind, User,
+    UserStatus,
 };
 use crate::emails::{ResetEmail, WelcomeEmail};
 use crate::ports::{Clock, Links, MailError, MailOutcome, Mailer, Outbox, StoreError, Users};
@@ -88,7 +89,7 @@ impl DeliverMail<'_> {
         let user = match user {
             Some(u) => Some(u),
             None => {
-                read = self.users.user_by_email(&job.to).await?;
+                read = self.users.user_by(job.home()).await?;
                 read.as_ref()
             }
         };
@@ -145,7 +146,8 @@ impl DeliverMail<'_> {
         user: Option<&User>,
         now: DateTime<Utc>,
     ) -> Result<Option<(User, crate::ports::EmailMessage)>, StoreError> {
-        let Some(user) = user.filter(|u| u.id == job.user_id && u.email == job.to) else {
+        // The job goes to a contact the user still has: a corrected email or number drops it.
+        let Some(user) = user.filter(|u| u.id == job.user_id && u.contacts.has(&job.to)) else {
             return Ok(None);
         };
         if !job.is_live(now) {
@@ -204,9 +206,12 @@ impl DeliverMail<'_> {
             }
         }
         let token = job_token(self.link_keys, job, &user, job.created_at);
+        let Identifier::Email(to) = &job.to else {
+            return Ok(None);
+        };
         let message = match job.kind {
             MailKind::Welcome | MailKind::Reminder => WelcomeEmail {
-                to: &user.email,
+                to,
                 name: user.name.as_deref(),
                 org_name: user.org_name.as_deref(),
                 token: &token,
@@ -217,7 +222,7 @@ impl DeliverMail<'_> {
             }
             .render(),
             MailKind::Reset => ResetEmail {
-                to: &user.email,
+                to,
                 org_name: user.org_name.as_deref(),
                 token: &token,
                 public_base_url: self.public_base_url,
@@ -289,12 +294,15 @@ pub(crate) fn job_token(
     )
 }
 
-/// A job of `kind` for `user`'s link of `generation`, derived with `keys`: held by the request
-/// that writes it (`send_at_once`), or due at once for the sweep.
+/// A job of `kind` for `user`'s link of `generation`, to `to` (an email address, or a phone for a
+/// text message), derived with `keys`: held by the request that writes it (`send_at_once`), or
+/// due at once for the sweep.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn new_job(
     keys: &LinkKeys,
     kind: MailKind,
     user: &User,
+    to: &Identifier,
     generation: u64,
     link_expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -304,7 +312,8 @@ pub(crate) fn new_job(
     MailJob::new(
         kind,
         &user.id,
-        &user.email,
+        to,
+        &user.home(),
         generation,
         link_expires_at,
         keys,
@@ -319,6 +328,7 @@ pub(crate) fn reminder_job(
     keys: &LinkKeys,
     reminder_before: Duration,
     user: &User,
+    to: &Identifier,
     generation: u64,
     link_expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -329,6 +339,7 @@ pub(crate) fn reminder_job(
             keys,
             MailKind::Reminder,
             user,
+            to,
             generation,
             link_expires_at,
             now,

@@ -12,7 +12,7 @@ use crate::domain::user::new_session_version;
 use chrono::{DateTime, Utc};
 
 use crate::config::RateLimits;
-use crate::domain::{DeviceKeys, NewPassword, PasswordPolicy, SessionKeys, User};
+use crate::domain::{Contacts, DeviceKeys, NewPassword, PasswordPolicy, SessionKeys, User};
 use crate::emails::PasswordChangedEmail;
 use crate::hashing::{HashError, PasswordHasher, Verified};
 use crate::ports::{BreachedPasswords, Clock, Limits, Mailer, SessionChange, StoreError, Users};
@@ -141,7 +141,7 @@ impl OwnAccount<'_> {
         {
             return Err(ChangePasswordError::SessionEnded);
         }
-        let context = [user.email.as_str(), user.org_name.as_deref().unwrap_or("")];
+        let context = password_context(&user.contacts, user.org_name.as_deref());
         let password = check_new_password(
             self.policy,
             &request.password,
@@ -160,7 +160,7 @@ impl OwnAccount<'_> {
         let hash = self.hasher.hash_async(password.secret().clone()).await?;
         let change = SessionChange {
             user_id: user.id.clone(),
-            email: user.email.clone(),
+            home: user.home(),
             session_version: user.session_version.clone(),
             new_session_version: new_session_version(),
         };
@@ -204,7 +204,7 @@ impl OwnAccount<'_> {
             self.limits,
             self.devices,
             Some(user),
-            &user.email,
+            &user.home(),
             source_ip,
             &device_tokens,
             &rl,
@@ -242,7 +242,7 @@ impl OwnAccount<'_> {
         for _ in 0..3 {
             let change = SessionChange {
                 user_id: user.id.clone(),
-                email: user.email.clone(),
+                home: user.home(),
                 session_version: current,
                 new_session_version: new_session_version(),
             };
@@ -256,7 +256,7 @@ impl OwnAccount<'_> {
                 Err(StoreError::UserNotFound) => return Ok(()),
                 Err(e) => return Err(e),
             }
-            match self.users.user_by_email(&user.email).await? {
+            match self.users.user_by(&user.home()).await? {
                 Some(u) if u.id == user.id => current = u.session_version,
                 _ => return Ok(()),
             }
@@ -265,13 +265,25 @@ impl OwnAccount<'_> {
     }
 }
 
-/// The policy (with the user's email and organisation as context), then the confirmation,
-/// each reported on its own so a form can show it next to its field.
+/// What a password may not be built from: the user's email, phone and organisation's name.
+pub(crate) fn password_context<'a>(
+    contacts: &'a Contacts,
+    org_name: Option<&'a str>,
+) -> [&'a str; 3] {
+    [
+        contacts.email.as_ref().map_or("", |e| e.as_str()),
+        contacts.phone.as_ref().map_or("", |p| p.as_str()),
+        org_name.unwrap_or(""),
+    ]
+}
+
+/// The policy (with [`password_context`]), then the confirmation, each reported on its own so a
+/// form can show it next to its field.
 pub(crate) fn check_new_password(
     policy: &PasswordPolicy,
     password: &SecretString,
     confirmation: Option<&SecretString>,
-    context: [&str; 2],
+    context: [&str; 3],
 ) -> Result<NewPassword, NewPasswordProblem> {
     let password = password.expose_secret();
     if password.is_empty() {
@@ -294,8 +306,12 @@ pub(crate) async fn notify_password_changed(
     user: &User,
     at: DateTime<Utc>,
 ) {
+    // A user without an email hears of it at their next sign-in (texts are kept for links).
+    let Some(to) = user.email() else {
+        return;
+    };
     let message = PasswordChangedEmail {
-        to: &user.email,
+        to,
         org_name: user.org_name.as_deref(),
         at,
         public_base_url,

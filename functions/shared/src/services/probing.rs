@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::invite::{InviteError, InviteTech};
 use super::limits::{take_slots, LimitError, Limited};
-use crate::domain::{EmailAddress, User};
+use crate::domain::{Identifier, User};
 use crate::telemetry::log_unexpected;
 
 /// How many emails that belong to other organisations one organisation's admins may meet in
@@ -82,10 +82,10 @@ impl InviteTech<'_> {
     pub(super) async fn settle_taken_email(
         &self,
         admin: &User,
-        email: &EmailAddress,
+        taken: &Identifier,
         probe: &ProbeSlot,
     ) {
-        let elsewhere = match self.users.user_by_email(email).await {
+        let elsewhere = match self.users.user_by(taken).await {
             Ok(Some(other)) => other.org_id != admin.org_id,
             Ok(None) => false,
             Err(e) => {

@@ -162,10 +162,11 @@ impl RedeemLink<'_> {
         raw: Option<&str>,
     ) -> Result<TokenRecord, LinkError> {
         let record = self.find_token(purpose, raw).await?;
-        // By email, the token's copy of it: one read where the id would take two on DynamoDB.
+        // By the identifier the user is filed under, the token's copy of it: one read where the
+        // id would take two on DynamoDB.
         let user = self
             .users
-            .user_by_email(&record.email)
+            .user_by(&record.contacts.home())
             .await
             .map_err(LinkError::Store)?;
         record.check_user(user.as_ref())?;
@@ -196,7 +197,7 @@ impl RedeemLink<'_> {
                     self.policy,
                     &request.password,
                     request.confirmation.as_ref(),
-                    [identifier.trim(), ""],
+                    [identifier.trim(), "", ""],
                 )
                 .map_err(|problem| refused(None, problem))?;
                 // Before the code is checked too: a refusal after a verified code would spend
@@ -272,10 +273,8 @@ impl RedeemLink<'_> {
         record: &TokenRecord,
         request: &RedeemRequest,
     ) -> Result<NewPassword, RedeemError> {
-        let context = [
-            record.email.as_str(),
-            record.org_name.as_deref().unwrap_or(""),
-        ];
+        let context =
+            super::password::password_context(&record.contacts, record.org_name.as_deref());
         check_new_password(
             self.policy,
             &request.password,

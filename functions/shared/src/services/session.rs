@@ -6,7 +6,9 @@ use secrecy::SecretString;
 use super::Services;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{DeviceKeys, EmailAddress, Role, SessionKeys, User, UserStatus};
+use crate::domain::{
+    DeviceKeys, EmailAddress, Identifier, PhoneNumber, Role, SessionKeys, User, UserStatus,
+};
 use crate::ports::{Clock, StoreError, Users};
 
 /// A signed-in session, ready to hand to the user.
@@ -70,11 +72,17 @@ impl SessionCheck<'_> {
         let Ok(claims) = self.sessions.verify(jwt, self.clock.now()) else {
             return Ok(None);
         };
-        let Ok(email) = EmailAddress::parse(&claims.email) else {
+        let home = match (&claims.email, &claims.phone) {
+            (Some(email), _) => EmailAddress::parse(email).ok().map(Identifier::Email),
+            (None, Some(phone)) => PhoneNumber::from_e164(phone).map(Identifier::Phone),
+            (None, None) => None,
+        };
+        let Some(home) = home else {
             return Ok(None);
         };
-        // By email: one read, where the id would take two on DynamoDB.
-        let user = self.users.user_by_email(&email).await?;
+        // By the identifier the user is filed under: one read, where the id would take two on
+        // DynamoDB.
+        let user = self.users.user_by(&home).await?;
         // A disabled user's sessions end with the session version disabling changes; the status
         // is checked too, so no other way of disabling can leave a session alive.
         Ok(user.filter(|u| {

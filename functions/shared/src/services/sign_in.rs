@@ -13,7 +13,7 @@ use super::{Services, Session};
 use crate::config::RateLimits;
 use crate::domain::password::normalise;
 use crate::domain::{DeviceKeys, SessionKeys};
-use crate::domain::{EmailAddress, User, UserStatus};
+use crate::domain::{Identifier, User, UserStatus};
 use crate::hashing::{PasswordHasher, Verified};
 use crate::ports::{Clock, Limits, Rehash, StoreError, Users};
 use crate::telemetry::log_unexpected;
@@ -44,7 +44,7 @@ pub const DEVICE_LOGIN_FAILURES: u64 = 5;
 
 /// The sign-in failure limits for `email` from `source_ip` (see `limits`): also what a change of
 /// password spends when the current password is checked.
-pub(crate) fn login_limits(email: &EmailAddress, source_ip: &str, rl: &RateLimits) -> [Limited; 3] {
+pub(crate) fn login_limits(email: &Identifier, source_ip: &str, rl: &RateLimits) -> [Limited; 3] {
     [
         per_email_and_ip(
             "login",
@@ -80,7 +80,7 @@ pub(super) async fn take_login_slots(
     limits: &dyn Limits,
     devices: &DeviceKeys,
     user: Option<&User>,
-    email: &EmailAddress,
+    email: &Identifier,
     source_ip: &str,
     device_tokens: &[&str],
     rl: &RateLimits,
@@ -124,7 +124,7 @@ impl Services {
     /// makes the attempt a known device's, limited per device only (`domain::device`).
     pub async fn sign_in(
         &self,
-        email: &EmailAddress,
+        email: &Identifier,
         password: &SecretString,
         source_ip: &str,
         device_tokens: &[&str],
@@ -160,7 +160,7 @@ impl SignIn<'_> {
 
     pub async fn run(
         &self,
-        email: &EmailAddress,
+        email: &Identifier,
         password: &SecretString,
         source_ip: &str,
         device_tokens: &[&str],
@@ -173,13 +173,13 @@ impl SignIn<'_> {
         let (user, limits) = if device_tokens.is_empty() {
             let limits = login_limits(email, source_ip, &rl).to_vec();
             let (user, slots) = tokio::join!(
-                self.users.user_by_email(email),
+                self.users.user_by(email),
                 take_slots(self.limits, &limits, rl.login_window, now)
             );
             Self::slots_taken(slots, source_ip)?;
             (user?, limits)
         } else {
-            let user = self.users.user_by_email(email).await?;
+            let user = self.users.user_by(email).await?;
             let slots = take_login_slots(
                 self.limits,
                 self.devices,
@@ -270,7 +270,7 @@ impl SignIn<'_> {
         };
         let change = Rehash {
             user_id: user.id.clone(),
-            email: user.email.clone(),
+            home: user.home(),
             temporary: user.password_hash.is_none(),
             old_hash,
             new_hash,

@@ -7,11 +7,11 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::errors::{built, malformed, sdk_error};
-use super::items::{from_item, user_from_item, UserItem};
-use super::layout::{attr, email_key, n, s, time, token_key, user_key, value, Item, ORG_INDEX};
+use super::items::{from_item, user_from_item, PhoneItem, UserItem};
+use super::layout::{attr, home_key, n, s, time, token_key, user_key, value, Item, ORG_INDEX};
 use super::users::{self, returned_user, Updated};
 use super::DynamoStore;
-use crate::domain::{EmailAddress, User, UserStatus};
+use crate::domain::{EmailAddress, Identifier, PhoneNumber, User, UserStatus};
 use crate::ports::Crew;
 use crate::ports::{PageKey, StoreError, UserPage, UserQuery};
 use async_trait::async_trait;
@@ -49,7 +49,7 @@ pub(super) async fn list(store: &DynamoStore, q: &UserQuery) -> Result<UserPage,
     }
     if let Some(after) = &q.after {
         request = request.set_exclusive_start_key(Some(Item::from([
-            (attr::PK.to_owned(), s(email_key(&after.email))),
+            (attr::PK.to_owned(), s(home_key(&after.home))),
             (attr::MEMBER_OF.to_owned(), s(&q.org_id.0)),
             (attr::CREATED_AT.to_owned(), time(after.created_at)),
         ])));
@@ -87,14 +87,18 @@ fn page_key(key: &Item) -> Result<PageKey, StoreError> {
         )),
     };
     let pk = text(attr::PK)?;
-    let email = pk
-        .strip_prefix("EMAIL#")
-        .and_then(|e| EmailAddress::parse(e).ok())
-        .ok_or_else(|| malformed("last evaluated key", "not a user's key"))?;
+    let home = if let Some(email) = pk.strip_prefix("EMAIL#") {
+        EmailAddress::parse(email).ok().map(Identifier::Email)
+    } else {
+        pk.strip_prefix("PHONE#")
+            .and_then(PhoneNumber::from_e164)
+            .map(Identifier::Phone)
+    }
+    .ok_or_else(|| malformed("last evaluated key", "not a user's key"))?;
     let created_at = chrono::DateTime::parse_from_rfc3339(&text(attr::CREATED_AT)?)
         .map_err(|e| malformed("last evaluated key", e))?
         .to_utc();
-    Ok(PageKey { created_at, email })
+    Ok(PageKey { created_at, home })
 }
 
 /// An unconditional delete of the item at `key`, in a transaction.
@@ -111,7 +115,7 @@ fn delete(store: &DynamoStore, key: String) -> Result<TransactWriteItem, StoreEr
 pub(super) async fn cancel(store: &DynamoStore, user: &User) -> Result<(), StoreError> {
     // The item as stored now: its generations are the condition, and it names the live tokens.
     let Some(item) = store
-        .get("read user to cancel", email_key(&user.email))
+        .get("read user to cancel", home_key(&user.home()))
         .await?
     else {
         return Err(StoreError::UserNotFound);
@@ -128,7 +132,7 @@ pub(super) async fn cancel(store: &DynamoStore, user: &User) -> Result<(), Store
     let remove_user = built(
         Delete::builder()
             .table_name(&store.table)
-            .key(attr::PK, s(email_key(&user.email)))
+            .key(attr::PK, s(home_key(&user.home())))
             // Not once a password is set (a setup that won the race), nor once a newer link
             // exists than the ones this delete knows of.
             .condition_expression(
@@ -149,6 +153,10 @@ pub(super) async fn cancel(store: &DynamoStore, user: &User) -> Result<(), Store
         TransactWriteItem::builder().delete(remove_user).build(),
         delete(store, user_key(&user.id))?,
     ];
+    // The phone's claim goes with the user, so the number is free again.
+    if let Some(pointer) = PhoneItem::of(&current) {
+        items.push(delete(store, pointer.key().to_owned())?);
+    }
     for hash in tokens {
         items.push(delete(store, token_key(&hash))?);
     }
@@ -183,7 +191,7 @@ async fn update_user(
     unchanged: impl Fn(User) -> Result<User, StoreError>,
 ) -> Result<User, StoreError> {
     let request = request.return_values(ReturnValue::AllNew);
-    match users::update_user(store, operation, &user.email, &user.id, request).await? {
+    match users::update_user(store, operation, &user.home(), &user.id, request).await? {
         Updated::Done(out) => returned_user(operation, out),
         Updated::Refused(old) => unchanged(old),
     }

@@ -9,13 +9,13 @@ use chrono::{DateTime, Utc};
 
 use super::errors::{built, sdk_error};
 use super::items::{from_item, MessageItem};
-use super::layout::{attr, email_key, message_key, s, value};
+use super::layout::{attr, home_key, message_key, s, value};
 use super::requests::update_item;
 use super::DynamoStore;
 use crate::domain::{DeliveryEvent, InviteStatus, User, UserId};
 use crate::ports::StoreError;
 
-use super::users::email_of;
+use super::users::home_of;
 use crate::ports::Invites;
 use async_trait::async_trait;
 
@@ -24,7 +24,7 @@ pub(super) async fn set_invite_status(
     user_id: &UserId,
     status: InviteStatus,
 ) -> Result<(), StoreError> {
-    let Some(email) = email_of(store, user_id).await? else {
+    let Some(home) = home_of(store, user_id).await? else {
         return Err(StoreError::UserNotFound);
     };
     let status = value("invite status", status)?;
@@ -32,7 +32,7 @@ pub(super) async fn set_invite_status(
         .client
         .update_item()
         .table_name(&store.table)
-        .key(attr::PK, s(email_key(&email)))
+        .key(attr::PK, s(home_key(&home)))
         .update_expression("SET #inviteStatus = :status")
         // Only a user with an invite has an invite status to change.
         .condition_expression(
@@ -76,11 +76,11 @@ pub(super) async fn record_invite_email(
     message_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let (user_id, email) = (&user.id, &user.email);
+    let (user_id, home) = (&user.id, &user.home());
     let update = built(
         Update::builder()
             .table_name(&store.table)
-            .key(attr::PK, s(email_key(email)))
+            .key(attr::PK, s(home_key(home)))
             .update_expression(
                 "SET #inviteStatus = :sent, #messageId = :messageId REMOVE #bounceType",
             )
@@ -99,7 +99,7 @@ pub(super) async fn record_invite_email(
     )?;
     let items = vec![
         update_item(update),
-        store.put_message(&MessageItem::new(message_id, user_id, email, now))?,
+        store.put_message(&MessageItem::new(message_id, user_id, home, now))?,
     ];
     match store.transact("record invite email", items).await {
         Ok(()) => Ok(()),
@@ -130,7 +130,7 @@ pub(super) async fn apply_delivery_event(
         .client
         .update_item()
         .table_name(&store.table)
-        .key(attr::PK, s(email_key(&pointer.email)))
+        .key(attr::PK, s(home_key(&pointer.home)))
         .condition_expression(format!(
             "attribute_exists(pk) AND #id = :id AND #messageId = :messageId \
              AND attribute_not_exists(#passwordHash) AND #inviteStatus IN ({})",

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::HashMap;
 
 use super::errors::unwritable;
-use crate::domain::{EmailAddress, TokenHash, TokenPurpose, UserId};
+use crate::domain::{EmailAddress, Identifier, TokenHash, TokenPurpose, UserId};
 use crate::ports::StoreError;
 
 pub(super) type Item = HashMap<String, AttributeValue>;
@@ -41,6 +41,8 @@ pub(super) mod attr {
     pub const INVITE_MESSAGE_ID: &str = "inviteMessageId";
     pub const INVITE_BOUNCE_TYPE: &str = "inviteBounceType";
     pub const INVITE_REMINDER_SENT_AT: &str = "inviteReminderSentAt";
+    pub const INVITE_CHANNEL: &str = "inviteChannel";
+    pub const INVITE_FAILURE: &str = "inviteFailure";
     pub const MAIL_QUEUE: &str = "mailQueue";
     pub const MAIL_DUE: &str = "mailDue";
     pub const ATTEMPTS: &str = "attempts";
@@ -68,6 +70,15 @@ pub(super) fn token_attr(purpose: TokenPurpose) -> &'static str {
 
 pub(super) fn email_key(email: &EmailAddress) -> String {
     format!("EMAIL#{}", email.as_str())
+}
+
+/// The item of identifier `id`: `EMAIL#…`, or `PHONE#+…` (the user filed under their phone, or
+/// the pointer of a phone beside an email).
+pub(super) fn home_key(id: &Identifier) -> String {
+    match id {
+        Identifier::Email(email) => email_key(email),
+        Identifier::Phone(phone) => format!("PHONE#{}", phone.as_str()),
+    }
 }
 
 pub(super) fn user_key(id: &UserId) -> String {

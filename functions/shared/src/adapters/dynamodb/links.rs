@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWrite
 use super::errors::built;
 use super::items::{token_from_item, user_from_item, MessageItem, TokenItem};
 use super::layout::{
-    attr, email_key, generation_attr, n, s, time, token_attr, token_key, value, OwnPassword,
+    attr, generation_attr, home_key, n, s, time, token_attr, token_key, value, OwnPassword,
     SET_OWN_PASSWORD,
 };
 use super::requests::{update_item, Cancelled};
@@ -38,7 +38,7 @@ pub(super) async fn newest(
     purpose: TokenPurpose,
 ) -> Result<Option<TokenRecord>, StoreError> {
     let Some(item) = store
-        .get("read the user's newest token", email_key(&user.email))
+        .get("read the user's newest token", home_key(&user.home()))
         .await?
     else {
         return Ok(None);
@@ -153,7 +153,7 @@ fn issue_items(
     let mut condition = "attribute_exists(pk) AND #id = :id AND #gen = :previous".to_owned();
     let mut update = Update::builder()
         .table_name(&store.table)
-        .key(attr::PK, s(email_key(&token.email)))
+        .key(attr::PK, s(home_key(&token.contacts.home())))
         .expression_attribute_names("#gen", generation_attr(token.purpose))
         .expression_attribute_names("#tokenHash", token_attr(token.purpose))
         .expression_attribute_names("#id", attr::ID)
@@ -182,8 +182,17 @@ fn issue_items(
             .expression_attribute_values(":inviteStatus", invite_status)
             .expression_attribute_values(":inviteExpiresAt", time(invite.expires_at));
         // The new invite's email (if any) replaces the earlier one's id: events about earlier
-        // emails stop counting in this same write. A new invite has no bounce yet.
+        // emails stop counting in this same write. A new invite has no bounce or failure yet.
         remove.push("#bounceType");
+        remove.push("#failure");
+        update = update.expression_attribute_names("#failure", attr::INVITE_FAILURE);
+        // A reminder keeps its invite's channel; a resend may change it.
+        if let Some(channel) = invite.channel {
+            set.push("#channel = :channel");
+            update = update
+                .expression_attribute_names("#channel", attr::INVITE_CHANNEL)
+                .expression_attribute_values(":channel", value("invite channel", channel)?);
+        }
         // A reminder's link records when it was issued; any other new link starts an invite
         // that has had no reminder.
         update = update.expression_attribute_names("#reminded", attr::INVITE_REMINDER_SENT_AT);
@@ -201,7 +210,7 @@ fn issue_items(
                 message = Some(MessageItem::new(
                     id,
                     &token.user_id,
-                    &token.email,
+                    &token.contacts.home(),
                     token.created_at,
                 ));
             }
@@ -249,7 +258,7 @@ pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, 
     // the new session version ends every earlier session.
     let set_password = Update::builder()
         .table_name(&store.table)
-        .key(attr::PK, s(email_key(&token.email)))
+        .key(attr::PK, s(home_key(&token.contacts.home())))
         .condition_expression("attribute_exists(pk) AND #id = :id AND #gen = :gen")
         .expression_attribute_names("#id", attr::ID)
         .expression_attribute_names("#gen", generation_attr(token.purpose))
@@ -299,7 +308,7 @@ fn redeemed_user(r: &Redemption) -> User {
         id: t.user_id.clone(),
         org_id: t.org_id.clone(),
         org_name: t.org_name.clone(),
-        email: t.email.clone(),
+        contacts: t.contacts.clone(),
         name: t.name.clone(),
         role: t.role,
         status: UserStatus::Active,

@@ -19,12 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{built, sdk_error};
 use super::items::{from_item, MessageItem};
-use super::layout::{
-    attr, email_key, n, s, ttl_seconds, value, StoredTime, MAIL_INDEX, MAIL_QUEUE,
-};
+use super::layout::{attr, home_key, n, s, ttl_seconds, value, StoredTime, MAIL_INDEX, MAIL_QUEUE};
 use super::requests::update_item;
 use super::DynamoStore;
-use crate::domain::{EmailAddress, InviteStatus, MailJob, MailKind, UserId, UserStatus};
+use crate::domain::{Identifier, InviteStatus, MailJob, MailKind, UserId, UserStatus};
 use crate::ports::Outbox;
 use crate::ports::{MailOutcome, StoreError};
 use async_trait::async_trait;
@@ -46,7 +44,10 @@ pub(super) struct MailItem {
     id: String,
     kind: MailKind,
     user_id: UserId,
-    to: EmailAddress,
+    /// An email address, or a mobile number for a text message.
+    to: Identifier,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    home: Option<Identifier>,
     generation: u64,
     link_expires_at: StoredTime,
     key_id: String,
@@ -70,6 +71,7 @@ impl From<&MailJob> for MailItem {
             kind: job.kind,
             user_id: job.user_id.clone(),
             to: job.to.clone(),
+            home: job.home.clone(),
             generation: job.generation,
             link_expires_at: StoredTime(job.link_expires_at),
             key_id: job.key_id.clone(),
@@ -86,6 +88,7 @@ impl MailItem {
             kind: self.kind,
             user_id: self.user_id,
             to: self.to,
+            home: self.home,
             generation: self.generation,
             link_expires_at: self.link_expires_at.0,
             key_id: self.key_id,
@@ -203,7 +206,7 @@ pub(super) async fn finish(
     let mut message = None;
     let mut update = Update::builder()
         .table_name(&store.table)
-        .key(attr::PK, s(email_key(&job.to)))
+        .key(attr::PK, s(home_key(job.home())))
         // The invite is still the job's: the same user, still invited, the link not replaced.
         .condition_expression(
             "attribute_exists(pk) AND #id = :id AND #status = :invited AND #gen = :gen \
@@ -226,7 +229,7 @@ pub(super) async fn finish(
                 .expression_attribute_names("#messageId", attr::INVITE_MESSAGE_ID)
                 .expression_attribute_names("#bounceType", attr::INVITE_BOUNCE_TYPE)
                 .expression_attribute_values(":messageId", s(message_id));
-            message = Some(MessageItem::new(message_id, &job.user_id, &job.to, *at));
+            message = Some(MessageItem::new(message_id, &job.user_id, job.home(), *at));
         }
     }
     let mut expression = format!("SET {}", set.join(", "));
@@ -314,7 +317,8 @@ mod tests {
             id: "j1".into(),
             kind: MailKind::Reminder,
             user_id: UserId("u1".into()),
-            to: EmailAddress::parse("ana@example.com").unwrap(),
+            to: Identifier::Email(crate::domain::EmailAddress::parse("ana@example.com").unwrap()),
+            home: None,
             generation: 2,
             link_expires_at: now + Duration::days(7),
             key_id: "k".into(),

@@ -1,6 +1,7 @@
-//! Users: creating one (the user item, its id pointer and the first setup token in one
-//! transaction, with the email's uniqueness as a condition), reading one by email (one `GetItem`)
-//! or by id (two), recording an invite's status, and replacing a password hash on sign-in.
+//! Users: creating one (the user item, its id pointer, its phone's pointer and the first setup
+//! token in one transaction, with the email's and the phone's uniqueness as conditions), reading
+//! one by email (one `GetItem`), by phone (one, or two beside an email) or by id (two), recording
+//! an invite's status, and replacing a password hash on sign-in.
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
@@ -8,10 +9,12 @@ use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::errors::sdk_error;
-use super::items::{from_item, user_from_item, TokenItem, UserIdItem, UserItem};
-use super::layout::{attr, email_key, s, user_key, OwnPassword, SET_OWN_PASSWORD};
+use super::items::{
+    from_item, is_phone_pointer, user_from_item, PhoneItem, TokenItem, UserIdItem, UserItem,
+};
+use super::layout::{attr, home_key, s, user_key, OwnPassword, SET_OWN_PASSWORD};
 use super::DynamoStore;
-use crate::domain::{EmailAddress, MailJob, TokenRecord, User, UserId};
+use crate::domain::{Identifier, MailJob, TokenRecord, User, UserId};
 use crate::ports::Users;
 use crate::ports::{BackendError, Rehash, SessionChange, StoreError};
 use async_trait::async_trait;
@@ -26,6 +29,10 @@ pub(super) async fn create(
         store.put_new("user", &UserItem::from(user).with_setup_token(setup_token))?,
         store.put_new("user id", &UserIdItem::from(user))?,
     ];
+    let phone_pointer = PhoneItem::of(user);
+    if let Some(pointer) = &phone_pointer {
+        items.push(store.put_new("phone", pointer)?);
+    }
     if let Some(token) = setup_token {
         items.push(store.put_new("token", &TokenItem::from(token))?);
     }
@@ -33,40 +40,67 @@ pub(super) async fn create(
     match store.transact("create user", items).await {
         Ok(()) => Ok(()),
         Err(Err(e)) => Err(e),
-        Err(Ok(c)) if c.failed(0).is_some() => Err(StoreError::EmailTaken),
+        // The user item is filed under the email when there is one, else under the phone.
+        Err(Ok(c)) if c.failed(0).is_some() => Err(match user.home() {
+            Identifier::Email(_) => StoreError::EmailTaken,
+            Identifier::Phone(_) => StoreError::PhoneTaken,
+        }),
+        Err(Ok(c)) if phone_pointer.is_some() && c.failed(2).is_some() => {
+            Err(StoreError::PhoneTaken)
+        }
         // A user id or token hash that already exists: random 122 or 256 bits never collide,
         // so this is a retry of a write that already happened, or a bug.
         Err(Ok(_)) => Err(StoreError::Conflict),
     }
 }
 
-pub(super) async fn by_email(
+/// The user with identifier `id`: one `GetItem`, and a second when a phone's item is the
+/// pointer of a user filed under their email.
+pub(super) async fn by_identifier(
     store: &DynamoStore,
-    email: &EmailAddress,
+    id: &Identifier,
+) -> Result<Option<User>, StoreError> {
+    let Some(item) = store.get("read user", home_key(id)).await? else {
+        return Ok(None);
+    };
+    if !is_phone_pointer(&item) {
+        return user_from_item(item).map(Some);
+    }
+    let pointer = from_item::<PhoneItem>("phone", item)?;
+    let user = by_home(store, &Identifier::Email(pointer.email)).await?;
+    // A user whose phone changed since: the pointer is stale, and says nothing.
+    Ok(user.filter(|u| u.id == pointer.user_id && u.contacts.has(id)))
+}
+
+/// The user filed under `home` (one `GetItem`).
+pub(super) async fn by_home(
+    store: &DynamoStore,
+    home: &Identifier,
 ) -> Result<Option<User>, StoreError> {
     store
-        .get("read user by email", email_key(email))
+        .get("read user", home_key(home))
         .await?
+        .filter(|item| !is_phone_pointer(item))
         .map(user_from_item)
         .transpose()
 }
 
-/// The email a user id points at, if the id exists.
-pub(super) async fn email_of(
+/// The identifier a user id's item is filed under, if the id exists.
+pub(super) async fn home_of(
     store: &DynamoStore,
     id: &UserId,
-) -> Result<Option<EmailAddress>, StoreError> {
+) -> Result<Option<Identifier>, StoreError> {
     let Some(pointer) = store.get("read user id", user_key(id)).await? else {
         return Ok(None);
     };
-    Ok(Some(from_item::<UserIdItem>("user id", pointer)?.email))
+    Ok(Some(from_item::<UserIdItem>("user id", pointer)?.home))
 }
 
 pub(super) async fn by_id(store: &DynamoStore, id: &UserId) -> Result<Option<User>, StoreError> {
-    let Some(email) = email_of(store, id).await? else {
+    let Some(home) = home_of(store, id).await? else {
         return Ok(None);
     };
-    let user = by_email(store, &email).await?;
+    let user = by_home(store, &home).await?;
     Ok(user.filter(|u| &u.id == id))
 }
 
@@ -90,7 +124,7 @@ pub(super) async fn rehash_password(
     update_user(
         store,
         "rehash password",
-        &rehash.email,
+        &rehash.home,
         &rehash.user_id,
         request,
     )
@@ -125,7 +159,7 @@ pub(super) async fn change_password(
     let out = update_user(
         store,
         "change password",
-        &change.email,
+        &change.home,
         &change.user_id,
         request,
     )
@@ -150,7 +184,7 @@ pub(super) async fn end_sessions(
     update_user(
         store,
         "end sessions",
-        &change.email,
+        &change.home,
         &change.user_id,
         request,
     )
@@ -187,19 +221,19 @@ pub(super) fn returned_user(
     user_from_item(item)
 }
 
-/// Sends `request` as an update of the user item of `email`, conditional (besides its own
+/// Sends `request` as an update of the user item filed under `home`, conditional (besides its own
 /// condition, which must include `#id = :id`) on the item being `user_id`'s. A failed condition
 /// is `Refused` with the item as it stood when the user is there, and `UserNotFound` when not.
 pub(super) async fn update_user(
     store: &DynamoStore,
     context: &'static str,
-    email: &EmailAddress,
+    home: &Identifier,
     user_id: &UserId,
     request: UpdateItemFluentBuilder,
 ) -> Result<Updated, StoreError> {
     let result = request
         .table_name(&store.table)
-        .key(attr::PK, s(email_key(email)))
+        .key(attr::PK, s(home_key(home)))
         .expression_attribute_names("#id", attr::ID)
         .expression_attribute_values(":id", s(&user_id.0))
         .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
@@ -241,8 +275,8 @@ impl Users for DynamoStore {
         create(self, user, setup_token, mail_jobs).await
     }
 
-    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError> {
-        by_email(self, email).await
+    async fn user_by(&self, id: &Identifier) -> Result<Option<User>, StoreError> {
+        by_identifier(self, id).await
     }
 
     async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use redb::ReadableTable;
 
-use super::{backend, decode, EmbeddedStore, EMAILS, TOKENS, USERS};
+use super::{backend, decode, EmbeddedStore, TOKENS, USERS};
 use crate::domain::{TokenRecord, User, UserStatus};
 use crate::ports::{Crew, PageKey, StoreError, UserPage, UserQuery};
 
@@ -21,15 +21,15 @@ impl Crew for EmbeddedStore {
                     continue;
                 }
                 if let Some(after) = &query.after {
-                    let key = (user.created_at, user.email.as_str());
-                    if key >= (after.created_at, after.email.as_str()) {
+                    let key = (user.created_at, user.home());
+                    if (key.0, key.1.as_str()) >= (after.created_at, after.home.as_str()) {
                         continue;
                     }
                 }
                 users.push(user);
             }
             users.sort_by(|a, b| {
-                (b.created_at, b.email.as_str()).cmp(&(a.created_at, a.email.as_str()))
+                (b.created_at, b.home().as_str()).cmp(&(a.created_at, a.home().as_str()))
             });
             let more = users.len() > query.limit;
             users.truncate(query.limit);
@@ -53,10 +53,7 @@ impl Crew for EmbeddedStore {
                 .map_err(backend)?
                 .remove(id.0.as_str())
                 .map_err(backend)?;
-            tx.open_table(EMAILS)
-                .map_err(backend)?
-                .remove(user.email.as_str())
-                .map_err(backend)?;
+            Self::release_contacts(tx, &user.contacts)?;
             let mut tokens = tx.open_table(TOKENS).map_err(backend)?;
             let mut theirs = Vec::new();
             for row in tokens.iter().map_err(backend)? {

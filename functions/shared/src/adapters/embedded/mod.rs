@@ -23,6 +23,8 @@ use crate::ports::{BackendError, StoreError};
 
 pub(super) const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
 pub(super) const EMAILS: TableDefinition<&str, &str> = TableDefinition::new("emails");
+/// A phone (E.164) → the user who has it: phones are unique as emails are.
+pub(super) const PHONES: TableDefinition<&str, &str> = TableDefinition::new("phones");
 pub(super) const TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("tokens");
 pub(super) const COUNTERS: TableDefinition<&str, &[u8]> = TableDefinition::new("counters");
 /// A welcome email's message id → the user it invited, so a delivery event finds its invite.
@@ -86,6 +88,7 @@ impl EmbeddedStore {
         let tx = db.begin_write().map_err(backend)?;
         tx.open_table(USERS).map_err(backend)?;
         tx.open_table(EMAILS).map_err(backend)?;
+        tx.open_table(PHONES).map_err(backend)?;
         tx.open_table(TOKENS).map_err(backend)?;
         tx.open_table(COUNTERS).map_err(backend)?;
         tx.open_table(MESSAGES).map_err(backend)?;
@@ -197,7 +200,11 @@ impl EmbeddedStore {
                 rows.push((name.to_owned(), k.value().to_owned(), v.value().to_vec()));
             }
         }
-        for (name, def) in [("emails", EMAILS), ("messages", MESSAGES)] {
+        for (name, def) in [
+            ("emails", EMAILS),
+            ("phones", PHONES),
+            ("messages", MESSAGES),
+        ] {
             let table = rtx.open_table(def).map_err(backend)?;
             for row in table.iter().map_err(backend)? {
                 let (k, v) = row.map_err(backend)?;

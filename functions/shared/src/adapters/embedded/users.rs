@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use redb::{ReadableTable, WriteTransaction};
 
-use super::{backend, decode, EmbeddedStore, EMAILS, USERS};
-use crate::domain::{EmailAddress, MailJob, TokenRecord, User, UserId};
+use super::{backend, decode, EmbeddedStore, EMAILS, PHONES, USERS};
+use crate::domain::{Contacts, Identifier, MailJob, TokenRecord, User, UserId};
 use crate::ports::{Rehash, SessionChange, StoreError, Users};
 
 impl EmbeddedStore {
@@ -19,6 +19,54 @@ impl EmbeddedStore {
             return Err(StoreError::Conflict);
         }
         Ok(user)
+    }
+
+    /// Claims `contacts` for `user_id` (each email and phone belongs to one user): `EmailTaken`
+    /// or `PhoneTaken` when another user holds one. A contact `user_id` holds already is kept.
+    pub(super) fn claim_contacts(
+        tx: &WriteTransaction,
+        contacts: &Contacts,
+        user_id: &UserId,
+    ) -> Result<(), StoreError> {
+        for id in contacts.all() {
+            let (table, taken) = match &id {
+                Identifier::Email(_) => (EMAILS, StoreError::EmailTaken),
+                Identifier::Phone(_) => (PHONES, StoreError::PhoneTaken),
+            };
+            let mut claims = tx.open_table(table).map_err(backend)?;
+            let holder = claims
+                .get(id.as_str())
+                .map_err(backend)?
+                .map(|v| v.value().to_owned());
+            match holder {
+                Some(holder) if holder != user_id.0 => return Err(taken),
+                Some(_) => {}
+                None => {
+                    claims
+                        .insert(id.as_str(), user_id.0.as_str())
+                        .map_err(backend)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Frees `contacts` for anyone to claim.
+    pub(super) fn release_contacts(
+        tx: &WriteTransaction,
+        contacts: &Contacts,
+    ) -> Result<(), StoreError> {
+        for id in contacts.all() {
+            let table = match &id {
+                Identifier::Email(_) => EMAILS,
+                Identifier::Phone(_) => PHONES,
+            };
+            tx.open_table(table)
+                .map_err(backend)?
+                .remove(id.as_str())
+                .map_err(backend)?;
+        }
+        Ok(())
     }
 }
 
@@ -35,15 +83,7 @@ impl Users for EmbeddedStore {
         let mail = mail.to_vec();
         self.write(move |tx| {
             Self::write_jobs(tx, &mail)?;
-            {
-                let mut emails = tx.open_table(EMAILS).map_err(backend)?;
-                if emails.get(user.email.as_str()).map_err(backend)?.is_some() {
-                    return Err(StoreError::EmailTaken);
-                }
-                emails
-                    .insert(user.email.as_str(), user.id.0.as_str())
-                    .map_err(backend)?;
-            }
+            Self::claim_contacts(tx, &user.contacts, &user.id)?;
             Self::write_user(tx, &user)?;
             if let Some(token) = &token {
                 Self::write_token(tx, token)?;
@@ -53,10 +93,14 @@ impl Users for EmbeddedStore {
         .await
     }
 
-    async fn user_by_email(&self, email: &EmailAddress) -> Result<Option<User>, StoreError> {
+    async fn user_by(&self, id: &Identifier) -> Result<Option<User>, StoreError> {
         self.read(|rtx| {
-            let emails = rtx.open_table(EMAILS).map_err(backend)?;
-            let Some(id) = emails.get(email.as_str()).map_err(backend)? else {
+            let table = match id {
+                Identifier::Email(_) => EMAILS,
+                Identifier::Phone(_) => PHONES,
+            };
+            let claims = rtx.open_table(table).map_err(backend)?;
+            let Some(id) = claims.get(id.as_str()).map_err(backend)? else {
                 return Ok(None);
             };
             let users = rtx.open_table(USERS).map_err(backend)?;

@@ -86,8 +86,12 @@ pub enum DeliveryName {
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     pub id: String,
+    /// The user's email (lower-case), or `null` for a user reached by phone only.
     #[cfg_attr(feature = "openapi", schema(format = Email))]
-    pub email: String,
+    pub email: Option<String>,
+    /// The user's mobile number in E.164 (`+15551234567`), or `null`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^\\+[1-9][0-9]{1,14}$"))]
+    pub phone: Option<String>,
     pub name: Option<String>,
     pub role: RoleName,
     pub org_id: String,
@@ -118,6 +122,16 @@ pub struct InviteView {
     /// `permanent` or `transient`, for a bounced invite.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bounce_type: Option<&'static str>,
+    /// How the link went out: `email`, `sms` (a text message) or `link` (handed over).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, pattern = "^(email|sms|link)$")
+    )]
+    pub channel: &'static str,
+    /// Why a `failed` invite failed, when the recipient refused: `opted_out` (the number
+    /// texted STOP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
     /// When the invite's one reminder went out, once it has (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]

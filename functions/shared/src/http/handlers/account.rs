@@ -153,8 +153,9 @@ const NOT_SAVED: &str = "Your password wasn't changed. Check the message below a
 fn change_form(app: &Services, user: &User, problems: Problems) -> String {
     let refused =
         problems.current.is_some() || problems.password.is_some() || problems.confirmation;
+    let home = user.home();
     pages::change_password(ChangePasswordState {
-        email: user.email.as_str(),
+        email: home.as_str(),
         first_password: user.must_change_password(),
         min_chars: app.policy.min_chars,
         form_error: refused.then_some(NOT_SAVED),

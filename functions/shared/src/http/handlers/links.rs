@@ -299,11 +299,12 @@ fn form(
     password_error: Option<&str>,
     confirmation_error: Option<&str>,
 ) -> String {
+    let home = record.contacts.home();
     pages::password_form(
         purpose,
         PasswordFormState {
             token: token.unwrap_or_default().trim(),
-            email: record.email.as_str(),
+            email: home.as_str(),
             min_chars: app.policy.min_chars,
             form_error,
             password_error,

@@ -6,7 +6,7 @@ use axum::response::Response;
 use secrecy::SecretString;
 use std::sync::Arc;
 
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, Identifier};
 use crate::emails::lifetime_in_words;
 use crate::http::contract::login::{Accepted, Credentials, ForgotRequest, SignInBody};
 use crate::http::extract::{BrowserDevices, ClientIp, Fields, FromFields, Submitted};
@@ -115,7 +115,9 @@ async fn sign_in(
     let email = EmailAddress::parse(&input.email).map_err(|e| ApiError::invalid("email", e.0))?;
     let password = SecretString::from(input.password.clone());
     let devices: Vec<&str> = devices.iter().map(String::as_str).collect();
-    Ok(app.sign_in(&email, &password, ip, &devices).await?)
+    Ok(app
+        .sign_in(&Identifier::Email(email), &password, ip, &devices)
+        .await?)
 }
 
 impl FromFields for ForgotRequest {
@@ -174,7 +176,7 @@ pub async fn forgot(
     let devices: Vec<&str> = devices.iter().map(String::as_str).collect();
     let result = match EmailAddress::parse(&input.email) {
         Ok(email) => app
-            .forgot_password(&email, &ip, &devices)
+            .forgot_password(&Identifier::Email(email.clone()), &ip, &devices)
             .await
             .map(|()| email)
             .map_err(ApiError::from),

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 
-use crate::domain::{EmailAddress, Role, UserStatus};
+use crate::domain::{Contacts, EmailAddress, Role, UserStatus};
 use crate::http::contract::users::{InviteOnly, InviteView, UserOnly, UserPage, UserWithInvite};
 use crate::http::extract::{Admin, Fields, FromFields, JsonBody, OptionalJsonBody, QueryFields};
 use crate::http::respond::{invite_view, json, user_view};
@@ -63,7 +63,7 @@ pub(super) fn read_invite(f: &Fields, password_required: bool) -> Result<InviteR
             .ok_or_else(|| ApiError::invalid("role", "`role` must be \"tech\" or \"admin\"."))?,
     };
     Ok(InviteRequest {
-        email,
+        contacts: Contacts::email(email),
         temporary_password,
         name,
         role,

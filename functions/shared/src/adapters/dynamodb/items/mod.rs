@@ -7,10 +7,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::errors::{malformed, unwritable};
-use super::layout::{email_key, message_key, token_key, ttl_seconds, user_key, Item, StoredTime};
+use super::layout::{home_key, message_key, token_key, ttl_seconds, user_key, Item, StoredTime};
 use crate::domain::{
-    BounceType, EmailAddress, InviteStatus, OrgId, Role, TokenHash, TokenPurpose, TokenRecord,
-    User, UserId, UserStatus,
+    BounceType, Contacts, EmailAddress, FailureReason, Identifier, InviteChannel, InviteStatus,
+    OrgId, PhoneNumber, Role, TokenHash, TokenPurpose, TokenRecord, User, UserId, UserStatus,
 };
 use crate::domain::{CodeHash, Invite};
 use crate::ports::{StoreError, MESSAGE_LOOKUP_DAYS};
@@ -32,7 +32,8 @@ pub(super) fn from_item<T: DeserializeOwned>(
 // ---------------------------------------------------------------------------------------------
 // Items
 
-/// `EMAIL#<normalised email>`: the whole user. Optional attributes are left out when empty rather
+/// `EMAIL#<normalised email>`, or `PHONE#<E.164>` for a user without an email (the identifier
+/// the user is filed under, [`Contacts::home`]): the whole user. Optional attributes are left out when empty rather
 /// than stored as NULL, as they always were.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,7 +44,11 @@ pub(super) struct UserItem {
     org_id: OrgId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     org_name: Option<String>,
-    email: EmailAddress,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    email: Option<EmailAddress>,
+    /// A phone beside an email also has a `PHONE#` item pointing here ([`PhoneItem`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    phone: Option<PhoneNumber>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     role: Role,
@@ -70,6 +75,12 @@ pub(super) struct UserItem {
     /// When the invite's one reminder was issued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     invite_reminder_sent_at: Option<StoredTime>,
+    /// How the invite's link went out (`email`, `sms`, `link`); absent before texts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    invite_channel: Option<InviteChannel>,
+    /// Why a `failed` invite failed, when the recipient refused (`opted_out`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    invite_failure: Option<FailureReason>,
     /// The organisation again, as the partition key of the organisation index (`byOrg`, sorted
     /// by `createdAt`), which lists an organisation's users. Only user items carry it, so the
     /// index holds nothing else (tokens have an `orgId` and a `createdAt` too).
@@ -86,12 +97,13 @@ pub(super) struct UserItem {
 impl From<&User> for UserItem {
     fn from(user: &User) -> Self {
         Self {
-            pk: email_key(&user.email),
+            pk: home_key(&user.home()),
             entity: "user".into(),
             id: user.id.clone(),
             org_id: user.org_id.clone(),
             org_name: user.org_name.clone(),
-            email: user.email.clone(),
+            email: user.contacts.email.clone(),
+            phone: user.contacts.phone.clone(),
             name: user.name.clone(),
             role: user.role,
             status: user.status,
@@ -109,6 +121,8 @@ impl From<&User> for UserItem {
                 .invite
                 .as_ref()
                 .and_then(|i| i.reminder_sent_at.map(StoredTime)),
+            invite_channel: user.invite.as_ref().and_then(|i| i.channel),
+            invite_failure: user.invite.as_ref().and_then(|i| i.failure),
             member_of: Some(user.org_id.clone()),
             setup_token: None,
             reset_token: None,
@@ -144,13 +158,17 @@ impl UserItem {
                 message_id: self.invite_message_id,
                 bounce_type: self.invite_bounce_type,
                 reminder_sent_at: self.invite_reminder_sent_at.map(|t| t.0),
+                channel: self.invite_channel,
+                failure: self.invite_failure,
             }),
         };
+        let contacts = Contacts::new(self.email, self.phone)
+            .ok_or_else(|| malformed("user", "neither email nor phone"))?;
         Ok(User {
             id: self.id,
             org_id: self.org_id,
             org_name: self.org_name,
-            email: self.email,
+            contacts,
             name: self.name,
             role: self.role,
             status: self.status,
@@ -170,13 +188,15 @@ pub(super) fn user_from_item(item: Item) -> Result<User, StoreError> {
     from_item::<UserItem>("user", item)?.into_user()
 }
 
-/// `USER#<id>`: where a user id's email item is, so a session's user is two reads away.
+/// `USER#<id>`: where a user id's item is, so a session's user is two reads away. The attribute
+/// is `email` since before phones; for a user filed under their phone it holds the E.164 number.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct UserIdItem {
     pk: String,
     entity: String,
-    pub email: EmailAddress,
+    #[serde(rename = "email")]
+    pub home: Identifier,
 }
 
 impl From<&User> for UserIdItem {
@@ -184,9 +204,47 @@ impl From<&User> for UserIdItem {
         Self {
             pk: user_key(&user.id),
             entity: "user-id".into(),
-            email: user.email.clone(),
+            home: user.home(),
         }
     }
+}
+
+/// `PHONE#<E.164>` of a user filed under their email: the phone's claim (phones are unique as
+/// emails are) and where its user is, so sign-in by phone is two reads away.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct PhoneItem {
+    pk: String,
+    entity: String,
+    pub user_id: UserId,
+    pub email: EmailAddress,
+}
+
+impl PhoneItem {
+    /// The pointer for `user`'s phone, when the user has a phone and is filed under an email.
+    pub(super) fn of(user: &User) -> Option<Self> {
+        let (Some(email), Some(phone)) = (&user.contacts.email, &user.contacts.phone) else {
+            return None;
+        };
+        Some(Self {
+            pk: home_key(&Identifier::Phone(phone.clone())),
+            entity: "phone".into(),
+            user_id: user.id.clone(),
+            email: email.clone(),
+        })
+    }
+
+    pub(super) fn key(&self) -> &str {
+        &self.pk
+    }
+}
+
+/// What a `PHONE#` item is: the user itself, or a pointer to the user's email item.
+pub(super) fn is_phone_pointer(item: &Item) -> bool {
+    item.get("entity")
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+        == Some("phone")
 }
 
 /// `MSG#<message id>`: which user's invite a welcome email was, so the mail service's event about
@@ -198,7 +256,9 @@ pub(super) struct MessageItem {
     pk: String,
     entity: String,
     pub user_id: UserId,
-    pub email: EmailAddress,
+    /// Where the user is filed (named `email` since before phones).
+    #[serde(rename = "email")]
+    pub home: Identifier,
     expires_at: i64,
 }
 
@@ -206,14 +266,14 @@ impl MessageItem {
     pub(super) fn new(
         message_id: &str,
         user_id: &UserId,
-        email: &EmailAddress,
+        home: &Identifier,
         now: DateTime<Utc>,
     ) -> Self {
         Self {
             pk: message_key(message_id),
             entity: "message".into(),
             user_id: user_id.clone(),
-            email: email.clone(),
+            home: home.clone(),
             expires_at: ttl_seconds(now + Duration::days(MESSAGE_LOOKUP_DAYS)),
         }
     }
@@ -231,7 +291,10 @@ pub(super) struct TokenItem {
     purpose: TokenPurpose,
     user_id: UserId,
     org_id: OrgId,
-    email: EmailAddress,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    email: Option<EmailAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    phone: Option<PhoneNumber>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     org_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -266,7 +329,8 @@ impl From<&TokenRecord> for TokenItem {
             purpose: token.purpose,
             user_id: token.user_id.clone(),
             org_id: token.org_id.clone(),
-            email: token.email.clone(),
+            email: token.contacts.email.clone(),
+            phone: token.contacts.phone.clone(),
             org_name: token.org_name.clone(),
             name: token.name.clone(),
             user_created_at: StoredTime(token.user_created_at),
@@ -285,13 +349,15 @@ impl From<&TokenRecord> for TokenItem {
 
 impl TokenItem {
     /// The record, with the hash its key was made from.
-    pub(super) fn into_record(self, hash: TokenHash) -> TokenRecord {
-        TokenRecord {
+    pub(super) fn into_record(self, hash: TokenHash) -> Result<TokenRecord, StoreError> {
+        let contacts = Contacts::new(self.email, self.phone)
+            .ok_or_else(|| malformed("token", "neither email nor phone"))?;
+        Ok(TokenRecord {
             hash,
             purpose: self.purpose,
             user_id: self.user_id,
             org_id: self.org_id,
-            email: self.email,
+            contacts,
             org_name: self.org_name,
             name: self.name,
             user_created_at: self.user_created_at.0,
@@ -305,13 +371,13 @@ impl TokenItem {
                 .zip(self.code_key)
                 .map(|(hash, key)| CodeHash { hash, key }),
             wrong_codes: self.wrong_codes,
-        }
+        })
     }
 }
 
 /// A stored token item as the domain's record.
 pub(super) fn token_from_item(hash: TokenHash, item: Item) -> Result<TokenRecord, StoreError> {
-    Ok(from_item::<TokenItem>("token", item)?.into_record(hash))
+    from_item::<TokenItem>("token", item)?.into_record(hash)
 }
 
 /// `RATE#<key>#<window start>`: a rate-limit counter. Only ever written by `UpdateItem` with `ADD`

@@ -13,7 +13,7 @@ fn user() -> User {
         id: UserId("u-1".into()),
         org_id: OrgId("o-1".into()),
         org_name: Some("Northwind".into()),
-        email: EmailAddress::parse("ana@example.com").unwrap(),
+        contacts: Contacts::email(EmailAddress::parse("ana@example.com").unwrap()),
         name: None,
         role: Role::Tech,
         status: UserStatus::Invited,
@@ -29,6 +29,8 @@ fn user() -> User {
             message_id: Some("0100019abc-m1".into()),
             bounce_type: Some(BounceType::Permanent),
             reminder_sent_at: Some(at("2026-11-29T10:00:00Z")),
+            channel: None,
+            failure: None,
         }),
     }
 }
@@ -39,7 +41,7 @@ fn token() -> TokenRecord {
         purpose: TokenPurpose::Reset,
         user_id: UserId("u-1".into()),
         org_id: OrgId("o-1".into()),
-        email: EmailAddress::parse("ana@example.com").unwrap(),
+        contacts: Contacts::email(EmailAddress::parse("ana@example.com").unwrap()),
         org_name: None,
         name: Some("Ana".into()),
         user_created_at: at("2026-11-24T10:00:00Z"),
@@ -107,7 +109,7 @@ fn a_message_item_keeps_the_stored_layout_and_expires_after_the_lookup_days() {
     let u = user();
     let item = to_item(
         "message",
-        &MessageItem::new("0100019abc-m1", &u.id, &u.email, now),
+        &MessageItem::new("0100019abc-m1", &u.id, &u.home(), now),
     )
     .unwrap();
     let expected = layout(&[
@@ -119,7 +121,7 @@ fn a_message_item_keeps_the_stored_layout_and_expires_after_the_lookup_days() {
     ]);
     assert_eq!(item, expected);
     let back: MessageItem = from_item("message", item).unwrap();
-    assert_eq!((back.user_id, back.email), (u.id, u.email));
+    assert_eq!((back.user_id, back.home), (u.id.clone(), u.home()));
 }
 
 #[test]

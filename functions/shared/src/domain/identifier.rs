@@ -1,0 +1,158 @@
+//! What identifies a user: an email address, a mobile number, or both. Sign-in, forgot-password
+//! and the code form take either ([`Identifier`]); a user record holds both ([`Contacts`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::{EmailAddress, PhoneNumber};
+
+/// One of a user's identifiers: what someone typed to name an account, or the one the user is
+/// filed under ([`Contacts::home`]).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum Identifier {
+    Email(EmailAddress),
+    Phone(PhoneNumber),
+}
+
+impl Identifier {
+    /// `email` or `phone`: what logs and metrics may say of an identifier.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Email(_) => "email",
+            Self::Phone(_) => "phone",
+        }
+    }
+
+    /// The stored text: a normalised address, or E.164.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Email(e) => e.as_str(),
+            Self::Phone(p) => p.as_str(),
+        }
+    }
+
+    pub fn email(&self) -> Option<&EmailAddress> {
+        match self {
+            Self::Email(e) => Some(e),
+            Self::Phone(_) => None,
+        }
+    }
+
+    pub fn phone(&self) -> Option<&PhoneNumber> {
+        match self {
+            Self::Phone(p) => Some(p),
+            Self::Email(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Identifier {
+    /// Personal data: debug output names only the kind.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Identifier({})", self.kind())
+    }
+}
+
+/// Stored as its text: E.164 starts with `+`, which no normalised address does (an address
+/// may hold a `+` only after its first character), so the text says which it is.
+impl Serialize for Identifier {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Identifier {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        if raw.starts_with('+') {
+            PhoneNumber::from_e164(&raw)
+                .map(Self::Phone)
+                .ok_or_else(|| serde::de::Error::custom("not an E.164 number"))
+        } else {
+            EmailAddress::parse(&raw)
+                .map(Self::Email)
+                .map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+/// A user's ways to be reached: an email, a phone, or both, never neither.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contacts {
+    #[serde(default)]
+    pub email: Option<EmailAddress>,
+    #[serde(default)]
+    pub phone: Option<PhoneNumber>,
+}
+
+impl Contacts {
+    pub fn email(email: EmailAddress) -> Self {
+        Self {
+            email: Some(email),
+            phone: None,
+        }
+    }
+
+    /// `None` when there is neither.
+    pub fn new(email: Option<EmailAddress>, phone: Option<PhoneNumber>) -> Option<Self> {
+        (email.is_some() || phone.is_some()).then_some(Self { email, phone })
+    }
+
+    /// The identifier the user is filed under: the email when there is one (every account made
+    /// before phones is filed so), else the phone. DynamoDB keys the user's item by it.
+    pub fn home(&self) -> Identifier {
+        match (&self.email, &self.phone) {
+            (Some(e), _) => Identifier::Email(e.clone()),
+            (None, Some(p)) => Identifier::Phone(p.clone()),
+            (None, None) => unreachable!("a user has an email or a phone"),
+        }
+    }
+
+    /// Every identifier, the home first.
+    pub fn all(&self) -> Vec<Identifier> {
+        let mut all = Vec::with_capacity(2);
+        all.extend(self.email.clone().map(Identifier::Email));
+        all.extend(self.phone.clone().map(Identifier::Phone));
+        all
+    }
+
+    /// Whether `id` is one of these.
+    pub fn has(&self, id: &Identifier) -> bool {
+        match id {
+            Identifier::Email(e) => self.email.as_ref() == Some(e),
+            Identifier::Phone(p) => self.phone.as_ref() == Some(p),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_text_says_which_identifier_it_is() {
+        for raw in ["ana+crew@example.com", "+15551234567"] {
+            let id: Identifier = serde_json::from_value(serde_json::json!(raw)).unwrap();
+            assert_eq!(id.as_str(), raw);
+            assert_eq!(serde_json::to_value(&id).unwrap(), raw);
+        }
+        assert!(serde_json::from_value::<Identifier>(serde_json::json!("+1555x")).is_err());
+        assert_eq!(
+            format!(
+                "{:?}",
+                Identifier::Phone(PhoneNumber::from_e164("+15551234567").unwrap())
+            ),
+            "Identifier(phone)"
+        );
+    }
+
+    #[test]
+    fn a_user_is_filed_under_the_email_when_there_is_one() {
+        let email = EmailAddress::parse("ana@example.com").unwrap();
+        let phone = PhoneNumber::from_e164("+15551234567").unwrap();
+        let both = Contacts::new(Some(email.clone()), Some(phone.clone())).unwrap();
+        assert_eq!(both.home(), Identifier::Email(email));
+        let only_phone = Contacts::new(None, Some(phone.clone())).unwrap();
+        assert_eq!(only_phone.home(), Identifier::Phone(phone));
+        assert!(Contacts::new(None, None).is_none());
+    }
+}

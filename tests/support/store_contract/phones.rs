@@ -1,0 +1,155 @@
+//! Phones: a user reached by phone alone, or by email and phone; each phone belongs to one user,
+//! is found by sign-in's read, and is free again once its user is gone.
+
+use super::*;
+
+fn phone(n: u32) -> PhoneNumber {
+    // A fresh number for each call (the 555-01xx block is reserved for fiction), so tests never
+    // share data even on a shared table.
+    let tail = uuid::Uuid::new_v4().as_u128() % 10_000_000;
+    PhoneNumber::from_e164(&format!("+1{}{:07}", 200 + n, tail)).unwrap()
+}
+
+/// An invited tech with `contacts`, with their first setup link, stored.
+async fn create_with(store: &SharedStore, contacts: Contacts) -> (User, IssuedToken) {
+    let (mut user, _) = invited(&unique_email("phone"));
+    user.contacts = contacts;
+    let token = issue(
+        TokenPurpose::Setup,
+        user.token_subject(),
+        1,
+        t0(),
+        Duration::days(7),
+    );
+    store.create_user(&user, Some(&token.record)).await.unwrap();
+    (user, token)
+}
+
+pub async fn a_user_without_an_email_is_found_by_phone_by_id_and_by_their_link(store: SharedStore) {
+    let number = phone(1);
+    let (user, token) =
+        create_with(&store, Contacts::new(None, Some(number.clone())).unwrap()).await;
+    let by_phone = store.user_by(&Identifier::Phone(number)).await.unwrap();
+    assert_eq!(by_phone, Some(user.clone()));
+    assert_eq!(
+        store.user_by_id(&user.id).await.unwrap(),
+        Some(user.clone())
+    );
+    let record = store.token(&token.record.hash).await.unwrap().unwrap();
+    assert_eq!(record.contacts, user.contacts);
+    // Redeeming signs them in with their phone as their identity.
+    let signed_in = store
+        .redeem_token(&Redemption {
+            token: record,
+            password_hash: "$argon2id$own".into(),
+            new_session_version: new_session_version(),
+            now: t0(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(signed_in.contacts, user.contacts);
+    assert_eq!(
+        store
+            .user_by_id(&user.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("$argon2id$own")
+    );
+}
+
+pub async fn a_phone_beside_an_email_finds_the_same_user(store: SharedStore) {
+    let email = EmailAddress::parse(&unique_email("both")).unwrap();
+    let number = phone(2);
+    let (user, _) = create_with(
+        &store,
+        Contacts::new(Some(email.clone()), Some(number.clone())).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        store.user_by(&Identifier::Phone(number)).await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(store.user_by_email(&email).await.unwrap(), Some(user));
+    assert_eq!(
+        store.user_by(&Identifier::Phone(phone(3))).await.unwrap(),
+        None
+    );
+}
+
+pub async fn a_phone_is_one_users_and_a_refused_create_leaves_nothing(store: SharedStore) {
+    let number = phone(4);
+    let (first, _) = create_with(
+        &store,
+        Contacts::new(
+            Some(EmailAddress::parse(&unique_email("first")).unwrap()),
+            Some(number.clone()),
+        )
+        .unwrap(),
+    )
+    .await;
+    // Beside a new email, and alone: both refused as the phone's.
+    for email in [
+        Some(EmailAddress::parse(&unique_email("second")).unwrap()),
+        None,
+    ] {
+        let (mut second, _) = invited(&unique_email("unused"));
+        second.contacts = Contacts::new(email.clone(), Some(number.clone())).unwrap();
+        let token = issue(
+            TokenPurpose::Setup,
+            second.token_subject(),
+            1,
+            t0(),
+            Duration::days(7),
+        );
+        assert_eq!(
+            store.create_user(&second, Some(&token.record)).await,
+            Err(StoreError::PhoneTaken)
+        );
+        assert_eq!(store.user_by_id(&second.id).await.unwrap(), None);
+        assert_eq!(store.token(&token.record.hash).await.unwrap(), None);
+        if let Some(email) = email {
+            assert_eq!(
+                store.user_by_email(&email).await.unwrap(),
+                None,
+                "the email stays free"
+            );
+        }
+    }
+    assert_eq!(
+        store
+            .user_by(&Identifier::Phone(number))
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(first.id)
+    );
+}
+
+pub async fn cancelling_an_invite_frees_its_phone(store: SharedStore) {
+    let number = phone(5);
+    let both = Contacts::new(
+        Some(EmailAddress::parse(&unique_email("cancel")).unwrap()),
+        Some(number.clone()),
+    )
+    .unwrap();
+    let (user, _) = create_with(&store, both).await;
+    store.cancel_invite(&user).await.unwrap();
+    assert_eq!(
+        store
+            .user_by(&Identifier::Phone(number.clone()))
+            .await
+            .unwrap(),
+        None
+    );
+    // The number can be invited again, alone.
+    let (again, _) = create_with(&store, Contacts::new(None, Some(number.clone())).unwrap()).await;
+    store.cancel_invite(&again).await.unwrap();
+    assert_eq!(
+        store.user_by(&Identifier::Phone(number)).await.unwrap(),
+        None
+    );
+    assert_eq!(store.user_by_id(&again.id).await.unwrap(), None);
+}
