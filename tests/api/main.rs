@@ -34,6 +34,7 @@ mod parsers_fuzz;
 mod probing;
 mod reminders;
 mod sessions;
+mod short_links;
 mod store_embedded;
 mod template_routes;
 

@@ -75,6 +75,8 @@ enum Endpoint {
     SetupPage,
     Setup,
     ResetPage,
+    /// `GET /s/{token}`: a text message's short link, answered with `303` to its page.
+    ShortLink,
     Reset,
     LoginPage,
     Login,
@@ -155,6 +157,12 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/setup", Function::RedeemToken, Endpoint::Setup),
     route("GET", "/reset", Function::RedeemToken, Endpoint::ResetPage),
     route("POST", "/reset", Function::RedeemToken, Endpoint::Reset),
+    route(
+        "GET",
+        "/s/{token}",
+        Function::RedeemToken,
+        Endpoint::ShortLink,
+    ),
     route("GET", "/login", Function::Login, Endpoint::LoginPage),
     route("POST", "/login", Function::Login, Endpoint::Login),
     route(
@@ -247,6 +255,7 @@ fn redeem_token_handler(endpoint: Endpoint) -> Option<Handler> {
         Endpoint::Setup => post(links::setup),
         Endpoint::ResetPage => get(links::reset_page),
         Endpoint::Reset => post(links::reset),
+        Endpoint::ShortLink => get(links::short_link),
         _ => return None,
     })
 }

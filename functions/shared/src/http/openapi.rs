@@ -293,6 +293,20 @@ fn operation(endpoint: Endpoint) -> Operation {
                 .response("410", page())
                 .build()
         }
+        Endpoint::ShortLink => op(
+            "link.short",
+            Anyone,
+            "A text message's short link: 303 to /setup?token= (or /reset?token= for a reset link). Never consumes the token.",
+        )
+        .parameter(
+            ParameterBuilder::new()
+                .name("token")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+        )
+        .response("303", ResponseBuilder::new().description("To the link's page.").build())
+        .build(),
         Endpoint::Setup | Endpoint::Reset => {
             let (id, summary) = if endpoint == Endpoint::Setup {
                 ("setup.redeem", "Consume the setup token, set the password, sign in.")

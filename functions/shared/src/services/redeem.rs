@@ -134,6 +134,24 @@ impl Services {
 }
 
 impl RedeemLink<'_> {
+    /// The page a short link (`/s/{token}`, in text messages) opens: the reset page for a reset
+    /// link, the setup page for anything else (that page then says what is wrong with it). One
+    /// read, nothing consumed or counted; a store that fails leads to the setup page too, which
+    /// reads again and answers as the contract says.
+    pub async fn short_link_purpose(&self, raw: &str) -> TokenPurpose {
+        let Some(token) = parse_token(raw) else {
+            return TokenPurpose::Setup;
+        };
+        match self.links.token(&TokenHash::of(token)).await {
+            Ok(Some(record)) => record.purpose,
+            Ok(None) => TokenPurpose::Setup,
+            Err(e) => {
+                crate::telemetry::log_unexpected("reading a short link's token", &e);
+                TokenPurpose::Setup
+            }
+        }
+    }
+
     /// The token behind a link, if it can still be used now: right purpose, unused, unexpired.
     async fn find_token(
         &self,

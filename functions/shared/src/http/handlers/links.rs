@@ -48,6 +48,23 @@ pub async fn reset_page(State(app): State<Arc<Services>>, token: LinkToken) -> R
     page_for(&app, TokenPurpose::Reset, token).await
 }
 
+/// `GET /s/{token}`: `303` to the link's page (`/setup?token=…` or `/reset?token=…`), on the
+/// configured public base URL; nothing is consumed, so a text's preview opening it costs nothing.
+pub async fn short_link(
+    State(app): State<Arc<Services>>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Response {
+    let purpose = app.redeem_case().short_link_purpose(&token).await;
+    let base = app.config.public_base_url.trim_end_matches('/');
+    // Only a token of ours' shape is carried on (base64url: nothing to escape); anything else
+    // opens the page's code form, which the same text message's code fills.
+    let target = match crate::domain::token::parse_token(&token) {
+        Some(token) => format!("{base}{}?token={token}", purpose.path()),
+        None => format!("{base}{}", purpose.path()),
+    };
+    crate::http::respond::see_other(&target)
+}
+
 impl FromFields for RedeemBody {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         let token = f.string("token")?;
