@@ -18,7 +18,7 @@ use onboarding::domain::{
     BounceType, DeliveryEvent, EmailAddress, InviteStatus, MailJob, MailKind, OrgId, Role,
     TokenHash, TokenPurpose, TokenRecord, User, UserId, UserStatus,
 };
-use onboarding::domain::{CodeKeys, Contacts, Identifier, Invite, PhoneNumber};
+use onboarding::domain::{CodeKeys, Contacts, Correction, Identifier, Invite, PhoneNumber};
 use onboarding::ports::{
     Limited, MailOutcome, PageKey, Redemption, Rehash, SessionChange, Slots, Store, StoreError,
     UserPage, UserQuery,
@@ -112,6 +112,10 @@ macro_rules! store_contract {
             a_phone_beside_an_email_finds_the_same_user,
             a_phone_is_one_users_and_a_refused_create_leaves_nothing,
             cancelling_an_invite_frees_its_phone,
+            a_corrected_email_moves_the_user_and_frees_the_old_one,
+            removing_the_email_files_the_user_under_their_phone_and_adding_one_moves_them_back,
+            a_correction_to_a_taken_phone_or_from_a_stale_read_changes_nothing,
+            a_name_or_role_correction_keeps_the_users_links,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -153,3 +153,175 @@ pub async fn cancelling_an_invite_frees_its_phone(store: SharedStore) {
     );
     assert_eq!(store.user_by_id(&again.id).await.unwrap(), None);
 }
+
+/// `user` corrected as an admin would, stored.
+async fn correct(
+    store: &SharedStore,
+    user: &User,
+    correction: Correction,
+) -> Result<User, StoreError> {
+    let mut after = user.clone();
+    after
+        .correct(&correction, new_session_version())
+        .expect("a correction the domain accepts");
+    store.correct_user(user, &after).await.map(|()| after)
+}
+
+pub async fn a_corrected_email_moves_the_user_and_frees_the_old_one(store: SharedStore) {
+    let old = EmailAddress::parse(&unique_email("typo")).unwrap();
+    let new = EmailAddress::parse(&unique_email("fixed")).unwrap();
+    let number = phone(6);
+    let (user, _) = create_with(
+        &store,
+        Contacts::new(Some(old.clone()), Some(number.clone())).unwrap(),
+    )
+    .await;
+    let after = correct(
+        &store,
+        &user,
+        Correction {
+            email: Some(Some(new.clone())),
+            ..Correction::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.user_by_email(&new).await.unwrap(),
+        Some(after.clone())
+    );
+    assert_eq!(
+        store.user_by(&Identifier::Phone(number)).await.unwrap(),
+        Some(after.clone())
+    );
+    assert_eq!(store.user_by_id(&user.id).await.unwrap(), Some(after));
+    assert_eq!(store.user_by_email(&old).await.unwrap(), None);
+    // The old address is free for anyone.
+    let (someone, _) = create_with(&store, Contacts::email(old.clone())).await;
+    assert_eq!(
+        store.user_by_email(&old).await.unwrap().map(|u| u.id),
+        Some(someone.id)
+    );
+}
+
+pub async fn removing_the_email_files_the_user_under_their_phone_and_adding_one_moves_them_back(
+    store: SharedStore,
+) {
+    let email = EmailAddress::parse(&unique_email("both")).unwrap();
+    let number = phone(7);
+    let (user, _) = create_with(
+        &store,
+        Contacts::new(Some(email.clone()), Some(number.clone())).unwrap(),
+    )
+    .await;
+    let phone_only = correct(
+        &store,
+        &user,
+        Correction {
+            email: Some(None),
+            ..Correction::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store
+            .user_by(&Identifier::Phone(number.clone()))
+            .await
+            .unwrap(),
+        Some(phone_only.clone())
+    );
+    assert_eq!(
+        store.user_by_id(&user.id).await.unwrap(),
+        Some(phone_only.clone())
+    );
+    assert_eq!(store.user_by_email(&email).await.unwrap(), None);
+
+    let again = correct(
+        &store,
+        &phone_only,
+        Correction {
+            email: Some(Some(email.clone())),
+            ..Correction::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.user_by_email(&email).await.unwrap(),
+        Some(again.clone())
+    );
+    assert_eq!(
+        store.user_by(&Identifier::Phone(number)).await.unwrap(),
+        Some(again.clone())
+    );
+    assert_eq!(store.user_by_id(&user.id).await.unwrap(), Some(again));
+}
+
+pub async fn a_correction_to_a_taken_phone_or_from_a_stale_read_changes_nothing(
+    store: SharedStore,
+) {
+    let (other, _) = create_with(&store, Contacts::new(None, Some(phone(8))).unwrap()).await;
+    let (user, _) = create_with(
+        &store,
+        Contacts::email(EmailAddress::parse(&unique_email("mine")).unwrap()),
+    )
+    .await;
+    let taken = correct(
+        &store,
+        &user,
+        Correction {
+            phone: other.contacts.phone.clone().map(Some),
+            ..Correction::default()
+        },
+    )
+    .await;
+    assert_eq!(taken, Err(StoreError::PhoneTaken));
+    assert_eq!(
+        store.user_by_id(&user.id).await.unwrap(),
+        Some(user.clone())
+    );
+
+    // A read from before a change made meanwhile (a new session version): refused.
+    let mut stale = user.clone();
+    stale.session_version = new_session_version();
+    let mut after = stale.clone();
+    after.name = Some("Ana T.".into());
+    assert_eq!(
+        store.correct_user(&stale, &after).await,
+        Err(StoreError::Conflict)
+    );
+    assert_eq!(store.user_by_id(&user.id).await.unwrap(), Some(user));
+}
+
+pub async fn a_name_or_role_correction_keeps_the_users_links(store: SharedStore) {
+    let (user, token) = create_with(
+        &store,
+        Contacts::email(EmailAddress::parse(&unique_email("renamed")).unwrap()),
+    )
+    .await;
+    let after = correct(
+        &store,
+        &user,
+        Correction {
+            name: Some(Some("Ana Tech-Smith".into())),
+            ..Correction::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.user_by_id(&user.id).await.unwrap(),
+        Some(after.clone())
+    );
+    let newest = store
+        .newest_token(&after, TokenPurpose::Setup)
+        .await
+        .unwrap()
+        .map(|t| t.hash);
+    assert_eq!(
+        newest,
+        Some(token.record.hash),
+        "the link still stands for its code"
+    );
+}

@@ -2,6 +2,7 @@
 //! behind setup and reset links, and sessions. Pure: no AWS types, no I/O; time comes in as an argument.
 
 pub mod code;
+pub mod correction;
 pub mod device;
 pub mod email;
 pub mod identifier;
@@ -14,6 +15,7 @@ pub mod token;
 pub mod user;
 
 pub use code::{CodeHash, CodeKeys, OneTimeCode};
+pub use correction::{Corrected, Correction, CorrectionRefused};
 pub use device::{DeviceKeys, KnownDevice};
 pub use email::EmailAddress;
 pub use identifier::{Contacts, Identifier};

@@ -30,6 +30,12 @@ pub trait Crew: Send + Sync {
         new_session_version: &str,
     ) -> Result<User, StoreError>;
 
+    /// Writes `after`, an admin's correction of `before` ([`User::correct`]), all or nothing, if
+    /// the user is still as `before` was read (session version, link generations and invite
+    /// status; `Conflict` otherwise, `UserNotFound` when gone): a changed email or phone is
+    /// claimed (`EmailTaken`, `PhoneTaken` when someone else has it) and the old one freed.
+    async fn correct_user(&self, before: &User, after: &User) -> Result<(), StoreError>;
+
     /// Enables a disabled user: the status they had comes back (`User::status_when_enabled`);
     /// sessions and links stay dead. A user who is not disabled is returned as they are.
     async fn enable_user(&self, user: &User) -> Result<User, StoreError>;

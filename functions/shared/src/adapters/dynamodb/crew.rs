@@ -274,4 +274,8 @@ impl Crew for DynamoStore {
     async fn enable_user(&self, user: &User) -> Result<User, StoreError> {
         enable(self, user).await
     }
+
+    async fn correct_user(&self, before: &User, after: &User) -> Result<(), StoreError> {
+        super::correct::correct(self, before, after).await
+    }
 }

@@ -20,6 +20,8 @@ pub(super) mod attr {
     pub const PK: &str = "pk";
     pub const ENTITY: &str = "entity";
     pub const ID: &str = "id";
+    /// On a `PHONE#` pointer: the user it points at.
+    pub const USER_ID: &str = "userId";
     pub const STATUS: &str = "status";
     pub const TEMPORARY_PASSWORD_HASH: &str = "temporaryPasswordHash";
     pub const PASSWORD_HASH: &str = "passwordHash";

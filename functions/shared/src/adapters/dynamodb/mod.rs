@@ -24,6 +24,7 @@
 //! meter, only with `test-hooks`).
 
 mod capacity;
+mod correct;
 mod crew;
 mod errors;
 mod invites;

@@ -101,4 +101,23 @@ impl Crew for EmbeddedStore {
         })
         .await
     }
+
+    async fn correct_user(&self, before: &User, after: &User) -> Result<(), StoreError> {
+        let (before, after) = (before.clone(), after.clone());
+        self.write(move |tx| {
+            let current = Self::read_user(tx, &before.id.0)?.ok_or(StoreError::UserNotFound)?;
+            let as_read = current.session_version == before.session_version
+                && current.setup_generation == before.setup_generation
+                && current.reset_generation == before.reset_generation
+                && current.invite.as_ref().map(|i| i.status)
+                    == before.invite.as_ref().map(|i| i.status);
+            if !as_read {
+                return Err(StoreError::Conflict);
+            }
+            Self::release_contacts(tx, &current.contacts)?;
+            Self::claim_contacts(tx, &after.contacts, &after.id)?;
+            Self::write_user(tx, &after)
+        })
+        .await
+    }
 }

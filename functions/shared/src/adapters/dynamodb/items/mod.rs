@@ -35,7 +35,7 @@ pub(super) fn from_item<T: DeserializeOwned>(
 /// `EMAIL#<normalised email>`, or `PHONE#<E.164>` for a user without an email (the identifier
 /// the user is filed under, [`Contacts::home`]): the whole user. Optional attributes are left out when empty rather
 /// than stored as NULL, as they always were.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct UserItem {
     pk: String,
@@ -131,6 +131,22 @@ impl From<&User> for UserItem {
 }
 
 impl UserItem {
+    /// This item with the newest-token hashes `stored` records (a rewrite that keeps the links).
+    pub(super) fn keeping_tokens_of(mut self, stored: &UserItem) -> Self {
+        self.setup_token = stored.setup_token.clone();
+        self.reset_token = stored.reset_token.clone();
+        self
+    }
+
+    pub(super) fn invite_status(&self) -> Option<InviteStatus> {
+        self.invite_status
+    }
+
+    /// The user this item holds, leaving the item as it is.
+    pub(super) fn clone_user(&self) -> Result<User, StoreError> {
+        self.clone().into_user()
+    }
+
     /// The item of a new user whose first setup token is `token`.
     pub(super) fn with_setup_token(mut self, token: Option<&TokenRecord>) -> Self {
         self.setup_token = token.map(|t| t.hash.to_hex());
