@@ -53,6 +53,8 @@ mod mailer_ses;
 #[cfg(feature = "services")]
 mod sessions_aws;
 #[cfg(feature = "services")]
+mod sms_service;
+#[cfg(feature = "services")]
 mod store_conflicts;
 #[cfg(feature = "services")]
 mod store_dynamodb;

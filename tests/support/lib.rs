@@ -7,4 +7,6 @@ pub mod mailer_contract;
 pub mod own_process;
 #[cfg(feature = "services")]
 pub mod services;
+#[cfg(feature = "services")]
+pub mod sms_service;
 pub mod store_contract;

@@ -1,5 +1,6 @@
-//! Adapters behind the ports: DynamoDB and SES v2 for AWS, and (with the `local` feature, which
-//! the Lambda functions never enable) the embedded store and the local mailbox of the local server.
+//! Adapters behind the ports: DynamoDB, SES v2 and End User Messaging SMS for AWS, and (with the
+//! `local` feature, which the Lambda functions never enable) the embedded store and the local
+//! mailbox of the local server.
 
 pub mod breached;
 pub mod dynamodb;
@@ -8,3 +9,4 @@ pub mod embedded;
 #[cfg(feature = "local")]
 pub mod local_mailbox;
 pub mod ses;
+pub mod sms;

@@ -1,8 +1,9 @@
 //! The ports the use cases talk through, one capability each, so a use case holds only what it
 //! uses: `users`, `links` (setup and reset tokens), `limits` (rate-limit counters), `invites`
 //! (what the mail service says about an invite's email), `crew` (an admin's list, cancel,
-//! disable, enable), `outbox` (mail jobs), `mailer`, `breached`, `clock`; and `errors`, what the
-//! store's ports fail with. Each adapter makes each operation atomic in its own way.
+//! disable, enable), `outbox` (mail jobs), `mailer`, `texter` (text messages), `breached`,
+//! `clock`; and `errors`, what the store's ports fail with. Each adapter makes each operation
+//! atomic in its own way.
 
 mod breached;
 mod clock;
@@ -13,6 +14,7 @@ mod limits;
 mod links;
 mod mailer;
 mod outbox;
+mod texter;
 mod users;
 
 pub use breached::BreachedPasswords;
@@ -26,6 +28,7 @@ pub use limits::{window_start, Limited, Limits, Slots};
 pub use links::{Links, Redemption};
 pub use mailer::{EmailMessage, MailError, Mailer};
 pub use outbox::{MailOutcome, Outbox};
+pub use texter::{TextError, TextMessage, Texter};
 pub use users::{Rehash, SessionChange, Users};
 
 /// Every store port at once, for wiring only: the app is built with one store and keeps it as one
