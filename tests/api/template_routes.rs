@@ -1,7 +1,8 @@
 //! The routes in `template.yaml` are exactly the router's routes, each served by the function
 //! the router says (its resource's CodeUri is `functions/<function name>`); the fourth function,
-//! the mailer, serves no route: SES's events reach it through EventBridge, and EventBridge
-//! Scheduler runs its sweep of the outbox every minute. The mail alarms are there too.
+//! the mailer, serves no route: SES's events and End User Messaging SMS's text status events
+//! reach it through EventBridge, and EventBridge Scheduler runs its sweep of the outbox every
+//! minute. The mail alarms are there too.
 
 use std::collections::BTreeSet;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -170,10 +171,11 @@ fn the_mailer_follows_ses_events_from_its_configuration_set_only() {
         Some("rust-cargolambda")
     );
 
-    // Two events: the rule on SES's events of the configuration set in use, and the sweep's
-    // schedule (`the_mailer_sweeps_the_outbox_every_minute_one_sweep_at_a_time`).
+    // Three events: the rule on SES's events of the configuration set in use, the rule on
+    // texts' status events (`texts_send_from_the_configured_identity_and_their_events_reach_the_mailer`)
+    // and the sweep's schedule (`the_mailer_sweeps_the_outbox_every_minute_one_sweep_at_a_time`).
     let events = p["Events"].as_hash().unwrap();
-    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events.len(), 3, "{events:?}");
     let event = &p["Events"]["SesEvents"];
     assert_eq!(event["Type"].as_str(), Some("EventBridgeRule"));
     let pattern = &event["Properties"]["Pattern"];
@@ -249,7 +251,9 @@ fn number(y: &Yaml) -> f64 {
         .unwrap_or_else(|| panic!("a number: {y:?}"))
 }
 
-/// Each statement of a function's one policy, as (actions, resource as written).
+/// Each statement of a function's one policy, as (actions, resource as written). A statement
+/// under a condition (`!If [Condition, statement, !Ref AWS::NoValue]`, read as a list of three)
+/// counts as its statement.
 fn grants(function: &Yaml) -> Vec<(BTreeSet<String>, String)> {
     let policies = function["Properties"]["Policies"].as_vec().unwrap();
     assert_eq!(policies.len(), 1, "one inline policy: {policies:?}");
@@ -257,6 +261,14 @@ fn grants(function: &Yaml) -> Vec<(BTreeSet<String>, String)> {
         .as_vec()
         .unwrap()
         .iter()
+        .map(|s| match s.as_vec() {
+            Some(branches) => {
+                assert_eq!(branches.len(), 3, "an !If: {branches:?}");
+                assert_eq!(branches[2].as_str(), Some("AWS::NoValue"), "{branches:?}");
+                &branches[1]
+            }
+            None => s,
+        })
         .map(|s| {
             assert_eq!(s["Effect"].as_str(), Some("Allow"));
             (strings(&s["Action"]), format!("{:?}", s["Resource"]))
@@ -385,6 +397,7 @@ fn the_mailer_may_query_the_mail_queue_index_only() {
             "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
             "ses:SendEmail",
+            "sms-voice:SendTextMessage",
             "secretsmanager:GetSecretValue",
         ])
     );
@@ -511,5 +524,112 @@ fn the_mail_alarms_watch_the_mailer_and_the_ses_reputation() {
             ["ReputationMetricsEnabled"]
             .as_bool(),
         Some(true)
+    );
+}
+
+/// Texts (API.md, "Phones"): with an origination identity (the `SmsOriginationIdentity`
+/// parameter, an ARN; empty turns texts off), every function that sends may send a text from
+/// that identity in the stack's End User Messaging SMS configuration set, and nothing wider; the
+/// functions read both, and the send rate and allowed countries, from the environment. The
+/// service puts every text's status on EventBridge's default bus by itself, and a rule hands the
+/// mailer the types that can move an invite: exactly those `sms_events` maps.
+#[test]
+fn texts_send_from_the_configured_identity_and_their_events_reach_the_mailer() {
+    let t = template();
+    let resources = &t["Resources"];
+    let identity = &t["Parameters"]["SmsOriginationIdentity"];
+    assert_eq!(identity["Default"].as_str(), Some(""), "texts are opt-in");
+    let pattern = identity["AllowedPattern"].as_str().unwrap();
+    assert!(pattern.starts_with("^$|^arn:"), "{pattern}");
+    assert!(!t["Conditions"]["TextsEnabled"].is_badvalue());
+
+    let set = &resources["TextConfigurationSet"];
+    assert_eq!(
+        set["Type"].as_str(),
+        Some("AWS::SMSVOICE::ConfigurationSet")
+    );
+    assert_eq!(set["Condition"].as_str(), Some("TextsEnabled"));
+
+    let variables = &t["Globals"]["Function"]["Environment"]["Variables"];
+    for (var, value) in [
+        ("SMS_ORIGINATION_IDENTITY", "SmsOriginationIdentity"),
+        ("SMS_CONFIGURATION_SET", "TextConfigurationSet"),
+    ] {
+        // `!If [TextsEnabled, !Ref …, !Ref AWS::NoValue]`: absent when texts are off.
+        let branches = variables[var].as_vec().unwrap_or_else(|| panic!("{var}"));
+        assert_eq!(branches[0].as_str(), Some("TextsEnabled"), "{var}");
+        assert_eq!(branches[1].as_str(), Some(value), "{var}");
+        assert_eq!(branches[2].as_str(), Some("AWS::NoValue"), "{var}");
+    }
+    assert_eq!(variables["SMS_SEND_RATE"].as_str(), Some("SmsSendRate"));
+    assert_eq!(number(&t["Parameters"]["SmsSendRate"]["Default"]), 1.0);
+    assert_eq!(
+        variables["SMS_ALLOWED_COUNTRIES"].as_str(),
+        Some("SmsAllowedCountries")
+    );
+    assert_eq!(
+        t["Parameters"]["SmsAllowedCountries"]["Default"].as_str(),
+        Some("US,CA")
+    );
+
+    // Every function that sends email sends texts too, each under the same narrow grant.
+    for function in [
+        "CreateUserFunction",
+        "RedeemTokenFunction",
+        "LoginFunction",
+        "MailerFunction",
+    ] {
+        let statements = resources[function]["Properties"]["Policies"][0]["Statement"]
+            .as_vec()
+            .unwrap();
+        let texts: Vec<&Yaml> = statements
+            .iter()
+            .filter(|s| format!("{s:?}").contains("sms-voice:"))
+            .collect();
+        assert_eq!(texts.len(), 1, "{function}: {texts:?}");
+        let branches = texts[0].as_vec().expect("the grant is under TextsEnabled");
+        assert_eq!(branches[0].as_str(), Some("TextsEnabled"), "{function}");
+        assert_eq!(branches[2].as_str(), Some("AWS::NoValue"), "{function}");
+        let grant = &branches[1];
+        assert_eq!(
+            strings(&grant["Action"]),
+            BTreeSet::from(["sms-voice:SendTextMessage".into()]),
+            "{function}"
+        );
+        let resource = format!("{:?}", grant["Resource"]);
+        assert!(
+            resource.contains("SmsOriginationIdentity"),
+            "{function}: {resource}"
+        );
+        assert!(
+            resource.contains("TextConfigurationSet.Arn"),
+            "{function}: {resource}"
+        );
+        assert!(!resource.contains('*'), "{function}: {resource}");
+    }
+
+    let rule = &resources["MailerFunction"]["Properties"]["Events"]["TextEvents"];
+    assert_eq!(rule["Type"].as_str(), Some("EventBridgeRule"));
+    let pattern = &rule["Properties"]["Pattern"];
+    assert_eq!(
+        strings(&pattern["source"]),
+        BTreeSet::from([onboarding::sms_events::SOURCE.into()])
+    );
+    assert_eq!(
+        strings(&pattern["detail-type"]),
+        BTreeSet::from([onboarding::sms_events::DETAIL_TYPE.into()])
+    );
+    assert_eq!(
+        strings(&pattern["detail"]["eventType"]),
+        onboarding::sms_events::FOLLOWED_EVENT_TYPES
+            .iter()
+            .map(|t| t.to_string())
+            .collect()
+    );
+    assert!(
+        rule["Properties"]["RetryPolicy"]["MaximumRetryAttempts"]
+            .as_i64()
+            .is_some_and(|n| n > 0),
+        "a failed update is retried"
     );
 }

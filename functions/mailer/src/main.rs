@@ -6,12 +6,15 @@
 //!   sweep at a time, so the rate is a cap for the whole account.
 //! - SES's delivery, bounce and complaint events (configuration set → EventBridge → a rule) move
 //!   the invite whose newest email they are about.
+//! - End User Messaging SMS's text status events (EventBridge's default bus → a rule) move the
+//!   invite whose newest text they are about, the same way.
 
 use chrono::{DateTime, Duration, Utc};
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use onboarding::domain::mail::LEASE;
 use onboarding::services::outbox::SWEEP_SPAN;
-use onboarding::ses_events::{handle, MailerEvent};
+use onboarding::ses_events::MailerEvent;
+use onboarding::{ses_events, sms_events};
 use serde_json::{json, Value};
 
 #[tokio::main]
@@ -25,11 +28,19 @@ async fn main() -> Result<(), Error> {
         move |event: LambdaEvent<MailerEvent>| async move {
             match event.payload {
                 // A failure goes back to Lambda, whose asynchronous invocation tries the event again.
-                MailerEvent::Ses(ses) => handle(services.store.as_ref(), &ses)
+                MailerEvent::Ses(ses) => ses_events::handle(services.store.as_ref(), &ses)
                     .await
                     .map(|handled| json!({ "handled": format!("{handled:?}") }))
                     .inspect_err(|e| {
                         onboarding::telemetry::log_unexpected("applying an SES event", e)
+                    })
+                    .map_err(Error::from),
+                // Only the record's type, id and finality are read: no phone number reaches a log.
+                MailerEvent::Sms(text) => sms_events::handle(services.store.as_ref(), &text)
+                    .await
+                    .map(|handled| json!({ "handled": format!("{handled:?}") }))
+                    .inspect_err(|e| {
+                        onboarding::telemetry::log_unexpected("applying a text status event", e)
                     })
                     .map_err(Error::from),
                 MailerEvent::Schedule(_) => {

@@ -12,7 +12,8 @@
 //! the local server, the tests) and handed to it. `telemetry` (logging and metrics) sits below
 //! every layer.
 //!
-//! And `ses_events`: SES's delivery events as the mailer function receives them.
+//! And `ses_events`: SES's delivery events as the mailer function receives them; `sms_events`:
+//! End User Messaging SMS's text status events, likewise.
 //! And `aws`: the functions' wiring: configuration, SDK clients, the app on DynamoDB and SES v2.
 
 pub mod adapters;
@@ -25,6 +26,7 @@ pub mod http;
 pub mod ports;
 pub mod services;
 pub mod ses_events;
+pub mod sms_events;
 pub mod telemetry;
 
 pub use config::Config;

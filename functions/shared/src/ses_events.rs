@@ -72,11 +72,16 @@ impl SesEventRecord {
 }
 
 /// What invokes the mailer function: SES's events (configuration set → EventBridge → a rule),
-/// or the schedule (EventBridge Scheduler, every minute, with the input `{"schedule": "sweep"}`).
+/// End User Messaging SMS's text status events (the default bus → a rule), or the schedule
+/// (EventBridge Scheduler, every minute, with the input `{"schedule": "sweep"}`). Untagged, so
+/// each variant's required fields are what tell them apart: SES's `detail.mail.messageId`, a
+/// text's `source`, `detail-type`, `detail.eventType` and `detail.messageId` (and no `mail`),
+/// the schedule's lone `schedule`; no event of one kind has what another requires.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum MailerEvent {
     Ses(SesEventBridgeEvent),
+    Sms(crate::sms_events::TextEventBridgeEvent),
     Schedule(ScheduleEvent),
 }
 

@@ -1,6 +1,8 @@
-//! Invites: their recorded status, the welcome email's id, and the mail service's events.
+//! Invites: their recorded status, the welcome email's id, and the mail service's events (and
+//! the text service's, through the mailer's handler).
 
 use super::*;
+use onboarding::sms_events::TextEventBridgeEvent;
 
 pub async fn resending_records_the_new_invite_on_the_user(store: SharedStore) {
     let (user, _) = create_invited(&store, "invite").await;
@@ -237,4 +239,112 @@ pub async fn an_event_for_an_unknown_email_changes_nothing(store: SharedStore) {
         Ok(false)
     );
     assert_eq!(reread(&store, &user).await, before);
+}
+
+/// A text's status event as End User Messaging SMS puts it on EventBridge (only the fields the
+/// mailer reads, and the envelope's source and type).
+fn text_status(message_id: &str, event_type: &str, is_final: bool) -> TextEventBridgeEvent {
+    serde_json::from_value(serde_json::json!({
+        "version": "0",
+        "detail-type": "Text Message Delivery Status Updated",
+        "source": "aws.sms-voice",
+        "detail": {"eventType": event_type, "messageId": message_id, "isFinal": is_final},
+    }))
+    .unwrap()
+}
+
+/// Texts' status events go through the mailer's handler to the same `MSG#` pointer as emails':
+/// an invite whose newest message was a text (its id recorded as an email's is) moves as API.md's
+/// table says, and only for its newest message.
+pub async fn text_status_events_move_the_invite_of_the_newest_text(store: SharedStore) {
+    use onboarding::ses_events::EventOutcome::{Applied, Ignored};
+    use onboarding::sms_events::handle;
+    let handled = |id: String, event_type: &'static str, is_final: bool| {
+        let store = store.clone();
+        async move {
+            handle(store.as_ref(), &text_status(&id, event_type, is_final))
+                .await
+                .unwrap()
+        }
+    };
+
+    let (ana, _, id) = emailed(&store, "text-delivered").await;
+    assert_eq!(
+        handled(id.clone(), "TEXT_PENDING", false).await,
+        Ignored,
+        "on its way"
+    );
+    assert_eq!(
+        handled(id.clone(), "TEXT_SUCCESSFUL", false).await,
+        Ignored,
+        "the carrier may still report"
+    );
+    assert_eq!(
+        invite_of(&reread(&store, &ana).await),
+        (InviteStatus::Sent, None, Some(id.clone())),
+        "a text on its way stays sent"
+    );
+    assert_eq!(
+        handled(id.clone(), "TEXT_DELIVERED", true).await,
+        Applied { changed: true }
+    );
+    assert_eq!(
+        invite_of(&reread(&store, &ana).await),
+        (InviteStatus::Delivered, None, Some(id.clone()))
+    );
+    assert_eq!(
+        handled(id.clone(), "TEXT_SUCCESSFUL", true).await,
+        Applied { changed: false },
+        "a second delivery report changes nothing"
+    );
+
+    let (ben, _, id) = emailed(&store, "text-blocked").await;
+    assert_eq!(
+        handled(id.clone(), "TEXT_BLOCKED", true).await,
+        Applied { changed: true }
+    );
+    assert_eq!(
+        invite_of(&reread(&store, &ben).await),
+        (InviteStatus::Bounced, Some(BounceType::Permanent), Some(id))
+    );
+
+    let (cy, _, first) = emailed(&store, "text-expired").await;
+    assert_eq!(
+        handled(first.clone(), "TEXT_TTL_EXPIRED", true).await,
+        Applied { changed: true }
+    );
+    assert_eq!(
+        invite_of(&reread(&store, &cy).await),
+        (
+            InviteStatus::Bounced,
+            Some(BounceType::Transient),
+            Some(first.clone())
+        )
+    );
+    // A resend: the newer text's id replaces the first's, and the first's events stop counting.
+    let second = unique_message_id();
+    store.record_invite_email(&cy, &second, t0()).await.unwrap();
+    let before = reread(&store, &cy).await;
+    for (event_type, is_final) in [
+        ("TEXT_DELIVERED", true),
+        ("TEXT_SUCCESSFUL", true),
+        ("TEXT_BLOCKED", true),
+        ("TEXT_UNKNOWN", true),
+    ] {
+        assert_eq!(
+            handled(first.clone(), event_type, is_final).await,
+            Applied { changed: false },
+            "{event_type} about the older text"
+        );
+    }
+    assert_eq!(reread(&store, &cy).await, before);
+    assert_eq!(
+        invite_of(&before),
+        (InviteStatus::Sent, None, Some(second.clone()))
+    );
+    assert_eq!(
+        handled(second.clone(), "TEXT_DELIVERED", true).await,
+        Applied { changed: true },
+        "the newest text's events still count"
+    );
 }

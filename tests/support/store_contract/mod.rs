@@ -101,6 +101,7 @@ macro_rules! store_contract {
             a_resend_by_link_stops_the_earlier_emails_events,
             a_used_invite_stays_used_whatever_the_mail_service_says,
             an_event_for_an_unknown_email_changes_nothing,
+            text_status_events_move_the_invite_of_the_newest_text,
             jobs_written_with_their_user_come_due_in_order_and_one_sender_takes_each,
             a_refused_write_leaves_no_job_behind,
             a_sent_job_records_the_email_on_the_invite_and_leaves_the_outbox,

@@ -30,8 +30,10 @@ impl Services {
     }
 }
 
-/// The operation itself, on the one port it uses: an SES event (`ses_events::handle`) needs
-/// nothing of [`Services`] but the invites, so the mailer hands it just that.
+/// The operation itself, on the one port it uses: an SES event (`ses_events::handle`) or a
+/// text's status event (`sms_events::handle`) needs nothing of [`Services`] but the invites, so
+/// the mailer hands it just that. Emails and texts share it, and the `MSG#` pointer behind it:
+/// a message id is the mail service's or the text service's, never both.
 pub async fn apply_delivery_event(
     invites: &dyn Invites,
     message_id: &str,
