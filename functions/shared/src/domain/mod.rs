@@ -1,22 +1,28 @@
-//! The domain: who users are, what an email address and a password may be, the one-time tokens
-//! behind setup and reset links, and sessions. Pure: no AWS types, no I/O; time comes in as an argument.
+//! The domain: who users are, what an email address, a mobile number and a password may be, the
+//! one-time tokens behind setup and reset links, sessions, and what a text message costs.
+//! Pure: no AWS types, no I/O; time comes in as an argument.
 
 pub mod code;
 pub mod device;
 pub mod email;
+pub mod identifier;
 pub mod invite;
 pub mod mail;
 pub mod password;
+pub mod phone;
 pub mod session;
+pub mod sms_text;
 pub mod token;
 pub mod user;
 
 pub use code::{CodeHash, CodeKeys, OneTimeCode};
 pub use device::{DeviceKeys, KnownDevice};
 pub use email::EmailAddress;
+pub use identifier::{Identifier, IdentifierError};
 pub use invite::{BounceType, DeliveryEvent, Invite, InviteStatus, ShownInviteStatus};
 pub use mail::{LinkKeys, MailJob, MailKind};
 pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassword};
+pub use phone::{PhoneError, PhoneNumber, PhoneRules, Region};
 pub use session::{Claims, SessionError, SessionKeys};
 pub use token::{IssuedToken, LinkProblem, TokenHash, TokenPurpose, TokenRecord};
 pub use user::{NewUser, OrgId, Role, User, UserId, UserStatus};
