@@ -12,6 +12,7 @@
 //! the local server, the tests) and handed to it. `telemetry` (logging and metrics) sits below
 //! every layer.
 //!
+//! And `texts`: the text messages' bodies (beside `emails`).
 //! And `ses_events`: SES's delivery events as the mailer function receives them; `sms_events`:
 //! End User Messaging SMS's text status events, likewise.
 //! And `aws`: the functions' wiring: configuration, SDK clients, the app on DynamoDB and SES v2.
@@ -28,6 +29,7 @@ pub mod services;
 pub mod ses_events;
 pub mod sms_events;
 pub mod telemetry;
+pub mod texts;
 
 pub use config::Config;
 pub use http::{App, Function, Serves, ROUTES};

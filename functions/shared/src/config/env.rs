@@ -110,6 +110,25 @@ impl Reader<'_> {
         }
         Ok(v)
     }
+    /// A sending rate: `what` per second, more than 0 and at most 1,000 (fractions allowed:
+    /// `0.5` is one every two seconds).
+    pub(super) fn per_second(
+        &self,
+        var: &'static str,
+        default: f64,
+        what: &str,
+    ) -> Result<f64, ConfigError> {
+        let Some(raw) = self.env.get(var) else {
+            return Ok(default);
+        };
+        match raw.trim().parse::<f64>() {
+            Ok(rate) if rate.is_finite() && rate > 0.0 && rate <= 1_000.0 => Ok(rate),
+            _ => Err(err(
+                var,
+                format!("{raw:?}: must be {what} per second, more than 0 and at most 1000, such as {default}"),
+            )),
+        }
+    }
     pub(super) fn limit(&self, var: &'static str, default: u64) -> Result<u64, ConfigError> {
         self.number(var, default, 1, 1_000_000)
     }

@@ -1,6 +1,6 @@
 //! The mail settings: who welcome emails come from, and how fast the outbox hands them over.
 
-use super::env::Env;
+use super::env::{Env, Reader};
 use super::{err, ConfigError};
 
 /// `SENDER_EMAIL` (else `default_email`) and `SENDER_NAME`: the From header's two halves.
@@ -28,18 +28,7 @@ pub(super) fn sender(
     Ok((sender_email, sender_name))
 }
 
-/// `MAIL_SEND_RATE`: emails per second, more than 0 and at most 1,000 (fractions allowed: `0.5`
-/// is one email every two seconds).
+/// `MAIL_SEND_RATE`: emails per second (SES's default production rate is 14).
 pub(super) fn send_rate(env: &dyn Env) -> Result<f64, ConfigError> {
-    const VAR: &str = "MAIL_SEND_RATE";
-    let Some(raw) = env.get(VAR) else {
-        return Ok(14.0);
-    };
-    match raw.trim().parse::<f64>() {
-        Ok(rate) if rate.is_finite() && rate > 0.0 && rate <= 1_000.0 => Ok(rate),
-        _ => Err(err(
-            VAR,
-            format!("{raw:?}: must be emails per second, more than 0 and at most 1000, such as 14"),
-        )),
-    }
+    Reader { env }.per_second("MAIL_SEND_RATE", 14.0, "emails")
 }

@@ -10,6 +10,7 @@ mod env;
 mod limits;
 mod mail;
 mod session_keys;
+mod sms;
 
 use chrono::Duration;
 
@@ -17,6 +18,7 @@ pub use durations::parse_duration;
 pub use env::{Defaults, Env, ProcessEnv};
 pub use limits::{AwsTimeouts, RateLimits, MAX_AWS_OPERATION_TIMEOUT_MS};
 pub use session_keys::{check_signing_secret, SessionKeySource};
+pub use sms::SmsConfig;
 
 use crate::domain::session::SigningSecrets;
 use crate::domain::PasswordPolicy;
@@ -77,6 +79,9 @@ pub struct Config {
     /// How often the local server runs the schedule (reminders, retries of unsent email); on
     /// AWS the template's schedule says.
     pub schedule_every: Duration,
+    /// Text messages: which numbers are accepted, the daily cap, the sending rate, and what End
+    /// User Messaging sends them through.
+    pub sms: SmsConfig,
 }
 
 impl Config {
@@ -143,6 +148,7 @@ impl Config {
             mail_send_rate: mail::send_rate(env)?,
             reminder_before: r.duration("REMINDER_BEFORE", Duration::hours(48))?,
             schedule_every: r.duration("SCHEDULE_EVERY", Duration::seconds(60))?,
+            sms: sms::from_env(env)?,
         })
     }
 
@@ -237,6 +243,10 @@ mod tests {
         assert_eq!(c.public_base_url, "https://onboard.example.com");
         assert_eq!(c.app_url, "https://onboard.example.com/app");
         assert_eq!(c.app_origin(), "https://onboard.example.com");
+        assert_eq!(c.mail_send_rate, 14.0);
+        assert_eq!(c.sms.rules, crate::domain::PhoneRules::default());
+        assert_eq!(c.sms.daily_limit_per_org, 500);
+        assert_eq!(c.sms.send_rate, 1.0);
     }
 
     #[test]
@@ -251,6 +261,10 @@ mod tests {
             ("SENDER_EMAIL", "not-an-email"),
             ("AWS_OPERATION_TIMEOUT_MS", "8000"),
             ("AWS_ATTEMPT_TIMEOUT_MS", "6000"),
+            ("MAIL_SEND_RATE", "0"),
+            ("SMS_SEND_RATE", "fast"),
+            ("SMS_ALLOWED_COUNTRIES", "US,Canada"),
+            ("DEFAULT_PHONE_REGION", "MX"),
         ] {
             let mut e = env(&good());
             e.insert(var.to_string(), value.to_string());

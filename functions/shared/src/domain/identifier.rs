@@ -1,8 +1,11 @@
 //! What identifies a user: an email address, a mobile number, or both. Sign-in, forgot-password
-//! and the code form take either ([`Identifier`]); a user record holds both ([`Contacts`]).
+//! and the code form take either ([`Identifier`], the "Email or mobile number" field); a user
+//! record holds both ([`Contacts`]).
 
 use serde::{Deserialize, Serialize};
 
+use super::email::InvalidEmail;
+use super::phone::{PhoneError, PhoneRules};
 use super::{EmailAddress, PhoneNumber};
 
 /// One of a user's identifiers: what someone typed to name an account, or the one the user is
@@ -13,7 +16,32 @@ pub enum Identifier {
     Phone(PhoneNumber),
 }
 
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum IdentifierError {
+    #[error("Enter your email address or mobile number.")]
+    Empty,
+    #[error(transparent)]
+    Email(#[from] InvalidEmail),
+    #[error(transparent)]
+    Phone(#[from] PhoneError),
+}
+
 impl Identifier {
+    /// An `@` makes it an email address, anything else is read as a mobile number: no number
+    /// has an `@`, and every address does, so a typo is judged (and its message written) as the
+    /// kind the person meant.
+    pub fn parse(raw: &str, rules: &PhoneRules) -> Result<Self, IdentifierError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(IdentifierError::Empty);
+        }
+        if trimmed.contains('@') {
+            Ok(Self::Email(EmailAddress::parse(trimmed)?))
+        } else {
+            Ok(Self::Phone(PhoneNumber::parse(trimmed, rules)?))
+        }
+    }
+
     /// `email` or `phone`: what logs and metrics may say of an identifier.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -154,5 +182,42 @@ mod tests {
         let only_phone = Contacts::new(None, Some(phone.clone())).unwrap();
         assert_eq!(only_phone.home(), Identifier::Phone(phone));
         assert!(Contacts::new(None, None).is_none());
+    }
+
+    #[test]
+    fn an_at_sign_makes_an_email_and_anything_else_a_phone() {
+        let rules = PhoneRules::default();
+        let email = Identifier::parse(" Ana@Example.com ", &rules).unwrap();
+        assert!(matches!(&email, Identifier::Email(e) if e.as_str() == "ana@example.com"));
+        assert_eq!(email.kind(), "email");
+        let phone = Identifier::parse("(201) 555-0123", &rules).unwrap();
+        assert!(matches!(&phone, Identifier::Phone(p) if p.as_str() == "+12015550123"));
+        assert_eq!(phone.kind(), "phone");
+    }
+
+    #[test]
+    fn each_kind_is_refused_with_its_own_message() {
+        let rules = PhoneRules::default();
+        assert_eq!(Identifier::parse("", &rules), Err(IdentifierError::Empty));
+        assert!(matches!(
+            Identifier::parse("ana@", &rules),
+            Err(IdentifierError::Email(_))
+        ));
+        assert_eq!(
+            Identifier::parse("ana.example.com", &rules),
+            Err(IdentifierError::Phone(PhoneError::NotANumber))
+        );
+    }
+
+    #[test]
+    fn debug_output_names_the_kind_only() {
+        let rules = PhoneRules::default();
+        let shown = format!(
+            "{:?}",
+            Identifier::parse("ana@example.com", &rules).unwrap()
+        );
+        assert_eq!(shown, "Identifier(email)");
+        let shown = format!("{:?}", Identifier::parse("+12015550123", &rules).unwrap());
+        assert_eq!(shown, "Identifier(phone)");
     }
 }

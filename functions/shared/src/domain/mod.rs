@@ -1,5 +1,6 @@
-//! The domain: who users are, what an email address and a password may be, the one-time tokens
-//! behind setup and reset links, and sessions. Pure: no AWS types, no I/O; time comes in as an argument.
+//! The domain: who users are, what an email address, a mobile number and a password may be, the
+//! one-time tokens behind setup and reset links, sessions, and what a text message costs.
+//! Pure: no AWS types, no I/O; time comes in as an argument.
 
 pub mod code;
 pub mod correction;
@@ -11,6 +12,7 @@ pub mod mail;
 pub mod password;
 pub mod phone;
 pub mod session;
+pub mod sms_text;
 pub mod token;
 pub mod user;
 
@@ -18,14 +20,14 @@ pub use code::{CodeHash, CodeKeys, OneTimeCode};
 pub use correction::{Corrected, Correction, CorrectionRefused};
 pub use device::{DeviceKeys, KnownDevice};
 pub use email::EmailAddress;
-pub use identifier::{Contacts, Identifier};
+pub use identifier::{Contacts, Identifier, IdentifierError};
 pub use invite::{
     BounceType, DeliveryEvent, FailureReason, Invite, InviteChannel, InviteStatus,
     ShownInviteStatus,
 };
 pub use mail::{LinkKeys, MailJob, MailKind};
 pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassword};
-pub use phone::PhoneNumber;
+pub use phone::{PhoneError, PhoneNumber, PhoneRules, Region};
 pub use session::{Claims, SessionError, SessionKeys};
 pub use token::{IssuedToken, LinkProblem, TokenHash, TokenPurpose, TokenRecord};
 pub use user::{NewUser, OrgId, Role, User, UserId, UserStatus};

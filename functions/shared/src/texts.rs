@@ -1,0 +1,348 @@
+//! The text messages the service sends (API.md, "Phones"): the invite (welcome and resend), its
+//! reminder, the reset, and the notice that a user's email or mobile number was changed.
+//!
+//! A text is short by contract: at most 2 GSM-7 segments (306 characters), or 3 UCS-2 segments
+//! (201 units) when a character outside GSM-7 (an organisation's "Ł", an emoji) makes the whole
+//! body UCS-2 (`domain::sms_text`). The company name (cut to 30 characters), the link (90
+//! characters with a long host) and the autofill line (45) leave a UCS-2 body 36 units of
+//! wording and expiry, so one short wording serves both encodings, and the tests below hold
+//! the longest of each within its limit (with a 30-character name outside GSM-7 the tightest,
+//! the reminder, has 4 units to spare: a name whose first 30 characters hold more than 4 emoji,
+//! 2 units each, would go over).
+//!
+//! Every word a tech reads is in [`en`], so that moving the wording into per-language catalogues
+//! touches that module only; the structs around it put a message's parts in their order. The
+//! link is taken as given (`{PUBLIC_BASE_URL}/s/{token}`, built where the token is).
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::domain::code::{autofill_line, OneTimeCode};
+use crate::emails::lifetime_in_words;
+
+/// The company name's length in a text (API.md), in characters.
+pub const ORG_NAME_CHARS: usize = 30;
+
+/// The English wording. Each function is one message's first line; the link and the autofill
+/// line follow it.
+mod en {
+    pub(super) fn invite(org: Option<&str>, expires: &str) -> String {
+        match org {
+            Some(org) => format!("Join {org} by {expires}:"),
+            None => format!("Set up your account by {expires}:"),
+        }
+    }
+
+    pub(super) fn reminder(org: Option<&str>, expires: &str) -> String {
+        match org {
+            // Not "Reminder: join {org} by …": with a 30-character name outside GSM-7 that is
+            // two units too many for 3 UCS-2 segments.
+            Some(org) => format!("{org} invite ends {expires}:"),
+            None => format!("Reminder: your invite ends {expires}:"),
+        }
+    }
+
+    pub(super) fn reset(org: Option<&str>, lifetime: &str) -> String {
+        match org {
+            Some(org) => format!("{org} password reset ({lifetime}):"),
+            None => format!("Reset your password within {lifetime}:"),
+        }
+    }
+
+    pub(super) fn contact_changed(org: Option<&str>) -> String {
+        let notice = "The email or mobile number on your account was changed. If you didn't expect this, contact your admin.";
+        match org {
+            Some(org) => format!("{org}: {notice}"),
+            None => notice.to_owned(),
+        }
+    }
+
+    /// "30 Sep 10:00 UTC": a link lasts at most 30 days, so the year goes without saying.
+    pub(super) const EXPIRY_FORMAT: &str = "%-d %b %H:%M UTC";
+}
+
+/// The company name as a text shows it: one line (an admin's name could carry a line break,
+/// which would move the autofill line off the end), cut to [`ORG_NAME_CHARS`] characters
+/// without a trailing space; `None` when nothing is left.
+pub fn org_name_for_text(org: &str) -> Option<String> {
+    let one_line = org
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let cut: String = one_line.chars().take(ORG_NAME_CHARS).collect();
+    let cut = cut.trim_end();
+    (!cut.is_empty()).then(|| cut.to_owned())
+}
+
+/// A text carrying a link: its first line, the link, and the autofill line with the code as
+/// the very last characters (no trailing newline), which phones read the code from.
+fn with_link(first_line: &str, link: &str, public_base_url: &str, code: &OneTimeCode) -> String {
+    format!(
+        "{first_line}\n{link}\n{}",
+        autofill_line(public_base_url, code)
+    )
+}
+
+/// The invite by text (`"delivery": "sms"`), sent again as is by a resend.
+pub struct InviteText<'a> {
+    pub org_name: Option<&'a str>,
+    pub link: &'a str,
+    pub expires_at: DateTime<Utc>,
+    pub code: &'a OneTimeCode,
+    pub public_base_url: &'a str,
+}
+
+impl InviteText<'_> {
+    pub fn render(&self) -> String {
+        let org = self.org_name.and_then(org_name_for_text);
+        let expires = self.expires_at.format(en::EXPIRY_FORMAT).to_string();
+        with_link(
+            &en::invite(org.as_deref(), &expires),
+            self.link,
+            self.public_base_url,
+            self.code,
+        )
+    }
+}
+
+/// The invite's one reminder, with its fresh link (which expires when the first would have).
+pub struct ReminderText<'a> {
+    pub org_name: Option<&'a str>,
+    pub link: &'a str,
+    pub expires_at: DateTime<Utc>,
+    pub code: &'a OneTimeCode,
+    pub public_base_url: &'a str,
+}
+
+impl ReminderText<'_> {
+    pub fn render(&self) -> String {
+        let org = self.org_name.and_then(org_name_for_text);
+        let expires = self.expires_at.format(en::EXPIRY_FORMAT).to_string();
+        with_link(
+            &en::reminder(org.as_deref(), &expires),
+            self.link,
+            self.public_base_url,
+            self.code,
+        )
+    }
+}
+
+/// A forgot-password request by phone: the reset link and its code (30 minutes by default).
+pub struct ResetText<'a> {
+    pub org_name: Option<&'a str>,
+    pub link: &'a str,
+    pub lifetime: Duration,
+    pub code: &'a OneTimeCode,
+    pub public_base_url: &'a str,
+}
+
+impl ResetText<'_> {
+    pub fn render(&self) -> String {
+        let org = self.org_name.and_then(org_name_for_text);
+        with_link(
+            &en::reset(org.as_deref(), &lifetime_in_words(self.lifetime)),
+            self.link,
+            self.public_base_url,
+            self.code,
+        )
+    }
+}
+
+/// Sent to the old contact and the new one when an admin changes an active or disabled user's
+/// email or mobile number. No link and no code: whoever gets it has nothing to click.
+pub struct ContactChangedText<'a> {
+    pub org_name: Option<&'a str>,
+}
+
+impl ContactChangedText<'_> {
+    pub fn render(&self) -> String {
+        let org = self.org_name.and_then(org_name_for_text);
+        en::contact_changed(org.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::sms_text::{segments, Encoding};
+
+    const BASE_URL: &str = "https://onboarding.example-field-service.com";
+    /// Longer than 30 characters, so it is cut.
+    const LONG_ORG: &str = "Northwind Plumbing and Heating Services of Greater Springfield";
+    /// Cut to 30 characters, with an "ó", "ź" and "Ł" that GSM-7 lacks.
+    const UCS2_ORG: &str = "Łódź Plumbing and Heating Services Ltd";
+    /// Cut to 30 characters, the first an emoji of 2 UTF-16 units.
+    const EMOJI_ORG: &str = "🔧 Northwind Plumbing and Heating Services";
+
+    fn longest_link() -> String {
+        format!("{BASE_URL}/s/{}", "A".repeat(43))
+    }
+
+    fn code() -> OneTimeCode {
+        OneTimeCode::parse("123456").unwrap()
+    }
+
+    /// The expiry with the most characters: a two-digit day.
+    fn expires() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-09-30T10:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    /// Every text, for an organisation.
+    fn all_texts(org: Option<&str>) -> Vec<(&'static str, String)> {
+        let (link, code) = (longest_link(), code());
+        vec![
+            (
+                "invite",
+                InviteText {
+                    org_name: org,
+                    link: &link,
+                    expires_at: expires(),
+                    code: &code,
+                    public_base_url: BASE_URL,
+                }
+                .render(),
+            ),
+            (
+                "reminder",
+                ReminderText {
+                    org_name: org,
+                    link: &link,
+                    expires_at: expires(),
+                    code: &code,
+                    public_base_url: BASE_URL,
+                }
+                .render(),
+            ),
+            (
+                "reset",
+                ResetText {
+                    org_name: org,
+                    link: &link,
+                    lifetime: Duration::minutes(30),
+                    code: &code,
+                    public_base_url: BASE_URL,
+                }
+                .render(),
+            ),
+            (
+                "contact changed",
+                ContactChangedText { org_name: org }.render(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn english_texts_are_gsm_7_within_two_segments_with_the_longest_name_and_link() {
+        for org in [Some(LONG_ORG), None] {
+            for (kind, body) in all_texts(org) {
+                let s = segments(&body);
+                assert_eq!(s.encoding, Encoding::Gsm7, "{kind}: {body}");
+                assert!(s.units <= 306 && s.count <= 2, "{kind}: {s:?}\n{body}");
+                assert!(s.within_limit());
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_outside_gsm_7_keeps_every_text_within_three_ucs_2_segments() {
+        for org in [UCS2_ORG, EMOJI_ORG, "Łódź Services"] {
+            for (kind, body) in all_texts(Some(org)) {
+                let s = segments(&body);
+                assert_eq!(s.encoding, Encoding::Ucs2, "{kind}: {body}");
+                assert!(s.units <= 201 && s.count <= 3, "{kind}: {s:?}\n{body}");
+                assert!(s.within_limit());
+            }
+        }
+    }
+
+    #[test]
+    fn the_tightest_text_takes_a_30_character_name_with_up_to_4_emoji() {
+        let reminder_units = |org: &str| {
+            let (link, code) = (longest_link(), code());
+            let body = ReminderText {
+                org_name: Some(org),
+                link: &link,
+                expires_at: expires(),
+                code: &code,
+                public_base_url: BASE_URL,
+            }
+            .render();
+            segments(&body)
+        };
+        let four = format!("{}{}", "🔧".repeat(4), "Ł".repeat(26));
+        assert_eq!(reminder_units(&four).units, 201);
+        assert!(reminder_units(&four).within_limit());
+        let five = format!("{}{}", "🔧".repeat(5), "Ł".repeat(25));
+        assert_eq!(reminder_units(&five).units, 202);
+        assert!(!reminder_units(&five).within_limit());
+    }
+
+    #[test]
+    fn a_text_with_a_link_ends_with_the_autofill_line_and_no_newline() {
+        let link = longest_link();
+        for (kind, body) in all_texts(Some(LONG_ORG)) {
+            if kind == "contact changed" {
+                assert!(!body.contains("http") && !body.contains("123456"), "{body}");
+                continue;
+            }
+            let lines: Vec<&str> = body.split('\n').collect();
+            assert_eq!(
+                lines.last(),
+                Some(&"@onboarding.example-field-service.com #123456"),
+                "{kind}: {body}"
+            );
+            assert!(lines.contains(&link.as_str()), "{kind}: {body}");
+            assert!(body.contains("Northwind Plumbing and Heating "), "{body}");
+            assert!(!body.contains("Heating Services"), "cut at 30: {body}");
+        }
+    }
+
+    #[test]
+    fn each_text_says_its_expiry_or_lifetime() {
+        let texts = all_texts(Some("Northwind"));
+        assert!(texts[0]
+            .1
+            .starts_with("Join Northwind by 30 Sep 10:00 UTC:\n"));
+        assert!(texts[1]
+            .1
+            .starts_with("Northwind invite ends 30 Sep 10:00 UTC:\n"));
+        assert!(texts[2]
+            .1
+            .starts_with("Northwind password reset (30 minutes):\n"));
+        assert!(texts[3]
+            .1
+            .starts_with("Northwind: The email or mobile number"));
+        let nameless = all_texts(None);
+        assert!(nameless[0].1.starts_with("Set up your account by 30 Sep"));
+        assert!(nameless[1]
+            .1
+            .starts_with("Reminder: your invite ends 30 Sep"));
+        assert!(nameless[2]
+            .1
+            .starts_with("Reset your password within 30 minutes:"));
+    }
+
+    #[test]
+    fn the_company_name_is_one_line_of_at_most_30_characters_without_a_trailing_space() {
+        assert_eq!(
+            org_name_for_text(LONG_ORG).as_deref(),
+            Some("Northwind Plumbing and Heating")
+        );
+        // The 30th character is a space: it goes.
+        assert_eq!(
+            org_name_for_text("Acme Field Service Technician Group").as_deref(),
+            Some("Acme Field Service Technician")
+        );
+        // Cut on a character, not a byte.
+        let cut = org_name_for_text(UCS2_ORG).unwrap();
+        assert_eq!(cut.chars().count(), 30);
+        assert_eq!(cut, "Łódź Plumbing and Heating Serv");
+        assert_eq!(
+            org_name_for_text(" Acme\n@evil.example #999999\r\n").as_deref(),
+            Some("Acme @evil.example #999999")
+        );
+        assert_eq!(org_name_for_text(" \n\t"), None);
+    }
+}
