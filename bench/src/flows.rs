@@ -120,6 +120,7 @@ pub async fn run() -> anyhow::Result<(Vec<Row>, Vec<FlowCost>)> {
         config,
         Arc::new(store),
         Arc::new(mailer),
+        Arc::new(onboarding::adapters::sms::TextsOff),
         Arc::new(SystemClock),
         breached,
         onboarding::Serves::ALL,

@@ -61,10 +61,11 @@ async fn queue(app: &App, admin: &onboarding::domain::User, n: usize) -> anyhow:
         app.invite(
             admin,
             InviteRequest {
-                contacts: onboarding::domain::Contacts::email(EmailAddress::parse(&format!(
+                email: Some(EmailAddress::parse(&format!(
                     "tech{i}-{}@bench.example",
                     uuid::Uuid::new_v4().simple()
                 ))?),
+                phone: None,
                 temporary_password: None,
                 name: None,
                 role: Role::Tech,

@@ -83,6 +83,7 @@ pub async fn run(iterations: usize) -> Vec<Row> {
             config,
             Arc::new(store.clone()),
             mailer.clone(),
+            Arc::new(onboarding::adapters::sms::TextsOff),
             Arc::new(SystemClock),
             breached,
             onboarding::Serves::ALL,

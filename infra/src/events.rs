@@ -124,7 +124,7 @@ pub fn expected_status(file: &Path) -> Option<u16> {
         "post-users-disable" | "post-users-enable" => 200,
         "delete-users-invite" => 204,
         "get-setup" | "get-reset" | "get-login" | "get-forgot" => 200,
-        "post-setup-form" | "post-login-form" | "post-password-form" => 303,
+        "post-setup-form" | "post-login-form" | "post-password-form" | "get-short-link" => 303,
         "post-setup-json" | "post-reset-json" | "post-login" => 200,
         "post-forgot" => 202,
         "get-jwks" | "get-password" | "post-password-json" => 200,

@@ -308,7 +308,7 @@ async fn a_csv_without_its_header_or_with_another_creates_nobody() {
         assert!(r.json()["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("email,name,role,temporaryPassword"));
+            .contains("email,phone,name,role,temporaryPassword,locale"));
     }
     assert!(invited_emails(&t).await.is_empty());
 }
@@ -377,9 +377,8 @@ async fn rows_the_batch_has_no_time_left_to_start_are_answered_not_tried_and_cre
     let mut rows: Vec<Result<InviteRequest, &str>> = (0..3)
         .map(|i| {
             Ok(InviteRequest {
-                contacts: onboarding::domain::Contacts::email(
-                    EmailAddress::parse(&tech(i)).unwrap(),
-                ),
+                email: Some(EmailAddress::parse(&tech(i)).unwrap()),
+                phone: None,
                 temporary_password: None,
                 name: None,
                 role: Role::Tech,

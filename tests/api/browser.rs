@@ -497,6 +497,7 @@ impl Server {
         let app = App::new(
             config,
             Arc::new(store.clone()),
+            Arc::new(mailer.clone()),
             Arc::new(mailer),
             clock.clone(),
             breached,

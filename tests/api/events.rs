@@ -94,7 +94,7 @@ fn every_event_is_an_http_api_v2_event_of_a_route_its_function_serves() {
         assert_eq!(raw.len(), pattern.len(), "{name}");
         for (segment, want) in raw.iter().zip(&pattern) {
             assert!(
-                *want == "{id}" || segment == want,
+                *want == "{id}" || *want == "{token}" || segment == want,
                 "{name}: {segment} vs {want}"
             );
         }
@@ -237,6 +237,14 @@ async fn every_event_is_answered_through_the_router_as_the_contract_says() {
             }
             "get-setup.json" | "get-reset.json" => {
                 assert!(text.contains("name=\"password\""), "{name}: no form");
+            }
+            "get-short-link.json" => {
+                assert_eq!(parts.status, 303, "{name}");
+                assert!(
+                    h("location").contains("/setup?token="),
+                    "{name}: {}",
+                    h("location")
+                );
             }
             "get-login.json" | "get-forgot.json" => {
                 assert!(text.contains("<form"), "{name}: no form");

@@ -433,6 +433,7 @@ async fn an_invite_whose_send_failed_after_its_commit_is_sent_exactly_once_by_th
         app.config.clone(),
         app.store.clone(),
         app.mailer.clone(),
+        app.texter.clone(),
         Arc::new(SystemClock),
         onboarding::adapters::breached::from_config(&app.config),
         onboarding::Serves::REDEEM_TOKEN,

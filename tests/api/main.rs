@@ -31,6 +31,7 @@ mod mailbox_simulator;
 mod mailer_outbox;
 mod openapi;
 mod parsers_fuzz;
+mod phones;
 mod probing;
 mod reminders;
 mod sessions;

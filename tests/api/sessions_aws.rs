@@ -82,6 +82,7 @@ async fn serve_app(keys: SessionKeySource, store: &EmbeddedStore) -> Served {
     let app = App::new(
         config,
         Arc::new(store.clone()),
+        Arc::new(mailer.clone()),
         Arc::new(mailer),
         Arc::new(SystemClock),
         breached,
@@ -114,6 +115,7 @@ async fn admin(store: &EmbeddedStore) -> User {
             "x <x@example.com>",
             false,
         )),
+        Arc::new(onboarding::adapters::sms::TextsOff),
         Arc::new(FixedClock::new(chrono::Utc::now())),
         onboarding::adapters::breached::from_config(&test_config(&[])),
         ALL,

@@ -119,6 +119,7 @@ pub async fn app_with_admin(
     let app = App::new(
         config,
         Arc::new(store.clone()),
+        Arc::new(mailer.clone()),
         Arc::new(mailer),
         clock,
         breached,
@@ -268,6 +269,19 @@ impl TestApp {
 
     pub fn emails(&self) -> Vec<OutboxMessage> {
         read_outbox(&self.outbox).unwrap()
+    }
+
+    /// The text messages in the outbox, newest first.
+    pub fn texts(&self) -> Vec<onboarding::adapters::local_texts::OutboxText> {
+        onboarding::adapters::local_texts::read_texts(&self.outbox).unwrap()
+    }
+
+    /// The newest text message to `to` (E.164).
+    pub fn last_text_to(&self, to: &str) -> onboarding::adapters::local_texts::OutboxText {
+        self.texts()
+            .into_iter()
+            .find(|m| m.to == to)
+            .unwrap_or_else(|| panic!("no text to {to}"))
     }
 
     /// The newest email to `to`.

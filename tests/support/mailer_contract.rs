@@ -294,6 +294,7 @@ pub async fn following_the_link_in_a_welcome_email_sets_up_the_account_and_signs
         config,
         store.clone(),
         mailbox.mailer(),
+        Arc::new(onboarding::adapters::sms::TextsOff),
         Arc::new(FixedClock::new(Utc::now())),
         breached,
         ALL,

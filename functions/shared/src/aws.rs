@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::adapters::dynamodb::DynamoStore;
 use crate::adapters::ses::SesMailer;
+use crate::adapters::sms::{EndUserMessagingTexter, TextsOff};
 use crate::config::{check_signing_secret, ConfigError, Defaults, ProcessEnv, SessionKeySource};
 use crate::domain::session::SigningSecrets;
 use crate::ports::{Clock, SystemClock};
@@ -218,10 +219,18 @@ pub fn app_with_sdk_config(
     );
     let ses = aws_sdk_sesv2::Client::from_conf(
         aws_sdk_sesv2::config::Builder::from(sdk)
-            .timeout_config(timeouts)
+            .timeout_config(timeouts.clone())
             .build(),
     );
-    app_on_clients(config, dynamodb, ses, Arc::new(SystemClock), serves)
+    // Texts only with an origination identity to send from: no client is built otherwise.
+    let sms = config.sms.origination_identity.as_ref().map(|_| {
+        aws_sdk_pinpointsmsvoicev2::Client::from_conf(
+            aws_sdk_pinpointsmsvoicev2::config::Builder::from(sdk)
+                .timeout_config(timeouts)
+                .build(),
+        )
+    });
+    app_on_clients(config, dynamodb, ses, sms, Arc::new(SystemClock), serves)
 }
 
 /// The same, with clients the caller built (tests attach interceptors and endpoints this way).
@@ -234,6 +243,19 @@ pub fn app_with_clients(
     clock: Arc<dyn Clock>,
     serves: Serves,
 ) -> Result<App, SetupError> {
+    app_with_all_clients(config, dynamodb, ses, None, clock, serves)
+}
+
+/// [`app_with_clients`], with End User Messaging SMS's client too (`None`: texts are off, as
+/// without `SMS_ORIGINATION_IDENTITY`).
+pub fn app_with_all_clients(
+    config: Config,
+    dynamodb: aws_sdk_dynamodb::Client,
+    ses: aws_sdk_sesv2::Client,
+    sms: Option<aws_sdk_pinpointsmsvoicev2::Client>,
+    clock: Arc<dyn Clock>,
+    serves: Serves,
+) -> Result<App, SetupError> {
     let timeouts = timeout_config(&config);
     let dynamodb = aws_sdk_dynamodb::Client::from_conf(
         dynamodb
@@ -243,9 +265,17 @@ pub fn app_with_clients(
             .build(),
     );
     let ses = aws_sdk_sesv2::Client::from_conf(
-        ses.config().to_builder().timeout_config(timeouts).build(),
+        ses.config()
+            .to_builder()
+            .timeout_config(timeouts.clone())
+            .build(),
     );
-    app_on_clients(config, dynamodb, ses, clock, serves)
+    let sms = sms.map(|sms| {
+        aws_sdk_pinpointsmsvoicev2::Client::from_conf(
+            sms.config().to_builder().timeout_config(timeouts).build(),
+        )
+    });
+    app_on_clients(config, dynamodb, ses, sms, clock, serves)
 }
 
 /// The app on clients that already carry the configuration's timeouts.
@@ -253,10 +283,20 @@ fn app_on_clients(
     config: Config,
     dynamodb: aws_sdk_dynamodb::Client,
     ses: aws_sdk_sesv2::Client,
+    sms: Option<aws_sdk_pinpointsmsvoicev2::Client>,
     clock: Arc<dyn Clock>,
     serves: Serves,
 ) -> Result<App, SetupError> {
     let table = require_table(&config)?;
+    let texter: Arc<dyn crate::ports::Texter> = match (sms, config.sms.origination_identity.clone())
+    {
+        (Some(client), Some(identity)) => Arc::new(EndUserMessagingTexter::new(
+            client,
+            identity,
+            config.sms.configuration_set.clone(),
+        )),
+        _ => Arc::new(TextsOff),
+    };
     let store = DynamoStore::new(dynamodb, table);
     let mailer = SesMailer::new(
         ses,
@@ -268,6 +308,7 @@ fn app_on_clients(
         config,
         Arc::new(store),
         Arc::new(mailer),
+        texter,
         clock,
         breached,
         serves,

@@ -48,6 +48,7 @@ async fn main() -> anyhow::Result<()> {
         let app = App::new(
             config,
             Arc::new(store),
+            Arc::new(mailer.clone()),
             Arc::new(mailer),
             clock,
             breached,

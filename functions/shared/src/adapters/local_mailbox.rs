@@ -52,6 +52,7 @@ pub const MESSAGE_ID_HEADER: &str = "X-Outbox-Message-Id";
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
+#[derive(Clone)]
 pub struct LocalMailbox {
     dir: PathBuf,
     from: String,
@@ -84,6 +85,40 @@ impl LocalMailbox {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    pub(super) fn prints_links(&self) -> bool {
+        self.print_links
+    }
+
+    /// Writes `bytes` as the outbox's file `name`, whole or not at all (write, then rename). The
+    /// messages hold live setup and reset links: the folder and each file are this user's only
+    /// (0700 and 0600), never readable by other accounts on the machine.
+    pub(super) async fn write_private(&self, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+        let mut folder = tokio::fs::DirBuilder::new();
+        folder.recursive(true);
+        #[cfg(unix)]
+        folder.mode(0o700);
+        folder.create(&self.dir).await?;
+        #[cfg(unix)]
+        {
+            // An outbox an older version made 0755 is narrowed too.
+            use std::os::unix::fs::PermissionsExt;
+            tokio::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700)).await?;
+        }
+        let path = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        let mut file = tokio::fs::OpenOptions::new();
+        file.write(true).create_new(true);
+        #[cfg(unix)]
+        file.mode(0o600);
+        let mut file = file.open(&tmp).await?;
+        file.write_all(bytes).await?;
+        // tokio writes on a blocking thread: wait for it before the rename.
+        file.flush().await?;
+        drop(file);
+        tokio::fs::rename(&tmp, &path).await?;
+        Ok(path)
     }
 }
 
@@ -139,39 +174,8 @@ impl Mailer for LocalMailbox {
             message.purpose,
             &id[..8]
         );
-        let unwritable =
-            |e: std::io::Error| MailError::Unavailable(format!("cannot write to the outbox: {e}"));
-        // The emails hold live setup and reset links: the folder and each file are this user's
-        // only (0700 and 0600), never readable by other accounts on the machine.
-        let mut folder = tokio::fs::DirBuilder::new();
-        folder.recursive(true);
-        #[cfg(unix)]
-        folder.mode(0o700);
-        folder
-            .create(&self.dir)
-            .await
-            .map_err(|e| MailError::Unavailable(format!("cannot create the outbox: {e}")))?;
-        #[cfg(unix)]
-        {
-            // An outbox an older version made 0755 is narrowed too.
-            use std::os::unix::fs::PermissionsExt;
-            tokio::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))
-                .await
-                .map_err(unwritable)?;
-        }
-        let path = self.dir.join(&name);
-        let tmp = self.dir.join(format!(".{name}.tmp"));
-        // Write then rename, so a reader never sees half a message.
-        let mut file = tokio::fs::OpenOptions::new();
-        file.write(true).create_new(true);
-        #[cfg(unix)]
-        file.mode(0o600);
-        let mut file = file.open(&tmp).await.map_err(unwritable)?;
-        file.write_all(eml.as_bytes()).await.map_err(unwritable)?;
-        // tokio writes on a blocking thread: wait for it before the rename.
-        file.flush().await.map_err(unwritable)?;
-        drop(file);
-        tokio::fs::rename(&tmp, &path)
+        let path = self
+            .write_private(&name, eml.as_bytes())
             .await
             .map_err(|e| MailError::Unavailable(format!("cannot write to the outbox: {e}")))?;
         if self.print_links {

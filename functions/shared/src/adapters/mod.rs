@@ -8,5 +8,7 @@ pub mod dynamodb;
 pub mod embedded;
 #[cfg(feature = "local")]
 pub mod local_mailbox;
+#[cfg(feature = "local")]
+pub mod local_texts;
 pub mod ses;
 pub mod sms;

@@ -182,6 +182,24 @@ impl Texter for EndUserMessagingTexter {
     }
 }
 
+/// The texter of a deployment without an origination identity (`SMS_ORIGINATION_IDENTITY`
+/// unset): every text is refused, so an invite by text shows `failed` and the log says why,
+/// rather than waiting for a service that was never set up.
+pub struct TextsOff;
+
+#[async_trait]
+impl Texter for TextsOff {
+    async fn send(&self, message: &TextMessage) -> Result<String, TextError> {
+        tracing::error!(
+            purpose = message.purpose,
+            "a text message was asked for, but texts are off: set SMS_ORIGINATION_IDENTITY"
+        );
+        Err(TextError::Rejected(
+            "texts are off: SMS_ORIGINATION_IDENTITY is not set".to_owned(),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,6 +42,16 @@ impl Identifier {
         }
     }
 
+    /// [`Identifier::parse`] for naming an account that exists: a number is read with
+    /// [`PhoneNumber::for_lookup`].
+    pub fn for_lookup(raw: &str, rules: &PhoneRules) -> Result<Self, IdentifierError> {
+        let trimmed = raw.trim();
+        if trimmed.contains('@') || trimmed.is_empty() {
+            return Self::parse(trimmed, rules);
+        }
+        Ok(Self::Phone(PhoneNumber::for_lookup(trimmed, rules)?))
+    }
+
     /// `email` or `phone`: what logs and metrics may say of an identifier.
     pub fn kind(&self) -> &'static str {
         match self {

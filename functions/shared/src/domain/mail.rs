@@ -51,6 +51,24 @@ impl MailKind {
     }
 }
 
+/// Which line a job waits in: emails and text messages are sent at rates of their own
+/// (`MAIL_SEND_RATE`, `SMS_SEND_RATE`), so neither waits behind the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Queue {
+    Mail,
+    Text,
+}
+
+impl Queue {
+    /// The queue's name as stored (DynamoDB: the `mailQueue` index's partition key).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mail => "mail",
+            Self::Text => "text",
+        }
+    }
+}
+
 /// One email waiting for the mail service. Nothing in it opens anything by itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -128,6 +146,14 @@ impl MailJob {
     /// Whether the job is a text message rather than an email.
     pub fn is_text(&self) -> bool {
         matches!(self.to, Identifier::Phone(_))
+    }
+
+    pub fn queue(&self) -> Queue {
+        if self.is_text() {
+            Queue::Text
+        } else {
+            Queue::Mail
+        }
     }
 
     /// The generation of the link the email carries.

@@ -25,7 +25,7 @@ pub use invite::{
     BounceType, DeliveryEvent, FailureReason, Invite, InviteChannel, InviteStatus,
     ShownInviteStatus,
 };
-pub use mail::{LinkKeys, MailJob, MailKind};
+pub use mail::{LinkKeys, MailJob, MailKind, Queue};
 pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassword};
 pub use phone::{PhoneError, PhoneNumber, PhoneRules, Region};
 pub use session::{Claims, SessionError, SessionKeys};

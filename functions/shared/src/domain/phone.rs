@@ -103,6 +103,37 @@ impl PhoneNumber {
     /// letter in this field is far likelier a typo (or an email in the wrong box) than a
     /// mobile number spelled out.
     pub fn parse(raw: &str, rules: &PhoneRules) -> Result<Self, PhoneError> {
+        let number = read(raw, rules)?;
+        if number.extension().is_some() || !number.is_valid() {
+            return Err(PhoneError::NotValid);
+        }
+        // A number of no country (+800 international freephone, +881 satellite) is in no
+        // allowed country either.
+        let region = number.country().id().ok_or(PhoneError::CountryNotAllowed)?;
+        if !rules.allows(Region(region)) {
+            return Err(PhoneError::CountryNotAllowed);
+        }
+        if !takes_texts(number.number_type(&phonenumber::metadata::DATABASE)) {
+            return Err(PhoneError::CannotTakeTexts);
+        }
+        let e164 = number.format().mode(Mode::E164).to_string();
+        Self::from_e164(&e164).ok_or(PhoneError::NotValid)
+    }
+
+    /// A number typed to name an account that exists (sign-in, forgot-password, a code): read to
+    /// E.164 as [`PhoneNumber::parse`] reads it, without the rules that decide which numbers may
+    /// be added (country, type, libphonenumber's validity): a number stored under earlier rules
+    /// or metadata still names its account, and one that never could names none.
+    pub fn for_lookup(raw: &str, rules: &PhoneRules) -> Result<Self, PhoneError> {
+        let number = read(raw, rules)?;
+        let e164 = number.format().mode(Mode::E164).to_string();
+        Self::from_e164(&e164).ok_or(PhoneError::NotValid)
+    }
+}
+
+/// A typed number as libphonenumber reads it, in `rules.default_region` without a `+`.
+fn read(raw: &str, rules: &PhoneRules) -> Result<phonenumber::PhoneNumber, PhoneError> {
+    {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Err(PhoneError::Empty);
@@ -120,22 +151,11 @@ impl PhoneNumber {
                 }
             }
         })?;
-        if number.extension().is_some() || !number.is_valid() {
-            return Err(PhoneError::NotValid);
-        }
-        // A number of no country (+800 international freephone, +881 satellite) is in no
-        // allowed country either.
-        let region = number.country().id().ok_or(PhoneError::CountryNotAllowed)?;
-        if !rules.allows(Region(region)) {
-            return Err(PhoneError::CountryNotAllowed);
-        }
-        if !takes_texts(number.number_type(&phonenumber::metadata::DATABASE)) {
-            return Err(PhoneError::CannotTakeTexts);
-        }
-        let e164 = number.format().mode(Mode::E164).to_string();
-        Self::from_e164(&e164).ok_or(PhoneError::NotValid)
+        Ok(number)
     }
+}
 
+impl PhoneNumber {
     /// A number as stored: `+` and 2 to 15 digits, the first not 0 (E.164's shape). Nothing
     /// about its country is checked: for values this code wrote earlier, never for input.
     pub fn from_e164(stored: &str) -> Option<Self> {

@@ -254,6 +254,11 @@ impl From<InviteError> for ApiError {
                 ..ErrorCode::PhoneTaken.into()
             },
             InviteError::NoContactFor(delivery) => no_contact_for(delivery),
+            InviteError::NoContact => Self::invalid(
+                "email",
+                "`email` or `phone` is required: a user needs an email, a mobile number or both.",
+            ),
+            InviteError::Phone(e) => Self::invalid("phone", e.to_string()),
             InviteError::TooManyTakenElsewhere(o) => o.into(),
             InviteError::Hash(e) => e.into(),
             InviteError::Store(e) => e.into(),
@@ -295,6 +300,7 @@ impl From<ResendError> for ApiError {
                 ErrorCode::AccountDisabled,
                 "This account is disabled. Enable it before sending a new invite.",
             ),
+            ResendError::NoContactFor(delivery) => no_contact_for(delivery),
             ResendError::Store(e) => e.into(),
         }
     }
@@ -305,11 +311,11 @@ impl From<LinkError> for ApiError {
         match e {
             LinkError::Missing => Self::invalid(
                 "token",
-                "`token` is required (or `email` and `code`, the code beside the link).",
+                "`token` is required (or `email` or `phone` and `code`, the code beside the link).",
             ),
             LinkError::MissingIdentifier => Self::invalid(
                 "identifier",
-                "Enter the email address the code was sent to.",
+                "Enter the email address or mobile number the code was sent to.",
             ),
             LinkError::Problem(p) => p.into(),
             LinkError::Store(e) => e.into(),

@@ -21,7 +21,7 @@ pub use error::{ApiError, ErrorCode};
 pub use extract::ClientIp;
 
 use crate::config::Config;
-use crate::ports::{BreachedPasswords, Clock, Mailer, Store};
+use crate::ports::{BreachedPasswords, Clock, Mailer, Store, Texter};
 use crate::services::{Services, StartError};
 
 /// Request bodies over this are refused with 413 (but see [`body_limit`]).
@@ -311,11 +311,14 @@ impl App {
         config: Config,
         store: Arc<dyn Store>,
         mailer: Arc<dyn Mailer>,
+        texter: Arc<dyn Texter>,
         clock: Arc<dyn Clock>,
         breached: Arc<dyn BreachedPasswords>,
         serves: Serves,
     ) -> Result<Self, StartError> {
-        let services = Arc::new(Services::new(config, store, mailer, clock, breached)?);
+        let services = Arc::new(Services::new(
+            config, store, mailer, texter, clock, breached,
+        )?);
         let router = layers::apply(
             contract_routes(serves).with_state(services.clone()),
             &services.config,

@@ -235,7 +235,7 @@ fn operation(endpoint: Endpoint) -> Operation {
                         .required(Some(Required::True))
                         .description(Some("At most 512 KiB and 100 rows."))
                         .content(JSON, Content::new(Some(schema::<CrewRequest>())))
-                        .content(CSV, Content::new(Some(ObjectBuilder::new().schema_type(Type::String).description(Some("A header row `email,name,role,temporaryPassword` (any order, only `email` needed), then one row per user; a byte-order mark, CRLF and quoted fields as spreadsheets write them.")))))
+                        .content(CSV, Content::new(Some(ObjectBuilder::new().schema_type(Type::String).description(Some("A header row `email,phone,name,role,temporaryPassword,locale` (any order, only `email` or `phone` needed), then one row per user; a byte-order mark, CRLF and quoted fields as spreadsheets write them.")))))
                         .build(),
                 ))
                 .response("200", answer::<CrewResult>("One result per row: `201` with the user and invite, or the status and error `POST /users` would have answered.")),

@@ -5,14 +5,24 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::domain::MailJob;
+use crate::domain::{MailJob, Queue};
 
 #[async_trait]
 pub trait Outbox: Send + Sync {
     /// Up to `limit` mail jobs due at `now`, the longest waiting first (DynamoDB: one `Query` of
     /// the sparse `mailQueue` index, which only jobs are in). A job just taken by someone else may
     /// still be listed: taking it is what decides.
-    async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError>;
+    async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError> {
+        self.due_in(Queue::Mail, now, limit).await
+    }
+
+    /// [`Outbox::due_mail`] of one queue: emails, or text messages.
+    async fn due_in(
+        &self,
+        queue: Queue,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<MailJob>, StoreError>;
 
     /// Takes `job` until `until` (its `due`), counting one attempt, if it is still as listed:
     /// `None` when another sender took it first or it is gone. One conditional write.
@@ -41,6 +51,9 @@ pub enum MailOutcome {
     Retry { at: DateTime<Utc> },
     /// Could not be handed over: a welcome or reminder's invite is `failed`.
     Failed,
+    /// The number has texted STOP, and the service refused the text: a welcome or reminder's
+    /// invite is `failed` with the reason `opted_out`. Never retried.
+    OptedOut,
     /// Nothing to send any more: the user is gone, active or disabled, the link was replaced or
     /// expired, or the invite needs no reminder.
     Dropped,

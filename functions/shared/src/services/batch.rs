@@ -9,8 +9,8 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::invite::InviteTech;
-use super::{Delivery, InviteError, InviteOptions, InviteRequest, Invited, Services};
-use crate::domain::User;
+use super::{InviteError, InviteOptions, InviteRequest, Invited, Services};
+use crate::domain::{Identifier, PhoneNumber, User};
 
 /// The most rows one batch may hold.
 pub const MAX_BATCH_ROWS: usize = 500;
@@ -107,8 +107,24 @@ impl InviteBatch<'_> {
             .into_iter()
             .map(|row| {
                 row.map(|request| {
-                    let first = request.contacts.all().into_iter().all(|id| seen.insert(id));
-                    (request, first)
+                    // A number is compared as the invite will store it (E.164).
+                    let phone = request
+                        .phone
+                        .as_deref()
+                        .and_then(|raw| PhoneNumber::parse(raw, self.invite.phone_rules).ok())
+                        .map(Identifier::Phone);
+                    let email = request.email.clone().map(Identifier::Email);
+                    // The first of its email or number already met (a later row is refused
+                    // as taken, as the store would refuse it).
+                    let taken = email
+                        .into_iter()
+                        .chain(phone)
+                        .find(|id| !seen.insert(id.clone()))
+                        .map(|id| match id {
+                            Identifier::Email(_) => InviteError::EmailTaken,
+                            Identifier::Phone(_) => InviteError::PhoneTaken,
+                        });
+                    (request, taken)
                 })
             })
             .collect();
@@ -117,8 +133,8 @@ impl InviteBatch<'_> {
             stream::iter(rows.into_iter().map(|row| async move {
                 match row {
                     Err(refused) => Err(RowFailure::Refused(refused)),
-                    Ok((_, false)) => Err(RowFailure::Failed(InviteError::EmailTaken)),
-                    Ok((request, true)) => self.invite_row(admin, request, hashing, deadline).await,
+                    Ok((_, Some(taken))) => Err(RowFailure::Failed(taken)),
+                    Ok((request, None)) => self.invite_row(admin, request, hashing, deadline).await,
                 }
             }))
             .buffered(CONCURRENT_INVITES)
@@ -150,7 +166,6 @@ impl InviteBatch<'_> {
         deadline: Instant,
     ) -> Result<Invited, RowFailure<R>> {
         request.options = InviteOptions {
-            delivery: Delivery::Email,
             queue_only: true,
             ..request.options
         };

@@ -17,7 +17,7 @@ use super::limits::{
 };
 use super::redeem::RedeemLink;
 use crate::domain::code::WRONG_CODES_PER_LINK;
-use crate::domain::{EmailAddress, OneTimeCode, TokenPurpose, TokenRecord, User};
+use crate::domain::{Identifier, OneTimeCode, TokenPurpose, TokenRecord, User};
 use crate::ports::StoreError;
 use crate::telemetry::log_unexpected;
 
@@ -110,10 +110,10 @@ impl RedeemLink<'_> {
         let code = OneTimeCode::parse(typed.code).ok_or(CodeError::Invalid)?;
         let rl = self.rate_limits;
         let now = self.clock.now();
-        let user = match EmailAddress::parse(typed.identifier) {
-            Ok(email) => self
+        let user = match Identifier::for_lookup(typed.identifier, self.phone_rules) {
+            Ok(account) => self
                 .users
-                .user_by_email(&email)
+                .user_by(&account)
                 .await
                 .map_err(CodeError::Store)?,
             Err(_) => None,

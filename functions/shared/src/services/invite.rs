@@ -4,119 +4,22 @@
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::limits::OverLimit;
 use super::outbox::{job_token, new_job, reminder_job, status_after, DeliverMail};
 use super::Services;
 use crate::domain::token::issue;
 use crate::domain::{
     CodeKeys, Contacts, Identifier, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind,
-    NewUser, OneTimeCode, PasswordPolicy, PasswordRejected, Role, TemporaryPassword, TokenPurpose,
-    User, UserId, UserStatus,
+    NewUser, PasswordPolicy, PasswordRejected, PhoneNumber, PhoneRules, TemporaryPassword,
+    TokenPurpose, User, UserId, UserStatus,
 };
-use crate::hashing::{HashError, PasswordHasher};
+use crate::hashing::PasswordHasher;
 use crate::ports::{BreachedPasswords, Clock, Limits, Links, MailOutcome, StoreError, Users};
 use crate::telemetry::log_unexpected;
 
-/// What an admin asks for when inviting a tech, parsed at the edge except the temporary
-/// password, whose policy needs the organisation's name.
-pub struct InviteRequest {
-    /// An email, a phone or both.
-    pub contacts: Contacts,
-    /// `None`: no temporary password; the link (and forgot-password) is the way in.
-    pub temporary_password: Option<SecretString>,
-    pub name: Option<String>,
-    pub role: Role,
-    pub options: InviteOptions,
-}
-
-/// How the setup link reaches the tech: by email, by text message, or handed to the admin to
-/// pass on in person. The invite's channel: reminders follow it.
-pub use crate::domain::InviteChannel as Delivery;
-
-/// What an admin may choose about one invite (on `POST /users` and on a resend).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct InviteOptions {
-    pub delivery: Delivery,
-    /// The setup link's lifetime in days (1 to [`MAX_INVITE_DAYS`], checked at the edge);
-    /// `None`: the configured setup-link lifetime.
-    pub expires_in_days: Option<u32>,
-    /// Only queue the email for the schedule's sweep, which sends at `MAIL_SEND_RATE` (a batch);
-    /// otherwise the request sends it at once and the outbox only guarantees it.
-    pub queue_only: bool,
-}
-
-/// The longest an invite's link may last, in days.
-pub const MAX_INVITE_DAYS: u32 = 30;
-
-impl InviteOptions {
-    fn lifetime(&self, default: Duration) -> Duration {
-        self.expires_in_days
-            .map_or(default, |days| Duration::days(i64::from(days)))
-    }
-}
-
-/// An invite as it came out: the user with their invite, and, for [`Delivery::Link`], the setup
-/// link for the admin to hand over (never stored, never logged).
-pub struct Invited {
-    pub user: User,
-    pub link: Option<HandedOver>,
-}
-
-/// A setup link an admin hands over in person (`"delivery": "link"`), with the code beside it
-/// (to read out on the phone). Never stored.
-pub struct HandedOver {
-    pub url: SecretString,
-    pub code: OneTimeCode,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum InviteError {
-    #[error("the temporary password is not accepted: {0}")]
-    TemporaryPassword(#[source] PasswordRejected),
-    #[error("a user with this email already exists")]
-    EmailTaken,
-    #[error("a user with this phone number already exists")]
-    PhoneTaken,
-    /// The chosen delivery needs a contact the user does not have (`sms` without a phone).
-    #[error("the delivery needs a contact the user does not have")]
-    NoContactFor(Delivery),
-    /// The admin met too many emails taken in other organisations this hour (a probe).
-    #[error(transparent)]
-    TooManyTakenElsewhere(#[from] OverLimit),
-    #[error("hashing the temporary password")]
-    Hash(#[from] HashError),
-    #[error("storing the invited user")]
-    Store(#[source] StoreError),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum FindUserError {
-    #[error("no such user in the admin's organisation")]
-    NotFound,
-    #[error("reading the user")]
-    Store(#[from] StoreError),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ResendError {
-    #[error("no such user in the admin's organisation")]
-    NotFound,
-    #[error("the user has already set a password")]
-    AlreadyActive,
-    #[error("the user is disabled")]
-    Disabled,
-    #[error("issuing a new setup link")]
-    Store(#[source] StoreError),
-}
-
-impl From<FindUserError> for ResendError {
-    fn from(e: FindUserError) -> Self {
-        match e {
-            FindUserError::NotFound => Self::NotFound,
-            FindUserError::Store(e) => Self::Store(e),
-        }
-    }
-}
+pub use super::invite_types::{
+    Delivery, FindUserError, HandedOver, InviteError, InviteOptions, InviteRequest, Invited,
+    ResendError, MAX_INVITE_DAYS,
+};
 
 /// A concurrent resend or redemption changes a user's generation; an issue is retried this often.
 const ISSUE_ATTEMPTS: usize = 3;
@@ -157,6 +60,8 @@ pub struct InviteTech<'a> {
     pub reminder_before: Duration,
     pub public_base_url: &'a str,
     pub outbox_wake: &'a tokio::sync::Notify,
+    /// How a new user's mobile number is read and which are accepted.
+    pub phone_rules: &'a PhoneRules,
 }
 
 impl Services {
@@ -177,6 +82,7 @@ impl Services {
             reminder_before: self.config.reminder_before,
             public_base_url: &self.config.public_base_url,
             outbox_wake: &self.outbox_wake,
+            phone_rules: &self.config.sms.rules,
         }
     }
 
@@ -216,10 +122,22 @@ impl InviteTech<'_> {
         request: InviteRequest,
     ) -> Result<Invited, InviteError> {
         let org_name = admin.org_name.clone();
-        // Bad input changes nothing: the temporary password is judged before any write.
+        // Bad input changes nothing: the number and the temporary password are judged before
+        // any write.
+        let phone = request
+            .phone
+            .as_deref()
+            .map(|raw| PhoneNumber::parse(raw, self.phone_rules))
+            .transpose()
+            .map_err(InviteError::Phone)?;
+        let contacts = Contacts::new(request.email.clone(), phone).ok_or(InviteError::NoContact)?;
+        let options = request.options.resolved(Delivery::default_for(&contacts));
+        if options.channel() != Delivery::Link && options.channel().to(&contacts).is_none() {
+            return Err(InviteError::NoContactFor(options.channel()));
+        }
         let temporary = match &request.temporary_password {
             Some(password) => Some(
-                self.check_temporary(password, &request.contacts, org_name.as_deref())
+                self.check_temporary(password, &contacts, org_name.as_deref())
                     .await?,
             ),
             None => None,
@@ -240,19 +158,13 @@ impl InviteTech<'_> {
                 return Err(e.into());
             }
         };
-        let options = request.options;
-        if options.delivery.to(&request.contacts).is_none() && options.delivery != Delivery::Link {
-            self.give_back_probe_slot(admin, &probe).await;
-            return Err(InviteError::NoContactFor(options.delivery));
-        }
         let lifetime = options.lifetime(self.setup_token_ttl);
-        let contacts = request.contacts.clone();
         let created = self
             .create_invited(
                 NewUser {
                     org_id: admin.org_id.clone(),
                     org_name,
-                    contacts: request.contacts,
+                    contacts: contacts.clone(),
                     name: request.name,
                     role: request.role,
                     temporary_password_hash: temporary_hash,
@@ -284,7 +196,7 @@ impl InviteTech<'_> {
         };
         tracing::info!(audit = "user_created", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0, role = user.role.as_str());
         let deliver = async {
-            match options.delivery {
+            match options.channel() {
                 Delivery::Email | Delivery::Sms => {
                     if options.queue_only {
                         self.outbox_wake.notify_one();
@@ -344,8 +256,8 @@ impl InviteTech<'_> {
     ) -> Result<(User, IssuedToken, Vec<MailJob>), StoreError> {
         let now = self.clock.now();
         let expires_at = now + lifetime;
-        let status = options.delivery.first_status();
-        let invite = Invite::new(status, expires_at).via(options.delivery);
+        let status = options.channel().first_status();
+        let invite = Invite::new(status, expires_at).via(options.channel());
         let user = User::new_invited(new, now, invite);
         let (token, jobs) = self.setup_link(&user, user.setup_generation, expires_at, options, now);
         self.users
@@ -365,7 +277,7 @@ impl InviteTech<'_> {
         options: InviteOptions,
         now: DateTime<Utc>,
     ) -> (IssuedToken, Vec<MailJob>) {
-        let Some(to) = options.delivery.to(&user.contacts) else {
+        let Some(to) = options.channel().to(&user.contacts) else {
             let token = issue(
                 TokenPurpose::Setup,
                 user.token_subject(),
@@ -437,13 +349,25 @@ impl InviteTech<'_> {
                 UserStatus::Disabled => return Err(ResendError::Disabled),
                 UserStatus::Invited => {}
             }
+            // As asked, else the invite's channel, else by the contacts the user has.
+            let channel = user
+                .invite
+                .as_ref()
+                .map(|i| i.channel())
+                .filter(|c| *c == Delivery::Link || c.to(&user.contacts).is_some())
+                .unwrap_or_else(|| Delivery::default_for(&user.contacts));
+            let options = options.resolved(channel);
+            if options.channel() != Delivery::Link && options.channel().to(&user.contacts).is_none()
+            {
+                return Err(ResendError::NoContactFor(options.channel()));
+            }
             let now = self.clock.now();
             let generation = user.setup_generation + 1;
             let (token, jobs) = self.setup_link(&user, generation, now + lifetime, options, now);
             // The new link and its emails in one write, which kills every earlier setup link:
             // from here the outbox owes the tech this email, whatever happens to this request.
-            let status = options.delivery.first_status();
-            let invite = Invite::new(status, token.record.expires_at).via(options.delivery);
+            let status = options.channel().first_status();
+            let invite = Invite::new(status, token.record.expires_at).via(options.channel());
             match self
                 .links
                 .issue_token_with_mail(&token.record, Some(&invite), &jobs)
@@ -466,7 +390,7 @@ impl InviteTech<'_> {
                     self.send_at_once(&mut user, job).await;
                 }
             }
-            let link = (options.delivery == Delivery::Link).then(|| self.link_of(&token));
+            let link = (options.channel() == Delivery::Link).then(|| self.link_of(&token));
             return Ok(Invited { user, link });
         }
         Err(ResendError::Store(StoreError::Conflict))

@@ -17,8 +17,10 @@ pub mod crew;
 pub mod delivery;
 pub mod forgot;
 pub mod invite;
+mod invite_types;
 pub mod limits;
 pub mod outbox;
+mod outbox_texts;
 pub mod password;
 pub mod probing;
 pub mod redeem;
@@ -32,7 +34,7 @@ use std::sync::Arc;
 use crate::config::{Config, ConfigError};
 use crate::domain::{CodeKeys, DeviceKeys, LinkKeys, PasswordPolicy, SessionKeys};
 use crate::hashing::{HashError, PasswordHasher};
-use crate::ports::{BreachedPasswords, Clock, Mailer, Store};
+use crate::ports::{BreachedPasswords, Clock, Mailer, Store, Texter};
 
 pub use batch::{RowFailure, MAX_BATCH_ROWS};
 pub use codes::CodeError;
@@ -63,6 +65,8 @@ pub struct Services {
     pub config: Config,
     pub store: Arc<dyn Store>,
     pub mailer: Arc<dyn Mailer>,
+    /// Text messages (End User Messaging SMS on AWS, the local outbox locally).
+    pub texter: Arc<dyn Texter>,
     pub clock: Arc<dyn Clock>,
     pub hasher: PasswordHasher,
     pub sessions: SessionKeys,
@@ -91,6 +95,7 @@ impl Services {
         config: Config,
         store: Arc<dyn Store>,
         mailer: Arc<dyn Mailer>,
+        texter: Arc<dyn Texter>,
         clock: Arc<dyn Clock>,
         breached: Arc<dyn BreachedPasswords>,
     ) -> Result<Self, StartError> {
@@ -110,6 +115,7 @@ impl Services {
             config,
             store,
             mailer,
+            texter,
             clock,
             hasher,
             sessions,

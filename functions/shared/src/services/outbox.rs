@@ -1,6 +1,7 @@
 //! The outbox's sending side (`domain::mail` says what a job is): writing an invite's or a
-//! reset's jobs, and handing one held job to the mail service and recording what became of it.
-//! The sweep that sends what is due is `schedule`.
+//! reset's jobs, and handing one held job to the mail service (an email) or the text service (a
+//! text message) and recording what became of it. The sweep that sends what is due is
+//! `schedule`.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -13,7 +14,16 @@ use crate::domain::{
     UserStatus,
 };
 use crate::emails::{ResetEmail, WelcomeEmail};
-use crate::ports::{Clock, Links, MailError, MailOutcome, Mailer, Outbox, StoreError, Users};
+use crate::ports::{
+    Clock, EmailMessage, Limits, Links, MailError, MailOutcome, Mailer, Outbox, StoreError,
+    TextMessage, Texter, Users,
+};
+
+/// What one job sends.
+pub(super) enum Outgoing {
+    Email(EmailMessage),
+    Text(TextMessage),
+}
 
 /// How long one invocation of the mailer sweeps (seconds): the schedule comes every minute, so
 /// a sweep ends before the next one is due and the next carries on.
@@ -35,6 +45,10 @@ pub struct DeliverMail<'a> {
     pub links: &'a dyn Links,
     pub outbox: &'a dyn Outbox,
     pub mailer: &'a dyn Mailer,
+    pub texter: &'a dyn Texter,
+    /// An organisation's texts of the day (`SMS_DAILY_LIMIT_PER_ORG`).
+    pub limits: &'a dyn Limits,
+    pub sms_daily_limit: u32,
     pub clock: &'a dyn Clock,
     pub link_keys: &'a LinkKeys,
     /// What a reminder's new link's code is hashed under.
@@ -50,6 +64,9 @@ impl Services {
             links: self.store.as_ref(),
             outbox: self.store.as_ref(),
             mailer: self.mailer.as_ref(),
+            texter: self.texter.as_ref(),
+            limits: self.store.as_ref(),
+            sms_daily_limit: self.config.sms.daily_limit_per_org,
             clock: self.clock.as_ref(),
             link_keys: &self.links,
             codes: &self.codes,
@@ -109,7 +126,7 @@ impl DeliverMail<'_> {
                     if let Some(pacer) = pacer {
                         pacer.wait().await;
                     }
-                    self.send(job, &user, message, self.clock.now()).await
+                    self.send(job, &user, message, self.clock.now()).await?
                 }
                 None => Handover {
                     outcome: MailOutcome::Dropped,
@@ -132,6 +149,14 @@ impl DeliverMail<'_> {
                 tracing::warn!(audit = "mail_retry", user_id, kind, attempts = job.attempts, retry_at = %at)
             }
             MailOutcome::Failed => tracing::warn!(audit = failed, user_id, attempts = job.attempts),
+            MailOutcome::OptedOut => {
+                tracing::warn!(
+                    audit = failed,
+                    user_id,
+                    reason = "opted_out",
+                    "the number has opted out of texts"
+                )
+            }
             MailOutcome::Dropped => tracing::info!(audit = "mail_dropped", user_id, kind),
         }
         Ok(handled)
@@ -145,7 +170,7 @@ impl DeliverMail<'_> {
         job: &MailJob,
         user: Option<&User>,
         now: DateTime<Utc>,
-    ) -> Result<Option<(User, crate::ports::EmailMessage)>, StoreError> {
+    ) -> Result<Option<(User, Outgoing)>, StoreError> {
         // The job goes to a contact the user still has: a corrected email or number drops it.
         let Some(user) = user.filter(|u| u.id == job.user_id && u.contacts.has(&job.to)) else {
             return Ok(None);
@@ -206,8 +231,11 @@ impl DeliverMail<'_> {
             }
         }
         let token = job_token(self.link_keys, job, &user, job.created_at);
-        let Identifier::Email(to) = &job.to else {
-            return Ok(None);
+        let to = match &job.to {
+            Identifier::Email(to) => to,
+            Identifier::Phone(to) => {
+                return Ok(Some((user.clone(), self.text(job, &user, to, &token, now))));
+            }
         };
         let message = match job.kind {
             MailKind::Welcome | MailKind::Reminder => WelcomeEmail {
@@ -230,16 +258,20 @@ impl DeliverMail<'_> {
             }
             .render(),
         };
-        Ok(Some((user, message)))
+        Ok(Some((user, Outgoing::Email(message))))
     }
 
     async fn send(
         &self,
         job: &MailJob,
         user: &User,
-        message: crate::ports::EmailMessage,
+        message: Outgoing,
         now: DateTime<Utc>,
-    ) -> Handover {
+    ) -> Result<Handover, StoreError> {
+        let message = match message {
+            Outgoing::Email(message) => message,
+            Outgoing::Text(text) => return self.send_text(job, user, text, now).await,
+        };
         let (outcome, throttled) = match self.mailer.send(&message).await {
             Ok(message_id) => (
                 MailOutcome::Sent {
@@ -270,7 +302,7 @@ impl DeliverMail<'_> {
                 }
             }
         };
-        Handover { outcome, throttled }
+        Ok(Handover { outcome, throttled })
     }
 }
 
@@ -352,7 +384,7 @@ pub(crate) fn reminder_job(
 
 /// What is left of a link, as an email says it: to the nearest hour when an hour or more is
 /// left, else to the nearest minute (a reminder goes out some seconds after its time).
-fn roughly(left: Duration) -> Duration {
+pub(super) fn roughly(left: Duration) -> Duration {
     let unit = if left >= Duration::hours(1) {
         3600
     } else if left >= Duration::minutes(1) {
@@ -374,7 +406,7 @@ pub(crate) fn status_after(outcome: &MailOutcome) -> Option<InviteStatus> {
     match outcome {
         MailOutcome::Sent { .. } => Some(InviteStatus::Sent),
         MailOutcome::Retry { .. } => Some(InviteStatus::Queued),
-        MailOutcome::Failed => Some(InviteStatus::Failed),
+        MailOutcome::Failed | MailOutcome::OptedOut => Some(InviteStatus::Failed),
         MailOutcome::Dropped => None,
     }
 }

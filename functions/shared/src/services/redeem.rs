@@ -91,6 +91,8 @@ pub struct RedeemLink<'a> {
     pub codes: &'a CodeKeys,
     pub rate_limits: RateLimits,
     pub min_response: chrono::Duration,
+    /// How a typed mobile number is read (`DEFAULT_PHONE_REGION`).
+    pub phone_rules: &'a crate::domain::PhoneRules,
 }
 
 impl Services {
@@ -111,6 +113,7 @@ impl Services {
             codes: &self.codes,
             rate_limits: self.config.rate_limits,
             min_response: self.config.forgot_min_response,
+            phone_rules: &self.config.sms.rules,
         }
     }
 

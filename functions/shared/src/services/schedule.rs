@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::outbox::{held_until, DeliverMail};
 use super::Services;
-use crate::domain::{MailJob, MailKind};
+use crate::domain::{MailJob, MailKind, Queue};
 use crate::ports::{Clock, MailOutcome, Outbox, StoreError};
 use crate::telemetry::log_unexpected;
 
@@ -49,6 +49,8 @@ pub struct Schedule<'a> {
     pub clock: &'a dyn Clock,
     /// `MAIL_SEND_RATE`: emails per second at most.
     pub send_rate: f64,
+    /// `SMS_SEND_RATE`: text messages per second at most.
+    pub text_rate: f64,
 }
 
 impl Services {
@@ -59,6 +61,7 @@ impl Services {
             deliver: self.deliver_case(),
             clock: self.clock.as_ref(),
             send_rate: self.config.mail_send_rate,
+            text_rate: self.config.sms.send_rate,
         }
     }
 
@@ -73,8 +76,33 @@ impl Schedule<'_> {
     /// waiting first, at no more than `MAIL_SEND_RATE` per second, until none is due or `until`
     /// comes. Each job is taken (one conditional write) before it is sent, so two sweeps, or a
     /// sweep and the request that wrote the job, never send one job twice while a hold lasts.
+    ///
+    /// Emails and text messages are two queues, swept side by side, each at its own rate
+    /// (`SMS_SEND_RATE` for texts), so neither waits behind the other.
     pub async fn run(&self, until: DateTime<Utc>) -> Result<ScheduleReport, StoreError> {
-        let pacer = Pacer::new(self.send_rate);
+        let (mail, text) = tokio::join!(
+            self.run_queue(Queue::Mail, self.send_rate, until),
+            self.run_queue(Queue::Text, self.text_rate, until)
+        );
+        let (mail, text) = (mail?, text?);
+        Ok(ScheduleReport {
+            sent: mail.sent + text.sent,
+            retried: mail.retried + text.retried,
+            failed: mail.failed + text.failed,
+            dropped: mail.dropped + text.dropped,
+            oldest_waiting_secs: mail.oldest_waiting_secs.max(text.oldest_waiting_secs),
+            cut_short: mail.cut_short || text.cut_short,
+        })
+    }
+
+    /// One queue's sweep, at `rate` per second.
+    async fn run_queue(
+        &self,
+        queue: Queue,
+        rate: f64,
+        until: DateTime<Utc>,
+    ) -> Result<ScheduleReport, StoreError> {
+        let pacer = Pacer::new(rate);
         let mut report = ScheduleReport::default();
         let mut first_page = true;
         loop {
@@ -83,7 +111,7 @@ impl Schedule<'_> {
                 report.cut_short = true;
                 break;
             }
-            let due = self.outbox.due_mail(now, SWEEP_PAGE).await?;
+            let due = self.outbox.due_in(queue, now, SWEEP_PAGE).await?;
             if first_page {
                 report.oldest_waiting_secs = due
                     .iter()
@@ -133,7 +161,7 @@ impl Schedule<'_> {
                 match handled.outcome {
                     MailOutcome::Sent { .. } => report.sent += 1,
                     MailOutcome::Retry { .. } => report.retried += 1,
-                    MailOutcome::Failed => report.failed += 1,
+                    MailOutcome::Failed | MailOutcome::OptedOut => report.failed += 1,
                     MailOutcome::Dropped => report.dropped += 1,
                 }
             }

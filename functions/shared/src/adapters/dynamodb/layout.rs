@@ -55,9 +55,9 @@ pub(super) mod attr {
 pub(super) const ORG_INDEX: &str = "byOrg";
 
 /// The outbox index (`template.yaml`, `infra/src/table.rs`): partition key `mailQueue`, sort key
-/// `mailDue` (epoch milliseconds); sparse: only mail jobs carry the two, all with this queue name.
+/// `mailDue` (epoch milliseconds); sparse: only mail jobs carry the two, each with its queue's name
+/// (`domain::Queue`: `mail` for emails, `text` for text messages).
 pub(super) const MAIL_INDEX: &str = "mailQueue";
-pub(super) const MAIL_QUEUE: &str = "mail";
 
 /// The attribute that records the newest token of `purpose` on the user item.
 pub(super) fn token_attr(purpose: TokenPurpose) -> &'static str {

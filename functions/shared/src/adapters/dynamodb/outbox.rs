@@ -19,10 +19,12 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{built, sdk_error};
 use super::items::{from_item, MessageItem};
-use super::layout::{attr, home_key, n, s, ttl_seconds, value, StoredTime, MAIL_INDEX, MAIL_QUEUE};
+use super::layout::{attr, home_key, n, s, ttl_seconds, value, StoredTime, MAIL_INDEX};
 use super::requests::update_item;
 use super::DynamoStore;
-use crate::domain::{Identifier, InviteStatus, MailJob, MailKind, UserId, UserStatus};
+use crate::domain::{
+    FailureReason, Identifier, InviteStatus, MailJob, MailKind, Queue, UserId, UserStatus,
+};
 use crate::ports::Outbox;
 use crate::ports::{MailOutcome, StoreError};
 use async_trait::async_trait;
@@ -60,7 +62,7 @@ impl From<&MailJob> for MailItem {
         Self {
             pk: mail_key(&job.id),
             entity: "mail".into(),
-            mail_queue: MAIL_QUEUE.into(),
+            mail_queue: job.queue().as_str().into(),
             mail_due: job.due.timestamp_millis(),
             expires_at: ttl_seconds(
                 job.link_expires_at
@@ -111,6 +113,7 @@ pub(super) fn puts(
 
 pub(super) async fn due(
     store: &DynamoStore,
+    queue: Queue,
     now: DateTime<Utc>,
     limit: usize,
 ) -> Result<Vec<MailJob>, StoreError> {
@@ -122,7 +125,7 @@ pub(super) async fn due(
         .key_condition_expression("#queue = :queue AND #due <= :now")
         .expression_attribute_names("#queue", attr::MAIL_QUEUE)
         .expression_attribute_names("#due", attr::MAIL_DUE)
-        .expression_attribute_values(":queue", s(MAIL_QUEUE))
+        .expression_attribute_values(":queue", s(queue.as_str()))
         .expression_attribute_values(":now", n(now.timestamp_millis()))
         .scan_index_forward(true)
         .limit(i32::try_from(limit).unwrap_or(i32::MAX))
@@ -194,7 +197,7 @@ pub(super) async fn finish(
         .build();
     let invite_status = match outcome {
         MailOutcome::Sent { .. } => Some(InviteStatus::Sent),
-        MailOutcome::Failed => Some(InviteStatus::Failed),
+        MailOutcome::Failed | MailOutcome::OptedOut => Some(InviteStatus::Failed),
         MailOutcome::Dropped | MailOutcome::Retry { .. } => None,
     }
     .filter(|_| job.kind != MailKind::Reset);
@@ -231,6 +234,15 @@ pub(super) async fn finish(
                 .expression_attribute_values(":messageId", s(message_id));
             message = Some(MessageItem::new(message_id, &job.user_id, job.home(), *at));
         }
+    }
+    if *outcome == MailOutcome::OptedOut {
+        set.push("#failure = :optedOut");
+        update = update
+            .expression_attribute_names("#failure", attr::INVITE_FAILURE)
+            .expression_attribute_values(
+                ":optedOut",
+                value("failure reason", FailureReason::OptedOut)?,
+            );
     }
     let mut expression = format!("SET {}", set.join(", "));
     if !remove.is_empty() {
@@ -287,8 +299,13 @@ async fn retry(store: &DynamoStore, job: &MailJob, at: DateTime<Utc>) -> Result<
 
 #[async_trait]
 impl Outbox for DynamoStore {
-    async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError> {
-        due(self, now, limit).await
+    async fn due_in(
+        &self,
+        queue: Queue,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<MailJob>, StoreError> {
+        due(self, queue, now, limit).await
     }
 
     async fn take_mail(

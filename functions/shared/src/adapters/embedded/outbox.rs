@@ -5,19 +5,24 @@ use chrono::{DateTime, Utc};
 use redb::ReadableTable;
 
 use super::{backend, decode, EmbeddedStore, MAIL};
-use crate::domain::{InviteStatus, MailJob};
+use crate::domain::{FailureReason, InviteStatus, MailJob, Queue};
 use crate::ports::{MailOutcome, Outbox, StoreError};
 
 #[async_trait]
 impl Outbox for EmbeddedStore {
-    async fn due_mail(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<MailJob>, StoreError> {
+    async fn due_in(
+        &self,
+        queue: Queue,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<MailJob>, StoreError> {
         let mut due: Vec<MailJob> = self.read(|rtx| {
             let table = rtx.open_table(MAIL).map_err(backend)?;
             let mut jobs = Vec::new();
             for row in table.iter().map_err(backend)? {
                 let (_, v) = row.map_err(backend)?;
                 let job: MailJob = decode(v.value())?;
-                if job.due.timestamp_millis() <= now.timestamp_millis() {
+                if job.queue() == queue && job.due.timestamp_millis() <= now.timestamp_millis() {
                     jobs.push(job);
                 }
             }
@@ -65,7 +70,7 @@ impl Outbox for EmbeddedStore {
                     return Ok(());
                 }
                 MailOutcome::Sent { .. } => Some(InviteStatus::Sent),
-                MailOutcome::Failed => Some(InviteStatus::Failed),
+                MailOutcome::Failed | MailOutcome::OptedOut => Some(InviteStatus::Failed),
                 MailOutcome::Dropped => None,
             };
             tx.open_table(MAIL)
@@ -84,6 +89,11 @@ impl Outbox for EmbeddedStore {
             };
             if !user.record_mail_outcome(&job, status, accepted_as) {
                 return Ok(());
+            }
+            if outcome == MailOutcome::OptedOut {
+                if let Some(invite) = user.invite.as_mut() {
+                    invite.failure = Some(FailureReason::OptedOut);
+                }
             }
             Self::write_message(tx, &user.id, user.invite.as_ref())?;
             Self::write_user(tx, &user)

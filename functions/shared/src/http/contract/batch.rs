@@ -7,7 +7,8 @@ use super::users::{CreateUserRequest, InviteView, UserView};
 
 /// The JSON form of a crew: 1 to 100 rows, each read as `POST /users` reads its body (the
 /// temporary password optional, `delivery: link` refused). The CSV form has the header
-/// `email,name,role,temporaryPassword` (any order, only `email` needed).
+/// `email,phone,name,role,temporaryPassword,locale` (any order, only `email` or `phone` needed;
+/// `locale` is accepted and not used yet).
 #[derive(Clone)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrewRequest {

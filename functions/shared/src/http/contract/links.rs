@@ -6,9 +6,10 @@
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
 pub struct RedeemBody {
-    /// The link's `token`; or, instead, `identifier` (or `email`) and `code`.
+    /// The link's `token`; or, instead, `identifier` (or `email` or `phone` in JSON) and `code`.
     pub token: Option<String>,
-    /// The email the code was sent to (the code form's "Email address"); `email` in JSON too.
+    /// The email or mobile number the code was sent to (the code form's "Email or mobile
+    /// number"); `email` or `phone` in JSON too.
     pub identifier: Option<String>,
     /// The 6-digit code beside the link (spaces and dashes ignored).
     pub code: Option<String>,

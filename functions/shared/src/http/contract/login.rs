@@ -8,7 +8,12 @@ use super::users::UserView;
 #[derive(Clone)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Credentials {
-    pub email: String,
+    /// The account's email, or instead `phone`, its mobile number (the page's form sends
+    /// `identifier`, either, told apart by its shape).
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// The form's "Email or mobile number" field.
+    pub identifier: Option<String>,
     /// The temporary password until the user chooses their own, their own after.
     pub password: String,
     /// The device token an earlier sign-in of this user returned (an app's; a browser's are in
@@ -20,7 +25,10 @@ pub struct Credentials {
 #[derive(Clone)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForgotRequest {
-    pub email: String,
+    /// As in `Credentials`: `email`, `phone`, or the form's `identifier`.
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub identifier: Option<String>,
     /// This user's device token: from a known device the request is limited per device, not
     /// per email.
     pub device_token: Option<String>,
@@ -61,4 +69,19 @@ pub struct SignInBody {
 pub struct Accepted {
     /// Always `accepted`.
     pub status: &'static str,
+}
+
+/// Which field named the account, and what it held: `email` or `phone` in JSON, `identifier`
+/// (or an older form's `email`) from a page.
+pub fn typed_identifier<'a>(
+    email: &'a Option<String>,
+    phone: &'a Option<String>,
+    identifier: &'a Option<String>,
+) -> (&'static str, &'a str) {
+    match (identifier, email, phone) {
+        (Some(i), _, _) => ("identifier", i),
+        (None, Some(e), _) => ("email", e),
+        (None, None, Some(p)) => ("phone", p),
+        (None, None, None) => ("email", ""),
+    }
 }

@@ -11,8 +11,12 @@ use crate::domain::{Role, UserStatus};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
 pub struct CreateUserRequest {
-    /// The address the invite goes to; unique across the service (NFC-normalised, lowercased).
-    pub email: String,
+    /// The tech's email; unique across the service (lowercased). A user needs an `email`, a
+    /// `phone` or both.
+    pub email: Option<String>,
+    /// The tech's mobile number (spaces, dashes, dots and brackets allowed; without `+` it is
+    /// read in `DEFAULT_PHONE_REGION`), stored in E.164; unique like emails.
+    pub phone: Option<String>,
     /// The password the admin tells the tech; it works until they choose their own. Held to
     /// the password rules.
     pub temporary_password: Option<String>,
@@ -20,8 +24,9 @@ pub struct CreateUserRequest {
     pub name: Option<String>,
     /// `tech` (the default) or `admin`.
     pub role: Option<RoleName>,
-    /// `email` (the default) sends the setup link; `link` answers it (with a QR code) to hand
-    /// over in person, and sends nothing.
+    /// `email` sends the setup link by email, `sms` by text message; `link` answers it (with a
+    /// QR code) to hand over in person, and sends nothing. Default: `email` when the user has
+    /// an email, else `sms`.
     pub delivery: Option<DeliveryName>,
     /// How long the setup link works, 1 to 30 days (default 7).
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 30))]
@@ -33,8 +38,7 @@ pub struct CreateUserRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
 pub struct InviteOptionsBody {
-    /// `email` (the default) sends the setup link; `link` answers it (with a QR code) to hand
-    /// over in person, and sends nothing.
+    /// `email`, `sms` or `link`, as for `POST /users`. Default: the invite's channel.
     pub delivery: Option<DeliveryName>,
     /// How long the setup link works, 1 to 30 days (default 7).
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 30))]
@@ -76,6 +80,7 @@ pub enum StatusName {
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryName {
     Email,
+    Sms,
     Link,
 }
 

@@ -70,7 +70,10 @@ impl FromFields for RedeemBody {
         let token = f.string("token")?;
         let identifier = match f.string("identifier")? {
             Some(i) => Some(i),
-            None => f.string("email")?,
+            None => match f.string("email")? {
+                Some(e) => Some(e),
+                None => f.string("phone")?,
+            },
         };
         let code = f.string("code")?;
         let password = f.string("password")?.unwrap_or_default();

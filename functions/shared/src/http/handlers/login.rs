@@ -6,10 +6,13 @@ use axum::response::Response;
 use secrecy::SecretString;
 use std::sync::Arc;
 
-use crate::domain::{EmailAddress, Identifier};
+use crate::domain::Identifier;
 use crate::emails::lifetime_in_words;
-use crate::http::contract::login::{Accepted, Credentials, ForgotRequest, SignInBody};
+use crate::http::contract::login::{
+    typed_identifier, Accepted, Credentials, ForgotRequest, SignInBody,
+};
 use crate::http::extract::{BrowserDevices, ClientIp, Fields, FromFields, Submitted};
+use crate::http::handlers::named_account;
 use crate::http::pages;
 use crate::http::respond::{
     json, page, respond, see_other, session_body, with_session_cookie, Outcome,
@@ -29,7 +32,9 @@ pub async fn forgot_page() -> Response {
 impl FromFields for Credentials {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         Ok(Self {
-            email: f.string("email")?.unwrap_or_default(),
+            email: f.string("email")?,
+            phone: f.string("phone")?,
+            identifier: f.string("identifier")?,
             password: f.string("password")?.unwrap_or_default(),
             device_token: f.string("deviceToken")?,
         })
@@ -55,7 +60,7 @@ impl Outcome for SignIn {
             Err(e) => {
                 let message = match e.code {
                     ErrorCode::InvalidCredentials => {
-                        "That email and password don't match. Check both and try again."
+                        "That email or mobile number and password don't match. Check both and try again."
                     }
                     ErrorCode::InvalidRequest | ErrorCode::TooManyRequests => e.message.as_str(),
                     _ => return e.to_page(),
@@ -94,7 +99,9 @@ pub async fn login(
         &app,
         format,
         SignIn {
-            typed_email: input.email,
+            typed_email: typed_identifier(&input.email, &input.phone, &input.identifier)
+                .1
+                .to_owned(),
             result,
         },
     )
@@ -106,24 +113,30 @@ async fn sign_in(
     input: &Credentials,
     devices: &[String],
 ) -> Result<SignedIn, ApiError> {
-    if input.email.trim().is_empty() {
-        return Err(ApiError::invalid("email", "Enter your email address."));
+    let (field, typed) = typed_identifier(&input.email, &input.phone, &input.identifier);
+    if typed.trim().is_empty() {
+        let message = match field {
+            "email" => "Enter your email address.",
+            "phone" => "Enter your mobile number.",
+            _ => "Enter your email address or mobile number.",
+        };
+        return Err(ApiError::invalid(field, message));
     }
     if input.password.is_empty() {
         return Err(ApiError::invalid("password", "Enter your password."));
     }
-    let email = EmailAddress::parse(&input.email).map_err(|e| ApiError::invalid("email", e.0))?;
+    let account = named_account(&app.config.sms.rules, field, typed)?;
     let password = SecretString::from(input.password.clone());
     let devices: Vec<&str> = devices.iter().map(String::as_str).collect();
-    Ok(app
-        .sign_in(&Identifier::Email(email), &password, ip, &devices)
-        .await?)
+    Ok(app.sign_in(&account, &password, ip, &devices).await?)
 }
 
 impl FromFields for ForgotRequest {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         Ok(Self {
-            email: f.string("email")?.unwrap_or_default(),
+            email: f.string("email")?,
+            phone: f.string("phone")?,
+            identifier: f.string("identifier")?,
             device_token: f.string("deviceToken")?,
         })
     }
@@ -131,15 +144,19 @@ impl FromFields for ForgotRequest {
 
 struct ForgotOutcome {
     typed_email: String,
-    result: Result<EmailAddress, ApiError>,
+    result: Result<Identifier, ApiError>,
 }
 
 impl Outcome for ForgotOutcome {
     fn page(self, app: &Services) -> Response {
         match self.result {
-            Ok(email) => page(
+            Ok(account) => page(
                 StatusCode::ACCEPTED,
-                pages::forgot_sent(email.as_str(), &lifetime_in_words(app.config.reset_token_ttl)),
+                pages::forgot_sent(
+                    account.as_str(),
+                    account.phone().is_some(),
+                    &lifetime_in_words(app.config.reset_token_ttl),
+                ),
             ),
             Err(e) if e.code == ErrorCode::InvalidRequest => page(
                 e.status(),
@@ -174,19 +191,21 @@ pub async fn forgot(
     let Submitted { format, input } = submitted;
     let devices = browser.with_body(input.device_token);
     let devices: Vec<&str> = devices.iter().map(String::as_str).collect();
-    let result = match EmailAddress::parse(&input.email) {
-        Ok(email) => app
-            .forgot_password(&Identifier::Email(email.clone()), &ip, &devices)
+    let (field, typed) = typed_identifier(&input.email, &input.phone, &input.identifier);
+    let result = match named_account(&app.config.sms.rules, field, typed) {
+        Ok(account) => app
+            .forgot_password(&account, &ip, &devices)
             .await
-            .map(|()| email)
+            .map(|()| account)
             .map_err(ApiError::from),
-        Err(e) => Err(ApiError::invalid("email", e.0)),
+        Err(e) => Err(e),
     };
+    let typed_email = typed.to_owned();
     respond(
         &app,
         format,
         ForgotOutcome {
-            typed_email: input.email,
+            typed_email,
             result,
         },
     )

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 
-use crate::domain::{Contacts, EmailAddress, Role, UserStatus};
+use crate::domain::{EmailAddress, Role, UserStatus};
 use crate::http::contract::users::{InviteOnly, InviteView, UserOnly, UserPage, UserWithInvite};
 use crate::http::extract::{Admin, Fields, FromFields, JsonBody, OptionalJsonBody, QueryFields};
 use crate::http::respond::{invite_view, json, user_view};
@@ -48,8 +48,17 @@ impl FromFields for InviteRequest {
 /// An invite's fields, as `POST /users` and each row of a batch share them; a batch row may
 /// leave the temporary password out.
 pub(super) fn read_invite(f: &Fields, password_required: bool) -> Result<InviteRequest, ApiError> {
-    let email =
-        EmailAddress::parse(&f.required("email")?).map_err(|e| ApiError::invalid("email", e.0))?;
+    let email = f
+        .string("email")?
+        .map(|e| EmailAddress::parse(&e).map_err(|e| ApiError::invalid("email", e.0)))
+        .transpose()?;
+    let phone = f.string("phone")?;
+    if email.is_none() && phone.is_none() {
+        return Err(ApiError::invalid(
+            "email",
+            "`email` or `phone` is required: a user needs an email, a mobile number or both.",
+        ));
+    }
     let temporary_password = if password_required {
         Some(f.required("temporaryPassword")?)
     } else {
@@ -63,7 +72,8 @@ pub(super) fn read_invite(f: &Fields, password_required: bool) -> Result<InviteR
             .ok_or_else(|| ApiError::invalid("role", "`role` must be \"tech\" or \"admin\"."))?,
     };
     Ok(InviteRequest {
-        contacts: Contacts::email(email),
+        email,
+        phone,
         temporary_password,
         name,
         role,
@@ -74,12 +84,14 @@ pub(super) fn read_invite(f: &Fields, password_required: bool) -> Result<InviteR
 impl FromFields for InviteOptions {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         let delivery = match f.string("delivery")?.as_deref() {
-            None | Some("email") => Delivery::Email,
-            Some("link") => Delivery::Link,
+            None => None,
+            Some("email") => Some(Delivery::Email),
+            Some("sms") => Some(Delivery::Sms),
+            Some("link") => Some(Delivery::Link),
             Some(_) => {
                 return Err(ApiError::invalid(
                     "delivery",
-                    "`delivery` must be \"email\" or \"link\".",
+                    "`delivery` must be \"email\", \"sms\" or \"link\".",
                 ))
             }
         };

@@ -28,7 +28,10 @@ struct LoginPage<'a> {
 struct ForgotPage<'a> {
     chrome: Chrome,
     sent: bool,
+    /// The identifier as typed (an email or a mobile number).
     email: &'a str,
+    /// The link went by text message (the identifier was a phone).
+    by_text: bool,
     lifetime: &'a str,
     error: Option<&'a str>,
 }
@@ -94,16 +97,19 @@ pub fn forgot(email: &str, error: Option<&str>) -> String {
         chrome: Chrome::new(false),
         sent: false,
         email,
+        by_text: false,
         lifetime: "",
         error,
     })
 }
 
-pub fn forgot_sent(email: &str, lifetime: &str) -> String {
+/// `identifier`: the email or number as the service read it; `by_text` when it is a number.
+pub fn forgot_sent(identifier: &str, by_text: bool, lifetime: &str) -> String {
     render(ForgotPage {
         chrome: Chrome::new(false),
         sent: true,
-        email,
+        email: identifier,
+        by_text,
         lifetime,
         error: None,
     })
@@ -141,13 +147,16 @@ mod tests {
             "ana@example.com",
             Some("That email and password don't match."),
         );
-        let email = between(&page, "<input id=\"email\"", ">");
+        // One field for an email or a mobile number (API.md, `POST /login`).
+        let email = between(&page, "<input id=\"identifier\"", ">");
+        assert!(email.contains("name=\"identifier\"") && email.contains("type=\"text\""));
+        assert!(page.contains("Email or mobile number"));
         let password = between(&page, "<input id=\"password\"", ">");
         assert!(email.contains("value=\"ana@example.com\"") && !email.contains("autofocus"));
         assert!(password.contains("autofocus"));
         assert!(password.contains("aria-describedby=\"password-hint form-error\""));
         assert!(password.contains("autocomplete=\"current-password\""));
         let empty = login("", Some("Enter your email address."));
-        assert!(between(&empty, "<input id=\"email\"", ">").contains("autofocus"));
+        assert!(between(&empty, "<input id=\"identifier\"", ">").contains("autofocus"));
     }
 }
