@@ -120,7 +120,7 @@ pub fn expected_status(file: &Path) -> Option<u16> {
         "post-users" => 201,
         // One result per row: the new email created, the invited tech's taken.
         "post-users-batch" => 200,
-        "post-users-invite" | "get-user" | "get-users" => 200,
+        "post-users-invite" | "get-user" | "get-users" | "patch-user" => 200,
         "post-users-disable" | "post-users-enable" => 200,
         "delete-users-invite" => 204,
         "get-setup" | "get-reset" | "get-login" | "get-forgot" => 200,

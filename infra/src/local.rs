@@ -17,9 +17,10 @@ use tokio::net::TcpListener;
 use onboarding::adapters::local_mailbox::{
     read_outbox, simulated_event, simulated_status, OutboxMessage,
 };
+use onboarding::adapters::local_texts::{read_texts, simulated_text_event};
 use onboarding::http::cookies::CookieNames;
 use onboarding::http::extract::session_token;
-use onboarding::http::pages::{self, MailRow};
+use onboarding::http::pages::{self, MailRow, TextRow};
 use onboarding::http::respond::{page, see_other, Format};
 use onboarding::http::{contract_routes, layers, ApiError, ClientIp, ErrorCode};
 use onboarding::services::Services;
@@ -88,21 +89,30 @@ pub fn simulate_mailbox(
         loop {
             tick.tick().await;
             let dir = outbox_dir.clone();
-            let Ok(Ok(messages)) = tokio::task::spawn_blocking(move || read_outbox(&dir)).await
-            else {
+            // Emails and texts alike: each (message id, what would be reported for it).
+            let read = tokio::task::spawn_blocking(move || {
+                let emails = read_outbox(&dir)?
+                    .into_iter()
+                    .map(|m| (m.message_id, simulated_event(&m.to)));
+                let texts = read_texts(&dir)?
+                    .into_iter()
+                    .map(|t| (t.message_id, simulated_text_event(&t.to)));
+                Ok::<_, std::io::Error>(emails.chain(texts).collect::<Vec<_>>())
+            })
+            .await;
+            let Ok(Ok(messages)) = read else {
                 continue;
             };
-            for m in messages {
-                if m.message_id.is_empty() || reported.contains(&m.message_id) {
+            for (message_id, event) in messages {
+                if message_id.is_empty() || reported.contains(&message_id) {
                     continue;
                 }
-                if seen.insert(m.message_id.clone()) {
+                if seen.insert(message_id.clone()) {
                     continue; // found this tick: reported on the next one
                 }
-                let event = simulated_event(&m.to);
-                match services.apply_delivery_event(&m.message_id, event).await {
+                match services.apply_delivery_event(&message_id, event).await {
                     Ok(_) => {
-                        reported.insert(m.message_id);
+                        reported.insert(message_id);
                     }
                     // Tried again next tick.
                     Err(e) => onboarding::telemetry::log_unexpected("the mailbox simulator", &e),
@@ -267,7 +277,24 @@ async fn mailbox(State(state): State<LocalState>) -> Response {
             file_name: m.file_name,
         })
         .collect();
-    page(StatusCode::OK, pages::mailbox(&rows))
+    let texts: Vec<TextRow> = state
+        .outbox_dir
+        .as_deref()
+        .and_then(|d| read_texts(d).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| TextRow {
+            date: t.sent_at.to_rfc2822(),
+            status: match simulated_text_event(&t.to) {
+                onboarding::domain::DeliveryEvent::Delivered => "delivered",
+                _ => "bounced (permanent)",
+            }
+            .to_owned(),
+            to: t.to,
+            body: t.body,
+        })
+        .collect();
+    page(StatusCode::OK, pages::mailbox(&rows, &texts))
 }
 
 /// One email's HTML, as a mail client would show it.

@@ -230,6 +230,11 @@ async fn every_event_is_answered_through_the_router_as_the_contract_says() {
                 assert_eq!(j["results"][1]["status"], 409);
                 assert_eq!(j["results"][1]["error"]["code"], "email_taken");
             }
+            "patch-user.json" => {
+                let j = json();
+                assert_eq!(j["user"]["id"], fixtures.user_id.as_str());
+                assert_eq!(j["user"]["name"], "Ana Tech-Smith");
+            }
             "get-user.json" => {
                 let j = json();
                 assert_eq!(j["user"]["id"], fixtures.user_id.as_str());

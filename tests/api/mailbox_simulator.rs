@@ -141,3 +141,63 @@ async fn a_resent_invite_follows_its_newest_email_and_a_used_one_stays_used() {
         .await;
     assert_eq!(r.json()["invite"]["status"], "used", "{}", r.body);
 }
+
+/// Texts too (API.md, "Local server"): a number ending in 0999 bounces for good, one ending in
+/// 0998 has opted out (refused at once), every other is delivered, within the same 5 seconds;
+/// `/_dev/mail` lists each text with what happened to it.
+#[tokio::test]
+async fn a_texts_invite_follows_what_the_local_text_service_reports() {
+    let t = spawn_app().await;
+    let _simulator = infra::local::simulate_mailbox(t.app().services.clone(), t.outbox.clone());
+    let by_text = |phone: &'static str| {
+        let t = &t;
+        async move {
+            let r = t
+                .post_json(
+                    "/users",
+                    &serde_json::json!({"phone": phone, "temporaryPassword": TEMP_PASSWORD}),
+                    Some(&t.admin_token),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.json()
+        }
+    };
+    let bounce = by_text("+12015550999").await;
+    let delivered = by_text("+12015550150").await;
+    let opted_out = by_text("+12015550998").await;
+    assert_eq!(opted_out["invite"]["status"], "failed");
+
+    let id = |j: &Value| j["user"]["id"].as_str().unwrap().to_owned();
+    let (invite, _) = invite_after_events(&t, &id(&bounce)).await;
+    assert_eq!(invite["status"], "bounced", "{invite}");
+    assert_eq!(invite["bounceType"], "permanent", "{invite}");
+    let (invite, _) = invite_after_events(&t, &id(&delivered)).await;
+    assert_eq!(invite["status"], "delivered", "{invite}");
+    assert_eq!(invite["channel"], "sms", "{invite}");
+
+    let page = t
+        .send(request(
+            Method::GET,
+            "/_dev/mail",
+            &[("host", "127.0.0.1:3000"), ("accept", "text/html")],
+            Vec::new(),
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    for (to, status) in [
+        ("+12015550999", "bounced (permanent)"),
+        ("+12015550150", "delivered"),
+    ] {
+        let row = page
+            .body
+            .lines()
+            .find(|l| l.contains(&format!("To {to} ")))
+            .unwrap_or_else(|| panic!("no row for {to}: {}", page.body));
+        assert!(row.contains(status), "{to}: {row}");
+    }
+    assert!(
+        !page.body.contains("+12015550998"),
+        "an opted-out number got no text"
+    );
+}

@@ -17,6 +17,7 @@ mod batch;
 mod breached_passwords;
 mod codes;
 mod cookies;
+mod corrections;
 mod crew;
 mod csrf;
 mod events;

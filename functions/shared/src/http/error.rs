@@ -31,6 +31,7 @@ pub enum ErrorCode {
     AlreadyActive,
     AccountDisabled,
     CannotDisableSelf,
+    CannotDemoteSelf,
     TokenInvalid,
     TokenExpired,
     TokenUsed,
@@ -50,9 +51,11 @@ impl ErrorCode {
             Self::Forbidden | Self::AccountDisabled => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::EmailTaken | Self::PhoneTaken | Self::AlreadyActive | Self::CannotDisableSelf => {
-                StatusCode::CONFLICT
-            }
+            Self::EmailTaken
+            | Self::PhoneTaken
+            | Self::AlreadyActive
+            | Self::CannotDisableSelf
+            | Self::CannotDemoteSelf => StatusCode::CONFLICT,
             Self::TokenInvalid | Self::TokenExpired | Self::TokenUsed => StatusCode::GONE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -75,6 +78,7 @@ impl ErrorCode {
             Self::AlreadyActive => "already_active",
             Self::AccountDisabled => "account_disabled",
             Self::CannotDisableSelf => "cannot_disable_self",
+            Self::CannotDemoteSelf => "cannot_demote_self",
             Self::TokenInvalid => "token_invalid",
             Self::TokenExpired => "token_expired",
             Self::TokenUsed => "token_used",
@@ -101,6 +105,7 @@ impl ErrorCode {
             Self::AlreadyActive => "This user has already set a password. They can use forgot-password to get a new one.",
             Self::AccountDisabled => "This account is disabled. Ask your admin to enable it.",
             Self::CannotDisableSelf => "You cannot disable your own account.",
+            Self::CannotDemoteSelf => "You cannot take away your own admin role.",
             Self::TokenInvalid => "This link is not valid. Ask for a new one.",
             Self::TokenExpired => "This link has expired. Ask for a new one.",
             Self::TokenUsed => "This link has already been used.",
@@ -273,6 +278,30 @@ pub(crate) fn no_contact_for(delivery: crate::domain::InviteChannel) -> ApiError
         _ => ("email", "`\"delivery\": \"email\"` needs an `email`."),
     };
     ApiError::invalid(field, message)
+}
+
+impl From<crate::services::correct::CorrectError> for ApiError {
+    fn from(e: crate::services::correct::CorrectError) -> Self {
+        use crate::services::correct::CorrectError;
+        match e {
+            CorrectError::NotFound => no_such_user(),
+            CorrectError::Phone(e) => Self::invalid("phone", e.to_string()),
+            CorrectError::Refused(_) => Self::invalid(
+                "email",
+                "A user needs an email or a mobile number: keep one of them.",
+            ),
+            CorrectError::CannotDemoteSelf => ErrorCode::CannotDemoteSelf.into(),
+            CorrectError::EmailTaken => Self {
+                field: Some("email"),
+                ..ErrorCode::EmailTaken.into()
+            },
+            CorrectError::PhoneTaken => Self {
+                field: Some("phone"),
+                ..ErrorCode::PhoneTaken.into()
+            },
+            CorrectError::Store(e) => e.into(),
+        }
+    }
 }
 
 fn no_such_user() -> ApiError {

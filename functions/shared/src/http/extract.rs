@@ -160,6 +160,19 @@ impl Fields {
         Ok(value)
     }
 
+    /// A string field that may be cleared: `None` when absent, `Some(None)` for JSON `null`,
+    /// `Some(Some(..))` for a string (400 naming the field for anything else).
+    pub fn nullable_string(&self, name: &'static str) -> Result<Option<Option<String>>, ApiError> {
+        if let Fields::Json(map) = self {
+            match map.get(name) {
+                None => return Ok(None),
+                Some(Value::Null) => return Ok(Some(None)),
+                Some(_) => {}
+            }
+        }
+        Ok(self.string(name)?.map(Some))
+    }
+
     /// A whole-number JSON field: `Ok(None)` when absent (or null), 400 naming the field when it
     /// is anything but an integer (a form's field is refused: only the JSON API has numbers).
     pub fn integer(&self, name: &'static str) -> Result<Option<i64>, ApiError> {

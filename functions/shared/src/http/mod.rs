@@ -13,7 +13,7 @@ pub mod openapi;
 pub mod pages;
 pub mod respond;
 
-use axum::routing::{delete, get, post, MethodRouter};
+use axum::routing::{delete, get, patch, post, MethodRouter};
 use axum::Router;
 use std::sync::Arc;
 
@@ -68,6 +68,8 @@ enum Endpoint {
     InviteCrew,
     ResendInvite,
     GetUser,
+    /// `PATCH /users/{id}`: an admin's correction.
+    CorrectUser,
     ListUsers,
     CancelInvite,
     DisableUser,
@@ -133,6 +135,12 @@ pub const ROUTES: &[Route] = &[
         "/users/{id}",
         Function::CreateUser,
         Endpoint::GetUser,
+    ),
+    route(
+        "PATCH",
+        "/users/{id}",
+        Function::CreateUser,
+        Endpoint::CorrectUser,
     ),
     route("GET", "/users", Function::CreateUser, Endpoint::ListUsers),
     route(
@@ -239,6 +247,7 @@ fn create_user_handler(endpoint: Endpoint) -> Option<Handler> {
         Endpoint::InviteCrew => post(batch::invite_crew),
         Endpoint::ResendInvite => post(users::resend_invite),
         Endpoint::GetUser => get(users::get),
+        Endpoint::CorrectUser => patch(users::correct),
         Endpoint::ListUsers => get(users::list),
         Endpoint::CancelInvite => delete(users::cancel_invite),
         Endpoint::DisableUser => post(users::disable),

@@ -22,8 +22,8 @@ use super::contract::batch::{CrewRequest, CrewResult};
 use super::contract::links::RedeemBody;
 use super::contract::login::{Accepted, Credentials, ForgotRequest, SessionBody, SignInBody};
 use super::contract::users::{
-    CreateUserRequest, InviteOnly, InviteOptionsBody, ListUsersQuery, UserOnly, UserPage,
-    UserWithInvite,
+    CorrectUserRequest, CreateUserRequest, InviteOnly, InviteOptionsBody, ListUsersQuery, UserOnly,
+    UserPage, UserWithInvite,
 };
 use super::contract::ErrorBody;
 use super::{Endpoint, ROUTES};
@@ -36,6 +36,7 @@ use super::{Endpoint, ROUTES};
     InviteOnly,
     UserPage,
     CreateUserRequest,
+    CorrectUserRequest,
     InviteOptionsBody,
     CrewRequest,
     CrewResult,
@@ -126,6 +127,7 @@ pub fn document() -> OpenApi {
             "GET" => HttpMethod::Get,
             "POST" => HttpMethod::Post,
             "DELETE" => HttpMethod::Delete,
+            "PATCH" => HttpMethod::Patch,
             other => panic!("no OpenAPI method for {other}"),
         };
         let mut operation = operation(r.endpoint);
@@ -251,6 +253,13 @@ fn operation(endpoint: Endpoint) -> Operation {
             op("user.get", Admin, "A user of the admin's organisation and their invite.")
                 .response("200", answer::<UserWithInvite>("The user.")),
             &["401", "403", "404", "503"],
+        ),
+        Endpoint::CorrectUser => admin_errors(
+            op("user.correct", Admin, "Correct a user: a mistyped email or number, a new number, a name or a role.")
+                .description(Some("Changing an email or number kills the user's links and codes; for an active or disabled user it also ends every session and device token, and notices go to the old and the new contact. A role change ends the user's sessions."))
+                .request_body(body::<CorrectUserRequest>(false, true))
+                .response("200", answer::<UserWithInvite>("The user as corrected.")),
+            &["400", "401", "403", "404", "409", "413", "415", "503"],
         ),
         Endpoint::ListUsers => admin_errors(
             op("user.list", Admin, "The admin's organisation's users, newest first, a page at a time.")

@@ -13,6 +13,7 @@
 pub mod batch;
 pub mod bootstrap;
 pub mod codes;
+pub mod correct;
 pub mod crew;
 pub mod delivery;
 pub mod forgot;

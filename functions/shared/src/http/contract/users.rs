@@ -33,6 +33,20 @@ pub struct CreateUserRequest {
     pub invite_expires_in_days: Option<u32>,
 }
 
+/// `PATCH /users/{id}`: any of these (JSON; unknown fields are ignored). `email` and `phone`
+/// may be `null` to remove one while the other remains; `name` may be `null` to clear it.
+#[derive(Clone, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
+pub struct CorrectUserRequest {
+    pub email: Option<String>,
+    /// Read as `POST /users` reads it.
+    pub phone: Option<String>,
+    pub name: Option<String>,
+    /// `tech` or `admin`; a change ends the user's sessions.
+    pub role: Option<RoleName>,
+}
+
 /// `POST /users/{id}/invite`'s optional body: how the new invite is handed over.
 #[derive(Debug, Clone, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -12,6 +12,7 @@ use crate::http::contract::users::{InviteOnly, InviteView, UserOnly, UserPage, U
 use crate::http::extract::{Admin, Fields, FromFields, JsonBody, OptionalJsonBody, QueryFields};
 use crate::http::respond::{invite_view, json, user_view};
 use crate::http::ApiError;
+use crate::services::correct::CorrectionRequest;
 use crate::services::crew::{decode_cursor, encode_cursor, DEFAULT_PAGE, MAX_PAGE};
 use crate::services::invite::MAX_INVITE_DAYS;
 use crate::services::{Delivery, InviteOptions, InviteRequest, Invited, Services};
@@ -177,6 +178,54 @@ pub async fn get(
             invite: invite_view(&user, app.now()),
         },
     ))
+}
+
+/// `PATCH /users/{id}`: an admin's correction of a user's email, number, name or role.
+pub async fn correct(
+    State(app): State<Arc<Services>>,
+    Admin(admin): Admin,
+    Path(id): Path<String>,
+    JsonBody(request): JsonBody<CorrectionRequest>,
+) -> Result<Response, ApiError> {
+    let user = app.correct_user(&admin, &id, request).await?;
+    Ok(json(
+        StatusCode::OK,
+        &UserWithInvite {
+            user: user_view(&user),
+            invite: invite_view(&user, app.now()),
+        },
+    ))
+}
+
+impl FromFields for CorrectionRequest {
+    fn from_fields(f: &Fields) -> Result<Self, ApiError> {
+        let email = match f.nullable_string("email")? {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(raw)) => Some(Some(
+                EmailAddress::parse(&raw).map_err(|e| ApiError::invalid("email", e.0))?,
+            )),
+        };
+        let name = match f.nullable_string("name")? {
+            None => None,
+            Some(None) => Some(None),
+            Some(raw) => Some(parse_name(raw)?),
+        };
+        let role = f
+            .string("role")?
+            .map(|r| {
+                Role::parse(&r).ok_or_else(|| {
+                    ApiError::invalid("role", "`role` must be \"tech\" or \"admin\".")
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            email,
+            phone: f.nullable_string("phone")?,
+            name,
+            role,
+        })
+    }
 }
 
 /// `POST /users/{id}/invite`: a fresh setup link, every earlier one dead. The body is optional.

@@ -24,21 +24,32 @@ pub struct MailRow {
     pub status: String,
 }
 
+/// A text message in the local outbox, as `/_dev/mail` lists it (its whole body: a text is short).
+pub struct TextRow {
+    pub date: String,
+    pub to: String,
+    pub body: String,
+    /// What the simulator reports for it: `delivered` or `bounced (permanent)`.
+    pub status: String,
+}
+
 #[derive(Template)]
 #[template(path = "mailbox.html")]
 struct MailboxPage<'a> {
     chrome: Chrome,
     rows: &'a [MailRow],
+    texts: &'a [TextRow],
 }
 
 /// The local server's `/_dev/mail` page.
-pub fn mailbox(rows: &[MailRow]) -> String {
+pub fn mailbox(rows: &[MailRow], texts: &[TextRow]) -> String {
     render(MailboxPage {
         chrome: Chrome {
             wide: true,
             ..Chrome::new(false)
         },
         rows,
+        texts,
     })
 }
 

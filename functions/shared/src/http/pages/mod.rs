@@ -9,7 +9,7 @@ mod password;
 mod sign_in;
 
 #[cfg(feature = "local")]
-pub use local::{mailbox, signed_in, MailRow};
+pub use local::{mailbox, signed_in, MailRow, TextRow};
 pub use password::{
     change_password, code_form, password_form, ChangePasswordState, CodeEntry, PasswordFormPage,
     PasswordFormState,
