@@ -444,3 +444,42 @@ async fn a_sweep_killed_in_the_middle_of_a_batch_loses_no_email() {
     t.advance(Duration::minutes(1));
     assert_eq!(t.run_schedule().await.sent, 0);
 }
+
+/// A crew with numbers (API.md, "Phones"): the CSV's `phone` column (and the `locale` column,
+/// accepted for the languages to come), JSON rows with `phone` and `"delivery": "sms"`; each
+/// row's invite waits in the outbox and the schedule sends the texts; a number that appears twice
+/// is invited at its first row only.
+#[tokio::test]
+async fn a_crew_with_numbers_is_invited_by_text() {
+    let t = spawn_app().await;
+    let csv = "phone,name,locale\r\n(201) 555-0160,Ana,es\r\n+1 201 555 0161,Ben,\r\n201.555.0160,Again,\r\n";
+    let r = post_batch(&t, "text/csv", csv, &t.admin_token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["created"], 2, "{j}");
+    assert_eq!(j["results"][0]["user"]["phone"], "+12015550160");
+    assert_eq!(j["results"][0]["invite"]["status"], "queued");
+    assert_eq!(j["results"][2]["status"], 409);
+    assert_eq!(j["results"][2]["error"]["code"], "phone_taken");
+
+    let r = post_crew(
+        &t,
+        vec![
+            json!({"email": "cara@northwind.example", "phone": "+12015550162", "delivery": "sms"}),
+            json!({"email": "dan@northwind.example", "delivery": "sms"}),
+        ],
+    )
+    .await;
+    let j = r.json();
+    assert_eq!(j["results"][0]["status"], 201, "{j}");
+    assert_eq!(j["results"][1]["status"], 400, "sms needs a phone: {j}");
+    assert_eq!(j["results"][1]["error"]["field"], "phone");
+
+    assert!(t.texts().is_empty(), "queued for the schedule");
+    let report = t.run_schedule().await;
+    assert_eq!(report.sent, 3, "{report:?}");
+    for number in ["+12015550160", "+12015550161", "+12015550162"] {
+        assert_eq!(t.last_text_to(number).purpose, "welcome");
+    }
+    assert!(t.emails().iter().all(|m| m.to != "cara@northwind.example"));
+}
