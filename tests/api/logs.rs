@@ -223,6 +223,53 @@ async fn journey_with_secrets(capture: &Capture) {
     secrets.push(spaced);
     secrets.push("yet another passphrase here".into());
 
+    // A tech with only a number: invited by text, signs in by number, resets by number with
+    // the text's code. Neither the link, the code nor the number reaches a log.
+    let phone = "+12015550170";
+    t.post_json(
+        "/users",
+        &serde_json::json!({"phone": phone, "temporaryPassword": TEMP_PASSWORD}),
+        Some(&t.admin_token),
+    )
+    .await;
+    let text = t.last_text_to(phone);
+    let short = link_in(&text.body);
+    secrets.push(short.rsplit('/').next().unwrap().to_owned());
+    t.get(short.strip_prefix(BASE_URL).unwrap()).await;
+    t.post_json(
+        "/login",
+        &serde_json::json!({"phone": phone, "password": TEMP_PASSWORD}),
+        None,
+    )
+    .await;
+    t.post_json(
+        "/password/forgot",
+        &serde_json::json!({"phone": phone}),
+        None,
+    )
+    .await;
+    let reset = t.last_text_to(phone);
+    let code = reset.body.rsplit('#').next().unwrap().to_owned();
+    secrets.push(link_in(&reset.body).rsplit('/').next().unwrap().to_owned());
+    let by_code = t
+        .post_json(
+            "/reset",
+            &serde_json::json!({"phone": phone, "code": code, "password": "a passphrase by phone"}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        by_code.status, 200,
+        "the text's code reset the password: {}",
+        by_code.body
+    );
+    for prefix in ['"', '=', ' ', '#', ':'] {
+        secrets.push(format!("{prefix}{code}"));
+    }
+    secrets.push("a passphrase by phone".into());
+    secrets.push(phone.to_owned());
+    secrets.push("2015550170".to_owned());
+
     let user = t
         .app()
         .store
