@@ -30,6 +30,7 @@ use tokio::net::TcpListener;
 use infra::local::{serve, Local};
 use onboarding::adapters::embedded::EmbeddedStore;
 use onboarding::adapters::local_mailbox::{read_outbox, LocalMailbox, OutboxMessage};
+use onboarding::adapters::local_texts::{read_texts, OutboxText};
 use onboarding::domain::EmailAddress;
 use onboarding::ports::FixedClock;
 use onboarding::App;
@@ -38,6 +39,10 @@ use tests::app::{
 };
 
 const TECH: &str = "ana.tech@example.com";
+/// Phone-first techs' mobile numbers as the service keeps them (E.164): valid US numbers that
+/// the local outbox delivers to (not 0998, opted out, nor 0999, bouncing).
+const ANA_MOBILE: &str = "+12015550123";
+const BO_MOBILE: &str = "+12015550124";
 const ORG: &str = "Northwind Plumbing";
 /// Fails the policy (zxcvbn scores it 0), as a tech in a hurry might type.
 const WEAK_PASSWORD: &str = "password1234";
@@ -176,16 +181,21 @@ async fn an_expired_link_offers_a_new_link_which_sets_the_password() {
             b.click_and_wait(Locator::LinkText("Email me a new link"))
                 .await;
             b.look("forgot", 200).await;
-            assert_eq!(b.attr("#email", "autocomplete").await, "username");
+            assert_eq!(b.attr("#identifier", "autocomplete").await, "username");
+            assert_eq!(
+                b.text("label[for=identifier]").await,
+                "Email or mobile number"
+            );
+            assert_eq!(b.prop("#identifier", "type").await, "text");
 
             // Nothing typed: the message is at the field, and the field has the focus.
             b.click_and_wait(Locator::Css("button[type=submit]")).await;
             b.look("forgot-no-email", 400).await;
-            assert!(!b.text("#email-error").await.is_empty());
-            assert_eq!(b.attr("#email", "aria-invalid").await, "true");
-            assert_eq!(b.focused_id().await, "email");
+            assert!(!b.text("#identifier-error").await.is_empty());
+            assert_eq!(b.attr("#identifier", "aria-invalid").await, "true");
+            assert_eq!(b.focused_id().await, "identifier");
 
-            b.type_into("#email", TECH).await;
+            b.type_into("#identifier", TECH).await;
             b.click_and_wait(Locator::Css("button[type=submit]")).await;
             let page = b.look("forgot-sent", 202).await;
             assert!(
@@ -222,19 +232,32 @@ async fn the_temporary_password_signs_in_before_setup() {
 
             b.goto(&format!("{}/login", server.base)).await;
             b.look("sign-in", 200).await;
-            assert_eq!(b.attr("#email", "autocomplete").await, "username");
+            assert_eq!(b.attr("#identifier", "autocomplete").await, "username");
+            assert_eq!(
+                b.text("label[for=identifier]").await,
+                "Email or mobile number"
+            );
+            assert_eq!(
+                b.prop("#identifier", "type").await,
+                "text",
+                "one field takes an email or a number"
+            );
             assert_eq!(
                 b.attr("#password", "autocomplete").await,
                 "current-password"
             );
             assert!(b.displayed("[data-toggle-password]").await);
 
-            b.type_into("#email", TECH).await;
+            b.type_into("#identifier", TECH).await;
             b.type_into("#password", "not the password at all").await;
             b.click_and_wait(Locator::Css("button[type=submit]")).await;
             let page = b.look("sign-in-wrong-password", 401).await;
             assert!(page.contains("don't match"), "{page}");
-            assert_eq!(b.prop("#email", "value").await, TECH, "the email is kept");
+            assert_eq!(
+                b.prop("#identifier", "value").await,
+                TECH,
+                "the email is kept"
+            );
             assert_eq!(b.focused_id().await, "password");
 
             // Signed in, and taken straight to choosing a password of their own (API.md,
@@ -265,7 +288,7 @@ async fn a_tech_chooses_a_password_after_the_temporary_one_which_then_stops_work
             server.invite(TECH).await;
 
             b.goto(&format!("{}/login", server.base)).await;
-            b.type_into("#email", TECH).await;
+            b.type_into("#identifier", TECH).await;
             b.type_into("#password", TEMP_PASSWORD).await;
             b.click_and_wait(Locator::Css("button[type=submit]")).await;
             assert_eq!(
@@ -330,7 +353,7 @@ async fn a_tech_chooses_a_password_after_the_temporary_one_which_then_stops_work
             assert!(cookies.iter().all(|c| c.name() != "session"), "{cookies:?}");
 
             // The temporary password no longer signs in; their own does.
-            b.type_into("#email", TECH).await;
+            b.type_into("#identifier", TECH).await;
             b.type_into("#password", TEMP_PASSWORD).await;
             b.click_and_wait(Locator::Css("button[type=submit]")).await;
             assert_eq!(b.url().await, format!("{}/login", server.base));
@@ -447,6 +470,138 @@ async fn a_tech_types_the_code_on_a_phone_and_lands_signed_in() {
     .await;
 }
 
+/// A phone-first tech: the admin invites them by mobile number only; the text's short link,
+/// opened on the phone, leads to the setup page; a password of their own signs them in, and the
+/// number then signs them in again on the sign-in page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tech_invited_by_text_opens_the_link_on_the_phone_and_lands_signed_in() {
+    with_browser(PHONE, Javascript::On, |b| async move {
+        let server = Server::start().await;
+        server.invite_by_phone("(201) 555-0123").await;
+        assert!(
+            read_outbox(&server.outbox)
+                .expect("the outbox reads")
+                .is_empty(),
+            "no email for a tech without one"
+        );
+        let text = server.newest_text_to(ANA_MOBILE);
+        assert_eq!(text.purpose, "welcome");
+        let (link, _code) = server.link_and_code(&text);
+        assert!(
+            text.body.lines().next().unwrap_or_default().contains(ORG),
+            "the first line names the company: {}",
+            text.body
+        );
+
+        // The short link, as the phone's messages app opens it: a redirect to the setup page.
+        b.goto(&link).await;
+        let setup = b.url().await;
+        assert!(
+            setup.starts_with(&format!("{}/setup?token=", server.base)),
+            "the short link leads to the setup page: {setup}"
+        );
+        let page = b.look("setup-from-text", 200).await;
+        assert!(page.contains("Set up your account"), "{page}");
+        assert!(page.contains(ANA_MOBILE), "the account is named: {page}");
+        assert_eq!(
+            b.prop("input[name=username]", "value").await,
+            ANA_MOBILE,
+            "a password manager saves the number as the username"
+        );
+        assert_eq!(
+            b.attr("input[name=username]", "autocomplete").await,
+            "username"
+        );
+        assert_eq!(b.attr("#password", "autocomplete").await, "new-password");
+        assert_eq!(
+            b.attr("#password-confirmation", "autocomplete").await,
+            "new-password"
+        );
+
+        b.type_into("#password", NEW_PASSWORD).await;
+        b.type_into("#password-confirmation", NEW_PASSWORD).await;
+        b.click_and_wait(Locator::Css("button[type=submit]")).await;
+        assert_eq!(b.url().await, format!("{}/app", server.base));
+        let page = b.look("app-signed-in-by-text", 200).await;
+        assert!(page.contains("You're signed in"), "{page}");
+        assert!(!page.contains("temporary password"), "{page}");
+        assert_eq!(b.text("#signed-in-email").await, ANA_MOBILE);
+        b.assert_session_cookie().await;
+
+        // The text's link again: used up, as an email's is.
+        b.goto(&link).await;
+        let page = b.look("text-link-used", 410).await;
+        assert!(page.contains("This link has already been used"), "{page}");
+
+        // Signed out, the number as a person writes it and their own password sign them in.
+        b.goto(&format!("{}/app", server.base)).await;
+        b.click_and_wait(Locator::Id("sign-out")).await;
+        assert_eq!(b.url().await, format!("{}/login", server.base));
+        b.type_into("#identifier", "201-555-0123").await;
+        b.type_into("#password", NEW_PASSWORD).await;
+        b.click_and_wait(Locator::Css("button[type=submit]")).await;
+        assert_eq!(b.url().await, format!("{}/app", server.base));
+        b.look("app-signed-in-by-number", 200).await;
+        assert_eq!(b.text("#signed-in-email").await, ANA_MOBILE);
+        b.assert_session_cookie().await;
+    })
+    .await;
+}
+
+/// A phone-first tech without the link at hand: on the phone they open the setup page, type
+/// their number as people do (spaces, no country code) and the code from the text, choose a
+/// password and land signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tech_invited_by_text_types_the_number_and_code_and_lands_signed_in() {
+    with_browser(PHONE, Javascript::On, |b| async move {
+        let server = Server::start().await;
+        server.invite_by_phone("+1 201 555 0124").await;
+        let text = server.newest_text_to(BO_MOBILE);
+        let (_link, code) = server.link_and_code(&text);
+        let wrong = if code == "000000" { "000001" } else { "000000" };
+
+        b.goto(&format!("{}/setup", server.base)).await;
+        let page = b.look("code-form-by-text", 200).await;
+        assert!(page.contains("6-digit code"), "{page}");
+        assert_eq!(
+            b.text("label[for=identifier]").await,
+            "Email or mobile number"
+        );
+        assert_eq!(b.prop("#identifier", "type").await, "text");
+        assert_eq!(b.attr("#identifier", "autocomplete").await, "username");
+        assert_eq!(b.attr("#code", "autocomplete").await, "one-time-code");
+        assert_eq!(b.attr("#code", "inputmode").await, "numeric");
+
+        // A wrong code: refused at the code, the number kept as typed.
+        b.type_into("#identifier", "201 555 0124").await;
+        b.type_into("#code", wrong).await;
+        b.type_into("#password", NEW_PASSWORD).await;
+        b.type_into("#password-confirmation", NEW_PASSWORD).await;
+        b.click_and_wait(Locator::Css("button[type=submit]")).await;
+        let page = b.look("code-by-text-wrong", 400).await;
+        assert!(
+            b.text("#code-error").await.contains("doesn't match"),
+            "{page}"
+        );
+        assert!(
+            !page.contains(ORG),
+            "the page says nothing about whose code it is"
+        );
+        assert_eq!(b.prop("#identifier", "value").await, "201 555 0124");
+
+        b.type_into("#code", &code).await;
+        b.type_into("#password", NEW_PASSWORD).await;
+        b.type_into("#password-confirmation", NEW_PASSWORD).await;
+        b.click_and_wait(Locator::Css("button[type=submit]")).await;
+        assert_eq!(b.url().await, format!("{}/app", server.base));
+        let page = b.look("app-signed-in-by-code", 200).await;
+        assert!(page.contains("You're signed in"), "{page}");
+        assert_eq!(b.text("#signed-in-email").await, BO_MOBILE);
+        b.assert_session_cookie().await;
+    })
+    .await;
+}
+
 /// The accessibility check is only worth something if it can fail: on a page with a field that
 /// has no label, axe must say so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -454,7 +609,7 @@ async fn the_accessibility_check_finds_a_field_without_a_label() {
     with_browser(DESKTOP, Javascript::On, |b| async move {
         let server = Server::start().await;
         b.goto(&format!("{}/login", server.base)).await;
-        b.script("document.querySelector('label[for=email]').remove();")
+        b.script("document.querySelector('label[for=identifier]').remove();")
             .await;
         let violations = b.axe_violations(Rules::WcagAndBestPractice).await;
         assert!(
@@ -536,8 +691,21 @@ impl Server {
 
     /// `POST /users` as the admin, as the main app does.
     async fn invite(&self, email: &str) {
+        self.create_user(
+            json!({"email": email, "temporaryPassword": TEMP_PASSWORD, "name": "Ana Tech"}),
+        )
+        .await;
+    }
+
+    /// `POST /users` with a mobile number only, as the admin would type it: the invite goes by
+    /// text.
+    async fn invite_by_phone(&self, phone: &str) {
+        self.create_user(json!({"phone": phone, "temporaryPassword": TEMP_PASSWORD}))
+            .await;
+    }
+
+    async fn create_user(&self, body: Value) {
         let auth = format!("Bearer {}", self.admin_token);
-        let body = json!({"email": email, "temporaryPassword": TEMP_PASSWORD, "name": "Ana Tech"});
         let response = onboarding::http::call(
             self.local.router(),
             request(
@@ -551,7 +719,38 @@ impl Server {
             ),
         )
         .await;
-        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(response.status(), StatusCode::CREATED, "{body}");
+    }
+
+    /// The newest text message to `to` (E.164).
+    fn newest_text_to(&self, to: &str) -> OutboxText {
+        read_texts(&self.outbox)
+            .expect("the outbox reads")
+            .into_iter()
+            .find(|m| m.to == to)
+            .unwrap_or_else(|| panic!("no text to {to}"))
+    }
+
+    /// A text's short link and code, read as a phone would: three lines, the company and the
+    /// expiry, then the link (`{base}/s/…`), then the autofill line `@host #123456` last.
+    fn link_and_code(&self, text: &OutboxText) -> (String, String) {
+        let lines: Vec<&str> = text.body.lines().collect();
+        assert_eq!(lines.len(), 3, "three lines: {:?}", text.body);
+        let link = lines[1].to_owned();
+        assert!(
+            link.starts_with(&format!("{}/s/", self.base)),
+            "the short link: {link}"
+        );
+        let (at, code) = lines[2]
+            .rsplit_once(" #")
+            .unwrap_or_else(|| panic!("no autofill line: {:?}", text.body));
+        assert_eq!(at, "@127.0.0.1", "the autofill line names the host");
+        assert!(
+            code.len() == 6 && code.bytes().all(|c| c.is_ascii_digit()),
+            "6 digits, nothing after them: {:?}",
+            text.body
+        );
+        (link, code.to_owned())
     }
 
     fn newest_email_to(&self, to: &str) -> OutboxMessage {
