@@ -152,7 +152,7 @@ async fn a_tech_sets_up_the_account_from_the_welcome_email_and_lands_signed_in()
             b.goto(&link).await;
             let page = b.look("link-used", 410).await;
             assert!(page.contains("This link has already been used"), "{page}");
-            assert_eq!(b.href_of("Email me a new link").await, "/password/forgot");
+            assert_eq!(b.href_of("Send me a new link").await, "/password/forgot");
             assert_eq!(b.href_of("Sign in").await, "/login");
         })
         .await;
@@ -178,7 +178,7 @@ async fn an_expired_link_offers_a_new_link_which_sets_the_password() {
                 b.href_of("Sign in with the temporary password").await,
                 "/login"
             );
-            b.click_and_wait(Locator::LinkText("Email me a new link"))
+            b.click_and_wait(Locator::LinkText("Send me a new link"))
                 .await;
             b.look("forgot", 200).await;
             assert_eq!(b.attr("#identifier", "autocomplete").await, "username");
@@ -379,7 +379,7 @@ async fn a_mangled_or_incomplete_link_says_what_happened_and_what_to_do() {
             b.goto(&format!("{}/setup?token=abc", server.base)).await;
             let page = b.look("link-invalid", 410).await;
             assert!(page.contains("This link doesn't work"), "{page}");
-            assert_eq!(b.href_of("Email me a new link").await, "/password/forgot");
+            assert_eq!(b.href_of("Send me a new link").await, "/password/forgot");
             assert_eq!(
                 b.href_of("Sign in with the temporary password").await,
                 "/login"

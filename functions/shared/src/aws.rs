@@ -1,7 +1,9 @@
 //! AWS wiring: configuration, SDK clients (built once, before the runtime loop) and the app with
-//! the DynamoDB store and the SES v2 mailer. Endpoints come from the SDK's own variables
-//! (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SESV2`), which
-//! `aws_config`'s defaults loader reads; nothing here overrides them.
+//! the DynamoDB store, the SES v2 mailer and End User Messaging SMS's texter (when
+//! `SMS_ORIGINATION_IDENTITY` names one to send from). Endpoints come from the SDK's own
+//! variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SESV2`,
+//! `AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2`), which `aws_config`'s defaults loader reads; nothing
+//! here overrides them.
 //!
 //! Also, with the `test-hooks` feature only, the round-trip counter the tests and the bench attach
 //! to the clients.

@@ -81,8 +81,8 @@ fn link_form(
     };
     let intro = if code_entry.is_some() {
         match page {
-            TokenPurpose::Setup => "Enter your email address and the 6-digit code from your welcome email, then choose the password you'll use to sign in. You're signed in straight away.",
-            TokenPurpose::Reset => "Enter your email address and the 6-digit code from the reset email, then choose a new password. Other devices are signed out.",
+            TokenPurpose::Setup => "Enter your email address or mobile number and the 6-digit code from your invite (email or text message), then choose the password you'll use to sign in. You're signed in straight away.",
+            TokenPurpose::Reset => "Enter your email address or mobile number and the 6-digit code from the reset email or text message, then choose a new password. Other devices are signed out.",
         }
     } else {
         intro

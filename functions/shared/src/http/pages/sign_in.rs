@@ -129,7 +129,7 @@ mod tests {
         ] {
             let page = link_problem(trouble);
             assert!(page
-                .contains("<a class=\"button\" href=\"/password/forgot\">Email me a new link</a>"));
+                .contains("<a class=\"button\" href=\"/password/forgot\">Send me a new link</a>"));
             assert!(page.contains(
                 "<a class=\"button secondary\" href=\"/login\">Sign in with the temporary password</a>"
             ));
@@ -137,7 +137,7 @@ mod tests {
         // After a link has set a password, the temporary one no longer works.
         let used = link_problem(LinkTrouble::Used);
         assert!(used.contains("already been used"));
-        assert!(used.contains("href=\"/password/forgot\">Email me a new link</a>"));
+        assert!(used.contains("href=\"/password/forgot\">Send me a new link</a>"));
         assert!(used.contains("<a class=\"button secondary\" href=\"/login\">Sign in</a>"));
     }
 
