@@ -19,6 +19,28 @@ async fn invite(t: &TestApp, email: &str) -> String {
     r.json()["user"]["id"].as_str().unwrap().to_owned()
 }
 
+/// `/_dev/mail` as a browser on this machine asks for it.
+async fn dev_mail(t: &TestApp) -> TestResponse {
+    let page = t
+        .send(request(
+            Method::GET,
+            "/_dev/mail",
+            &[("host", "127.0.0.1:3000"), ("accept", "text/html")],
+            Vec::new(),
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page
+}
+
+/// The page's line about the message to `to`.
+fn row_for<'a>(page: &'a TestResponse, to: &str) -> &'a str {
+    page.body
+        .lines()
+        .find(|l| l.contains(&format!("To {to} ")))
+        .unwrap_or_else(|| panic!("no row for {to}: {}", page.body))
+}
+
 /// `GET /users/{id}`'s invite once its status is no longer `sent`, polled until the limit.
 async fn invite_after_events(t: &TestApp, id: &str) -> (Value, Duration) {
     let started = Instant::now();
@@ -84,25 +106,13 @@ async fn the_invites_status_follows_what_the_mailbox_simulator_reports() {
     assert_eq!(shown(&other)["status"], "delivered");
 
     // The mailbox page says what happened to each email.
-    let page = t
-        .send(request(
-            Method::GET,
-            "/_dev/mail",
-            &[("host", "127.0.0.1:3000"), ("accept", "text/html")],
-            Vec::new(),
-        ))
-        .await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = dev_mail(&t).await;
     for (to, status) in [
         ("bounce@simulator.amazonses.com", "bounced (permanent)"),
         ("complaint@simulator.amazonses.com", "complained"),
         ("ben@northwind.example", "delivered"),
     ] {
-        let row = page
-            .body
-            .lines()
-            .find(|l| l.contains(&format!("To {to} ")))
-            .unwrap_or_else(|| panic!("no row for {to}: {}", page.body));
+        let row = row_for(&page, to);
         assert!(row.contains(status), "{to}: {row}");
     }
 }
@@ -176,24 +186,12 @@ async fn a_texts_invite_follows_what_the_local_text_service_reports() {
     assert_eq!(invite["status"], "delivered", "{invite}");
     assert_eq!(invite["channel"], "sms", "{invite}");
 
-    let page = t
-        .send(request(
-            Method::GET,
-            "/_dev/mail",
-            &[("host", "127.0.0.1:3000"), ("accept", "text/html")],
-            Vec::new(),
-        ))
-        .await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = dev_mail(&t).await;
     for (to, status) in [
         ("+12015550999", "bounced (permanent)"),
         ("+12015550150", "delivered"),
     ] {
-        let row = page
-            .body
-            .lines()
-            .find(|l| l.contains(&format!("To {to} ")))
-            .unwrap_or_else(|| panic!("no row for {to}: {}", page.body));
+        let row = row_for(&page, to);
         assert!(row.contains(status), "{to}: {row}");
     }
     assert!(

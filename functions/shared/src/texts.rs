@@ -83,47 +83,27 @@ fn with_link(first_line: &str, link: &str, public_base_url: &str, code: &OneTime
     )
 }
 
-/// The invite by text (`"delivery": "sms"`), sent again as is by a resend.
+/// The invite by text (`"delivery": "sms"`), sent again as is by a resend; with `reminder`, the
+/// invite's one reminder, whose fresh link expires when the first would have.
 pub struct InviteText<'a> {
     pub org_name: Option<&'a str>,
     pub link: &'a str,
     pub expires_at: DateTime<Utc>,
     pub code: &'a OneTimeCode,
     pub public_base_url: &'a str,
+    pub reminder: bool,
 }
 
 impl InviteText<'_> {
     pub fn render(&self) -> String {
         let org = self.org_name.and_then(org_name_for_text);
         let expires = self.expires_at.format(en::EXPIRY_FORMAT).to_string();
-        with_link(
-            &en::invite(org.as_deref(), &expires),
-            self.link,
-            self.public_base_url,
-            self.code,
-        )
-    }
-}
-
-/// The invite's one reminder, with its fresh link (which expires when the first would have).
-pub struct ReminderText<'a> {
-    pub org_name: Option<&'a str>,
-    pub link: &'a str,
-    pub expires_at: DateTime<Utc>,
-    pub code: &'a OneTimeCode,
-    pub public_base_url: &'a str,
-}
-
-impl ReminderText<'_> {
-    pub fn render(&self) -> String {
-        let org = self.org_name.and_then(org_name_for_text);
-        let expires = self.expires_at.format(en::EXPIRY_FORMAT).to_string();
-        with_link(
-            &en::reminder(org.as_deref(), &expires),
-            self.link,
-            self.public_base_url,
-            self.code,
-        )
+        let first_line = if self.reminder {
+            en::reminder(org.as_deref(), &expires)
+        } else {
+            en::invite(org.as_deref(), &expires)
+        };
+        with_link(&first_line, self.link, self.public_base_url, self.code)
     }
 }
 
@@ -201,17 +181,19 @@ mod tests {
                     expires_at: expires(),
                     code: &code,
                     public_base_url: BASE_URL,
+                    reminder: false,
                 }
                 .render(),
             ),
             (
                 "reminder",
-                ReminderText {
+                InviteText {
                     org_name: org,
                     link: &link,
                     expires_at: expires(),
                     code: &code,
                     public_base_url: BASE_URL,
+                    reminder: true,
                 }
                 .render(),
             ),
@@ -261,12 +243,13 @@ mod tests {
     fn the_tightest_text_takes_a_30_character_name_with_up_to_4_emoji() {
         let reminder_units = |org: &str| {
             let (link, code) = (longest_link(), code());
-            let body = ReminderText {
+            let body = InviteText {
                 org_name: Some(org),
                 link: &link,
                 expires_at: expires(),
                 code: &code,
                 public_base_url: BASE_URL,
+                reminder: true,
             }
             .render();
             segments(&body)

@@ -192,27 +192,33 @@ impl Mailer for LocalMailbox {
     }
 }
 
-/// Reads the outbox, newest first.
-pub fn read_outbox(dir: &Path) -> std::io::Result<Vec<OutboxMessage>> {
-    let mut out = Vec::new();
+/// The outbox's finished files whose names end in `suffix` (`.eml`, `.sms.json`), as (name,
+/// contents), newest first (names start with the time they were written); none when there is
+/// no outbox yet. A file still being written (`.name.tmp`) is not one of them.
+pub(super) fn outbox_files(dir: &Path, suffix: &str) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
+    let mut out = Vec::new();
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(".eml") || name.starts_with('.') {
-            continue;
-        }
-        let raw = std::fs::read_to_string(entry.path())?;
-        if let Some(msg) = parse_eml(&name, &raw) {
-            out.push(msg);
+        if name.ends_with(suffix) && !name.starts_with('.') {
+            out.push((name, std::fs::read(entry.path())?));
         }
     }
-    out.sort_by(|a, b| b.file_name.cmp(&a.file_name));
+    out.sort_by(|a, b| b.0.cmp(&a.0));
     Ok(out)
+}
+
+/// Reads the outbox, newest first.
+pub fn read_outbox(dir: &Path) -> std::io::Result<Vec<OutboxMessage>> {
+    Ok(outbox_files(dir, ".eml")?
+        .into_iter()
+        .filter_map(|(name, raw)| parse_eml(&name, &String::from_utf8_lossy(&raw)))
+        .collect())
 }
 
 fn decode_header(value: &str) -> String {

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-use super::local_mailbox::LocalMailbox;
+use super::local_mailbox::{outbox_files, LocalMailbox};
 use crate::domain::{BounceType, DeliveryEvent};
 use crate::ports::{TextError, TextMessage, Texter};
 
@@ -94,26 +94,14 @@ impl Texter for LocalMailbox {
 
 /// The outbox's text messages, newest first.
 pub fn read_texts(dir: &Path) -> std::io::Result<Vec<OutboxText>> {
-    let mut out = Vec::new();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(e),
-    };
-    for entry in entries {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(TEXT_SUFFIX) || name.starts_with('.') {
-            continue;
-        }
-        let raw = std::fs::read(entry.path())?;
-        if let Ok(mut text) = serde_json::from_slice::<OutboxText>(&raw) {
+    Ok(outbox_files(dir, TEXT_SUFFIX)?
+        .into_iter()
+        .filter_map(|(name, raw)| {
+            let mut text = serde_json::from_slice::<OutboxText>(&raw).ok()?;
             text.file_name = name;
-            out.push(text);
-        }
-    }
-    out.sort_by(|a, b| b.file_name.cmp(&a.file_name));
-    Ok(out)
+            Some(text)
+        })
+        .collect())
 }
 
 #[cfg(test)]

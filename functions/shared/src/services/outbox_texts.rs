@@ -8,7 +8,7 @@ use super::outbox::{roughly, DeliverMail, Handover, Outgoing};
 use crate::domain::mail::MAX_ATTEMPTS;
 use crate::domain::{IssuedToken, MailJob, MailKind, PhoneNumber, User};
 use crate::ports::{MailOutcome, StoreError, TextError, TextMessage};
-use crate::texts::{InviteText, ReminderText, ResetText};
+use crate::texts::{InviteText, ResetText};
 
 impl DeliverMail<'_> {
     /// `job`'s text message: the company name, the short link, the expiry and the code.
@@ -24,20 +24,13 @@ impl DeliverMail<'_> {
         let code = token.code();
         let org_name = user.org_name.as_deref();
         let body = match job.kind {
-            MailKind::Welcome => InviteText {
+            MailKind::Welcome | MailKind::Reminder => InviteText {
                 org_name,
                 link: &link,
                 expires_at: job.link_expires_at,
                 code: &code,
                 public_base_url: self.public_base_url,
-            }
-            .render(),
-            MailKind::Reminder => ReminderText {
-                org_name,
-                link: &link,
-                expires_at: job.link_expires_at,
-                code: &code,
-                public_base_url: self.public_base_url,
+                reminder: job.kind == MailKind::Reminder,
             }
             .render(),
             MailKind::Reset => ResetText {
