@@ -571,6 +571,22 @@ fn texts_send_from_the_configured_identity_and_their_events_reach_the_mailer() {
         t["Parameters"]["SmsAllowedCountries"]["Default"].as_str(),
         Some("US,CA")
     );
+    assert_eq!(
+        variables["DEFAULT_PHONE_REGION"].as_str(),
+        Some("DefaultPhoneRegion")
+    );
+    assert_eq!(
+        t["Parameters"]["DefaultPhoneRegion"]["Default"].as_str(),
+        Some("US")
+    );
+    assert_eq!(
+        variables["SMS_DAILY_LIMIT_PER_ORG"].as_str(),
+        Some("SmsDailyLimitPerOrg")
+    );
+    assert_eq!(
+        number(&t["Parameters"]["SmsDailyLimitPerOrg"]["Default"]),
+        500.0
+    );
 
     // Every function that sends email sends texts too, each under the same narrow grant.
     for function in [
@@ -632,4 +648,101 @@ fn texts_send_from_the_configured_identity_and_their_events_reach_the_mailer() {
             .is_some_and(|n| n > 0),
         "a failed update is retried"
     );
+}
+
+/// An organisation that reaches `SMS_DAILY_LIMIT_PER_ORG` (API.md, "Phones": "an alarm says
+/// so"): every text past the limit logs `audit = "sms_daily_limit_reached"`, from whichever
+/// function held it; a metric filter on the one log group every function writes to counts those
+/// lines, and an alarm like the mail's fires on the first and notifies the optional topic.
+#[test]
+fn an_organisation_at_its_daily_text_limit_raises_an_alarm() {
+    let t = template();
+    let resources = &t["Resources"];
+
+    // Every function logs to the stack's group, which exists before any of them runs.
+    let logs = &resources["FunctionLogs"];
+    assert_eq!(logs["Type"].as_str(), Some("AWS::Logs::LogGroup"));
+    assert_eq!(
+        t["Globals"]["Function"]["LoggingConfig"]["LogGroup"].as_str(),
+        Some("FunctionLogs")
+    );
+    for (name, resource) in resources.as_hash().unwrap() {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        // A function's own LoggingConfig replaces none of the group (the mailer's sets its level).
+        let own = &resource["Properties"]["LoggingConfig"]["LogGroup"];
+        assert!(
+            own.is_badvalue() || own.as_str() == Some("FunctionLogs"),
+            "{name:?}: {own:?}"
+        );
+    }
+
+    let filter = &resources["SmsDailyLimitReachedMetric"];
+    assert_eq!(filter["Type"].as_str(), Some("AWS::Logs::MetricFilter"));
+    let p = &filter["Properties"];
+    assert_eq!(p["LogGroupName"].as_str(), Some("FunctionLogs"));
+    // The line the code logs, and where the functions' JSON lines put an event's fields.
+    let audit = "sms_daily_limit_reached";
+    assert!(
+        include_str!("../../functions/shared/src/services/outbox_texts.rs")
+            .contains(&format!("audit = \"{audit}\"")),
+        "the code logs {audit}"
+    );
+    assert_eq!(
+        p["FilterPattern"].as_str(),
+        Some(format!("{{ $.fields.audit = \"{audit}\" }}").as_str())
+    );
+    let line = json_log_line(|| tracing::warn!(audit, org_id = "org-1", "texts used up"));
+    assert_eq!(line["fields"]["audit"], audit, "{line}");
+    let metric = &p["MetricTransformations"].as_vec().unwrap()[0];
+    assert_eq!(metric["MetricNamespace"].as_str(), Some("Onboarding/Mail"));
+    assert_eq!(metric["MetricName"].as_str(), Some("SmsDailyLimitReached"));
+    assert_eq!(metric["MetricValue"].as_str(), Some("1"));
+
+    let alarm = &resources["SmsDailyLimitReachedAlarm"];
+    assert_eq!(alarm["Type"].as_str(), Some("AWS::CloudWatch::Alarm"));
+    let a = &alarm["Properties"];
+    let actions = format!("{:?}", a["AlarmActions"]);
+    assert!(
+        actions.contains("HasAlarmTopic") && actions.contains("AlarmTopicArn"),
+        "notifies the optional topic: {actions}"
+    );
+    assert_eq!(a["Namespace"].as_str(), Some("Onboarding/Mail"));
+    assert_eq!(a["MetricName"].as_str(), Some("SmsDailyLimitReached"));
+    assert_eq!(a["Statistic"].as_str(), Some("Sum"));
+    assert_eq!(number(&a["Threshold"]), 0.0);
+    assert_eq!(
+        a["ComparisonOperator"].as_str(),
+        Some("GreaterThanThreshold")
+    );
+    assert_eq!(a["TreatMissingData"].as_str(), Some("notBreaching"));
+}
+
+/// One event as the functions' JSON lines write it (`telemetry::init_json`'s formatter).
+fn json_log_line(event: impl FnOnce()) -> serde_json::Value {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .without_time()
+        .with_target(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, event);
+    let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    serde_json::from_str(text.lines().next().expect("one line")).unwrap()
 }
