@@ -220,6 +220,11 @@ async fn a_number_that_opted_out_fails_at_once_with_its_reason_and_is_never_retr
     .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.json()["invite"]["status"], "failed");
+    assert_eq!(
+        r.json()["invite"]["reason"],
+        "opted_out",
+        "the answer says why"
+    );
     let id = r.json()["user"]["id"].as_str().unwrap().to_owned();
     let shown = t
         .get_with_bearer(&format!("/users/{id}"), &t.admin_token)

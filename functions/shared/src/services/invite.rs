@@ -321,9 +321,17 @@ impl InviteTech<'_> {
                     (user.invite.as_mut(), status_after(&handled.outcome))
                 {
                     invite.status = status;
-                    if let MailOutcome::Sent { message_id, .. } = &handled.outcome {
-                        invite.message_id = Some(message_id.clone()).filter(|id| !id.is_empty());
-                        invite.bounce_type = None;
+                    match &handled.outcome {
+                        MailOutcome::Sent { message_id, .. } => {
+                            invite.message_id =
+                                Some(message_id.clone()).filter(|id| !id.is_empty());
+                            invite.bounce_type = None;
+                        }
+                        // As the store recorded it: the answer says why at once.
+                        MailOutcome::OptedOut => {
+                            invite.failure = Some(crate::domain::FailureReason::OptedOut)
+                        }
+                        _ => {}
                     }
                 }
             }
