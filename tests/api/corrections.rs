@@ -270,3 +270,31 @@ async fn a_correction_to_a_taken_contact_or_of_another_org_or_with_bad_input_cha
         403
     );
 }
+
+#[tokio::test]
+async fn a_notice_by_text_takes_one_of_the_days_texts_too() {
+    let t = spawn_app_with(&[("SMS_DAILY_LIMIT_PER_ORG", "2")]).await;
+    let id = invite(
+        &t,
+        json!({"phone": "+12015550144", "temporaryPassword": TEMP_PASSWORD}),
+    )
+    .await;
+    // Active: disabled counts as well, and takes no text of its own.
+    let r = t
+        .post_json(
+            &format!("/users/{id}/disable"),
+            &json!({}),
+            Some(&t.admin_token),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = patch(&t, &id, json!({"phone": "+12015550145"}), &t.admin_token).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The invite took one text, the first notice the second: the third waits for no one.
+    let notices: Vec<_> = t
+        .texts()
+        .into_iter()
+        .filter(|m| m.purpose == "contact_changed")
+        .collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+}

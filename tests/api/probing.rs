@@ -169,3 +169,54 @@ async fn another_admin_of_the_same_company_shares_the_probe_budget() {
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
 }
+
+/// `PATCH /users/{id}` answers `409` for a contact another company has, as an invite does: the
+/// same budget, so correcting one user over and over is no way around it.
+#[tokio::test]
+async fn correcting_a_users_email_to_other_companies_addresses_meets_the_same_limit() {
+    let t = spawn_app().await;
+    let theirs = another_company_with_techs(&t, 21).await;
+    let mine = invite(&t, "mine@example.com").await;
+    assert_eq!(mine.status, StatusCode::CREATED);
+    let id = mine.json()["user"]["id"].as_str().unwrap().to_owned();
+    let patch = |email: String| {
+        let t = &t;
+        let id = id.clone();
+        async move {
+            let auth = format!("Bearer {}", t.admin_token);
+            t.send(request(
+                lambda_http::http::Method::PATCH,
+                &format!("/users/{id}"),
+                &[
+                    ("content-type", "application/json"),
+                    ("authorization", &auth),
+                ],
+                json!({ "email": email }).to_string(),
+            ))
+            .await
+        }
+    };
+    for email in &theirs[..20] {
+        let r = patch(email.clone()).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert_eq!(r.error_code(), "email_taken");
+    }
+    for email in [theirs[20].clone(), "fixed@example.com".to_owned()] {
+        let r = patch(email).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    }
+    // A name needs no budget.
+    let auth = format!("Bearer {}", t.admin_token);
+    let r = t
+        .send(request(
+            lambda_http::http::Method::PATCH,
+            &format!("/users/{id}"),
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &auth),
+            ],
+            json!({ "name": "Still Mine" }).to_string(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

@@ -117,6 +117,7 @@ macro_rules! store_contract {
             removing_the_email_files_the_user_under_their_phone_and_adding_one_moves_them_back,
             a_correction_to_a_taken_phone_or_from_a_stale_read_changes_nothing,
             a_name_or_role_correction_keeps_the_users_links,
+            a_correction_never_writes_back_over_a_change_it_did_not_see,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -325,3 +325,42 @@ pub async fn a_name_or_role_correction_keeps_the_users_links(store: SharedStore)
         "the link still stands for its code"
     );
 }
+
+pub async fn a_correction_never_writes_back_over_a_change_it_did_not_see(store: SharedStore) {
+    // The outbox records the invite's text as sent after the admin's read.
+    let (user, _) = create_with(&store, Contacts::new(None, Some(phone(9))).unwrap()).await;
+    store
+        .record_invite_email(&user, "m-after-the-read", t0())
+        .await
+        .unwrap();
+    let mut renamed = user.clone();
+    renamed.name = Some("Ana T.".into());
+    assert_eq!(
+        store.correct_user(&user, &renamed).await,
+        Err(StoreError::Conflict)
+    );
+    let now = store.user_by_id(&user.id).await.unwrap().unwrap();
+    assert_eq!(
+        now.invite.as_ref().and_then(|i| i.message_id.as_deref()),
+        Some("m-after-the-read"),
+        "the send is not undone"
+    );
+
+    // An enable after the admin read the user disabled.
+    let disabled = store
+        .disable_user(&now, &new_session_version())
+        .await
+        .unwrap();
+    store.enable_user(&disabled).await.unwrap();
+    let mut corrected = disabled.clone();
+    corrected.name = Some("Ana Tech".into());
+    assert_eq!(
+        store.correct_user(&disabled, &corrected).await,
+        Err(StoreError::Conflict)
+    );
+    assert_ne!(
+        store.user_by_id(&user.id).await.unwrap().unwrap().status,
+        UserStatus::Disabled,
+        "the enable stands"
+    );
+}

@@ -286,10 +286,11 @@ impl From<crate::services::correct::CorrectError> for ApiError {
         match e {
             CorrectError::NotFound => no_such_user(),
             CorrectError::Phone(e) => Self::invalid("phone", e.to_string()),
-            CorrectError::Refused(_) => Self::invalid(
-                "email",
+            CorrectError::NoContactLeft { field } => Self::invalid(
+                field,
                 "A user needs an email or a mobile number: keep one of them.",
             ),
+            CorrectError::TooManyTakenElsewhere(o) => o.into(),
             CorrectError::CannotDemoteSelf => ErrorCode::CannotDemoteSelf.into(),
             CorrectError::EmailTaken => Self {
                 field: Some("email"),

@@ -5,7 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::invite::{user_in_org, FindUserError};
+use super::invite::{user_in_org, FindUserError, InviteError, InviteTech};
+use super::limits::OverLimit;
+use super::outbox_texts::take_daily_text;
 use super::Services;
 use crate::domain::user::new_session_version;
 use crate::domain::{
@@ -13,11 +15,12 @@ use crate::domain::{
     Role, User, UserStatus,
 };
 use crate::notices::notify_contact_changed;
-use crate::ports::{Clock, Crew, Mailer, StoreError, Texter, Users};
+use crate::ports::{Clock, Crew, Limits, Mailer, StoreError, Texter, Users};
 
 /// What an admin asked to change, as read at the edge: `None` leaves a field as it is,
 /// `Some(None)` removes it. The number is read here, with the configured rules.
-#[derive(Debug, Clone, Default)]
+/// No `Debug`: it holds a mobile number as typed.
+#[derive(Clone, Default)]
 pub struct CorrectionRequest {
     pub email: Option<Option<EmailAddress>>,
     pub phone: Option<Option<String>>,
@@ -31,8 +34,12 @@ pub enum CorrectError {
     NotFound,
     #[error("the mobile number is not accepted: {0}")]
     Phone(#[source] PhoneError),
+    /// It would leave the user with neither contact: `field` is the one the request removed.
+    #[error("a user needs an email or a phone")]
+    NoContactLeft { field: &'static str },
+    /// The organisation met too many contacts taken by other organisations this hour.
     #[error(transparent)]
-    Refused(#[from] CorrectionRefused),
+    TooManyTakenElsewhere(OverLimit),
     #[error("an admin cannot demote themselves")]
     CannotDemoteSelf,
     #[error("a user with this email already exists")]
@@ -58,6 +65,11 @@ const ATTEMPTS: usize = 3;
 /// Correcting a user, holding only what it uses: users (to find them), the crew port (to store
 /// the correction), the mailer and the texter (the notices), the clock and the phone rules.
 pub struct CorrectUser<'a> {
+    /// The probe budget a changed contact takes, as an invite's does (`probing`).
+    pub invite: InviteTech<'a>,
+    /// The organisation's texts of the day, which a notice by text takes one of.
+    pub limits: &'a dyn Limits,
+    pub sms_daily_limit: u32,
     pub users: &'a dyn Users,
     pub crew: &'a dyn Crew,
     pub mailer: &'a dyn Mailer,
@@ -70,6 +82,9 @@ impl Services {
     /// The correction use case on this app's ports.
     pub fn correct_case(&self) -> CorrectUser<'_> {
         CorrectUser {
+            invite: self.invite_case(),
+            limits: self.store.as_ref(),
+            sms_daily_limit: self.config.sms.daily_limit_per_org,
             users: self.store.as_ref(),
             crew: self.store.as_ref(),
             mailer: self.mailer.as_ref(),
@@ -100,6 +115,12 @@ impl CorrectUser<'_> {
         id: &str,
         request: CorrectionRequest,
     ) -> Result<User, CorrectError> {
+        // Which contact a refusal to leave none names: the one the request removed.
+        let removed = if matches!(request.phone, Some(None)) {
+            "phone"
+        } else {
+            "email"
+        };
         // Bad input changes nothing: the number is judged before anything is read or written.
         let phone = match request.phone {
             None => None,
@@ -114,13 +135,70 @@ impl CorrectUser<'_> {
             name: request.name,
             role: request.role,
         };
+        // A new contact may be another organisation's, and a 409 says so: the same hourly budget
+        // as an invite's (`probing`), taken before the store is asked, kept only for a contact
+        // found elsewhere.
+        let new_contacts: Vec<Identifier> = correction
+            .email
+            .iter()
+            .flatten()
+            .cloned()
+            .map(Identifier::Email)
+            .chain(
+                correction
+                    .phone
+                    .iter()
+                    .flatten()
+                    .cloned()
+                    .map(Identifier::Phone),
+            )
+            .collect();
+        let probe = if new_contacts.is_empty() {
+            None
+        } else {
+            match self.invite.take_probe_slot(admin).await {
+                Ok(probe) => Some(probe),
+                Err(InviteError::TooManyTakenElsewhere(over)) => {
+                    return Err(CorrectError::TooManyTakenElsewhere(over))
+                }
+                Err(e) => {
+                    // Only the budget refuses; anything else is logged and the probe not counted.
+                    crate::telemetry::log_unexpected("taking a correction's probe slot", &e);
+                    None
+                }
+            }
+        };
+        let result = self.correct_with(admin, id, &correction, removed).await;
+        if let Some(probe) = &probe {
+            let taken = match &result {
+                Err(CorrectError::EmailTaken) => new_contacts.iter().find(|c| c.email().is_some()),
+                Err(CorrectError::PhoneTaken) => new_contacts.iter().find(|c| c.phone().is_some()),
+                _ => None,
+            };
+            match taken {
+                Some(taken) => self.invite.settle_taken_email(admin, taken, probe).await,
+                None => self.invite.give_back_probe_slot(admin, probe).await,
+            }
+        }
+        result
+    }
+
+    async fn correct_with(
+        &self,
+        admin: &User,
+        id: &str,
+        correction: &Correction,
+        removed: &'static str,
+    ) -> Result<User, CorrectError> {
         for _ in 0..ATTEMPTS {
             let user = user_in_org(self.users, admin, id).await?;
             if user.id == admin.id && correction.role.is_some_and(|r| r != Role::Admin) {
                 return Err(CorrectError::CannotDemoteSelf);
             }
             let mut after = user.clone();
-            let done = after.correct(&correction, new_session_version())?;
+            let done = after.correct(correction, new_session_version()).map_err(
+                |CorrectionRefused::NoContactLeft| CorrectError::NoContactLeft { field: removed },
+            )?;
             if after == user {
                 return Ok(user);
             }
@@ -143,8 +221,10 @@ impl CorrectUser<'_> {
             );
             if let Some(before) = &done.contacts_were {
                 if user.status != UserStatus::Invited {
-                    let to = changed_contacts(before, &after);
                     let now: DateTime<Utc> = self.clock.now();
+                    let to = self
+                        .within_daily_texts(changed_contacts(before, &after), &after, now)
+                        .await;
                     notify_contact_changed(
                         self.mailer,
                         self.texter,
@@ -158,6 +238,36 @@ impl CorrectUser<'_> {
             return Ok(after);
         }
         Err(CorrectError::Store(StoreError::Conflict))
+    }
+}
+
+impl CorrectUser<'_> {
+    /// `to` less the numbers the organisation has no texts left for today: a notice by text
+    /// takes one of the day's texts, as every text does (a store that fails: not sent).
+    async fn within_daily_texts(
+        &self,
+        to: Vec<Identifier>,
+        user: &User,
+        now: DateTime<Utc>,
+    ) -> Vec<Identifier> {
+        let mut kept = Vec::with_capacity(to.len());
+        for contact in to {
+            if contact.phone().is_some() {
+                match take_daily_text(self.limits, self.sms_daily_limit, &user.org_id, now).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(audit = "sms_daily_limit_reached", org_id = %user.org_id.0, user_id = %user.id.0, "a contact-changed notice was not texted: the organisation's texts of the day are used up");
+                        continue;
+                    }
+                    Err(e) => {
+                        crate::telemetry::log_unexpected("counting a notice's text", &e);
+                        continue;
+                    }
+                }
+            }
+            kept.push(contact);
+        }
+        kept
     }
 }
 

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::outbox::{roughly, DeliverMail, Handover, Outgoing};
 use crate::domain::mail::MAX_ATTEMPTS;
-use crate::domain::{IssuedToken, MailJob, MailKind, PhoneNumber, User};
-use crate::ports::{MailOutcome, StoreError, TextError, TextMessage};
+use crate::domain::{IssuedToken, MailJob, MailKind, OrgId, PhoneNumber, User};
+use crate::ports::{Limits, MailOutcome, StoreError, TextError, TextMessage};
 use crate::texts::{InviteText, ResetText};
 
 impl DeliverMail<'_> {
@@ -50,18 +50,8 @@ impl DeliverMail<'_> {
         })
     }
 
-    /// One of the organisation's texts of the day (UTC), taken before a text is handed over:
-    /// `Ok(false)` when `SMS_DAILY_LIMIT_PER_ORG` are gone, and the text waits for tomorrow.
     async fn take_daily_text(&self, user: &User, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let limit = [crate::ports::Limited {
-            key: super::limits::hashed("sms-daily", &user.org_id.0),
-            max: u64::from(self.sms_daily_limit),
-        }];
-        match super::limits::take_slots(self.limits, &limit, Duration::days(1), now).await {
-            Ok(()) => Ok(true),
-            Err(super::limits::LimitError::Over(_)) => Ok(false),
-            Err(super::limits::LimitError::Store(e)) => Err(e),
-        }
+        take_daily_text(self.limits, self.sms_daily_limit, &user.org_id, now).await
     }
 
     /// A text message, as [`DeliverMail::send`] an email: within the organisation's texts of the
@@ -124,5 +114,25 @@ impl DeliverMail<'_> {
             }
         };
         Ok(Handover { outcome, throttled })
+    }
+}
+
+/// One of the organisation's texts of the day (UTC), taken before a text is handed over, whatever
+/// the text (an invite's, a reset's, a notice): `Ok(false)` when `SMS_DAILY_LIMIT_PER_ORG` are
+/// gone.
+pub(crate) async fn take_daily_text(
+    limits: &dyn Limits,
+    daily_limit: u32,
+    org_id: &OrgId,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let limit = [crate::ports::Limited {
+        key: super::limits::hashed("sms-daily", &org_id.0),
+        max: u64::from(daily_limit),
+    }];
+    match super::limits::take_slots(limits, &limit, Duration::days(1), now).await {
+        Ok(()) => Ok(true),
+        Err(super::limits::LimitError::Over(_)) => Ok(false),
+        Err(super::limits::LimitError::Store(e)) => Err(e),
     }
 }

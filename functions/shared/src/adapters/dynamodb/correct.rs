@@ -4,9 +4,9 @@
 //! naming the home. A changed email or phone moves items between keys, so the transaction is built
 //! key by key: each key of the user before and after gets exactly one action.
 //!
-//! - The old home item is the condition that nothing changed since the read (its session version,
-//!   generations and invite status as read): it is updated in place, replaced by the phone's
-//!   pointer, or deleted.
+//! - The old home item is the condition that nothing changed since the read (every attribute a
+//!   correction rewrites or another writer moves, [`as_read`]): it is rewritten in place, replaced
+//!   by the phone's pointer, or deleted.
 //! - The old phone pointer must still be this user's: kept, replaced by the user item, or deleted.
 //! - A key the user did not have is put only if nobody has it (`EmailTaken`, `PhoneTaken`).
 
@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 
 use super::errors::built;
 use super::items::{from_item, PhoneItem, UserIdItem, UserItem};
-use super::layout::{attr, home_key, n, s, value, Item};
+use super::layout::{attr, home_key, n, s, time, value, Item};
 use super::requests::put_item;
 use super::DynamoStore;
 use crate::domain::User;
@@ -41,10 +41,8 @@ pub(super) async fn correct(
     if current.id != before.id {
         return Err(StoreError::UserNotFound);
     }
-    if current.session_version != before.session_version
-        || current.setup_generation != before.setup_generation
-        || current.reset_generation != before.reset_generation
-    {
+    // Anything moved since the service's read (the write's condition says the same, atomically).
+    if current != *before {
         return Err(StoreError::Conflict);
     }
     let new_home = home_key(&after.home());
@@ -90,7 +88,7 @@ pub(super) async fn correct(
             taken_at.push((items.len(), key.clone()));
             Condition::Free
         };
-        items.push(write(store, &key, action, condition, before, &stored)?);
+        items.push(write(store, &key, action, condition, before)?);
     }
     if new_home != old_home {
         let pointer = super::items::to_item("user id", &UserIdItem::from(after))?;
@@ -136,13 +134,96 @@ enum Condition {
     Free,
 }
 
+/// The condition that the user item is still exactly as `before` was read: every attribute a
+/// correction rewrites (it puts the whole item) and every one another writer moves (the outbox
+/// and delivery events the invite, an enable the status, a sign-in's rehash the hashes, another
+/// correction the name and role), so a correction never writes back over a change it did not see.
+fn as_read(before: &User) -> Result<Check, StoreError> {
+    let mut check = Check {
+        expression: "#id = :id AND #sv = :sv AND #sg = :sg AND #rg = :rg AND #status = :status \
+                     AND #role = :role"
+            .to_owned(),
+        names: vec![
+            ("#id", attr::ID),
+            ("#sv", attr::SESSION_VERSION),
+            ("#sg", attr::SETUP_GENERATION),
+            ("#rg", attr::RESET_GENERATION),
+            ("#status", attr::STATUS),
+            ("#role", attr::ROLE),
+        ],
+        values: vec![
+            (":id", s(&before.id.0)),
+            (":sv", s(&before.session_version)),
+            (":sg", n(before.setup_generation)),
+            (":rg", n(before.reset_generation)),
+            (":status", value("user status", before.status)?),
+            (":role", value("role", before.role)?),
+        ],
+    };
+    let invite = before.invite.as_ref();
+    let optional: [(
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<AttributeValue>,
+    ); 6] = [
+        ("#name", attr::NAME, ":name", before.name.as_deref().map(s)),
+        (
+            "#inviteStatus",
+            attr::INVITE_STATUS,
+            ":inviteStatus",
+            invite
+                .map(|i| value("invite status", i.status))
+                .transpose()?,
+        ),
+        (
+            "#messageId",
+            attr::INVITE_MESSAGE_ID,
+            ":messageId",
+            invite.and_then(|i| i.message_id.as_deref()).map(s),
+        ),
+        (
+            "#reminded",
+            attr::INVITE_REMINDER_SENT_AT,
+            ":reminded",
+            invite.and_then(|i| i.reminder_sent_at).map(time),
+        ),
+        (
+            "#passwordHash",
+            attr::PASSWORD_HASH,
+            ":passwordHash",
+            before.password_hash.as_deref().map(s),
+        ),
+        (
+            "#temporaryHash",
+            attr::TEMPORARY_PASSWORD_HASH,
+            ":temporaryHash",
+            before.temporary_password_hash.as_deref().map(s),
+        ),
+    ];
+    for (name, attribute, placeholder, was) in optional {
+        check.names.push((name, attribute));
+        match was {
+            Some(v) => {
+                check
+                    .expression
+                    .push_str(&format!(" AND {name} = {placeholder}"));
+                check.values.push((placeholder, v));
+            }
+            None => check
+                .expression
+                .push_str(&format!(" AND attribute_not_exists({name})")),
+        }
+    }
+    Ok(check)
+}
+
 fn write(
     store: &DynamoStore,
     key: &str,
     action: Action,
     condition: Condition,
     before: &User,
-    stored: &UserItem,
 ) -> Result<TransactWriteItem, StoreError> {
     let Check {
         expression,
@@ -159,34 +240,7 @@ fn write(
             names: vec![("#entity", attr::ENTITY), ("#userId", attr::USER_ID)],
             values: vec![(":phone", s("phone")), (":id", s(&before.id.0))],
         },
-        Condition::AsRead => {
-            let mut expression = "#id = :id AND #sv = :sv AND #sg = :sg AND #rg = :rg".to_owned();
-            let mut values = vec![
-                (":id", s(&before.id.0)),
-                (":sv", s(&before.session_version)),
-                (":sg", n(before.setup_generation)),
-                (":rg", n(before.reset_generation)),
-            ];
-            // An invite status the outbox or an event moved since the read is not undone.
-            match stored.invite_status() {
-                Some(status) => {
-                    expression.push_str(" AND #inviteStatus = :inviteStatus");
-                    values.push((":inviteStatus", value("invite status", status)?));
-                }
-                None => expression.push_str(" AND attribute_not_exists(#inviteStatus)"),
-            }
-            Check {
-                expression,
-                names: vec![
-                    ("#id", attr::ID),
-                    ("#sv", attr::SESSION_VERSION),
-                    ("#sg", attr::SETUP_GENERATION),
-                    ("#rg", attr::RESET_GENERATION),
-                    ("#inviteStatus", attr::INVITE_STATUS),
-                ],
-                values,
-            }
-        }
+        Condition::AsRead => as_read(before)?,
     };
     let item = match action {
         Action::User(item) | Action::Pointer(item) => item,

@@ -23,6 +23,8 @@ pub(super) mod attr {
     /// On a `PHONE#` pointer: the user it points at.
     pub const USER_ID: &str = "userId";
     pub const STATUS: &str = "status";
+    pub const ROLE: &str = "role";
+    pub const NAME: &str = "name";
     pub const TEMPORARY_PASSWORD_HASH: &str = "temporaryPasswordHash";
     pub const PASSWORD_HASH: &str = "passwordHash";
     pub const SESSION_VERSION: &str = "sessionVersion";

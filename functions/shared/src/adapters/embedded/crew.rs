@@ -106,12 +106,8 @@ impl Crew for EmbeddedStore {
         let (before, after) = (before.clone(), after.clone());
         self.write(move |tx| {
             let current = Self::read_user(tx, &before.id.0)?.ok_or(StoreError::UserNotFound)?;
-            let as_read = current.session_version == before.session_version
-                && current.setup_generation == before.setup_generation
-                && current.reset_generation == before.reset_generation
-                && current.invite.as_ref().map(|i| i.status)
-                    == before.invite.as_ref().map(|i| i.status);
-            if !as_read {
+            // Exactly as read: a correction never writes back over a change it did not see.
+            if current != before {
                 return Err(StoreError::Conflict);
             }
             Self::release_contacts(tx, &current.contacts)?;

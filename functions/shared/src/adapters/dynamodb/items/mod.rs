@@ -138,10 +138,6 @@ impl UserItem {
         self
     }
 
-    pub(super) fn invite_status(&self) -> Option<InviteStatus> {
-        self.invite_status
-    }
-
     /// The user this item holds, leaving the item as it is.
     pub(super) fn clone_user(&self) -> Result<User, StoreError> {
         self.clone().into_user()
