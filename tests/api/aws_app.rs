@@ -1,5 +1,6 @@
 //! The whole service as the functions run it on AWS: `onboarding::App` on the DynamoDB store
-//! (DynamoDB Local, a fresh table per test) and the SES v2 mailer (moto), through the router.
+//! (DynamoDB Local, a fresh table per test), the SES v2 mailer (moto) and End User Messaging SMS
+//! (the in-process stand-in; `aws_texts.rs` tests the texts), through the router.
 //! Mail that cannot be sent, links followed out of moto's copy of the email, AWS failures as the
 //! contract's opaque errors, and the round trips each flow makes. Needs `--features services`
 //! with `DYNAMODB_TEST_ENDPOINT` and `SES_TEST_ENDPOINT` (`make test`).
@@ -9,34 +10,51 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use onboarding::aws::{app_with_clients, RoundTrips};
+use onboarding::aws::{app_with_all_clients, app_with_clients, RoundTrips};
 use onboarding::ports::SystemClock;
 use onboarding::App;
 use tests::app::{test_config, ALL, BASE_URL, NEW_PASSWORD, TEMP_PASSWORD};
 use tests::mailer_contract::{get_page, link_in_html, post_json, seed_admin};
 use tests::services::{dynamodb_client, fresh_table, moto_messages, ses_client, verify_sender};
+use tests::sms_service::SmsService;
 
 struct AwsApp {
     app: App,
     dynamodb: RoundTrips,
+    /// The message services' round trips: SES's and End User Messaging SMS's.
     ses: RoundTrips,
     admin_token: String,
 }
 
 impl AwsApp {
-    /// Round trips since the last call: DynamoDB operations and SES operations.
+    /// Round trips since the last call: DynamoDB operations and the message services' (SES and
+    /// End User Messaging SMS) operations.
     fn round_trips(&self) -> (Vec<String>, Vec<String>) {
         (self.dynamodb.take(), self.ses.take())
     }
 }
 
-/// The service on a fresh table, sending from a verified sender or from one moto never verified.
+/// The origination identity the service texts from (`SMS_ORIGINATION_IDENTITY`).
+const ORIGINATION: &str = "+12065550100";
+
+/// The service on a fresh table, sending from a verified sender or from one moto never verified,
+/// and texting through a stand-in of End User Messaging SMS of its own.
 async fn aws_app(sender_verified: bool) -> AwsApp {
     let dynamodb = RoundTrips::default();
     let ses = RoundTrips::default();
     let dynamodb_client = dynamodb_client(&dynamodb);
     let table = fresh_table(&dynamodb_client).await;
     let ses_client = ses_client(&ses);
+    // Its calls are counted with SES's: both are the message services a flow waits on.
+    let texts = SmsService::start().await;
+    let sms_client = aws_sdk_pinpointsmsvoicev2::Client::from_conf(
+        texts
+            .client()
+            .config()
+            .to_builder()
+            .interceptor(ses.clone())
+            .build(),
+    );
     let id = uuid::Uuid::new_v4().simple();
     let sender = if sender_verified {
         let sender = format!("noreply-{id}@northwind.example");
@@ -45,11 +63,16 @@ async fn aws_app(sender_verified: bool) -> AwsApp {
     } else {
         format!("noreply@unverified-{id}.example")
     };
-    let config = test_config(&[("TABLE_NAME", &table), ("SENDER_EMAIL", &sender)]);
-    let app = app_with_clients(
+    let config = test_config(&[
+        ("TABLE_NAME", &table),
+        ("SENDER_EMAIL", &sender),
+        ("SMS_ORIGINATION_IDENTITY", ORIGINATION),
+    ]);
+    let app = app_with_all_clients(
         config,
         dynamodb_client.clone(),
         ses_client,
+        Some(sms_client),
         Arc::new(SystemClock),
         ALL,
     )
@@ -414,8 +437,9 @@ struct Flow {
     expected_ses: Vec<String>,
 }
 
-/// Counted with an SDK interceptor on both clients (every request put on the wire, retries
-/// included). Printed as a table; each flow's calls are asserted, so a change shows up here.
+/// Counted with an SDK interceptor on every client (DynamoDB, SES, End User Messaging SMS): every
+/// request put on the wire, retries included. Printed as a table; each flow's calls are asserted,
+/// so a change shows up here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn round_trips_per_flow_are_as_designed() {
     let a = aws_app(true).await;
@@ -451,6 +475,36 @@ async fn round_trips_per_flow_are_as_designed() {
             "UpdateItem",
         ],
         &["SendEmail"],
+        &a,
+    );
+
+    let by_text = post_json(
+        &a.app,
+        "/users",
+        json!({"phone": "+12015550123", "temporaryPassword": TEMP_PASSWORD}),
+        Some(&a.admin_token),
+    )
+    .await;
+    assert_eq!(by_text.status, StatusCode::CREATED, "{}", by_text.body);
+    assert_eq!(
+        by_text.json()["invite"]["status"],
+        "sent",
+        "{}",
+        by_text.body
+    );
+    record(
+        "POST /users (create, by text)",
+        // As by email, and one more conditional update: a slot of the organisation's texts of
+        // the day (`SMS_DAILY_LIMIT_PER_ORG`), taken before End User Messaging is asked.
+        &[
+            "GetItem",
+            "TransactWriteItems",
+            "TransactWriteItems",
+            "UpdateItem",
+            "UpdateItem",
+            "UpdateItem",
+        ],
+        &["SendTextMessage"],
         &a,
     );
 
@@ -601,20 +655,25 @@ async fn round_trips_per_flow_are_as_designed() {
     );
 
     let mut table = String::from(
-        "| flow | DynamoDB round trips | SES round trips | total |\n| --- | --- | --- | --- |\n",
+        "| flow | DynamoDB round trips | SES / SMS round trips | total |\n| --- | --- | --- | --- |\n",
     );
     for f in &flows {
         table.push_str(&format!(
-            "| {} | {} ({}) | {} | {} |\n",
+            "| {} | {} ({}) | {}{} | {} |\n",
             f.name,
             f.dynamodb.len(),
             tally(&f.dynamodb),
             f.ses.len(),
+            if f.ses.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", tally(&f.ses))
+            },
             f.dynamodb.len() + f.ses.len()
         ));
     }
     println!(
-        "\nRound trips per flow (DynamoDB Local + moto, counted by an SDK interceptor):\n\n{table}"
+        "\nRound trips per flow (DynamoDB Local + moto + the SMS stand-in, counted by an SDK interceptor):\n\n{table}"
     );
     for f in &flows {
         assert_eq!(
@@ -622,7 +681,7 @@ async fn round_trips_per_flow_are_as_designed() {
             "{}: DynamoDB calls",
             f.name
         );
-        assert_eq!(f.ses, f.expected_ses, "{}: SES calls", f.name);
+        assert_eq!(f.ses, f.expected_ses, "{}: SES and SMS calls", f.name);
     }
 }
 

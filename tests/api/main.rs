@@ -43,6 +43,8 @@ mod template_routes;
 #[cfg(feature = "services")]
 mod aws_app;
 #[cfg(feature = "services")]
+mod aws_texts;
+#[cfg(feature = "services")]
 mod aws_timeouts;
 #[cfg(feature = "services")]
 mod aws_wiring;

@@ -10,8 +10,8 @@ use super::Services;
 use crate::domain::mail::{LEASE, MAX_ATTEMPTS};
 use crate::domain::token::issue_from;
 use crate::domain::{
-    CodeKeys, Identifier, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind, User,
-    UserStatus,
+    CodeKeys, FailureReason, Identifier, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob,
+    MailKind, User, UserStatus,
 };
 use crate::emails::{ResetEmail, WelcomeEmail};
 use crate::ports::{
@@ -194,11 +194,15 @@ impl DeliverMail<'_> {
                 let Some(invite) = user.invite.clone() else {
                     return Ok(None);
                 };
+                // A number that opted out is asked no more than an address that bounced or
+                // complained: End User Messaging would refuse the reminder, after its fresh link
+                // had replaced the invite's and the invite showed a reminder sent.
                 let wanted = user.status == UserStatus::Invited
                     && !matches!(
                         invite.status,
                         InviteStatus::Manual | InviteStatus::Bounced | InviteStatus::Complained
-                    );
+                    )
+                    && invite.failure != Some(FailureReason::OptedOut);
                 if !wanted {
                     return Ok(None);
                 }
