@@ -420,11 +420,82 @@ pub fn zip_subjects() -> Vec<(String, PathBuf)> {
     subjects
 }
 
+/// The most recently changed of the files a function's release binary is built from: the
+/// functions' crates (the shared library among them) and the workspace's manifest and lock file.
+fn newest_source() -> anyhow::Result<(std::time::SystemTime, PathBuf)> {
+    fn walk(dir: &Path, newest: &mut (std::time::SystemTime, PathBuf)) -> anyhow::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                walk(&path, newest)?;
+            } else {
+                let modified = entry.metadata()?.modified()?;
+                if modified > newest.0 {
+                    *newest = (modified, path);
+                }
+            }
+        }
+        Ok(())
+    }
+    let mut newest = (std::time::SystemTime::UNIX_EPOCH, PathBuf::new());
+    walk(&workspace().join("functions"), &mut newest)?;
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        let path = workspace().join(file);
+        let modified = std::fs::metadata(&path)?.modified()?;
+        if modified > newest.0 {
+            newest = (modified, path);
+        }
+    }
+    Ok(newest)
+}
+
+/// libphonenumber's metadata as the `phonenumber` crate embeds it in a binary that parses numbers
+/// (its build script's `database.bin`, from this build's target folder): 64 bytes from its middle
+/// to look for, and its size. `None` when no release build of the crate is there.
+fn phone_metadata() -> Option<(Vec<u8>, u64)> {
+    let build = workspace().join("target/release/build");
+    std::fs::read_dir(build)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("phonenumber-"))
+        .filter_map(|e| std::fs::read(e.path().join("out/database.bin")).ok())
+        .find(|db| db.len() >= 128)
+        .map(|db| {
+            (
+                db[db.len() / 2..db.len() / 2 + 64].to_vec(),
+                db.len() as u64,
+            )
+        })
+}
+
 /// Zip (deflate) of each binary named `bootstrap`, as Lambda takes it. The target is read as
-/// Lambda reads "MB" (MiB); the row gives the bytes too.
+/// Lambda reads "MB" (MiB); the row gives the bytes too, and whether the function carries the
+/// phone number parser's metadata (fat LTO leaves it out of a binary that never parses one).
+///
+/// A binary older than any source it is built from is not the current build: refused, rather
+/// than a stale size reported (`make bench` builds every binary first).
 pub fn zip_sizes(subjects: &[(String, PathBuf)]) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
+    let (newest, changed) = newest_source()?;
+    let metadata = phone_metadata();
     for (label, binary) in subjects {
+        let built = std::fs::metadata(binary)
+            .and_then(|m| m.modified())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", binary.display()))?;
+        let shown = |p: &Path| {
+            p.strip_prefix(workspace())
+                .unwrap_or(p)
+                .display()
+                .to_string()
+        };
+        anyhow::ensure!(
+            built >= newest,
+            "{} was built before {} last changed, so it is not the current build: `make bench` \
+             builds the functions first (cargo build --release, and sam build for arm64)",
+            shown(binary),
+            shown(&changed)
+        );
         let out = Command::new("python3")
             .args([
                 "-c",
@@ -440,12 +511,29 @@ pub fn zip_sizes(subjects: &[(String, PathBuf)]) -> anyhow::Result<Vec<Row>> {
         );
         let bytes: u64 = String::from_utf8(out.stdout)?.trim().parse()?;
         let raw = std::fs::metadata(binary)?.len();
+        let phones = match &metadata {
+            Some((sample, size)) => {
+                let program = std::fs::read(binary)?;
+                if program
+                    .windows(sample.len())
+                    .any(|w| w == sample.as_slice())
+                {
+                    format!(
+                        "; carries libphonenumber's metadata ({} KiB)",
+                        size.div_ceil(1024)
+                    )
+                } else {
+                    "; without libphonenumber's metadata".to_owned()
+                }
+            }
+            None => String::new(),
+        };
         rows.push(
             Row::new(
                 "zip size",
                 label.clone(),
                 format!(
-                    "{:.2} MiB zipped ({bytes} bytes; {:.1} MiB binary)",
+                    "{:.2} MiB zipped ({bytes} bytes; {:.1} MiB binary{phones})",
                     bytes as f64 / 1048576.0,
                     raw as f64 / 1048576.0
                 ),

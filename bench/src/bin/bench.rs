@@ -22,8 +22,8 @@ async fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000);
-    // BENCH_ONLY=flows,argon2 (any of cold-starts, memory, zips, flows, mail, warm, sessions,
-    // argon2): those parts only, printed and not written to docs/BENCHMARKS.md.
+    // BENCH_ONLY=flows,argon2 (any of cold-starts, memory, zips, flows, mail, texts, warm,
+    // sessions, argon2): those parts only, printed and not written to docs/BENCHMARKS.md.
     let only: Option<Vec<String>> = std::env::var("BENCH_ONLY")
         .ok()
         .map(|v| v.split(',').map(|p| p.trim().to_owned()).collect());
@@ -87,6 +87,11 @@ async fn main() -> anyhow::Result<()> {
         let (mail_rows, cost) = bench::mail::run(200).await?;
         rows.extend(mail_rows);
         mail_cost = Some(cost);
+    }
+    if wanted("texts") {
+        eprintln!("bench: the texts' sweep against the SMS stand-in");
+        // SMS_SEND_RATE's default: what End User Messaging gives most origination identities.
+        rows.extend(bench::texts::run(100, 8, 1.0).await?);
     }
     if wanted("warm") {
         eprintln!("bench: warm routes in-process");
