@@ -15,10 +15,12 @@ pub struct SmsConfig {
     /// Texts per second the outbox hands to End User Messaging (its accounts start at 1 per
     /// second for most origination identities).
     pub send_rate: f64,
-    /// The phone number, sender id, pool or their ARN texts are sent from; `None`: End User
-    /// Messaging picks one of the account's.
+    /// The phone number, sender id, pool or their ARN texts are sent from; `None`: texts are off
+    /// (every text is refused, and an invite by text shows `failed`: `adapters::sms::TextsOff`).
     pub origination_identity: Option<String>,
-    /// The End User Messaging configuration set whose events reach the mailer.
+    /// The End User Messaging configuration set each text is sent in (its spend and opt-out
+    /// settings). Delivery events reach the mailer from EventBridge's default bus whatever it is
+    /// (`sms_events`).
     pub configuration_set: Option<String>,
 }
 
