@@ -109,6 +109,7 @@ macro_rules! store_contract {
             a_retry_puts_the_job_back_for_later_only_while_its_sender_holds_it,
             a_failed_job_marks_the_invite_failed_and_a_reset_job_touches_no_invite,
             a_reminders_link_records_when_it_was_issued_and_a_resend_clears_it,
+            a_deferred_job_comes_back_later_without_counting_its_attempt,
             a_user_without_an_email_is_found_by_phone_by_id_and_by_their_link,
             a_phone_beside_an_email_finds_the_same_user,
             a_phone_is_one_users_and_a_refused_create_leaves_nothing,

@@ -357,3 +357,33 @@ pub async fn a_reminders_link_records_when_it_was_issued_and_a_resend_clears_it(
         None
     );
 }
+
+/// A text past its organisation's texts of the day is deferred: back for its time like a retry,
+/// and the attempt it was taken with is not counted.
+pub async fn a_deferred_job_comes_back_later_without_counting_its_attempt(store: SharedStore) {
+    let (_user, welcome, _) = invited_with_mail(&store, "defer").await;
+    let held = hold(&store, &welcome).await;
+    let tomorrow = t0() + Duration::days(1);
+    store
+        .finish_mail(&held, &MailOutcome::Defer { at: tomorrow })
+        .await
+        .unwrap();
+    let ids = [welcome.id.as_str()];
+    assert_eq!(
+        due_among(&store, tomorrow - Duration::seconds(1), &ids).await,
+        Vec::<String>::new()
+    );
+    let listed = store.due_mail(tomorrow, 1000).await.unwrap();
+    let listed = listed.into_iter().find(|j| j.id == welcome.id).unwrap();
+    assert_eq!(
+        listed.attempts,
+        held.attempts - 1,
+        "the deferral took no attempt"
+    );
+    let retaken = store
+        .take_mail(&listed, tomorrow + Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(retaken.attempts, held.attempts);
+}

@@ -49,6 +49,10 @@ pub enum MailOutcome {
     },
     /// Not handed over yet: try again at `at` (the job stays, no longer held).
     Retry { at: DateTime<Utc> },
+    /// Not tried at all: a text past the organisation's texts of the day waits for `at` (the next
+    /// UTC day). As `Retry`, and the attempt it was taken with is not counted, so however many
+    /// days a backlog waits, an outage afterwards still gets every try.
+    Defer { at: DateTime<Utc> },
     /// Could not be handed over: a welcome or reminder's invite is `failed`.
     Failed,
     /// The number has texted STOP, and the service refused the text: a welcome or reminder's

@@ -148,6 +148,9 @@ impl DeliverMail<'_> {
             MailOutcome::Retry { at } => {
                 tracing::warn!(audit = "mail_retry", user_id, kind, attempts = job.attempts, retry_at = %at)
             }
+            MailOutcome::Defer { at } => {
+                tracing::info!(audit = "text_deferred", user_id, kind, retry_at = %at)
+            }
             MailOutcome::Failed => tracing::warn!(audit = failed, user_id, attempts = job.attempts),
             MailOutcome::OptedOut => {
                 tracing::warn!(
@@ -409,7 +412,7 @@ pub(crate) fn held_until(now: DateTime<Utc>) -> DateTime<Utc> {
 pub(crate) fn status_after(outcome: &MailOutcome) -> Option<InviteStatus> {
     match outcome {
         MailOutcome::Sent { .. } => Some(InviteStatus::Sent),
-        MailOutcome::Retry { .. } => Some(InviteStatus::Queued),
+        MailOutcome::Retry { .. } | MailOutcome::Defer { .. } => Some(InviteStatus::Queued),
         MailOutcome::Failed | MailOutcome::OptedOut => Some(InviteStatus::Failed),
         MailOutcome::Dropped => None,
     }

@@ -73,7 +73,7 @@ impl DeliverMail<'_> {
             // The alarm on this metric filter tells the operator (template.yaml).
             tracing::warn!(audit = "sms_daily_limit_reached", org_id = %user.org_id.0, user_id = %user.id.0, "the organisation's texts of the day are used up; this one waits for tomorrow");
             return Ok(Handover {
-                outcome: MailOutcome::Retry { at: tomorrow },
+                outcome: MailOutcome::Defer { at: tomorrow },
                 throttled: false,
             });
         }

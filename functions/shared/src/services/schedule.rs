@@ -160,7 +160,7 @@ impl Schedule<'_> {
                 }
                 match handled.outcome {
                     MailOutcome::Sent { .. } => report.sent += 1,
-                    MailOutcome::Retry { .. } => report.retried += 1,
+                    MailOutcome::Retry { .. } | MailOutcome::Defer { .. } => report.retried += 1,
                     MailOutcome::Failed | MailOutcome::OptedOut => report.failed += 1,
                     MailOutcome::Dropped => report.dropped += 1,
                 }

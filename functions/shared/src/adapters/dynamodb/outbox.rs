@@ -181,8 +181,10 @@ pub(super) async fn finish(
     job: &MailJob,
     outcome: &MailOutcome,
 ) -> Result<(), StoreError> {
-    if let MailOutcome::Retry { at } = outcome {
-        return retry(store, job, *at).await;
+    match outcome {
+        MailOutcome::Retry { at } => return retry(store, job, *at, false).await,
+        MailOutcome::Defer { at } => return retry(store, job, *at, true).await,
+        _ => {}
     }
     // Only a job still there: a sender that finishes twice (its hold ran out meanwhile and the
     // other sender finished first) changes nothing the second time.
@@ -198,7 +200,7 @@ pub(super) async fn finish(
     let invite_status = match outcome {
         MailOutcome::Sent { .. } => Some(InviteStatus::Sent),
         MailOutcome::Failed | MailOutcome::OptedOut => Some(InviteStatus::Failed),
-        MailOutcome::Dropped | MailOutcome::Retry { .. } => None,
+        MailOutcome::Dropped | MailOutcome::Retry { .. } | MailOutcome::Defer { .. } => None,
     }
     .filter(|_| job.kind != MailKind::Reset);
     let Some(invite_status) = invite_status else {
@@ -282,16 +284,31 @@ async fn delete_only(store: &DynamoStore, delete: TransactWriteItem) -> Result<(
 }
 
 /// Puts the job back for `at`, if this sender still holds it (its `mailDue` is the one it took).
-async fn retry(store: &DynamoStore, job: &MailJob, at: DateTime<Utc>) -> Result<(), StoreError> {
-    let request = store
+/// Puts a held job back for `at`; `uncount`: the attempt it was taken with does not count.
+async fn retry(
+    store: &DynamoStore,
+    job: &MailJob,
+    at: DateTime<Utc>,
+    uncount: bool,
+) -> Result<(), StoreError> {
+    let mut request = store
         .client
         .update_item()
         .key(attr::PK, s(mail_key(&job.id)))
-        .update_expression("SET #due = :at")
+        .update_expression(if uncount {
+            "SET #due = :at, #attempts = #attempts - :one"
+        } else {
+            "SET #due = :at"
+        })
         .condition_expression("attribute_exists(pk) AND #due = :held")
         .expression_attribute_names("#due", attr::MAIL_DUE)
         .expression_attribute_values(":at", n(at.timestamp_millis()))
         .expression_attribute_values(":held", n(job.due.timestamp_millis()));
+    if uncount {
+        request = request
+            .expression_attribute_names("#attempts", attr::ATTEMPTS)
+            .expression_attribute_values(":one", n(1));
+    }
     // A failed condition: gone, or taken by another sender after our hold ran out: theirs now.
     store.update_if("retry mail job", request).await?;
     Ok(())

@@ -61,10 +61,13 @@ impl Outbox for EmbeddedStore {
                 return Ok(());
             };
             let invite_status = match &outcome {
-                MailOutcome::Retry { at } => {
+                MailOutcome::Retry { at } | MailOutcome::Defer { at } => {
                     // Only while this sender still holds it.
                     if stored.due.timestamp_millis() == job.due.timestamp_millis() {
                         stored.due = *at;
+                        if matches!(outcome, MailOutcome::Defer { .. }) {
+                            stored.attempts = stored.attempts.saturating_sub(1);
+                        }
                         Self::write_jobs(tx, std::slice::from_ref(&stored))?;
                     }
                     return Ok(());
