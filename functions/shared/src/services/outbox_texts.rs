@@ -80,12 +80,8 @@ impl DeliverMail<'_> {
         let sent = self.texter.send(&text).await;
         if sent.is_err() {
             // Not sent: the day's slot goes back (best effort; a failure only costs a slot).
-            let key = [super::limits::hashed("sms-daily", &user.org_id.0)];
-            if let Err(e) = self
-                .limits
-                .give_back_slots(&key, Duration::days(1), now)
-                .await
-            {
+            let key = [daily_text_key(&user.org_id)];
+            if let Err(e) = self.limits.give_back_slots(&key, TEXT_DAY, now).await {
                 crate::telemetry::log_unexpected("giving back a text's daily slot", &e);
             }
         }
@@ -117,6 +113,14 @@ impl DeliverMail<'_> {
     }
 }
 
+/// The window `SMS_DAILY_LIMIT_PER_ORG` counts: a UTC day (fixed windows start at midnight).
+const TEXT_DAY: Duration = Duration::days(1);
+
+/// The counter of an organisation's texts of the day: what a text takes and gives back.
+fn daily_text_key(org_id: &OrgId) -> String {
+    super::limits::hashed("sms-daily", &org_id.0)
+}
+
 /// One of the organisation's texts of the day (UTC), taken before a text is handed over, whatever
 /// the text (an invite's, a reset's, a notice): `Ok(false)` when `SMS_DAILY_LIMIT_PER_ORG` are
 /// gone.
@@ -127,10 +131,10 @@ pub(crate) async fn take_daily_text(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let limit = [crate::ports::Limited {
-        key: super::limits::hashed("sms-daily", &org_id.0),
+        key: daily_text_key(org_id),
         max: u64::from(daily_limit),
     }];
-    match super::limits::take_slots(limits, &limit, Duration::days(1), now).await {
+    match super::limits::take_slots(limits, &limit, TEXT_DAY, now).await {
         Ok(()) => Ok(true),
         Err(super::limits::LimitError::Over(_)) => Ok(false),
         Err(super::limits::LimitError::Store(e)) => Err(e),
