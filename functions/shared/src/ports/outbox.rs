@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::domain::{MailJob, Queue};
+use crate::domain::{FailureReason, InviteStatus, MailJob, Queue, User};
 
 #[async_trait]
 pub trait Outbox: Send + Sync {
@@ -61,4 +61,25 @@ pub enum MailOutcome {
     /// Nothing to send any more: the user is gone, active or disabled, the link was replaced or
     /// expired, or the invite needs no reminder.
     Dropped,
+}
+
+impl MailOutcome {
+    /// Records on `user` what this outcome of `job` made its invite (`status`, the id a sent
+    /// message was given, an opt-out's reason), under [`User::record_mail_outcome`]'s rules: only
+    /// while the job's link is still the one the invite waits on. Whether the invite changed.
+    pub fn record_on(&self, user: &mut User, job: &MailJob, status: InviteStatus) -> bool {
+        let accepted_as = match self {
+            Self::Sent { message_id, .. } => Some(message_id.as_str()),
+            _ => None,
+        };
+        if !user.record_mail_outcome(job, status, accepted_as) {
+            return false;
+        }
+        if *self == Self::OptedOut {
+            if let Some(invite) = user.invite.as_mut() {
+                invite.failure = Some(FailureReason::OptedOut);
+            }
+        }
+        true
+    }
 }

@@ -13,7 +13,7 @@ use crate::domain::{
     TokenPurpose, User, UserId, UserStatus,
 };
 use crate::hashing::PasswordHasher;
-use crate::ports::{BreachedPasswords, Clock, Limits, Links, MailOutcome, StoreError, Users};
+use crate::ports::{BreachedPasswords, Clock, Limits, Links, StoreError, Users};
 use crate::telemetry::log_unexpected;
 
 pub use super::invite_types::{
@@ -317,22 +317,9 @@ impl InviteTech<'_> {
     pub(crate) async fn send_at_once(&self, user: &mut User, job: &MailJob) {
         match self.deliver.handle_job(job, Some(user)).await {
             Ok(handled) => {
-                if let (Some(invite), Some(status)) =
-                    (user.invite.as_mut(), status_after(&handled.outcome))
-                {
-                    invite.status = status;
-                    match &handled.outcome {
-                        MailOutcome::Sent { message_id, .. } => {
-                            invite.message_id =
-                                Some(message_id.clone()).filter(|id| !id.is_empty());
-                            invite.bounce_type = None;
-                        }
-                        // As the store recorded it: the answer says why at once.
-                        MailOutcome::OptedOut => {
-                            invite.failure = Some(crate::domain::FailureReason::OptedOut)
-                        }
-                        _ => {}
-                    }
+                // As the store recorded it, so the answer says what became of it at once.
+                if let Some(status) = status_after(&handled.outcome) {
+                    handled.outcome.record_on(user, job, status);
                 }
             }
             // The job stays in the outbox, held until its hold runs out: the sweep sends it.

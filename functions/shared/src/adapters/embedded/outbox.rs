@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use redb::ReadableTable;
 
 use super::{backend, decode, EmbeddedStore, MAIL};
-use crate::domain::{FailureReason, InviteStatus, MailJob, Queue};
+use crate::domain::{InviteStatus, MailJob, Queue};
 use crate::ports::{MailOutcome, Outbox, StoreError};
 
 #[async_trait]
@@ -86,17 +86,8 @@ impl Outbox for EmbeddedStore {
             let Some(mut user) = Self::read_user(tx, &job.user_id.0)? else {
                 return Ok(());
             };
-            let accepted_as = match &outcome {
-                MailOutcome::Sent { message_id, .. } => Some(message_id.as_str()),
-                _ => None,
-            };
-            if !user.record_mail_outcome(&job, status, accepted_as) {
+            if !outcome.record_on(&mut user, &job, status) {
                 return Ok(());
-            }
-            if outcome == MailOutcome::OptedOut {
-                if let Some(invite) = user.invite.as_mut() {
-                    invite.failure = Some(FailureReason::OptedOut);
-                }
             }
             Self::write_message(tx, &user.id, user.invite.as_ref())?;
             Self::write_user(tx, &user)
