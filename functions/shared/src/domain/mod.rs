@@ -8,6 +8,7 @@ pub mod device;
 pub mod email;
 pub mod identifier;
 pub mod invite;
+pub mod locale;
 pub mod mail;
 pub mod password;
 pub mod phone;
@@ -25,6 +26,7 @@ pub use invite::{
     BounceType, DeliveryEvent, FailureReason, Invite, InviteChannel, InviteStatus,
     ShownInviteStatus,
 };
+pub use locale::{Locale, UnknownLocale};
 pub use mail::{LinkKeys, MailJob, MailKind, Queue};
 pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassword};
 pub use phone::{PhoneError, PhoneNumber, PhoneRules, Region};
