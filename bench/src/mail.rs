@@ -69,6 +69,7 @@ async fn queue(app: &App, admin: &onboarding::domain::User, n: usize) -> anyhow:
                 temporary_password: None,
                 name: None,
                 role: Role::Tech,
+                locale: None,
                 options: InviteOptions {
                     queue_only: true,
                     ..InviteOptions::default()

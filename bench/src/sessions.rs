@@ -37,6 +37,7 @@ fn tech() -> User {
         setup_generation: 1,
         reset_generation: 0,
         invite: None,
+        locale: None,
     }
 }
 

@@ -49,6 +49,7 @@ pub async fn prepare(app: &App) -> anyhow::Result<Fixtures> {
             name: Some("Ana Tech".to_owned()),
             role: Role::Tech,
             temporary_password_hash: Some(app.hasher.hash_async(temporary).await?),
+            locale: Some(app.config.default_locale),
         },
         now,
         invite,

@@ -382,6 +382,7 @@ async fn rows_the_batch_has_no_time_left_to_start_are_answered_not_tried_and_cre
                 temporary_password: None,
                 name: None,
                 role: Role::Tech,
+                locale: None,
                 options: InviteOptions::default(),
             })
         })

@@ -140,6 +140,7 @@ async fn a_token_item_past_its_ttl_but_not_yet_deleted_is_refused() {
         password_hash: "$argon2id$late".into(),
         new_session_version: "new".into(),
         now: Utc::now(),
+        locale: None,
     };
     assert_eq!(store.redeem_token(&r).await, Err(StoreError::TokenExpired));
     let after = store.user_by_id(&user.id).await.unwrap().unwrap();

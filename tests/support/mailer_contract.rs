@@ -113,6 +113,7 @@ fn token_for(
             name: Some("Ana Tech"),
             created_at: Utc::now(),
             role: Role::Tech,
+            locale: None,
         },
         1,
         Utc::now(),

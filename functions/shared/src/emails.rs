@@ -327,6 +327,7 @@ mod tests {
                 name: None,
                 created_at: now,
                 role: Role::Tech,
+                locale: None,
             },
             1,
             now,

@@ -4,8 +4,8 @@
 //!
 //! Times come from a fixed instant, not the clock: what is checked is the store's own logic.
 //!
-//! One file per port (`users`, `links`, `limits`, `invites`, `crew`, `outbox`); the helpers they
-//! share are here.
+//! One file per port (`users`, `links`, `limits`, `invites`, `crew`, `outbox`), and per story
+//! across ports (`phones`, `locales`); the helpers they share are here.
 
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
@@ -28,6 +28,7 @@ mod crew;
 mod invites;
 mod limits;
 mod links;
+mod locales;
 mod outbox;
 mod phones;
 mod users;
@@ -36,6 +37,7 @@ pub use crew::*;
 pub use invites::*;
 pub use limits::*;
 pub use links::*;
+pub use locales::*;
 pub use outbox::*;
 pub use phones::*;
 pub use users::*;
@@ -119,6 +121,11 @@ macro_rules! store_contract {
             a_correction_to_a_taken_phone_or_from_a_stale_read_changes_nothing,
             a_name_or_role_correction_keeps_the_users_links,
             a_correction_never_writes_back_over_a_change_it_did_not_see,
+            a_users_locale_is_stored_as_it_was_and_none_stays_none,
+            a_link_carries_its_users_locale,
+            a_redemption_with_a_chosen_locale_sets_it_and_one_without_keeps_the_users,
+            a_locale_correction_keeps_the_users_links_and_sessions,
+            a_correction_from_before_a_locale_change_changes_nothing,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -157,6 +164,7 @@ pub fn invited(email: &str) -> (User, IssuedToken) {
         setup_generation: 1,
         reset_generation: 0,
         invite: None,
+        locale: None,
     };
     let token = issue(
         TokenPurpose::Setup,
@@ -203,6 +211,7 @@ fn redemption(token: &TokenRecord, password_hash: &str, now: DateTime<Utc>) -> R
         password_hash: password_hash.to_owned(),
         new_session_version: new_session_version(),
         now,
+        locale: None,
     }
 }
 

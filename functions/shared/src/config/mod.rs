@@ -3,10 +3,12 @@
 //!
 //! `Config` and its reading in named steps live here; where values come from and how one is
 //! read in `env`, durations in `durations`, the session keys' source in `session_keys`, the
-//! sender in `mail`, the tunable limits in `limits`.
+//! sender in `mail`, the tunable limits in `limits`, the default locale and the display time
+//! zone in `languages`.
 
 mod durations;
 mod env;
+mod languages;
 mod limits;
 mod mail;
 mod session_keys;
@@ -82,6 +84,10 @@ pub struct Config {
     /// Text messages: which numbers are accepted, the daily cap, the sending rate, and what End
     /// User Messaging sends them through.
     pub sms: SmsConfig,
+    /// The locale of a user who has none (`DEFAULT_LOCALE`), and of a page that knows nobody's.
+    pub default_locale: crate::domain::Locale,
+    /// Where dates and times in emails, texts and pages are shown (`DISPLAY_TIME_ZONE`).
+    pub display_time_zone: chrono_tz::Tz,
 }
 
 impl Config {
@@ -149,6 +155,8 @@ impl Config {
             reminder_before: r.duration("REMINDER_BEFORE", Duration::hours(48))?,
             schedule_every: r.duration("SCHEDULE_EVERY", Duration::seconds(60))?,
             sms: sms::from_env(env)?,
+            default_locale: languages::default_locale(env)?,
+            display_time_zone: languages::display_time_zone(env)?,
         })
     }
 
@@ -247,6 +255,8 @@ mod tests {
         assert_eq!(c.sms.rules, crate::domain::PhoneRules::default());
         assert_eq!(c.sms.daily_limit_per_org, 500);
         assert_eq!(c.sms.send_rate, 1.0);
+        assert_eq!(c.default_locale, crate::domain::Locale::En);
+        assert_eq!(c.display_time_zone, chrono_tz::Tz::UTC);
     }
 
     #[test]
@@ -265,6 +275,8 @@ mod tests {
             ("SMS_SEND_RATE", "fast"),
             ("SMS_ALLOWED_COUNTRIES", "US,Canada"),
             ("DEFAULT_PHONE_REGION", "MX"),
+            ("DEFAULT_LOCALE", "ja"),
+            ("DISPLAY_TIME_ZONE", "Europe/Atlantis"),
         ] {
             let mut e = env(&good());
             e.insert(var.to_string(), value.to_string());

@@ -1,8 +1,8 @@
 //! An admin's correction of a user (`PATCH /users/{id}`): a mistyped email or number, a new
-//! number, a role, a name. What each change does to the user's links and sessions is decided
+//! number, a role, a name, a language. What each change does to the user's links and sessions is decided
 //! here, once, for every store.
 
-use super::{Contacts, EmailAddress, PhoneNumber, Role, User, UserStatus};
+use super::{Contacts, EmailAddress, Locale, PhoneNumber, Role, User, UserStatus};
 
 /// What the admin asked to change: `None` leaves a field as it is; `Some(None)` removes an
 /// email, a phone or a name.
@@ -12,6 +12,7 @@ pub struct Correction {
     pub phone: Option<Option<PhoneNumber>>,
     pub name: Option<Option<String>>,
     pub role: Option<Role>,
+    pub locale: Option<Locale>,
 }
 
 /// Why a correction cannot be made.
@@ -41,7 +42,8 @@ impl User {
     ///   reminder: the reminder's link is of the old generation);
     /// - for an active or disabled user it also ends every session and device token (a recycled
     ///   number must not stay signed in);
-    /// - a role change ends every session too (a demoted admin's sessions stop at once).
+    /// - a role change ends every session too (a demoted admin's sessions stop at once);
+    /// - a name or a locale changes only itself: links, sessions and the invite stay.
     pub fn correct(
         &mut self,
         correction: &Correction,
@@ -83,6 +85,9 @@ impl User {
         if let Some(name) = &correction.name {
             self.name = name.clone();
         }
+        if let Some(locale) = correction.locale {
+            self.locale = Some(locale);
+        }
         if done.sessions_ended {
             self.session_version = new_session_version;
         }
@@ -115,6 +120,7 @@ mod tests {
                 name: Some("Ana".into()),
                 role: Role::Tech,
                 temporary_password_hash: None,
+                locale: None,
             },
             now,
             Invite::new(InviteStatus::Sent, now + Duration::days(7)).via(channel),
@@ -215,5 +221,30 @@ mod tests {
             .unwrap();
         assert!(done.role_changed && done.sessions_ended && !done.links_killed);
         assert_eq!(user.session_version, "sv-2");
+    }
+
+    #[test]
+    fn a_locale_change_alone_kills_no_link_and_ends_no_session() {
+        let mut user = invited(Contacts::email(email("ana@example.com")));
+        let before = user.clone();
+        let done = user
+            .correct(
+                &Correction {
+                    locale: Some(Locale::PtBr),
+                    ..Correction::default()
+                },
+                "sv-2".into(),
+            )
+            .unwrap();
+        assert_eq!(done, Corrected::default());
+        assert_eq!(user.locale, Some(Locale::PtBr));
+        assert_eq!(
+            User {
+                locale: before.locale,
+                ..user.clone()
+            },
+            before,
+            "nothing else moved"
+        );
     }
 }

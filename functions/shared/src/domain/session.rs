@@ -266,6 +266,7 @@ mod tests {
             setup_generation: 1,
             reset_generation: 0,
             invite: None,
+            locale: None,
         }
     }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::code::{CodeHash, CodeKeys, OneTimeCode};
-use super::{Contacts, OrgId, Role, User, UserId};
+use super::{Contacts, Locale, OrgId, Role, User, UserId};
 
 const TOKEN_BYTES: usize = 32;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -121,6 +121,11 @@ pub struct TokenRecord {
     /// still works).
     #[serde(default)]
     pub wrong_codes: u32,
+    /// The user's locale when the link was issued, so its page speaks the language of the
+    /// message that carried it; `None` for a user without one (and links issued before
+    /// languages): `DEFAULT_LOCALE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<Locale>,
 }
 
 /// Why a link cannot be used. The one place that decides it is [`TokenRecord::check`].
@@ -197,6 +202,8 @@ pub struct TokenSubject<'a> {
     pub name: Option<&'a str>,
     pub created_at: DateTime<Utc>,
     pub role: Role,
+    /// Copied onto the link ([`TokenRecord::locale`]).
+    pub locale: Option<Locale>,
 }
 
 /// Draws a new token from the OS CSPRNG.
@@ -239,6 +246,7 @@ pub fn issue_from(
         used_at: None,
         code: None,
         wrong_codes: 0,
+        locale: subject.locale,
     };
     IssuedToken {
         plain: SecretString::from(plain),
@@ -300,6 +308,7 @@ mod tests {
                 name: None,
                 created_at: now,
                 role: Role::Tech,
+                locale: Some(crate::domain::Locale::Es),
             },
             1,
             now,
@@ -328,6 +337,17 @@ mod tests {
             .record
             .is_expired(now + Duration::days(7) - Duration::seconds(1)));
         assert!(token.record.is_expired(now + Duration::days(7)));
+    }
+
+    #[test]
+    fn a_token_carries_its_users_locale_and_one_issued_before_languages_reads_without() {
+        let token = subject_issue(Utc::now());
+        assert_eq!(token.record.locale, Some(Locale::Es));
+        let mut json = serde_json::to_value(&token.record).unwrap();
+        assert_eq!(json["locale"], "es");
+        json.as_object_mut().unwrap().remove("locale");
+        let old: TokenRecord = serde_json::from_value(json).unwrap();
+        assert_eq!(old.locale, None);
     }
 
     #[test]

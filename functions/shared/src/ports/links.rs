@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Slots, StoreError};
 use crate::domain::Invite;
-use crate::domain::{MailJob, TokenHash, TokenPurpose, TokenRecord, User};
+use crate::domain::{Locale, MailJob, TokenHash, TokenPurpose, TokenRecord, User};
 
 /// Everything "consume this token and set the password" needs, known before the store is asked.
 #[derive(Debug, Clone)]
@@ -15,6 +15,9 @@ pub struct Redemption {
     pub password_hash: String,
     pub new_session_version: String,
     pub now: DateTime<Utc>,
+    /// The language the tech explicitly chose on the link's page: `Some` sets it as the user's
+    /// locale in the same write; `None` leaves the user's locale as it is.
+    pub locale: Option<Locale>,
 }
 
 #[async_trait]
@@ -59,13 +62,16 @@ pub trait Links: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     /// Consumes the token, sets the password, clears the temporary password, kills every other
-    /// setup and reset token and every earlier session, all or nothing. Exactly one of any number
-    /// of concurrent redemptions of one token succeeds.
+    /// setup and reset token and every earlier session, and sets the redemption's locale (if
+    /// any), all or nothing. Exactly one of any number of concurrent redemptions of one token
+    /// succeeds.
     ///
-    /// Returns the user to sign in: identity (from the token's copy), status, password hashes and
-    /// session version as this redemption left them. `invite` and the generations are not part of
-    /// the answer: a store that would need another round trip to read them back (DynamoDB's
-    /// transactions return no item) may leave them out (`None`, `0`); read the user for those.
+    /// Returns the user to sign in: identity (from the token's copy), status, password hashes,
+    /// session version and locale as this redemption left them (without a locale of the
+    /// redemption's, a store may answer the token's copy of the user's). `invite` and the
+    /// generations are not part of the answer: a store that would need another round trip to
+    /// read them back (DynamoDB's transactions return no item) may leave them out (`None`,
+    /// `0`); read the user for those.
     async fn redeem_token(&self, redemption: &Redemption) -> Result<User, StoreError>;
 
     /// The newest link of `purpose` issued to `user` (the one its one-time code stands for), if

@@ -102,6 +102,9 @@ impl FirstAdmin<'_> {
                     name: None,
                     role: Role::Admin,
                     temporary_password_hash: None,
+                    // The operator names no language: `DEFAULT_LOCALE`, until the admin
+                    // chooses one on the setup page.
+                    locale: None,
                 },
                 self.invite.setup_token_ttl,
                 InviteOptions::default(),

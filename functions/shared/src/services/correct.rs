@@ -1,5 +1,5 @@
 //! An admin's correction of a user (`PATCH /users/{id}`): a mistyped email or number, a new
-//! number (a recycled one), a role, a name. `User::correct` decides what each change does to the
+//! number (a recycled one), a role, a name, a language. `User::correct` decides what each change does to the
 //! user's links and sessions; this use case reads the user, checks the admin may make it, stores
 //! it (retrying a write that lost to a concurrent change on a fresh read) and sends the notices.
 
@@ -11,8 +11,8 @@ use super::outbox_texts::take_daily_text;
 use super::Services;
 use crate::domain::user::new_session_version;
 use crate::domain::{
-    Correction, CorrectionRefused, EmailAddress, Identifier, PhoneError, PhoneNumber, PhoneRules,
-    Role, User, UserStatus,
+    Correction, CorrectionRefused, EmailAddress, Identifier, Locale, PhoneError, PhoneNumber,
+    PhoneRules, Role, User, UserStatus,
 };
 use crate::notices::notify_contact_changed;
 use crate::ports::{Clock, Crew, Limits, Mailer, StoreError, Texter, Users};
@@ -26,6 +26,7 @@ pub struct CorrectionRequest {
     pub phone: Option<Option<String>>,
     pub name: Option<Option<String>>,
     pub role: Option<Role>,
+    pub locale: Option<Locale>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,6 +135,7 @@ impl CorrectUser<'_> {
             phone,
             name: request.name,
             role: request.role,
+            locale: request.locale,
         };
         // A new contact may be another organisation's, and a 409 says so: the same hourly budget
         // as an invite's (`probing`), taken before the store is asked, kept only for a contact
@@ -217,6 +219,7 @@ impl CorrectUser<'_> {
                 by = %admin.id.0,
                 contacts_changed = done.contacts_were.is_some(),
                 role_changed = done.role_changed,
+                locale_changed = after.locale != user.locale,
                 sessions_ended = done.sessions_ended,
             );
             if let Some(before) = &done.contacts_were {

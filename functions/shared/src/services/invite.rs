@@ -8,9 +8,9 @@ use super::outbox::{job_token, new_job, reminder_job, status_after, DeliverMail}
 use super::Services;
 use crate::domain::token::issue;
 use crate::domain::{
-    CodeKeys, Contacts, Identifier, Invite, InviteStatus, IssuedToken, LinkKeys, MailJob, MailKind,
-    NewUser, PasswordPolicy, PasswordRejected, PhoneNumber, PhoneRules, TemporaryPassword,
-    TokenPurpose, User, UserId, UserStatus,
+    CodeKeys, Contacts, Identifier, Invite, InviteStatus, IssuedToken, LinkKeys, Locale, MailJob,
+    MailKind, NewUser, PasswordPolicy, PasswordRejected, PhoneNumber, PhoneRules,
+    TemporaryPassword, TokenPurpose, User, UserId, UserStatus,
 };
 use crate::hashing::PasswordHasher;
 use crate::ports::{BreachedPasswords, Clock, Limits, Links, StoreError, Users};
@@ -62,6 +62,8 @@ pub struct InviteTech<'a> {
     pub outbox_wake: &'a tokio::sync::Notify,
     /// How a new user's mobile number is read and which are accepted.
     pub phone_rules: &'a PhoneRules,
+    /// A new user's locale when the admin names none (`DEFAULT_LOCALE`).
+    pub default_locale: Locale,
 }
 
 impl Services {
@@ -83,6 +85,7 @@ impl Services {
             public_base_url: &self.config.public_base_url,
             outbox_wake: &self.outbox_wake,
             phone_rules: &self.config.sms.rules,
+            default_locale: self.config.default_locale,
         }
     }
 
@@ -168,6 +171,8 @@ impl InviteTech<'_> {
                     name: request.name,
                     role: request.role,
                     temporary_password_hash: temporary_hash,
+                    // Stored, not left to `DEFAULT_LOCALE`: what the admin saw is what stays.
+                    locale: Some(request.locale.unwrap_or(self.default_locale)),
                 },
                 lifetime,
                 options,

@@ -5,7 +5,7 @@ use chrono::Duration;
 use secrecy::SecretString;
 
 use super::limits::OverLimit;
-use crate::domain::{EmailAddress, OneTimeCode, PasswordRejected, PhoneError, Role, User};
+use crate::domain::{EmailAddress, Locale, OneTimeCode, PasswordRejected, PhoneError, Role, User};
 use crate::hashing::HashError;
 use crate::ports::StoreError;
 
@@ -20,6 +20,8 @@ pub struct InviteRequest {
     pub temporary_password: Option<SecretString>,
     pub name: Option<String>,
     pub role: Role,
+    /// The tech's language, as the admin named it; `None`: `DEFAULT_LOCALE` at creation.
+    pub locale: Option<Locale>,
     pub options: InviteOptions,
 }
 

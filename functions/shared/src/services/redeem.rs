@@ -10,7 +10,7 @@ use crate::config::RateLimits;
 use crate::domain::token::parse_token;
 use crate::domain::user::new_session_version;
 use crate::domain::{
-    CodeKeys, DeviceKeys, LinkProblem, NewPassword, PasswordPolicy, SessionKeys, TokenHash,
+    CodeKeys, DeviceKeys, LinkProblem, Locale, NewPassword, PasswordPolicy, SessionKeys, TokenHash,
     TokenPurpose, TokenRecord,
 };
 use crate::hashing::{HashError, PasswordHasher};
@@ -37,6 +37,10 @@ pub struct RedeemRequest {
     pub credential: Credential,
     pub password: SecretString,
     pub confirmation: Option<SecretString>,
+    /// The language the tech explicitly chose on the page (the menu or `?lang`), which becomes
+    /// their locale with the password; `None` (a language merely guessed, or an API caller)
+    /// leaves the admin's choice as it is.
+    pub locale: Option<Locale>,
 }
 
 /// The link's token, or the code beside it with who the tech says they are.
@@ -251,6 +255,7 @@ impl RedeemLink<'_> {
             password_hash,
             new_session_version: new_session_version(),
             now: self.clock.now(),
+            locale: request.locale,
         };
         let user =
             match self.links.redeem_token(&redemption).await {

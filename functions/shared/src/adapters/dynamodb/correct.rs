@@ -137,7 +137,8 @@ enum Condition {
 /// The condition that the user item is still exactly as `before` was read: every attribute a
 /// correction rewrites (it puts the whole item) and every one another writer moves (the outbox
 /// and delivery events the invite, an enable the status, a sign-in's rehash the hashes, another
-/// correction the name and role), so a correction never writes back over a change it did not see.
+/// correction the name, role and locale), so a correction never writes back over a change it did
+/// not see.
 fn as_read(before: &User) -> Result<Check, StoreError> {
     let mut check = Check {
         expression: "#id = :id AND #sv = :sv AND #sg = :sg AND #rg = :rg AND #status = :status \
@@ -166,8 +167,14 @@ fn as_read(before: &User) -> Result<Check, StoreError> {
         &'static str,
         &'static str,
         Option<AttributeValue>,
-    ); 6] = [
+    ); 7] = [
         ("#name", attr::NAME, ":name", before.name.as_deref().map(s)),
+        (
+            "#locale",
+            attr::LOCALE,
+            ":locale",
+            before.locale.map(|l| value("locale", l)).transpose()?,
+        ),
         (
             "#inviteStatus",
             attr::INVITE_STATUS,

@@ -47,6 +47,8 @@ pub(super) mod attr {
     pub const INVITE_REMINDER_SENT_AT: &str = "inviteReminderSentAt";
     pub const INVITE_CHANNEL: &str = "inviteChannel";
     pub const INVITE_FAILURE: &str = "inviteFailure";
+    /// On a user item and a token item: the user's locale (absent: `DEFAULT_LOCALE`).
+    pub const LOCALE: &str = "locale";
     pub const MAIL_QUEUE: &str = "mailQueue";
     pub const MAIL_DUE: &str = "mailDue";
     pub const ATTEMPTS: &str = "attempts";
@@ -170,6 +172,12 @@ pub(super) const SET_OWN_PASSWORD: &str = "SET #passwordHash = :hash, #status = 
      #sessionVersion = :sv, #setupGen = #setupGen + :one, #resetGen = #resetGen + :one \
      REMOVE #temporaryPasswordHash";
 
+/// [`SET_OWN_PASSWORD`] that also sets the user's locale (`#locale`, `:locale`): a redemption
+/// whose tech chose a language on the link's page.
+pub(super) fn set_own_password_and_locale() -> String {
+    SET_OWN_PASSWORD.replacen("SET ", "SET #locale = :locale, ", 1)
+}
+
 /// The names and values [`SET_OWN_PASSWORD`] refers to.
 pub(super) struct OwnPassword<'a> {
     pub hash: &'a str,
@@ -250,6 +258,18 @@ mod tests {
         values.sort();
         assert_eq!(names, used('#'));
         assert_eq!(values, used(':'));
+    }
+
+    /// A redemption with a chosen language sets exactly one thing more: the locale, in the
+    /// SET clause (before REMOVE), under the placeholders `redeem` defines.
+    #[test]
+    fn the_own_password_and_locale_expression_adds_only_the_locale() {
+        let with = set_own_password_and_locale();
+        assert!(with.starts_with("SET #locale = :locale, "), "{with}");
+        assert_eq!(
+            with.replacen("#locale = :locale, ", "", 1),
+            SET_OWN_PASSWORD
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@ use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWrite
 use super::errors::built;
 use super::items::{token_from_item, user_from_item, MessageItem, TokenItem};
 use super::layout::{
-    attr, generation_attr, home_key, n, s, time, token_attr, token_key, value, OwnPassword,
-    SET_OWN_PASSWORD,
+    attr, generation_attr, home_key, n, s, set_own_password_and_locale, time, token_attr,
+    token_key, value, OwnPassword, SET_OWN_PASSWORD,
 };
 use super::requests::{update_item, Cancelled};
 use super::DynamoStore;
@@ -255,7 +255,8 @@ pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, 
             .build(),
     )?;
     // Bumping both generations kills every other setup and reset link in this same write;
-    // the new session version ends every earlier session.
+    // the new session version ends every earlier session; a language the tech chose on the
+    // link's page becomes theirs.
     let set_password = Update::builder()
         .table_name(&store.table)
         .key(attr::PK, s(home_key(&token.contacts.home())))
@@ -264,19 +265,25 @@ pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, 
         .expression_attribute_names("#gen", generation_attr(token.purpose))
         .expression_attribute_values(":id", s(&token.user_id.0))
         .expression_attribute_values(":gen", n(token.generation));
-    let set_password = built(
-        OwnPassword {
-            hash: &r.password_hash,
-            session_version: &r.new_session_version,
-        }
-        .apply(
-            set_password,
-            |b, k, v| b.expression_attribute_names(k, v),
-            |b, k, v| b.expression_attribute_values(k, v),
-        )?
-        .update_expression(SET_OWN_PASSWORD)
-        .build(),
+    let mut set_password = OwnPassword {
+        hash: &r.password_hash,
+        session_version: &r.new_session_version,
+    }
+    .apply(
+        set_password,
+        |b, k, v| b.expression_attribute_names(k, v),
+        |b, k, v| b.expression_attribute_values(k, v),
     )?;
+    let expression = match r.locale {
+        None => SET_OWN_PASSWORD.to_owned(),
+        Some(locale) => {
+            set_password = set_password
+                .expression_attribute_names("#locale", attr::LOCALE)
+                .expression_attribute_values(":locale", value("locale", locale)?);
+            set_own_password_and_locale()
+        }
+    };
+    let set_password = built(set_password.update_expression(expression).build())?;
     let items = vec![update_item(consume), update_item(set_password)];
     match store.transact("redeem token", items).await {
         Ok(()) => Ok(redeemed_user(r)),
@@ -327,6 +334,7 @@ fn redeemed_user(r: &Redemption) -> User {
             0
         },
         invite: None,
+        locale: r.locale.or(t.locale),
     }
 }
 

@@ -142,6 +142,9 @@ impl Links for EmbeddedStore {
             stored.used_at = Some(r.now);
             Self::write_token(tx, &stored)?;
             user.set_own_password(r.password_hash.clone(), r.new_session_version.clone());
+            if r.locale.is_some() {
+                user.locale = r.locale;
+            }
             Self::write_user(tx, &user)?;
             Ok(user)
         })

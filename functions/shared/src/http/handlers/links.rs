@@ -194,6 +194,9 @@ async fn redeem(
                 credential,
                 password: SecretString::from(input.password),
                 confirmation: input.password_confirmation.map(SecretString::from),
+                // A language chosen on the page arrives with its `lang` field, which the pages'
+                // languages add; until then nobody has chosen one here.
+                locale: None,
             },
         )
         .await;

@@ -78,6 +78,7 @@ pub(super) fn read_invite(f: &Fields, password_required: bool) -> Result<InviteR
         temporary_password,
         name,
         role,
+        locale: None,
         options: InviteOptions::from_fields(f)?,
     })
 }
@@ -224,6 +225,7 @@ impl FromFields for CorrectionRequest {
             phone: f.nullable_string("phone")?,
             name,
             role,
+            locale: None,
         })
     }
 }

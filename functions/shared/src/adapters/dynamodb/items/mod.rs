@@ -10,7 +10,8 @@ use super::errors::{malformed, unwritable};
 use super::layout::{home_key, message_key, token_key, ttl_seconds, user_key, Item, StoredTime};
 use crate::domain::{
     BounceType, Contacts, EmailAddress, FailureReason, Identifier, InviteChannel, InviteStatus,
-    OrgId, PhoneNumber, Role, TokenHash, TokenPurpose, TokenRecord, User, UserId, UserStatus,
+    Locale, OrgId, PhoneNumber, Role, TokenHash, TokenPurpose, TokenRecord, User, UserId,
+    UserStatus,
 };
 use crate::domain::{CodeHash, Invite};
 use crate::ports::{StoreError, MESSAGE_LOOKUP_DAYS};
@@ -92,6 +93,10 @@ pub(super) struct UserItem {
     setup_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reset_token: Option<String>,
+    /// The user's language (`en`, `es`, `fr`, `de`, `pt-BR`); absent before languages, and
+    /// for a user who has none (`DEFAULT_LOCALE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    locale: Option<Locale>,
 }
 
 impl From<&User> for UserItem {
@@ -126,6 +131,7 @@ impl From<&User> for UserItem {
             member_of: Some(user.org_id.clone()),
             setup_token: None,
             reset_token: None,
+            locale: user.locale,
         }
     }
 }
@@ -191,6 +197,7 @@ impl UserItem {
             setup_generation: self.setup_generation,
             reset_generation: self.reset_generation,
             invite,
+            locale: self.locale,
         })
     }
 }
@@ -327,6 +334,9 @@ pub(super) struct TokenItem {
     /// Only ever added to by `UpdateItem` (`links::take_wrong_code_slot`).
     #[serde(default, skip_serializing_if = "is_zero")]
     wrong_codes: u32,
+    /// The user's locale when the link was issued; absent for links issued before languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    locale: Option<Locale>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -355,6 +365,7 @@ impl From<&TokenRecord> for TokenItem {
             code_hash: token.code.as_ref().map(|c| c.hash.clone()),
             code_key: token.code.as_ref().map(|c| c.key.clone()),
             wrong_codes: token.wrong_codes,
+            locale: token.locale,
         }
     }
 }
@@ -383,6 +394,7 @@ impl TokenItem {
                 .zip(self.code_key)
                 .map(|(hash, key)| CodeHash { hash, key }),
             wrong_codes: self.wrong_codes,
+            locale: self.locale,
         })
     }
 }

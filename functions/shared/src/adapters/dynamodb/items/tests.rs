@@ -32,6 +32,7 @@ fn user() -> User {
             channel: None,
             failure: None,
         }),
+        locale: Some(Locale::PtBr),
     }
 }
 
@@ -55,6 +56,7 @@ fn token() -> TokenRecord {
             key: "0a1b2c3d4e5f".into(),
         }),
         wrong_codes: 2,
+        locale: Some(Locale::Es),
     }
 }
 
@@ -88,8 +90,32 @@ fn a_user_item_keeps_the_stored_layout_attribute_for_attribute() {
         ("inviteBounceType", s("permanent")),
         ("inviteReminderSentAt", s("2026-11-29T10:00:00.000000000Z")),
         ("memberOf", s("o-1")),
+        ("locale", s("pt-BR")),
     ]);
     assert_eq!(item, expected);
+}
+
+/// Items written before languages have no `locale`: they read as users and links without one
+/// (`DEFAULT_LOCALE`), and a user without one writes none.
+#[test]
+fn items_written_before_languages_read_without_a_locale() {
+    let mut item = to_item("user", &UserItem::from(&user())).unwrap();
+    item.remove("locale");
+    let old = user_from_item(item).unwrap();
+    assert_eq!(old.locale, None);
+    assert_eq!(
+        old,
+        User {
+            locale: None,
+            ..user()
+        }
+    );
+    let rewritten = to_item("user", &UserItem::from(&old)).unwrap();
+    assert!(!rewritten.contains_key("locale"));
+    let t = token();
+    let mut item = to_item("token", &TokenItem::from(&t)).unwrap();
+    item.remove("locale");
+    assert_eq!(token_from_item(t.hash, item).unwrap().locale, None);
 }
 
 #[test]
@@ -146,6 +172,7 @@ fn a_token_item_keeps_the_stored_layout_and_its_ttl_in_epoch_seconds() {
         ("codeHash", s("ab".repeat(32))),
         ("codeKey", s("0a1b2c3d4e5f")),
         ("wrongCodes", n(2)),
+        ("locale", s("es")),
     ]);
     assert_eq!(item, expected);
 }
@@ -206,6 +233,7 @@ fn every_attribute_an_expression_names_is_one_the_items_store() {
         attr::SETUP_TOKEN,
         attr::INVITE_MESSAGE_ID,
         attr::INVITE_BOUNCE_TYPE,
+        attr::LOCALE,
     ];
     for name in named {
         assert!(stored.iter().any(|s| s == name), "{name} is not stored");
