@@ -255,8 +255,8 @@ fn operation(endpoint: Endpoint) -> Operation {
             &["401", "403", "404", "503"],
         ),
         Endpoint::CorrectUser => admin_errors(
-            op("user.correct", Admin, "Correct a user: a mistyped email or number, a new number, a name or a role.")
-                .description(Some("Changing an email or number kills the user's links and codes; for an active or disabled user it also ends every session and device token, and notices go to the old and the new contact. A role change ends the user's sessions."))
+            op("user.correct", Admin, "Correct a user: a mistyped email or number, a new number, a name, a role or a language.")
+                .description(Some("Changing an email or number kills the user's links and codes; for an active or disabled user it also ends every session and device token, and notices go to the old and the new contact. A role change ends the user's sessions. A name or a language changes only itself."))
                 .request_body(body::<CorrectUserRequest>(false, true))
                 .response("200", answer::<UserWithInvite>("The user as corrected.")),
             &["400", "401", "403", "404", "409", "413", "415", "503"],

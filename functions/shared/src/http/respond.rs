@@ -12,7 +12,7 @@ use super::contract::{InviteView, SessionBody, UserView};
 use super::cookies::{self, CookieNames};
 use super::extract::{media_type, JSON};
 use super::{pages, ApiError};
-use crate::domain::{ShownInviteStatus, User};
+use crate::domain::{Locale, ShownInviteStatus, User};
 use crate::services::{Services, Session};
 
 /// How a request wants its answer: a page (a browser's GET, or a page's form) or JSON.
@@ -177,7 +177,7 @@ pub fn rfc3339(at: DateTime<Utc>) -> String {
 }
 
 /// The user as the API shows it: never a hash.
-pub fn user_view(user: &User) -> UserView {
+pub fn user_view(user: &User, default_locale: Locale) -> UserView {
     UserView {
         id: user.id.0.clone(),
         email: user.contacts.email.as_ref().map(|e| e.as_str().to_owned()),
@@ -187,6 +187,7 @@ pub fn user_view(user: &User) -> UserView {
         org_id: user.org_id.0.clone(),
         status: user.status.into(),
         created_at: rfc3339(user.created_at),
+        locale: user.locale_or(default_locale).into(),
     }
 }
 
@@ -222,12 +223,12 @@ pub fn invite_json(user: &User, now: DateTime<Utc>) -> Value {
 }
 
 /// A signed-in session as the API shows it.
-pub fn session_body(session: &Session) -> SessionBody {
+pub fn session_body(session: &Session, default_locale: Locale) -> SessionBody {
     SessionBody {
         access_token: session.jwt.expose_secret().to_owned(),
         token_type: "Bearer",
         expires_in: session.expires_in,
-        user: user_view(&session.user),
+        user: user_view(&session.user, default_locale),
         device_token: session.device_token.expose_secret().to_owned(),
     }
 }

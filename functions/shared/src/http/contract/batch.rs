@@ -6,9 +6,10 @@ use super::errors::ErrorDetail;
 use super::users::{CreateUserRequest, InviteView, UserView};
 
 /// The JSON form of a crew: 1 to 100 rows, each read as `POST /users` reads its body (the
-/// temporary password optional, `delivery: link` refused). The CSV form has the header
+/// temporary password optional, `delivery: link` refused; `locale` as there, a bad one that
+/// row's own `400`). The CSV form has the header
 /// `email,phone,name,role,temporaryPassword,locale` (any order, only `email` or `phone` needed;
-/// `locale` is accepted and not used yet).
+/// an empty `locale` cell is `DEFAULT_LOCALE`).
 #[derive(Clone)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrewRequest {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::domain::{Role, UserStatus};
+use crate::domain::{Locale, Role, UserStatus};
 
 /// `POST /users`: a user to invite, in JSON (unknown fields are ignored). The body reader
 /// (`handlers::users::read_invite`) reads these fields into the services' `InviteRequest`.
@@ -31,6 +31,11 @@ pub struct CreateUserRequest {
     /// How long the setup link works, 1 to 30 days (default 7).
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 30))]
     pub invite_expires_in_days: Option<u32>,
+    /// The tech's language: `en`, `es`, `fr`, `de` or `pt-BR`, or a regional form of one,
+    /// stored as the language it falls back to (`es-MX` is `es`, `pt` is `pt-BR`); any other is
+    /// refused. Default: `DEFAULT_LOCALE`.
+    #[cfg_attr(feature = "openapi", schema(example = "es-MX"))]
+    pub locale: Option<String>,
 }
 
 /// `PATCH /users/{id}`: any of these (JSON; unknown fields are ignored). `email` and `phone`
@@ -45,6 +50,9 @@ pub struct CorrectUserRequest {
     pub name: Option<String>,
     /// `tech` or `admin`; a change ends the user's sessions.
     pub role: Option<RoleName>,
+    /// Read as `POST /users` reads it. A change of language alone kills no link, ends no
+    /// session and sends no notice.
+    pub locale: Option<String>,
 }
 
 /// `POST /users/{id}/invite`'s optional body: how the new invite is handed over.
@@ -89,6 +97,22 @@ pub enum StatusName {
     Disabled,
 }
 
+/// A language the service speaks, by its BCP 47 tag (API.md, "Languages").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum LocaleName {
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "es")]
+    Es,
+    #[serde(rename = "fr")]
+    Fr,
+    #[serde(rename = "de")]
+    De,
+    #[serde(rename = "pt-BR")]
+    PtBr,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
@@ -118,6 +142,9 @@ pub struct UserView {
     /// RFC 3339, UTC, whole seconds.
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
+    /// The language the user's emails, texts and pages speak (`DEFAULT_LOCALE` for a user who
+    /// has none of their own).
+    pub locale: LocaleName,
 }
 
 /// An invite as the API shows it.
@@ -205,6 +232,18 @@ impl From<Role> for RoleName {
         match r {
             Role::Tech => Self::Tech,
             Role::Admin => Self::Admin,
+        }
+    }
+}
+
+impl From<Locale> for LocaleName {
+    fn from(l: Locale) -> Self {
+        match l {
+            Locale::En => Self::En,
+            Locale::Es => Self::Es,
+            Locale::Fr => Self::Fr,
+            Locale::De => Self::De,
+            Locale::PtBr => Self::PtBr,
         }
     }
 }

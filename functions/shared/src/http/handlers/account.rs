@@ -204,9 +204,14 @@ impl Outcome for Changed {
 
     fn json(self, app: &Services) -> Response {
         match self.result {
-            Ok(session) => {
-                with_session_cookie(json(StatusCode::OK, &session_body(&session)), &session, app)
-            }
+            Ok(session) => with_session_cookie(
+                json(
+                    StatusCode::OK,
+                    &session_body(&session, app.config.default_locale),
+                ),
+                &session,
+                app,
+            ),
             Err(e) => ApiError::from(e).to_json(),
         }
     }

@@ -18,9 +18,8 @@ use crate::services::{Delivery, InviteRequest, RowFailure, Services, MAX_BATCH_R
 
 const CSV: &str = "text/csv";
 
-/// The CSV's columns, as its header row must name them (in any order; only `email` is needed).
-/// `locale` is read as a known column and left for the languages work (API.md, "Languages"): a
-/// sheet made for it is not refused.
+/// The CSV's columns, as its header row must name them (in any order; only `email` or `phone` is
+/// needed). Each row's cells are read as `POST /users` reads its fields, `locale` included.
 const CSV_COLUMNS: [&str; 6] = [
     "email",
     "phone",
@@ -206,7 +205,7 @@ pub async fn invite_crew(
                 CrewRow::Created {
                     index,
                     status: StatusCode::CREATED.as_u16(),
-                    user: user_view(&invited.user),
+                    user: user_view(&invited.user, app.config.default_locale),
                     invite: invited_view(&app, &invited),
                 }
             }

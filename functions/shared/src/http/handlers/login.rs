@@ -71,12 +71,12 @@ impl Outcome for SignIn {
         }
     }
 
-    fn json(self, _: &Services) -> Response {
+    fn json(self, app: &Services) -> Response {
         match self.result {
             Ok(signed_in) => json(
                 StatusCode::OK,
                 &SignInBody {
-                    session: session_body(&signed_in.session),
+                    session: session_body(&signed_in.session, app.config.default_locale),
                     must_change_password: signed_in.must_change_password,
                 },
             ),

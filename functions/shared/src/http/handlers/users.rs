@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 
-use crate::domain::{EmailAddress, Role, UserStatus};
+use crate::domain::{EmailAddress, Locale, Role, UserStatus};
 use crate::http::contract::users::{InviteOnly, InviteView, UserOnly, UserPage, UserWithInvite};
 use crate::http::extract::{Admin, Fields, FromFields, JsonBody, OptionalJsonBody, QueryFields};
 use crate::http::respond::{invite_view, json, user_view};
@@ -38,6 +38,20 @@ fn parse_name(raw: Option<String>) -> Result<Option<String>, ApiError> {
         ));
     }
     Ok(Some(name.to_owned()))
+}
+
+/// `locale`: a tag that falls back to a supported locale (`es-MX` is `es`); absent is `None`.
+fn read_locale(f: &Fields) -> Result<Option<Locale>, ApiError> {
+    f.string("locale")?
+        .map(|tag| {
+            tag.parse::<Locale>().map_err(|_| {
+                ApiError::invalid(
+                    "locale",
+                    "`locale` must be en, es, fr, de or pt-BR (or a regional form of one, such as es-MX).",
+                )
+            })
+        })
+        .transpose()
 }
 
 impl FromFields for InviteRequest {
@@ -78,7 +92,7 @@ pub(super) fn read_invite(f: &Fields, password_required: bool) -> Result<InviteR
         temporary_password,
         name,
         role,
-        locale: None,
+        locale: read_locale(f)?,
         options: InviteOptions::from_fields(f)?,
     })
 }
@@ -155,7 +169,7 @@ pub async fn create(
     let mut r = json(
         StatusCode::CREATED,
         &UserWithInvite {
-            user: user_view(&invited.user),
+            user: user_view(&invited.user, app.config.default_locale),
             invite: invited_view(&app, &invited),
         },
     );
@@ -175,13 +189,13 @@ pub async fn get(
     Ok(json(
         StatusCode::OK,
         &UserWithInvite {
-            user: user_view(&user),
+            user: user_view(&user, app.config.default_locale),
             invite: invite_view(&user, app.now()),
         },
     ))
 }
 
-/// `PATCH /users/{id}`: an admin's correction of a user's email, number, name or role.
+/// `PATCH /users/{id}`: an admin's correction of a user's email, number, name, role or locale.
 pub async fn correct(
     State(app): State<Arc<Services>>,
     Admin(admin): Admin,
@@ -192,7 +206,7 @@ pub async fn correct(
     Ok(json(
         StatusCode::OK,
         &UserWithInvite {
-            user: user_view(&user),
+            user: user_view(&user, app.config.default_locale),
             invite: invite_view(&user, app.now()),
         },
     ))
@@ -225,7 +239,7 @@ impl FromFields for CorrectionRequest {
             phone: f.nullable_string("phone")?,
             name,
             role,
-            locale: None,
+            locale: read_locale(f)?,
         })
     }
 }
@@ -309,7 +323,7 @@ pub async fn list(
         .users
         .iter()
         .map(|u| UserWithInvite {
-            user: user_view(u),
+            user: user_view(u, app.config.default_locale),
             invite: invite_view(u, now),
         })
         .collect();
@@ -342,7 +356,7 @@ pub async fn disable(
     Ok(json(
         StatusCode::OK,
         &UserOnly {
-            user: user_view(&user),
+            user: user_view(&user, app.config.default_locale),
         },
     ))
 }
@@ -357,7 +371,7 @@ pub async fn enable(
     Ok(json(
         StatusCode::OK,
         &UserOnly {
-            user: user_view(&user),
+            user: user_view(&user, app.config.default_locale),
         },
     ))
 }
