@@ -654,6 +654,41 @@ fn texts_send_from_the_configured_identity_and_their_events_reach_the_mailer() {
 /// so"): every text past the limit logs `audit = "sms_daily_limit_reached"`, from whichever
 /// function held it; a metric filter on the one log group every function writes to counts those
 /// lines, and an alarm like the mail's fires on the first and notifies the optional topic.
+/// Every function gets the language settings (API.md, "Languages"), and the template offers
+/// exactly the locales the service speaks; its defaults are the configuration's own.
+#[test]
+fn every_function_gets_the_default_locale_and_the_display_time_zone() {
+    let t = template();
+    let variables = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(variables["DEFAULT_LOCALE"].as_str(), Some("DefaultLocale"));
+    assert_eq!(
+        variables["DISPLAY_TIME_ZONE"].as_str(),
+        Some("DisplayTimeZone")
+    );
+    let locale = &t["Parameters"]["DefaultLocale"];
+    let offered: Vec<&str> = locale["AllowedValues"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let spoken: Vec<&str> = onboarding::domain::Locale::ALL
+        .iter()
+        .map(|l| l.tag())
+        .collect();
+    assert_eq!(offered, spoken);
+    let zone = &t["Parameters"]["DisplayTimeZone"];
+    let defaults = tests::app::test_config(&[]);
+    assert_eq!(
+        locale["Default"].as_str(),
+        Some(defaults.default_locale.tag())
+    );
+    assert_eq!(
+        zone["Default"].as_str(),
+        Some(defaults.display_time_zone.name())
+    );
+}
+
 #[test]
 fn an_organisation_at_its_daily_text_limit_raises_an_alarm() {
     let t = template();
