@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 section() { printf '\n== %s\n' "$*"; }
 
+# What the run has to work with: a full disk fails a step with ENOSPC, far from its cause.
+df -h . | tail -1 | awk '{print "disk: " $4 " free of " $2}'
+# The browser tests' screenshots and page weights, which CI keeps: this run's only.
+rm -rf artifacts
+
 section "format and lint"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --features tests/services -- -D warnings
@@ -62,6 +67,9 @@ unshare_net=(unshare --net)
   cargo test --workspace --features tests/services --offline
   bash infra/check-cargo-lambda.sh
 '
+
+printf '\nartifacts/: %s screenshots, page weights in artifacts/page-bytes.md\n' \
+  "$(find artifacts/screenshots -name '*.png' 2>/dev/null | wc -l)"
 
 section "SAM template: cfn-lint, sam validate --lint, what sam local invoke hands each function"
 SAM_BUILD_ARCHS="" bash infra/check-template.sh

@@ -132,7 +132,20 @@ pub async fn run(iterations: usize) -> Vec<Row> {
     let b1 = bearer.clone();
     let b2 = bearer.clone();
     let uid = user_id.clone();
-    let cases = vec![
+    // The setup page in each language (API.md, "Languages"): the catalogue's words, dates and
+    // menu, per locale (`?lang` picks it).
+    let per_locale = onboarding::domain::Locale::ALL.map(|locale| {
+        let path = format!("{setup_path}&lang={}", locale.tag());
+        Case {
+            name: Box::leak(
+                format!("GET /setup?token (valid link), {}", locale.tag()).into_boxed_str(),
+            ),
+            hashes: false,
+            expect: 200,
+            make: Box::new(move |_| request(Method::GET, &path, &[], "")),
+        }
+    });
+    let mut cases = vec![
         Case {
             name: "GET /setup?token (valid link)",
             hashes: false,
@@ -233,6 +246,7 @@ pub async fn run(iterations: usize) -> Vec<Row> {
             }),
         },
     ];
+    cases.splice(1..1, per_locale);
 
     let mut rows = Vec::new();
     for case in cases {

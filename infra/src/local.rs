@@ -249,6 +249,7 @@ async fn signed_in_page(State(state): State<LocalState>, headers: HeaderMap) -> 
         Some(u) => page(
             StatusCode::OK,
             pages::signed_in(
+                onboarding::http::lang::page_lang(onboarding::i18n::user_locale(&u)),
                 u.home().as_str(),
                 u.org_name.as_deref(),
                 u.must_change_password(),
@@ -304,7 +305,12 @@ async fn mail_html(State(state): State<LocalState>, Path(name): Path<String>) ->
         Some(m) => page(StatusCode::OK, m.html),
         None => page(
             StatusCode::NOT_FOUND,
-            pages::message("No such email", "It may have been deleted from the outbox."),
+            // The developer's outbox, in English like the rest of it.
+            pages::message(
+                onboarding::i18n::Lang::english(),
+                "No such email",
+                "It may have been deleted from the outbox.",
+            ),
         ),
     };
     // Email HTML is all inline styles; nothing else may load or run.

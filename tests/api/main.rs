@@ -25,6 +25,7 @@ mod first_admin;
 mod hsts;
 mod journey;
 mod known_devices;
+mod languages;
 mod languages_api;
 mod local_schedule;
 mod local_server;

@@ -145,6 +145,7 @@ pub async fn a_welcome_email_arrives_from_the_sender_with_its_subject_and_workin
         Duration::days(7),
     );
     let message = WelcomeEmail {
+        lang: onboarding::i18n::Lang::english(),
         to: &to,
         name: Some("Ana Tech"),
         org_name: Some("Northwind Plumbing"),
@@ -172,6 +173,7 @@ pub async fn a_reset_email_carries_a_reset_link(mailbox: &dyn Mailbox) {
     let to = recipient("reset");
     let token = token_for(&to, TokenPurpose::Reset, None, Duration::minutes(30));
     let message = ResetEmail {
+        lang: onboarding::i18n::Lang::english(),
         to: &to,
         org_name: None,
         token: &token,
@@ -191,6 +193,7 @@ pub async fn names_and_organisations_in_any_script_arrive_intact(mailbox: &dyn M
     let org = "Café Müller — Ålesund 東京";
     let token = token_for(&to, TokenPurpose::Setup, Some(org), Duration::days(7));
     let message = WelcomeEmail {
+        lang: onboarding::i18n::Lang::english(),
         to: &to,
         name: Some("Zoë Ñúñez"),
         org_name: Some(org),
@@ -214,6 +217,7 @@ pub async fn each_email_reaches_only_its_recipient(mailbox: &dyn Mailbox) {
     for to in [&a, &b] {
         let token = token_for(to, TokenPurpose::Setup, None, Duration::days(7));
         let message = WelcomeEmail {
+            lang: onboarding::i18n::Lang::english(),
             to,
             name: None,
             org_name: None,

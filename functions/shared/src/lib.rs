@@ -24,6 +24,7 @@ pub mod domain;
 pub mod emails;
 pub mod hashing;
 pub mod http;
+pub mod i18n;
 pub mod notices;
 pub mod ports;
 pub mod services;

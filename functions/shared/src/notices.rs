@@ -4,36 +4,19 @@
 //! notice is best effort: a mail or text service that fails, or takes longer than
 //! [`NOTICE_SEND_LIMIT`], is logged; the change stands.
 
-use askama::Template;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{EmailAddress, Identifier};
-use crate::emails::date_in_words;
+use crate::emails::{Envelope, NoticeMessage};
+use crate::i18n::{Arg, Lang};
 use crate::ports::{EmailMessage, Mailer, TextMessage, Texter};
 use crate::services::password::NOTICE_SEND_LIMIT;
 use crate::telemetry::log_unexpected;
 use crate::texts::ContactChangedText;
 
-#[derive(Template)]
-#[template(path = "email/contact_changed.html")]
-struct ContactChangedHtml<'a> {
-    subject: &'a str,
-    preheader: &'a str,
-    org_name: Option<&'a str>,
-    when: &'a str,
-    footer: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "email/contact_changed.txt")]
-struct ContactChangedMailText<'a> {
-    org_name: Option<&'a str>,
-    when: &'a str,
-    footer: &'a str,
-}
-
 /// The email form of the notice.
 pub struct ContactChangedEmail<'a> {
+    pub lang: Lang,
     pub to: &'a EmailAddress,
     pub org_name: Option<&'a str>,
     pub at: DateTime<Utc>,
@@ -41,37 +24,33 @@ pub struct ContactChangedEmail<'a> {
 
 impl ContactChangedEmail<'_> {
     pub fn render(&self) -> EmailMessage {
-        let subject = "The email or mobile number on your account was changed".to_owned();
-        let when = date_in_words(self.at);
-        let footer = format!(
-            "This email was sent to {} because the contact details of its account changed. We send it every time, so you know.",
-            self.to
-        );
-        let preheader = "If you didn't expect this, contact your admin.";
-        let html = ContactChangedHtml {
-            subject: &subject,
-            preheader,
-            org_name: self.org_name,
-            when: &when,
-            footer: &footer,
-        }
-        .render()
-        .expect("the contact-changed template renders");
-        let text = ContactChangedMailText {
-            org_name: self.org_name,
-            when: &when,
-            footer: &footer,
-        }
-        .render()
-        .expect("the contact-changed text renders");
-        EmailMessage {
-            to: self.to.clone(),
-            subject,
-            html,
-            text,
+        let t = &self.lang;
+        let when = t.date_time(self.at);
+        let m = NoticeMessage {
+            heading: t.get("contact-heading"),
+            when: match self.org_name {
+                Some(org) => t.with(
+                    "contact-when-org",
+                    &[("org", Arg::Text(org)), ("when", Arg::Text(&when))],
+                ),
+                None => t.one("contact-when", "when", &when),
+            },
+            reassurance: t.get("contact-if-told"),
+            warning_lead: t.get("contact-if-not-expected"),
+            warning_rest: t.get("contact-if-not-expected-then"),
+            button: None,
+            fallback: String::new(),
+        };
+        Envelope {
+            lang: *t,
+            to: self.to,
+            subject: t.get("contact-subject"),
+            preheader: t.get("contact-preheader"),
+            footer: t.one("contact-footer", "to", self.to.as_str()),
             link: String::new(),
             purpose: "contact_changed",
         }
+        .notice_email(&m)
     }
 }
 
@@ -80,6 +59,7 @@ pub async fn notify_contact_changed(
     mailer: &dyn Mailer,
     texter: &dyn Texter,
     to: &[Identifier],
+    lang: Lang,
     org_name: Option<&str>,
     at: DateTime<Utc>,
 ) {
@@ -87,6 +67,7 @@ pub async fn notify_contact_changed(
         let sent = match contact {
             Identifier::Email(email) => {
                 let message = ContactChangedEmail {
+                    lang,
                     to: email,
                     org_name,
                     at,
@@ -99,7 +80,7 @@ pub async fn notify_contact_changed(
             Identifier::Phone(phone) => {
                 let message = TextMessage {
                     to: phone.as_str().to_owned(),
-                    body: ContactChangedText { org_name }.render(),
+                    body: ContactChangedText { lang, org_name }.render(),
                     link: String::new(),
                     purpose: "contact_changed",
                 };

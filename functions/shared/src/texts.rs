@@ -10,55 +10,17 @@
 //! the reminder, has 4 units to spare: a name whose first 30 characters hold more than 4 emoji,
 //! 2 units each, would go over).
 //!
-//! Every word a tech reads is in [`en`], so that moving the wording into per-language catalogues
-//! touches that module only; the structs around it put a message's parts in their order. The
-//! link is taken as given (`{PUBLIC_BASE_URL}/s/{token}`, built where the token is).
+//! Every word a tech reads comes from the catalogue (`texts.ftl`), in the user's language; the
+//! structs here put a message's parts in their order. The link is taken as given
+//! (`{PUBLIC_BASE_URL}/s/{token}`, built where the token is).
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::code::{autofill_line, OneTimeCode};
-use crate::emails::lifetime_in_words;
+use crate::i18n::{Arg, Lang};
 
 /// The company name's length in a text (API.md), in characters.
 pub const ORG_NAME_CHARS: usize = 30;
-
-/// The English wording. Each function is one message's first line; the link and the autofill
-/// line follow it.
-mod en {
-    pub(super) fn invite(org: Option<&str>, expires: &str) -> String {
-        match org {
-            Some(org) => format!("Join {org} by {expires}:"),
-            None => format!("Set up your account by {expires}:"),
-        }
-    }
-
-    pub(super) fn reminder(org: Option<&str>, expires: &str) -> String {
-        match org {
-            // Not "Reminder: join {org} by …": with a 30-character name outside GSM-7 that is
-            // two units too many for 3 UCS-2 segments.
-            Some(org) => format!("{org} invite ends {expires}:"),
-            None => format!("Reminder: your invite ends {expires}:"),
-        }
-    }
-
-    pub(super) fn reset(org: Option<&str>, lifetime: &str) -> String {
-        match org {
-            Some(org) => format!("{org} password reset ({lifetime}):"),
-            None => format!("Reset your password within {lifetime}:"),
-        }
-    }
-
-    pub(super) fn contact_changed(org: Option<&str>) -> String {
-        let notice = "The email or mobile number on your account was changed. If you didn't expect this, contact your admin.";
-        match org {
-            Some(org) => format!("{org}: {notice}"),
-            None => notice.to_owned(),
-        }
-    }
-
-    /// "30 Sep 10:00 UTC": a link lasts at most 30 days, so the year goes without saying.
-    pub(super) const EXPIRY_FORMAT: &str = "%-d %b %H:%M UTC";
-}
 
 /// The company name as a text shows it: one line (an admin's name could carry a line break,
 /// which would move the autofill line off the end), cut to [`ORG_NAME_CHARS`] characters
@@ -86,6 +48,7 @@ fn with_link(first_line: &str, link: &str, public_base_url: &str, code: &OneTime
 /// The invite by text (`"delivery": "sms"`), sent again as is by a resend; with `reminder`, the
 /// invite's one reminder, whose fresh link expires when the first would have.
 pub struct InviteText<'a> {
+    pub lang: Lang,
     pub org_name: Option<&'a str>,
     pub link: &'a str,
     pub expires_at: DateTime<Utc>,
@@ -97,18 +60,22 @@ pub struct InviteText<'a> {
 impl InviteText<'_> {
     pub fn render(&self) -> String {
         let org = self.org_name.and_then(org_name_for_text);
-        let expires = self.expires_at.format(en::EXPIRY_FORMAT).to_string();
-        let first_line = if self.reminder {
-            en::reminder(org.as_deref(), &expires)
+        let expires = self.lang.short_date_time(self.expires_at);
+        let id = if self.reminder {
+            "text-reminder"
         } else {
-            en::invite(org.as_deref(), &expires)
+            "text-invite"
         };
-        with_link(&first_line, self.link, self.public_base_url, self.code)
+        let line = self
+            .lang
+            .with_org(id, org.as_deref(), &[("expires", Arg::Text(&expires))]);
+        with_link(&line, self.link, self.public_base_url, self.code)
     }
 }
 
 /// A forgot-password request by phone: the reset link and its code (30 minutes by default).
 pub struct ResetText<'a> {
+    pub lang: Lang,
     pub org_name: Option<&'a str>,
     pub link: &'a str,
     pub lifetime: Duration,
@@ -119,8 +86,13 @@ pub struct ResetText<'a> {
 impl ResetText<'_> {
     pub fn render(&self) -> String {
         let org = self.org_name.and_then(org_name_for_text);
+        let lifetime = self.lang.duration(self.lifetime);
         with_link(
-            &en::reset(org.as_deref(), &lifetime_in_words(self.lifetime)),
+            &self.lang.with_org(
+                "text-reset",
+                org.as_deref(),
+                &[("lifetime", Arg::Text(&lifetime))],
+            ),
             self.link,
             self.public_base_url,
             self.code,
@@ -131,13 +103,15 @@ impl ResetText<'_> {
 /// Sent to the old contact and the new one when an admin changes an active or disabled user's
 /// email or mobile number. No link and no code: whoever gets it has nothing to click.
 pub struct ContactChangedText<'a> {
+    pub lang: Lang,
     pub org_name: Option<&'a str>,
 }
 
 impl ContactChangedText<'_> {
     pub fn render(&self) -> String {
         let org = self.org_name.and_then(org_name_for_text);
-        en::contact_changed(org.as_deref())
+        self.lang
+            .with_org("text-contact-changed", org.as_deref(), &[])
     }
 }
 
@@ -145,6 +119,12 @@ impl ContactChangedText<'_> {
 mod tests {
     use super::*;
     use crate::domain::sms_text::{segments, Encoding};
+    use crate::domain::Locale;
+    use crate::i18n::tests::lang;
+
+    fn en() -> Lang {
+        lang(Locale::En)
+    }
 
     const BASE_URL: &str = "https://onboarding.example-field-service.com";
     /// Longer than 30 characters, so it is cut.
@@ -169,16 +149,36 @@ mod tests {
             .to_utc()
     }
 
-    /// Every text, for an organisation.
+    /// The expiry that is longest in `lang`'s words: a two-digit day of each month.
+    fn longest_expiry(lang: Lang) -> DateTime<Utc> {
+        (1..=12)
+            .map(|m| {
+                DateTime::parse_from_rfc3339(&format!("2026-{m:02}-30T10:00:00Z"))
+                    .unwrap_or_else(|_| {
+                        DateTime::parse_from_rfc3339("2026-02-28T10:00:00Z").unwrap()
+                    })
+                    .to_utc()
+            })
+            .max_by_key(|at| lang.short_date_time(*at).chars().count())
+            .unwrap()
+    }
+
+    /// Every text, for an organisation, in English.
     fn all_texts(org: Option<&str>) -> Vec<(&'static str, String)> {
+        texts_in(en(), org, expires())
+    }
+
+    /// Every text, for an organisation, in `lang`, expiring `at`.
+    fn texts_in(lang: Lang, org: Option<&str>, at: DateTime<Utc>) -> Vec<(&'static str, String)> {
         let (link, code) = (longest_link(), code());
         vec![
             (
                 "invite",
                 InviteText {
+                    lang,
                     org_name: org,
                     link: &link,
-                    expires_at: expires(),
+                    expires_at: at,
                     code: &code,
                     public_base_url: BASE_URL,
                     reminder: false,
@@ -188,9 +188,10 @@ mod tests {
             (
                 "reminder",
                 InviteText {
+                    lang,
                     org_name: org,
                     link: &link,
-                    expires_at: expires(),
+                    expires_at: at,
                     code: &code,
                     public_base_url: BASE_URL,
                     reminder: true,
@@ -200,6 +201,7 @@ mod tests {
             (
                 "reset",
                 ResetText {
+                    lang,
                     org_name: org,
                     link: &link,
                     lifetime: Duration::minutes(30),
@@ -210,7 +212,11 @@ mod tests {
             ),
             (
                 "contact changed",
-                ContactChangedText { org_name: org }.render(),
+                ContactChangedText {
+                    lang,
+                    org_name: org,
+                }
+                .render(),
             ),
         ]
     }
@@ -244,6 +250,7 @@ mod tests {
         let reminder_units = |org: &str| {
             let (link, code) = (longest_link(), code());
             let body = InviteText {
+                lang: en(),
                 org_name: Some(org),
                 link: &link,
                 expires_at: expires(),
@@ -260,6 +267,58 @@ mod tests {
         let five = format!("{}{}", "🔧".repeat(5), "Ł".repeat(25));
         assert_eq!(reminder_units(&five).units, 202);
         assert!(!reminder_units(&five).within_limit());
+    }
+
+    #[test]
+    fn every_locale_s_texts_stay_within_their_segments_with_the_longest_name_link_and_date() {
+        for locale in Locale::ALL {
+            let l = lang(locale);
+            let at = longest_expiry(l);
+            for org in [Some(LONG_ORG), None, Some(UCS2_ORG), Some(EMOJI_ORG)] {
+                for (kind, body) in texts_in(l, org, at) {
+                    let s = segments(&body);
+                    assert!(s.within_limit(), "{locale} {kind}: {s:?}\n{body}");
+                    if org.is_some_and(|o| o != LONG_ORG) {
+                        assert_eq!(s.encoding, Encoding::Ucs2);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The pseudo-locale run for texts: nothing but catalogue messages and the values given.
+    #[test]
+    fn no_text_holds_a_word_from_outside_the_catalogue() {
+        use crate::i18n::tests::{pseudo, words_outside_catalogue};
+        for org in [Some("Northwind"), None] {
+            for (kind, body) in texts_in(pseudo(), org, expires()) {
+                let link = longest_link();
+                let values = [
+                    link.as_str(),
+                    "onboarding.example-field-service.com",
+                    "Northwind",
+                ];
+                let words = words_outside_catalogue(&body, &values);
+                assert!(words.is_empty(), "{kind}: {words:?} in {body}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_translated_text_says_its_expiry_in_the_locale_s_words() {
+        let es = texts_in(lang(Locale::Es), Some("Northwind"), expires());
+        assert!(
+            es[0].1.contains("Northwind") && es[0].1.contains("sep"),
+            "{}",
+            es[0].1
+        );
+        assert!(
+            !es[0].1.contains("Join") && !es[0].1.contains("Sep "),
+            "{}",
+            es[0].1
+        );
+        let de = texts_in(lang(Locale::De), None, expires());
+        assert!(de[2].1.contains("30 Minuten"), "{}", de[2].1);
     }
 
     #[test]

@@ -69,7 +69,7 @@ async fn main() -> anyhow::Result<()> {
                 user.org_id.0
             );
             match status {
-                InviteStatus::Sent | InviteStatus::Delivered => println!("A setup link was emailed to {}; it works for {}.", user.home().as_str(), onboarding::emails::lifetime_in_words(app.config.setup_token_ttl)),
+                InviteStatus::Sent | InviteStatus::Delivered => println!("A setup link was emailed to {}; it works for {}.", user.home().as_str(), onboarding::i18n::Lang::english().duration(app.config.setup_token_ttl)),
                 // Queued: SES did not take it now. This tool signs with a throwaway key, so the
                 // mailer cannot rebuild the link; forgot-password makes a new one.
                 InviteStatus::Queued

@@ -76,7 +76,7 @@ async fn main() -> anyhow::Result<()> {
     }
     println!(
         "\nInvite a tech (the admin's session below lasts {}):\n",
-        onboarding::emails::lifetime_in_words(app.config.session_ttl)
+        onboarding::i18n::Lang::english().duration(app.config.session_ttl)
     );
     println!(
         "  curl -i {base}/users \\\n    -H 'Authorization: Bearer {}' \\\n    -H 'Content-Type: application/json' \\\n    -d '{{\"email\": \"ana.tech@example.com\", \"temporaryPassword\": \"violet harbour tram 42\", \"name\": \"Ana Tech\"}}'\n",

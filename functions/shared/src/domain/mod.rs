@@ -28,7 +28,9 @@ pub use invite::{
 };
 pub use locale::{Locale, UnknownLocale};
 pub use mail::{LinkKeys, MailJob, MailKind, Queue};
-pub use password::{NewPassword, PasswordPolicy, PasswordRejected, TemporaryPassword};
+pub use password::{
+    GuessHint, NewPassword, PasswordPolicy, PasswordRejected, Refusal, TemporaryPassword,
+};
 pub use phone::{PhoneError, PhoneNumber, PhoneRules, Region};
 pub use session::{Claims, SessionError, SessionKeys};
 pub use token::{IssuedToken, LinkProblem, TokenHash, TokenPurpose, TokenRecord};

@@ -27,18 +27,90 @@ impl Default for PasswordPolicy {
     }
 }
 
-/// Why a password was refused, in words for the person typing it.
+/// Why a password was refused: in English words for the API's `message`, and as a reason
+/// that a page says in the tech's language (`PasswordRejected::catalogue`).
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[error("{message}")]
 pub struct PasswordRejected {
     pub message: String,
+    pub reason: Refusal,
+}
+
+/// Why a password was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Missing,
+    TooShort(usize),
+    TooLong(usize),
+    ControlCharacter,
+    UsesContext,
+    /// zxcvbn's estimate is too low, with why when it says.
+    Guessable(Option<GuessHint>),
+    /// It is in a breach corpus (`BreachedPasswords`).
+    Breached,
+    /// The confirmation box says something else.
+    Differs,
+}
+
+/// The kinds of zxcvbn's warnings, as the catalogue words them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuessHint {
+    Keyboard,
+    Repeats,
+    Common,
+    Sequence,
+    Dates,
+    Word,
+}
+
+impl GuessHint {
+    fn of(w: zxcvbn::feedback::Warning) -> Self {
+        use zxcvbn::feedback::Warning as W;
+        match w {
+            W::StraightRowsOfKeysAreEasyToGuess | W::ShortKeyboardPatternsAreEasyToGuess => {
+                GuessHint::Keyboard
+            }
+            W::RepeatsLikeAaaAreEasyToGuess | W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
+                GuessHint::Repeats
+            }
+            W::SequencesLikeAbcAreEasyToGuess => GuessHint::Sequence,
+            W::RecentYearsAreEasyToGuess | W::DatesAreOftenEasyToGuess => GuessHint::Dates,
+            W::AWordByItselfIsEasyToGuess
+            | W::NamesAndSurnamesByThemselvesAreEasyToGuess
+            | W::CommonNamesAndSurnamesAreEasyToGuess => GuessHint::Word,
+            _ => GuessHint::Common,
+        }
+    }
+
+    /// The catalogue message that words it.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            GuessHint::Keyboard => "password-hint-keyboard",
+            GuessHint::Repeats => "password-hint-repeats",
+            GuessHint::Common => "password-hint-common",
+            GuessHint::Sequence => "password-hint-sequence",
+            GuessHint::Dates => "password-hint-dates",
+            GuessHint::Word => "password-hint-word",
+        }
+    }
 }
 
 impl PasswordRejected {
-    fn new(message: impl Into<String>) -> Self {
+    fn new(reason: Refusal, message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            reason,
         }
+    }
+
+    /// A password that is in a breach corpus.
+    pub fn breached(message: &str) -> Self {
+        Self::new(Refusal::Breached, message)
+    }
+
+    /// No password at all.
+    pub fn missing() -> Self {
+        Self::new(Refusal::Missing, "Enter a password.")
     }
 }
 
@@ -59,18 +131,23 @@ impl PasswordPolicy {
         let password = normalised.expose_secret();
         let chars = password.chars().count();
         if chars < self.min_chars {
-            return Err(PasswordRejected::new(format!(
-                "Use at least {} characters. A few unrelated words make a good password.",
-                self.min_chars
-            )));
+            return Err(PasswordRejected::new(
+                Refusal::TooShort(self.min_chars),
+                format!(
+                    "Use at least {} characters. A few unrelated words make a good password.",
+                    self.min_chars
+                ),
+            ));
         }
         if chars > MAX_PASSWORD_CHARS {
-            return Err(PasswordRejected::new(format!(
-                "Use at most {MAX_PASSWORD_CHARS} characters."
-            )));
+            return Err(PasswordRejected::new(
+                Refusal::TooLong(MAX_PASSWORD_CHARS),
+                format!("Use at most {MAX_PASSWORD_CHARS} characters."),
+            ));
         }
         if password.chars().any(char::is_control) {
             return Err(PasswordRejected::new(
+                Refusal::ControlCharacter,
                 "The password has an invisible control character in it. Type it again.",
             ));
         }
@@ -80,6 +157,7 @@ impl PasswordPolicy {
             let word = word.trim().to_lowercase();
             if word.chars().count() >= 4 && lowered.contains(&word) {
                 return Err(PasswordRejected::new(
+                    Refusal::UsesContext,
                     "Don't use your email address or your company's name in the password.",
                 ));
             }
@@ -91,15 +169,17 @@ impl PasswordPolicy {
         let input_refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
         let estimate = zxcvbn::zxcvbn(zxcvbn_input(password), &input_refs);
         if (estimate.score() as u8) < self.min_score {
-            let hint = estimate
-                .feedback()
-                .and_then(|f| f.warning())
+            let warning = estimate.feedback().and_then(|f| f.warning());
+            let hint = warning
                 // zxcvbn's warnings end with a full stop; the sentence goes on after the bracket.
                 .map(|w| format!(" ({})", w.to_string().trim_end_matches('.')))
                 .unwrap_or_default();
-            return Err(PasswordRejected::new(format!(
-                "That password is too easy to guess{hint}. Add more words or make it longer."
-            )));
+            return Err(PasswordRejected::new(
+                Refusal::Guessable(warning.map(GuessHint::of)),
+                format!(
+                    "That password is too easy to guess{hint}. Add more words or make it longer."
+                ),
+            ));
         }
         Ok(normalised)
     }
@@ -147,7 +227,7 @@ impl NewPassword {
     ) -> Result<Self, PasswordRejected> {
         if let Some(confirmation) = confirmation {
             if confirmation != raw {
-                return Err(PasswordRejected::new(PASSWORDS_DIFFER));
+                return Err(PasswordRejected::new(Refusal::Differs, PASSWORDS_DIFFER));
             }
         }
         policy.check(raw, context).map(Self)

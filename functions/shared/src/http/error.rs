@@ -363,7 +363,7 @@ impl From<RedeemError> for ApiError {
             },
             RedeemError::Code(CodeError::TooManyAttempts(o)) => o.into(),
             RedeemError::Code(CodeError::Store(e)) => e.into(),
-            RedeemError::Password { message, .. } => Self::invalid("password", message),
+            RedeemError::Password { message, .. } => Self::invalid("password", message.message),
             RedeemError::Confirmation { .. } => {
                 Self::invalid("passwordConfirmation", PASSWORDS_DIFFER)
             }
@@ -406,7 +406,7 @@ impl From<ChangePasswordError> for ApiError {
                     "That isn't your current password.",
                 )
             },
-            ChangePasswordError::Password(message) => Self::invalid("password", message),
+            ChangePasswordError::Password(message) => Self::invalid("password", message.message),
             ChangePasswordError::Confirmation => {
                 Self::invalid("passwordConfirmation", PASSWORDS_DIFFER)
             }

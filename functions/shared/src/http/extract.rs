@@ -87,7 +87,14 @@ async fn read_fields(req: Request, allow_form: bool) -> Result<Fields, ApiError>
             Ok(_) => Err(ApiError::bad_request("The body must be a JSON object.")),
             Err(problem) => Err(problem.into()),
         },
-        Some(FORM) if allow_form => parse_form(&body_text(req).await?).map(Fields::Form),
+        Some(FORM) if allow_form => {
+            let form = parse_form(&body_text(req).await?)?;
+            // The language of the page the form was sent from: the page answering it speaks it.
+            if let Some((_, lang)) = form.iter().find(|(k, _)| k == "lang") {
+                super::lang::record_form(lang);
+            }
+            Ok(Fields::Form(form))
+        }
         _ => Err(ApiError::unsupported_media_type(accepted)),
     }
 }

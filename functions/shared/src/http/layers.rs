@@ -75,6 +75,10 @@ pub fn apply(router: Router, config: &Config) -> Router {
                     .on_eos(())
                     .on_failure(()),
             )
+            .layer(middleware::from_fn_with_state(
+                (config.is_https(), config.langs()),
+                super::lang::page_language,
+            ))
             .layer(SetResponseHeaderLayer::overriding(
                 header::CACHE_CONTROL,
                 |res: &Response| Some(cache_control(res)),

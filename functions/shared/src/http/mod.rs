@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub(crate) mod handlers;
 pub mod json;
+pub mod lang;
 pub mod layers;
 #[cfg(feature = "openapi")]
 pub mod openapi;

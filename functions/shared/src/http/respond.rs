@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::contract::{InviteView, SessionBody, UserView};
 use super::cookies::{self, CookieNames};
 use super::extract::{media_type, JSON};
-use super::{pages, ApiError};
+use super::{pages, ApiError, ErrorCode};
 use crate::domain::{Locale, ShownInviteStatus, User};
 use crate::services::{Services, Session};
 
@@ -74,16 +74,43 @@ impl<T: Outcome, E: Outcome> Outcome for Result<T, E> {
 }
 
 impl ApiError {
-    /// The error as a page: a heading by kind and the error's own sentence.
+    /// The error as a page, in the request's language: a heading by kind and a sentence by
+    /// code (a JSON error's `message` is English, for developers: API.md, "Languages").
     pub fn to_page(&self) -> Response {
         let status = self.status();
+        let t = super::lang::request_lang();
         let heading = match status {
-            StatusCode::NOT_FOUND => "Page not found",
-            StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
-            s if s.is_server_error() => "Something went wrong",
-            _ => "That didn't work",
+            StatusCode::NOT_FOUND => "error-not-found-title",
+            StatusCode::TOO_MANY_REQUESTS => "error-wait-title",
+            s if s.is_server_error() => "error-failed-title",
+            _ => "error-refused-title",
         };
-        self.with_retry_after(page(status, pages::message(heading, &self.message)))
+        self.with_retry_after(page(
+            status,
+            pages::message(t, &t.get(heading), &t.get(self.page_message())),
+        ))
+    }
+
+    /// The catalogue's sentence for this error on a page.
+    pub fn page_message(&self) -> &'static str {
+        match self.code {
+            ErrorCode::NotFound | ErrorCode::MethodNotAllowed => "error-not-found",
+            ErrorCode::TooManyRequests => "error-too-many",
+            ErrorCode::Internal => "error-internal",
+            ErrorCode::ServiceUnavailable => "error-unavailable",
+            ErrorCode::AccountDisabled => "error-disabled",
+            ErrorCode::Unauthorized => "error-sign-in-first",
+            ErrorCode::Forbidden if self.message == super::layers::CROSS_SITE_FORM => {
+                "error-cross-site"
+            }
+            ErrorCode::Forbidden => "error-forbidden",
+            ErrorCode::InvalidCredentials => "sign-in-failed",
+            ErrorCode::CodeInvalid => "code-invalid",
+            ErrorCode::TokenInvalid => "link-invalid",
+            ErrorCode::TokenExpired => "link-expired",
+            ErrorCode::TokenUsed => "link-used",
+            _ => "error-refused",
+        }
     }
 
     /// The error in `format`.
@@ -220,6 +247,19 @@ pub fn invite_view(user: &User, now: DateTime<Utc>) -> Option<InviteView> {
 /// [`invite_view`] as a JSON value, for tests that read it as a client would.
 pub fn invite_json(user: &User, now: DateTime<Utc>) -> Value {
     serde_json::to_value(invite_view(user, now)).expect("the contract's types serialize")
+}
+
+/// `200` with the session as JSON and its cookies: what a setup, a reset or a password change
+/// answers a JSON caller.
+pub fn signed_in_json(session: &Session, app: &Services) -> Response {
+    with_session_cookie(
+        json(
+            StatusCode::OK,
+            &session_body(session, app.config.default_locale),
+        ),
+        session,
+        app,
+    )
 }
 
 /// A signed-in session as the API shows it.

@@ -77,6 +77,8 @@ pub struct CorrectUser<'a> {
     pub texter: &'a dyn Texter,
     pub clock: &'a dyn Clock,
     pub phone_rules: &'a PhoneRules,
+    /// The language of a notice.
+    pub langs: crate::i18n::Langs,
 }
 
 impl Services {
@@ -92,6 +94,7 @@ impl Services {
             texter: self.texter.as_ref(),
             clock: self.clock.as_ref(),
             phone_rules: &self.config.sms.rules,
+            langs: self.config.langs(),
         }
     }
 
@@ -232,6 +235,7 @@ impl CorrectUser<'_> {
                         self.mailer,
                         self.texter,
                         &to,
+                        self.langs.for_user(&after),
                         after.org_name.as_deref(),
                         now,
                     )

@@ -234,9 +234,9 @@ impl InviteTech<'_> {
         let temporary = TemporaryPassword::parse(password.expose_secret(), self.policy, &context)
             .map_err(InviteError::TemporaryPassword)?;
         if self.breached.is_breached(password).await {
-            return Err(InviteError::TemporaryPassword(PasswordRejected {
-                message: super::BREACHED_PASSWORD.to_owned(),
-            }));
+            return Err(InviteError::TemporaryPassword(PasswordRejected::breached(
+                super::BREACHED_PASSWORD,
+            )));
         }
         Ok(temporary)
     }

@@ -54,6 +54,8 @@ pub struct DeliverMail<'a> {
     /// What a reminder's new link's code is hashed under.
     pub codes: &'a CodeKeys,
     pub public_base_url: &'a str,
+    /// The language each user's messages are written in.
+    pub langs: crate::i18n::Langs,
 }
 
 impl Services {
@@ -71,6 +73,7 @@ impl Services {
             link_keys: &self.links,
             codes: &self.codes,
             public_base_url: &self.config.public_base_url,
+            langs: self.config.langs(),
         }
     }
 
@@ -246,6 +249,7 @@ impl DeliverMail<'_> {
         };
         let message = match job.kind {
             MailKind::Welcome | MailKind::Reminder => WelcomeEmail {
+                lang: self.langs.for_user(&user),
                 to,
                 name: user.name.as_deref(),
                 org_name: user.org_name.as_deref(),
@@ -257,6 +261,7 @@ impl DeliverMail<'_> {
             }
             .render(),
             MailKind::Reset => ResetEmail {
+                lang: self.langs.for_user(&user),
                 to,
                 org_name: user.org_name.as_deref(),
                 token: &token,

@@ -25,6 +25,7 @@ impl DeliverMail<'_> {
         let org_name = user.org_name.as_deref();
         let body = match job.kind {
             MailKind::Welcome | MailKind::Reminder => InviteText {
+                lang: self.langs.for_user(user),
                 org_name,
                 link: &link,
                 expires_at: job.link_expires_at,
@@ -34,6 +35,7 @@ impl DeliverMail<'_> {
             }
             .render(),
             MailKind::Reset => ResetText {
+                lang: self.langs.for_user(user),
                 org_name,
                 link: &link,
                 lifetime: roughly(job.link_expires_at - now),

@@ -12,7 +12,9 @@ use crate::domain::user::new_session_version;
 use chrono::{DateTime, Utc};
 
 use crate::config::RateLimits;
-use crate::domain::{Contacts, DeviceKeys, NewPassword, PasswordPolicy, SessionKeys, User};
+use crate::domain::{
+    Contacts, DeviceKeys, NewPassword, PasswordPolicy, PasswordRejected, SessionKeys, User,
+};
 use crate::emails::PasswordChangedEmail;
 use crate::hashing::{HashError, PasswordHasher, Verified};
 use crate::ports::{BreachedPasswords, Clock, Limits, Mailer, SessionChange, StoreError, Users};
@@ -40,7 +42,7 @@ pub enum ChangePasswordError {
     #[error("the current password does not match")]
     WrongCurrentPassword { missing: bool },
     #[error("the new password is not accepted: {0}")]
-    Password(String),
+    Password(PasswordRejected),
     #[error("the password and its confirmation differ")]
     Confirmation,
     #[error(transparent)]
@@ -56,7 +58,7 @@ pub enum ChangePasswordError {
 
 /// Why a new password is refused, at its field.
 pub enum NewPasswordProblem {
-    Password(String),
+    Password(PasswordRejected),
     Confirmation,
 }
 
@@ -84,6 +86,8 @@ pub struct OwnAccount<'a> {
     pub devices: &'a DeviceKeys,
     pub mailer: &'a dyn Mailer,
     pub public_base_url: &'a str,
+    /// The language of the "password changed" email.
+    pub langs: crate::i18n::Langs,
     pub rate_limits: RateLimits,
     pub temp_password_ttl: Option<chrono::Duration>,
 }
@@ -102,6 +106,7 @@ impl Services {
             devices: &self.devices,
             mailer: self.mailer.as_ref(),
             public_base_url: &self.config.public_base_url,
+            langs: self.config.langs(),
             rate_limits: self.config.rate_limits,
             temp_password_ttl: self.config.temp_password_ttl,
         }
@@ -153,9 +158,9 @@ impl OwnAccount<'_> {
                 .await?;
         }
         if self.breached.is_breached(&request.password).await {
-            return Err(ChangePasswordError::Password(
-                super::BREACHED_PASSWORD.to_owned(),
-            ));
+            return Err(ChangePasswordError::Password(PasswordRejected::breached(
+                super::BREACHED_PASSWORD,
+            )));
         }
         let hash = self.hasher.hash_async(password.secret().clone()).await?;
         let change = SessionChange {
@@ -172,7 +177,14 @@ impl OwnAccount<'_> {
             Err(e) => return Err(ChangePasswordError::Store(e)),
         };
         tracing::info!(audit = "password_changed", user_id = %user.id.0, org_id = %user.org_id.0);
-        notify_password_changed(self.mailer, self.public_base_url, &user, self.clock.now()).await;
+        notify_password_changed(
+            self.mailer,
+            self.public_base_url,
+            self.langs,
+            &user,
+            self.clock.now(),
+        )
+        .await;
         Ok(Session::start(
             self.sessions,
             self.devices,
@@ -287,10 +299,10 @@ pub(crate) fn check_new_password(
 ) -> Result<NewPassword, NewPasswordProblem> {
     let password = password.expose_secret();
     if password.is_empty() {
-        return Err(NewPasswordProblem::Password("Enter a password.".into()));
+        return Err(NewPasswordProblem::Password(PasswordRejected::missing()));
     }
     let checked = NewPassword::parse(password, None, policy, &context)
-        .map_err(|e| NewPasswordProblem::Password(e.message))?;
+        .map_err(NewPasswordProblem::Password)?;
     if confirmation.is_some_and(|c| c.expose_secret() != password) {
         return Err(NewPasswordProblem::Confirmation);
     }
@@ -303,6 +315,7 @@ pub(crate) fn check_new_password(
 pub(crate) async fn notify_password_changed(
     mailer: &dyn Mailer,
     public_base_url: &str,
+    langs: crate::i18n::Langs,
     user: &User,
     at: DateTime<Utc>,
 ) {
@@ -311,6 +324,7 @@ pub(crate) async fn notify_password_changed(
         return;
     };
     let message = PasswordChangedEmail {
+        lang: langs.for_user(user),
         to,
         org_name: user.org_name.as_deref(),
         at,

@@ -10,8 +10,8 @@ use crate::config::RateLimits;
 use crate::domain::token::parse_token;
 use crate::domain::user::new_session_version;
 use crate::domain::{
-    CodeKeys, DeviceKeys, LinkProblem, Locale, NewPassword, PasswordPolicy, SessionKeys, TokenHash,
-    TokenPurpose, TokenRecord,
+    CodeKeys, DeviceKeys, LinkProblem, Locale, NewPassword, PasswordPolicy, PasswordRejected,
+    SessionKeys, TokenHash, TokenPurpose, TokenRecord,
 };
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{
@@ -65,7 +65,7 @@ pub enum RedeemError {
     #[error("the new password is not accepted: {message}")]
     Password {
         record: Option<Box<TokenRecord>>,
-        message: String,
+        message: PasswordRejected,
     },
     #[error("the password and its confirmation differ")]
     Confirmation { record: Option<Box<TokenRecord>> },
@@ -89,6 +89,8 @@ pub struct RedeemLink<'a> {
     pub devices: &'a DeviceKeys,
     pub mailer: &'a dyn Mailer,
     pub public_base_url: &'a str,
+    /// The language of the "password changed" email.
+    pub langs: crate::i18n::Langs,
     /// A typed code's limits (`codes.rs`): counters, the key its hash is checked with, the
     /// configuration's limits and the floor of its refusals.
     pub limits: &'a dyn Limits,
@@ -113,6 +115,7 @@ impl Services {
             devices: &self.devices,
             mailer: self.mailer.as_ref(),
             public_base_url: &self.config.public_base_url,
+            langs: self.config.langs(),
             limits: self.store.as_ref(),
             codes: &self.codes,
             rate_limits: self.config.rate_limits,
@@ -230,7 +233,7 @@ impl RedeemLink<'_> {
                 if self.breached.is_breached(&request.password).await {
                     return Err(RedeemError::Password {
                         record: None,
-                        message: super::BREACHED_PASSWORD.to_owned(),
+                        message: PasswordRejected::breached(super::BREACHED_PASSWORD),
                     });
                 }
                 let typed = TypedCode {
@@ -246,7 +249,7 @@ impl RedeemLink<'_> {
         if !by_code && self.breached.is_breached(&request.password).await {
             return Err(RedeemError::Password {
                 record: Some(Box::new(record)),
-                message: super::BREACHED_PASSWORD.to_owned(),
+                message: PasswordRejected::breached(super::BREACHED_PASSWORD),
             });
         }
         let password_hash = self.hasher.hash_async(password.secret().clone()).await?;
@@ -281,8 +284,14 @@ impl RedeemLink<'_> {
         tracing::info!(audit, user_id = %user.id.0, org_id = %user.org_id.0);
         if purpose == TokenPurpose::Reset {
             // A reset replaces a password someone else may have known: tell the owner.
-            notify_password_changed(self.mailer, self.public_base_url, &user, self.clock.now())
-                .await;
+            notify_password_changed(
+                self.mailer,
+                self.public_base_url,
+                self.langs,
+                &user,
+                self.clock.now(),
+            )
+            .await;
         }
         Ok(Session::start(
             self.sessions,

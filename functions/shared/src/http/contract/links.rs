@@ -15,4 +15,10 @@ pub struct RedeemBody {
     pub code: Option<String>,
     pub password: String,
     pub password_confirmation: Option<String>,
+    /// The language the tech chose (`en`, `es`, `fr`, `de`, `pt-BR`): it becomes their locale
+    /// once the password is set. The pages' forms carry it; an unknown one is ignored.
+    pub lang: Option<String>,
+    /// Set by a form whose language was only guessed (`Accept-Language`, the cookie): its
+    /// `lang` then never becomes the user's locale (API.md, "Languages").
+    pub lang_guessed: Option<String>,
 }

@@ -7,18 +7,18 @@ use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use std::sync::Arc;
 
-use crate::domain::password::PASSWORDS_DIFFER;
-use crate::domain::User;
+use crate::domain::{Refusal, User};
 use crate::http::contract::account::{ChangePasswordBody, LogoutBody};
 use crate::http::cookies::{self, CookieNames};
 use crate::http::extract::{
     session_token, BrowserDevices, ClientIp, CurrentUser, Fields, FromFields, MaybeSubmitted,
     Submitted,
 };
+use crate::http::lang::page_lang;
 use crate::http::layers::CacheFor;
 use crate::http::pages::{self, ChangePasswordState};
 use crate::http::respond::{
-    json, page, respond, see_other, session_body, with_session_cookie, Outcome,
+    json, page, respond, see_other, signed_in_json, with_session_cookie, Outcome,
 };
 use crate::http::{ApiError, ErrorCode};
 use crate::services::{ChangePasswordError, ChangePasswordRequest, Services, Session};
@@ -143,26 +143,36 @@ struct Changed {
 /// What the form shows again after a refusal, next to the field at fault.
 #[derive(Default)]
 struct Problems {
-    current: Option<String>,
-    password: Option<String>,
+    /// The catalogue's words for what is wrong with the current password.
+    current: Option<&'static str>,
+    password: Option<Refusal>,
     confirmation: bool,
 }
 
-const NOT_SAVED: &str = "Your password wasn't changed. Check the message below and try again.";
-
+/// The change-password page of `user`, in their language (a form's own `lang` first), with what
+/// was refused beside its field.
 fn change_form(app: &Services, user: &User, problems: Problems) -> String {
+    let t = page_lang(crate::i18n::user_locale(user));
     let refused =
         problems.current.is_some() || problems.password.is_some() || problems.confirmation;
     let home = user.home();
-    pages::change_password(ChangePasswordState {
-        email: home.as_str(),
-        first_password: user.must_change_password(),
-        min_chars: app.policy.min_chars,
-        form_error: refused.then_some(NOT_SAVED),
-        current_error: problems.current.as_deref(),
-        password_error: problems.password.as_deref(),
-        confirmation_error: problems.confirmation.then_some(PASSWORDS_DIFFER),
-    })
+    let password = problems.password.map(|r| pages::refusal(&t, r));
+    pages::change_password(
+        t,
+        user.org_name.as_deref(),
+        ChangePasswordState {
+            email: home.as_str(),
+            first_password: user.must_change_password(),
+            min_chars: app.policy.min_chars,
+            form_error: refused.then(|| t.get("not-changed")).as_deref(),
+            current_error: problems.current.map(|id| t.get(id)).as_deref(),
+            password_error: password.as_deref(),
+            confirmation_error: problems
+                .confirmation
+                .then(|| t.get("passwords-differ"))
+                .as_deref(),
+        },
+    )
 }
 
 impl Outcome for Changed {
@@ -180,10 +190,10 @@ impl Outcome for Changed {
                     ..Problems::default()
                 },
             ),
-            Err(ChangePasswordError::Password(message)) => (
+            Err(ChangePasswordError::Password(rejected)) => (
                 StatusCode::BAD_REQUEST,
                 Problems {
-                    password: Some(message),
+                    password: Some(rejected.reason),
                     ..Problems::default()
                 },
             ),
@@ -192,7 +202,10 @@ impl Outcome for Changed {
                 (
                     e.status(),
                     Problems {
-                        current: Some(e.message),
+                        current: Some(match e.code {
+                            ErrorCode::TooManyRequests => "error-too-many",
+                            _ => "current-password-wrong",
+                        }),
                         ..Problems::default()
                     },
                 )
@@ -204,14 +217,7 @@ impl Outcome for Changed {
 
     fn json(self, app: &Services) -> Response {
         match self.result {
-            Ok(session) => with_session_cookie(
-                json(
-                    StatusCode::OK,
-                    &session_body(&session, app.config.default_locale),
-                ),
-                &session,
-                app,
-            ),
+            Ok(session) => signed_in_json(&session, app),
             Err(e) => ApiError::from(e).to_json(),
         }
     }

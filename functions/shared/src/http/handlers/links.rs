@@ -7,15 +7,16 @@ use axum::response::Response;
 use secrecy::SecretString;
 use std::sync::Arc;
 
-use crate::domain::password::PASSWORDS_DIFFER;
-use crate::domain::{LinkProblem, TokenPurpose, TokenRecord};
+use crate::domain::{LinkProblem, Locale, Refusal, TokenPurpose, TokenRecord};
 use crate::http::contract::links::RedeemBody;
 use crate::http::extract::{ClientIp, Fields, FromFields, LinkToken, Submitted};
+use crate::http::lang::{guessed, page_lang, request_lang};
 use crate::http::pages::{self, PasswordFormState};
 use crate::http::respond::{
-    json, page, respond, see_other, session_body, with_session_cookie, Outcome,
+    page, respond, see_other, signed_in_json, with_session_cookie, Outcome,
 };
-use crate::http::{ApiError, ErrorCode};
+use crate::http::ApiError;
+use crate::i18n::Lang;
 use crate::services::{
     CodeError, Credential, LinkError, RedeemError, RedeemRequest, Services, Session,
 };
@@ -34,7 +35,7 @@ pub async fn page_for(app: &Services, purpose: TokenPurpose, token: LinkToken) -
     match app.open_link(purpose, token.as_deref()).await {
         Ok(record) => page(
             StatusCode::OK,
-            form(app, purpose, &record, token.as_deref(), None, None, None),
+            form(app, purpose, &record, token.as_deref(), Problems::default()),
         ),
         Err(e) => e.page(app),
     }
@@ -89,12 +90,11 @@ impl FromFields for RedeemBody {
             code,
             password,
             password_confirmation: confirmation,
+            lang: f.string("lang")?,
+            lang_guessed: f.string("langGuessed")?,
         })
     }
 }
-
-/// What a form refused on one of its fields says at its top.
-const NOT_SAVED: &str = "Your password wasn't saved. Check the message below and try again.";
 
 /// The redemption's outcome, with what the form needs to be shown again.
 struct Redeemed {
@@ -107,16 +107,45 @@ struct Redeemed {
     result: Result<Session, RedeemError>,
 }
 
-/// What went wrong with a code form's fields, to show beside them.
+/// What went wrong with a form's fields, to show beside them (catalogue messages, and a
+/// password's refusal).
 #[derive(Default)]
 struct Problems<'a> {
     /// The code as typed, shown again when only the password was refused.
     code_typed: &'a str,
-    form: Option<&'a str>,
-    identifier: Option<&'a str>,
-    code: Option<&'a str>,
-    password: Option<&'a str>,
-    confirmation: Option<&'a str>,
+    identifier: Option<&'static str>,
+    code: Option<&'static str>,
+    password: Option<Refusal>,
+}
+
+impl Problems<'_> {
+    fn any(&self) -> bool {
+        self.identifier.is_some() || self.code.is_some() || self.password.is_some()
+    }
+}
+
+/// The words of `problems` in `t`: the form's, the password's and the confirmation's.
+struct Said {
+    form: Option<String>,
+    identifier: Option<String>,
+    code: Option<String>,
+    password: Option<String>,
+    confirmation: Option<String>,
+}
+
+fn said(t: &Lang, p: &Problems<'_>) -> Said {
+    let (password, confirmation) = match p.password {
+        Some(Refusal::Differs) => (None, Some(pages::refusal(t, Refusal::Differs))),
+        Some(r) => (Some(pages::refusal(t, r)), None),
+        None => (None, None),
+    };
+    Said {
+        form: p.any().then(|| t.get("not-saved")),
+        identifier: p.identifier.map(|id| t.get(id)),
+        code: p.code.map(|id| t.get(id)),
+        password,
+        confirmation,
+    }
 }
 
 impl Outcome for Redeemed {
@@ -131,7 +160,7 @@ impl Outcome for Redeemed {
         if let Some(identifier) = identifier.filter(|_| token.is_none()) {
             return code_outcome_page(app, purpose, (&identifier, &code), result);
         }
-        let form_again = |record: &TokenRecord, password: Option<&str>, confirmation| {
+        let form_again = |record: &TokenRecord, password: Refusal| {
             page(
                 StatusCode::BAD_REQUEST,
                 form(
@@ -139,9 +168,10 @@ impl Outcome for Redeemed {
                     purpose,
                     record,
                     token.as_deref(),
-                    Some(NOT_SAVED),
-                    password,
-                    confirmation,
+                    Problems {
+                        password: Some(password),
+                        ..Problems::default()
+                    },
                 ),
             )
         };
@@ -150,10 +180,10 @@ impl Outcome for Redeemed {
             Err(RedeemError::Password {
                 record: Some(record),
                 message,
-            }) => form_again(&record, Some(&message), None),
+            }) => form_again(&record, message.reason),
             Err(RedeemError::Confirmation {
                 record: Some(record),
-            }) => form_again(&record, None, Some(PASSWORDS_DIFFER)),
+            }) => form_again(&record, Refusal::Differs),
             Err(RedeemError::Link(e)) => e.page(app),
             Err(e) => ApiError::from(e).to_page(),
         }
@@ -161,14 +191,7 @@ impl Outcome for Redeemed {
 
     fn json(self, app: &Services) -> Response {
         match self.result {
-            Ok(session) => with_session_cookie(
-                json(
-                    StatusCode::OK,
-                    &session_body(&session, app.config.default_locale),
-                ),
-                &session,
-                app,
-            ),
+            Ok(session) => signed_in_json(&session, app),
             Err(e) => ApiError::from(e).to_json(),
         }
     }
@@ -182,6 +205,12 @@ async fn redeem(
 ) -> Response {
     let Submitted { format, input } = submitted;
     let typed_code = input.token.is_none() && (input.code.is_some() || input.identifier.is_some());
+    // A language the tech chose becomes their locale; one the page only guessed never does.
+    let chosen: Option<Locale> = input
+        .lang
+        .as_deref()
+        .filter(|_| input.lang_guessed.as_deref().is_none_or(str::is_empty))
+        .and_then(Locale::from_tag);
     let code_typed = input.code.clone().unwrap_or_default();
     let credential = if typed_code {
         Credential::Code {
@@ -199,9 +228,7 @@ async fn redeem(
                 credential,
                 password: SecretString::from(input.password),
                 confirmation: input.password_confirmation.map(SecretString::from),
-                // A language chosen on the page arrives with its `lang` field, which the pages'
-                // languages add; until then nobody has chosen one here.
-                locale: None,
+                locale: chosen,
             },
         )
         .await;
@@ -226,37 +253,31 @@ fn code_outcome_page(
     (identifier, code): (&str, &str),
     result: Result<Session, RedeemError>,
 ) -> Response {
-    let code_invalid = ApiError::from(ErrorCode::CodeInvalid).message;
-    let missing_identifier = ApiError::from(LinkError::MissingIdentifier).message;
     let e = match result {
         Ok(session) => return with_session_cookie(see_other(&app.config.app_url), &session, app),
         Err(e) => e,
     };
     let problems = match &e {
         RedeemError::Code(CodeError::Invalid) => Problems {
-            code: Some(&code_invalid),
+            code: Some("code-invalid"),
             ..Problems::default()
         },
         RedeemError::Link(LinkError::MissingIdentifier) => Problems {
-            identifier: Some(&missing_identifier),
+            identifier: Some("code-identifier-missing"),
             ..Problems::default()
         },
         RedeemError::Password { message, .. } => Problems {
             code_typed: code,
-            password: Some(message),
+            password: Some(message.reason),
             ..Problems::default()
         },
         RedeemError::Confirmation { .. } => Problems {
             code_typed: code,
-            confirmation: Some(PASSWORDS_DIFFER),
+            password: Some(Refusal::Differs),
             ..Problems::default()
         },
         // Too many attempts, a store failure: the error page, as for any form.
         _ => return ApiError::from(e).to_page(),
-    };
-    let problems = Problems {
-        form: Some(NOT_SAVED),
-        ..problems
     };
     page(
         StatusCode::BAD_REQUEST,
@@ -264,22 +285,28 @@ fn code_outcome_page(
     )
 }
 
+/// The code form, in the request's language (a form's own first) and without a company: it
+/// knows nobody, whatever was typed (API.md, "One-time codes").
 fn code_form(app: &Services, purpose: TokenPurpose, identifier: &str, p: Problems<'_>) -> String {
+    let t = request_lang();
+    let s = said(&t, &p);
     pages::code_form(
+        t,
+        guessed(),
         purpose,
         PasswordFormState {
             token: "",
             email: "",
             min_chars: app.policy.min_chars,
-            form_error: p.form,
-            password_error: p.password,
-            confirmation_error: p.confirmation,
+            form_error: s.form.as_deref(),
+            password_error: s.password.as_deref(),
+            confirmation_error: s.confirmation.as_deref(),
         },
         pages::CodeEntry {
             identifier,
             code: p.code_typed,
-            identifier_error: p.identifier,
-            code_error: p.code,
+            identifier_error: s.identifier.as_deref(),
+            code_error: s.code.as_deref(),
         },
     )
 }
@@ -311,32 +338,39 @@ impl Outcome for LinkError {
             LinkError::Problem(LinkProblem::Used) => pages::LinkTrouble::Used,
             LinkError::Store(_) => return ApiError::from(self).to_page(),
         };
-        page(ApiError::from(self).status(), pages::link_problem(trouble))
+        page(
+            ApiError::from(self).status(),
+            pages::link_problem(request_lang(), trouble),
+        )
     }
     fn json(self, _: &Services) -> Response {
         ApiError::from(self).to_json()
     }
 }
 
+/// The form a link opens, in the language of the link's user (unless the tech chose another),
+/// with their company's name.
 fn form(
     app: &Services,
     purpose: TokenPurpose,
     record: &TokenRecord,
     token: Option<&str>,
-    form_error: Option<&str>,
-    password_error: Option<&str>,
-    confirmation_error: Option<&str>,
+    problems: Problems<'_>,
 ) -> String {
+    let t = page_lang(crate::i18n::record_locale(record));
+    let s = said(&t, &problems);
     let home = record.contacts.home();
     pages::password_form(
+        t,
+        record.org_name.as_deref(),
         purpose,
         PasswordFormState {
             token: token.unwrap_or_default().trim(),
             email: home.as_str(),
             min_chars: app.policy.min_chars,
-            form_error,
-            password_error,
-            confirmation_error,
+            form_error: s.form.as_deref(),
+            password_error: s.password.as_deref(),
+            confirmation_error: s.confirmation.as_deref(),
         },
     )
 }

@@ -7,12 +7,12 @@ use secrecy::SecretString;
 use std::sync::Arc;
 
 use crate::domain::Identifier;
-use crate::emails::lifetime_in_words;
 use crate::http::contract::login::{
     typed_identifier, Accepted, Credentials, ForgotRequest, SignInBody,
 };
 use crate::http::extract::{BrowserDevices, ClientIp, Fields, FromFields, Submitted};
 use crate::http::handlers::named_account;
+use crate::http::lang::request_lang;
 use crate::http::pages;
 use crate::http::respond::{
     json, page, respond, see_other, session_body, with_session_cookie, Outcome,
@@ -21,11 +21,21 @@ use crate::http::{ApiError, ErrorCode};
 use crate::services::{Services, SignedIn};
 
 pub async fn login_page() -> Response {
-    page(StatusCode::OK, pages::login("", None))
+    page(StatusCode::OK, pages::login(request_lang(), "", None))
 }
 
 pub async fn forgot_page() -> Response {
-    page(StatusCode::OK, pages::forgot("", None))
+    page(StatusCode::OK, pages::forgot(request_lang(), "", None))
+}
+
+/// What a sign-in or forgot-password form says beside a field it refused (a catalogue
+/// message): the identifier missing or unreadable, or the password missing.
+fn field_problem(e: &ApiError, typed: &str) -> &'static str {
+    match e.field {
+        Some("password") => "password-missing",
+        _ if typed.trim().is_empty() => "identifier-missing",
+        _ => "identifier-invalid",
+    }
 }
 
 /// Emptiness is the handler's to refuse, next to the form's field.
@@ -59,13 +69,15 @@ impl Outcome for SignIn {
             }
             Err(e) => {
                 let message = match e.code {
-                    ErrorCode::InvalidCredentials => {
-                        "That email or mobile number and password don't match. Check both and try again."
-                    }
-                    ErrorCode::InvalidRequest | ErrorCode::TooManyRequests => e.message.as_str(),
+                    ErrorCode::InvalidCredentials => "sign-in-failed",
+                    ErrorCode::InvalidRequest => field_problem(&e, &self.typed_email),
+                    ErrorCode::TooManyRequests => "error-too-many",
                     _ => return e.to_page(),
                 };
-                let form = pages::login(self.typed_email.trim(), Some(message));
+                // The request's language, never the account's: the form must not tell whether
+                // the identifier exists.
+                let t = request_lang();
+                let form = pages::login(t, self.typed_email.trim(), Some(&t.get(message)));
                 e.with_retry_after(page(e.status(), form))
             }
         }
@@ -149,25 +161,29 @@ struct ForgotOutcome {
 
 impl Outcome for ForgotOutcome {
     fn page(self, app: &Services) -> Response {
+        // The request's language whether or not the identifier is known: the answer is the same.
+        let t = request_lang();
         match self.result {
             Ok(account) => page(
                 StatusCode::ACCEPTED,
                 pages::forgot_sent(
+                    t,
                     account.as_str(),
                     account.phone().is_some(),
-                    &lifetime_in_words(app.config.reset_token_ttl),
+                    app.config.reset_token_ttl,
                 ),
             ),
             Err(e) if e.code == ErrorCode::InvalidRequest => page(
                 e.status(),
-                pages::forgot(self.typed_email.trim(), Some(&e.message)),
+                pages::forgot(
+                    t,
+                    self.typed_email.trim(),
+                    Some(&t.get(field_problem(&e, &self.typed_email))),
+                ),
             ),
             Err(e) if e.code == ErrorCode::TooManyRequests => e.with_retry_after(page(
                 e.status(),
-                pages::message(
-                    "Please wait a moment",
-                    "We've sent several links to this address recently. Check your email (and spam) for the newest one, or try again in a little while.",
-                ),
+                pages::message(t, &t.get("error-wait-title"), &t.get("forgot-too-many")),
             )),
             Err(e) => e.to_page(),
         }

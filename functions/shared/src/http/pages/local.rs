@@ -3,13 +3,14 @@
 use askama::Template;
 
 use super::{render, Chrome};
+use crate::i18n::{Arg, Lang};
 
 #[derive(Template)]
 #[template(path = "signed_in.html")]
-struct AppPage<'a> {
+struct AppPage {
     chrome: Chrome,
-    email: &'a str,
-    org_name: Option<&'a str>,
+    /// "Signed in as {account} at {org}.", the account in bold (HTML).
+    signed_in_as: String,
     temporary_password: bool,
 }
 
@@ -41,25 +42,39 @@ struct MailboxPage<'a> {
     texts: &'a [TextRow],
 }
 
-/// The local server's `/_dev/mail` page.
+/// The local server's `/_dev/mail` page: a developer's tool, written in English (no tech ever
+/// sees it), in the chrome of `DEFAULT_LOCALE`'s English.
 pub fn mailbox(rows: &[MailRow], texts: &[TextRow]) -> String {
     render(MailboxPage {
         chrome: Chrome {
             wide: true,
-            ..Chrome::new(false)
+            ..Chrome::new(Lang::english(), None, false)
         },
         rows,
         texts,
     })
 }
 
-/// The local server's `/app`. `temporary_password`: signed in with the admin's temporary
-/// password, so the page points to choosing one's own.
-pub fn signed_in(email: &str, org_name: Option<&str>, temporary_password: bool) -> String {
+/// The local server's `/app`, in `t`. `temporary_password`: signed in with the admin's
+/// temporary password, so the page points to choosing one's own.
+pub fn signed_in(
+    t: Lang,
+    account: &str,
+    org_name: Option<&str>,
+    temporary_password: bool,
+) -> String {
+    let bold = [("account", "<strong id=\"signed-in-email\">", "</strong>")];
+    let signed_in_as = match org_name {
+        Some(org) => t.marked(
+            "signed-in-as-at",
+            &[("account", Arg::Text(account)), ("org", Arg::Text(org))],
+            &bold,
+        ),
+        None => t.marked("signed-in-as", &[("account", Arg::Text(account))], &bold),
+    };
     render(AppPage {
-        chrome: Chrome::new(false),
-        email,
-        org_name,
+        chrome: Chrome::new(t, org_name, false),
+        signed_in_as,
         temporary_password,
     })
 }
@@ -70,12 +85,12 @@ mod tests {
 
     #[test]
     fn the_signed_in_page_points_a_temporary_password_to_choosing_one() {
-        let temporary = signed_in("ana@example.com", Some("Northwind"), true);
+        let temporary = signed_in(Lang::english(), "ana@example.com", Some("Northwind"), true);
         // Choosing one's own password happens here now (issue 14), not through an emailed link.
         assert!(
             temporary.contains("temporary password") && temporary.contains("href=\"/password\"")
         );
-        let own = signed_in("ana@example.com", Some("Northwind"), false);
+        let own = signed_in(Lang::english(), "ana@example.com", Some("Northwind"), false);
         assert!(!own.contains("temporary password"));
         for page in [&temporary, &own] {
             assert!(page.contains("action=\"/logout\""));

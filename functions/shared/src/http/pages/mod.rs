@@ -11,19 +11,22 @@ mod sign_in;
 #[cfg(feature = "local")]
 pub use local::{mailbox, signed_in, MailRow, TextRow};
 pub use password::{
-    change_password, code_form, password_form, ChangePasswordState, CodeEntry, PasswordFormPage,
-    PasswordFormState,
+    change_password, code_form, password_form, refusal, ChangePasswordState, CodeEntry,
+    PasswordFormPage, PasswordFormState,
 };
 pub use sign_in::{forgot, forgot_sent, link_problem, login, LinkTrouble};
 
 use askama::Template;
 use base64::Engine;
+
+use crate::domain::Locale;
+use crate::http::lang;
+use crate::i18n::{Arg, Lang};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
 const CSS: &str = include_str!("../../../templates/style.css");
 const JS: &str = include_str!("../../../templates/toggle.js");
-pub const PRODUCT: &str = "Team account";
 
 fn sha256_b64(s: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))
@@ -44,25 +47,97 @@ pub fn content_security_policy(form_target: &str) -> String {
     )
 }
 
+/// One language in the menu: its own name, and this page in it.
+pub struct MenuItem {
+    pub tag: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
 /// What every page shares.
 pub struct Chrome {
-    pub product: &'static str,
+    /// The page's language (`<html lang>`, every word).
+    pub t: Lang,
+    /// The organisation's name when the page knows whose it is, else the product's.
+    pub brand: String,
     pub css: &'static str,
     pub js: &'static str,
     /// Only pages with a password box carry the show-password script; the rest run no script.
     pub script: bool,
     /// A wider column on large screens, for lists.
     pub wide: bool,
+    /// The language menu: plain links, so it works without JavaScript.
+    pub menu: Vec<MenuItem>,
 }
 
 impl Chrome {
-    pub(crate) fn new(script: bool) -> Self {
+    /// The chrome of a page in `t`, about a user of `org` (or nobody known: `None`).
+    pub(crate) fn new(t: Lang, org: Option<&str>, script: bool) -> Self {
+        Self::with_token(t, org, script, None)
+    }
+
+    /// [`Chrome::new`] for a page opened by a link: the menu's links keep its `token`.
+    pub(crate) fn with_token(
+        t: Lang,
+        org: Option<&str>,
+        script: bool,
+        token: Option<&str>,
+    ) -> Self {
+        lang::record_written(t.locale());
+        let asked = lang::asked();
+        let path = if asked.path.is_empty() {
+            "/login"
+        } else {
+            asked.path.as_str()
+        };
+        let token = token
+            .and_then(crate::domain::token::parse_token)
+            .or(asked.token.as_deref());
+        let menu = Locale::ALL
+            .iter()
+            .map(|l| MenuItem {
+                tag: l.tag(),
+                name: l.endonym(),
+                href: match token {
+                    Some(token) => format!("{path}?token={token}&lang={}", l.tag()),
+                    None => format!("{path}?lang={}", l.tag()),
+                },
+                current: *l == t.locale(),
+            })
+            .collect();
         Self {
-            product: PRODUCT,
+            t,
+            brand: org
+                .map(|o| o.trim().to_owned())
+                .filter(|o| !o.is_empty())
+                .unwrap_or_else(|| t.get("product")),
             css: CSS,
             js: JS,
             script,
             wide: false,
+            menu,
+        }
+    }
+
+    /// A page's `<title>`: its own, then the brand.
+    pub fn title(&self, title: impl AsRef<str>) -> String {
+        self.t.with(
+            "page-title",
+            &[
+                ("title", Arg::Text(title.as_ref())),
+                ("brand", Arg::Text(&self.brand)),
+            ],
+        )
+    }
+
+    /// [`Chrome::title`] of a page that shows an error: says so first.
+    pub fn error_title(&self, error: bool, title: impl AsRef<str>) -> String {
+        let title = title.as_ref();
+        if error {
+            self.title(format!("{} {title}", self.t.get("error-prefix")))
+        } else {
+            self.title(title)
         }
     }
 }
@@ -79,9 +154,9 @@ pub(crate) fn render(t: impl Template) -> String {
     t.render().expect("page templates render")
 }
 
-pub fn message(heading: &str, explanation: &str) -> String {
+pub fn message(t: Lang, heading: &str, explanation: &str) -> String {
     render(MessagePage {
-        chrome: Chrome::new(false),
+        chrome: Chrome::new(t, None, false),
         heading,
         explanation,
     })
@@ -90,11 +165,16 @@ pub fn message(heading: &str, explanation: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::tests::{lang, pseudo, words_outside_catalogue};
 
     pub(crate) fn between<'a>(html: &'a str, open: &str, close: &str) -> &'a str {
         let start = html.find(open).expect("opening tag") + open.len();
         let end = start + html[start..].find(close).expect("closing tag");
         &html[start..end]
+    }
+
+    fn en() -> Lang {
+        lang(Locale::En)
     }
 
     #[test]
@@ -112,12 +192,12 @@ mod tests {
     fn pages_without_a_password_box_run_no_script() {
         #[allow(unused_mut)]
         let mut pages = vec![
-            link_problem(LinkTrouble::Expired),
-            forgot("", None),
-            message("Page not found", "Nothing here."),
+            link_problem(en(), LinkTrouble::Expired),
+            forgot(en(), "", None),
+            message(en(), "Page not found", "Nothing here."),
         ];
         #[cfg(feature = "local")]
-        pages.push(signed_in("ana@example.com", None, false));
+        pages.push(signed_in(en(), "ana@example.com", None, false));
         for page in pages {
             assert!(!page.contains("<script"), "{page}");
         }
@@ -132,7 +212,150 @@ mod tests {
 
     #[test]
     fn what_a_page_shows_is_escaped() {
-        let page = login("\"><script>alert(1)</script>", Some("<b>x</b>"));
+        let page = login(en(), "\"><script>alert(1)</script>", Some("<b>x</b>"));
         assert!(!page.contains("<script>alert") && !page.contains("<b>x</b>"));
+        let page = change_password(en(), Some("<i>Acme</i>"), change_state(true));
+        assert!(
+            !page.contains("<i>Acme") && page.contains("i&#62;Acme") || page.contains("i&gt;Acme")
+        );
+    }
+
+    fn change_state(first_password: bool) -> ChangePasswordState<'static> {
+        ChangePasswordState {
+            email: "ana@example.com",
+            first_password,
+            min_chars: 12,
+            form_error: Some("x"),
+            current_error: Some("x"),
+            password_error: Some("x"),
+            confirmation_error: Some("x"),
+        }
+    }
+
+    fn link_state(token: &str) -> PasswordFormState<'_> {
+        PasswordFormState {
+            token,
+            email: "ana@example.com",
+            min_chars: 12,
+            form_error: Some("x"),
+            password_error: Some("x"),
+            confirmation_error: Some("x"),
+        }
+    }
+
+    /// Every page in every state, in `t`, for a user of Northwind where the page knows them.
+    fn every_page(t: Lang) -> Vec<String> {
+        let entry = || CodeEntry {
+            identifier: "ana@example.com",
+            code: "123456",
+            identifier_error: Some("x"),
+            code_error: Some("x"),
+        };
+        let mut pages = vec![
+            login(t, "ana@example.com", Some("x")),
+            login(t, "", None),
+            forgot(t, "ana@example.com", Some("x")),
+            forgot_sent(t, "ana@example.com", false, chrono::Duration::minutes(30)),
+            forgot_sent(t, "+15551234567", true, chrono::Duration::minutes(30)),
+            message(
+                t,
+                &t.get("error-not-found-title"),
+                &t.get("error-not-found"),
+            ),
+            change_password(t, Some("Northwind"), change_state(true)),
+            change_password(t, Some("Northwind"), change_state(false)),
+        ];
+        for trouble in [
+            LinkTrouble::Missing,
+            LinkTrouble::Invalid,
+            LinkTrouble::Expired,
+            LinkTrouble::Used,
+        ] {
+            pages.push(link_problem(t, trouble));
+        }
+        for purpose in [
+            crate::domain::TokenPurpose::Setup,
+            crate::domain::TokenPurpose::Reset,
+        ] {
+            pages.push(password_form(
+                t,
+                Some("Northwind"),
+                purpose,
+                link_state("tok-123"),
+            ));
+            pages.push(code_form(t, true, purpose, link_state(""), entry()));
+        }
+        #[cfg(feature = "local")]
+        {
+            pages.push(signed_in(t, "ana@example.com", Some("Northwind"), true));
+            pages.push(signed_in(t, "ana@example.com", None, false));
+        }
+        pages
+    }
+
+    /// The pseudo-locale run (API.md, "Languages": no text a user sees is built outside the
+    /// catalogues): every page, written with every message in `⟦…⟧`, shows no word outside
+    /// them but the values it was given and each language's own name in the menu.
+    #[test]
+    fn no_page_shows_a_word_from_outside_the_catalogue() {
+        let mut allowed = vec!["ana@example.com", "Northwind", "+15551234567"];
+        allowed.extend(Locale::ALL.iter().map(|l| l.endonym()));
+        for page in every_page(pseudo()) {
+            let words = words_outside_catalogue(&page, &allowed);
+            assert!(words.is_empty(), "{words:?} in: {page}");
+        }
+    }
+
+    #[test]
+    fn every_page_names_its_language_and_offers_the_others_without_script() {
+        for locale in Locale::ALL {
+            for page in every_page(lang(locale)) {
+                assert!(page.starts_with(&format!(
+                    "<!doctype html>\n<html lang=\"{}\">",
+                    locale.tag()
+                )));
+                let menu = between(&page, "<nav class=\"langs\"", "</nav>");
+                for other in Locale::ALL {
+                    assert!(menu.contains(&format!("lang={}\"", other.tag())), "{menu}");
+                    assert!(menu.contains(other.endonym()), "{menu}");
+                }
+                assert_eq!(menu.matches("aria-current").count(), 1);
+                assert!(menu.contains(&format!("aria-current=\"true\" lang=\"{}\"", locale.tag())));
+            }
+        }
+    }
+
+    #[test]
+    fn a_link_s_page_shows_the_company_keeps_the_token_in_the_menu_and_carries_its_language() {
+        let token = "A".repeat(43);
+        let page = password_form(
+            lang(Locale::Fr),
+            Some("Northwind"),
+            crate::domain::TokenPurpose::Setup,
+            link_state(&token),
+        );
+        assert!(page.contains("<p class=\"brand\">Northwind</p>"));
+        assert!(
+            page.contains(&format!("?token={token}&amp;lang=es\""))
+                || page.contains(&format!("?token={token}&#38;lang=es\"")),
+            "{page}"
+        );
+        assert!(page.contains("<input type=\"hidden\" name=\"lang\" value=\"fr\">"));
+        assert!(!page.contains("langGuessed"));
+        // A page that doesn't know whose it is shows the product, never a company.
+        let code = code_form(
+            lang(Locale::Fr),
+            true,
+            crate::domain::TokenPurpose::Setup,
+            link_state(""),
+            CodeEntry {
+                identifier: "",
+                code: "",
+                identifier_error: None,
+                code_error: None,
+            },
+        );
+        assert!(!code.contains("Northwind") && code.contains("name=\"langGuessed\" value=\"1\""));
+        assert!(login(en(), "", None).contains("<p class=\"brand\">Team account</p>"));
     }
 }

@@ -3,7 +3,27 @@
 use askama::Template;
 
 use super::{render, Chrome};
-use crate::domain::TokenPurpose;
+use crate::domain::{Refusal, TokenPurpose};
+use crate::i18n::Lang;
+
+/// Why a password was refused, in the page's language.
+pub fn refusal(t: &Lang, r: Refusal) -> String {
+    match r {
+        Refusal::Missing => t.get("password-missing"),
+        Refusal::TooShort(min) => t.number("password-too-short", "min", min),
+        Refusal::TooLong(max) => t.number("password-too-long", "max", max),
+        Refusal::ControlCharacter => t.get("password-control-character"),
+        Refusal::UsesContext => t.get("password-uses-context"),
+        Refusal::Guessable(None) => t.get("password-guessable"),
+        Refusal::Guessable(Some(hint)) => t.one(
+            "password-guessable-because",
+            "hint",
+            &t.get(hint.message_id()),
+        ),
+        Refusal::Breached => t.get("password-breached"),
+        Refusal::Differs => t.get("passwords-differ"),
+    }
+}
 
 #[derive(Template)]
 #[template(path = "password_form.html")]
@@ -12,6 +32,9 @@ pub struct PasswordFormPage<'a> {
     pub heading: &'a str,
     pub intro: &'a str,
     pub button: &'a str,
+    /// The code form's language was guessed (cookie, `Accept-Language`), not chosen: the
+    /// form says so, so that it never becomes the user's locale.
+    pub lang_guessed: bool,
     pub action: &'a str,
     /// A link's token, posted back with the form (`None` on the change-password page).
     pub token: Option<&'a str>,
@@ -51,47 +74,70 @@ pub struct PasswordFormState<'a> {
     pub confirmation_error: Option<&'a str>,
 }
 
-pub fn password_form(page: TokenPurpose, s: PasswordFormState<'_>) -> String {
-    link_form(page, s, None)
+/// The form a link opens, in `t`, for the user of the link (of `org`).
+pub fn password_form(
+    t: Lang,
+    org: Option<&str>,
+    page: TokenPurpose,
+    s: PasswordFormState<'_>,
+) -> String {
+    let chrome = Chrome::with_token(t, org, true, Some(s.token));
+    link_form(chrome, page, s, None, false)
 }
 
-/// The form a setup or reset page shows without a link: email, code, new password.
-pub fn code_form(page: TokenPurpose, s: PasswordFormState<'_>, entry: CodeEntry<'_>) -> String {
-    link_form(page, s, Some(entry))
+/// The form a setup or reset page shows without a link: email, code, new password. Nobody is
+/// known yet, so no organisation; `lang_guessed` when `t` was not chosen by the tech.
+pub fn code_form(
+    t: Lang,
+    lang_guessed: bool,
+    page: TokenPurpose,
+    s: PasswordFormState<'_>,
+    entry: CodeEntry<'_>,
+) -> String {
+    link_form(
+        Chrome::new(t, None, true),
+        page,
+        s,
+        Some(entry),
+        lang_guessed,
+    )
 }
 
 fn link_form(
+    chrome: Chrome,
     page: TokenPurpose,
     s: PasswordFormState<'_>,
     code_entry: Option<CodeEntry<'_>>,
+    lang_guessed: bool,
 ) -> String {
-    let (heading, intro, button, action) = match page {
+    let t = chrome.t;
+    let (heading, intro, intro_code, button, action) = match page {
         TokenPurpose::Setup => (
-            "Set up your account",
-            "Choose the password you'll use to sign in. Once it's set, you're signed in straight away.",
-            "Set password and sign in",
+            "setup-title",
+            "setup-intro",
+            "setup-intro-code",
+            "setup-button",
             "/setup",
         ),
         TokenPurpose::Reset => (
-            "Choose a new password",
-            "Choose a new password. Once it's set, you're signed in and other devices are signed out.",
-            "Save password and sign in",
+            "reset-title",
+            "reset-intro",
+            "reset-intro-code",
+            "reset-save-button",
             "/reset",
         ),
     };
     let intro = if code_entry.is_some() {
-        match page {
-            TokenPurpose::Setup => "Enter your email address or mobile number and the 6-digit code from your invite (email or text message), then choose the password you'll use to sign in. You're signed in straight away.",
-            TokenPurpose::Reset => "Enter your email address or mobile number and the 6-digit code from the reset email or text message, then choose a new password. Other devices are signed out.",
-        }
+        intro_code
     } else {
         intro
     };
     render(PasswordFormPage {
-        chrome: Chrome::new(true),
-        heading,
-        intro,
-        button,
+        chrome,
+        heading: &t.get(heading),
+        intro: &t.get(intro),
+        button: &t.get(button),
+        lang_guessed,
         action,
         token: code_entry.is_none().then_some(s.token),
         code_problem: code_entry
@@ -121,25 +167,19 @@ pub struct ChangePasswordState<'a> {
     pub confirmation_error: Option<&'a str>,
 }
 
-pub fn change_password(s: ChangePasswordState<'_>) -> String {
+/// The change-password page of a signed-in user (of `org`), in `t`.
+pub fn change_password(t: Lang, org: Option<&str>, s: ChangePasswordState<'_>) -> String {
     let (heading, intro, button) = if s.first_password {
-        (
-            "Choose your password",
-            "You signed in with the temporary password your admin gave you. Choose your own now: you'll use it from now on, and the temporary one stops working.",
-            "Save password",
-        )
+        ("choose-title", "choose-intro", "choose-button")
     } else {
-        (
-            "Change your password",
-            "Enter your current password, then choose a new one. Other devices are signed out.",
-            "Change password",
-        )
+        ("change-title", "change-intro", "change-button")
     };
     render(PasswordFormPage {
-        chrome: Chrome::new(true),
-        heading,
-        intro,
-        button,
+        chrome: Chrome::new(t, org, true),
+        heading: &t.get(heading),
+        intro: &t.get(intro),
+        button: &t.get(button),
+        lang_guessed: false,
         action: "/password",
         token: None,
         email: s.email,
@@ -158,12 +198,16 @@ pub fn change_password(s: ChangePasswordState<'_>) -> String {
 pub(super) mod tests {
     use super::super::tests::between;
     use super::*;
+    use crate::domain::Locale;
+    use crate::i18n::tests::lang;
 
     pub(crate) fn form_with(
         password_error: Option<&str>,
         confirmation_error: Option<&str>,
     ) -> String {
         password_form(
+            lang(Locale::En),
+            None,
             TokenPurpose::Setup,
             PasswordFormState {
                 token: "tok-123",
@@ -217,10 +261,10 @@ pub(super) mod tests {
             password_error: None,
             confirmation_error: None,
         };
-        let change = change_password(state(false));
+        let change = change_password(lang(Locale::En), None, state(false));
         assert!(change.contains("name=\"currentPassword\""));
         assert!(change.contains("action=\"/password\"") && !change.contains("name=\"token\""));
-        let first = change_password(state(true));
+        let first = change_password(lang(Locale::En), None, state(true));
         assert!(!first.contains("name=\"currentPassword\""));
         assert!(first.contains("Choose your password"));
     }

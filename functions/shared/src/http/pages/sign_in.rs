@@ -1,9 +1,10 @@
 //! The sign-in pages: signing in, asking for a new link, and what a link that does not open
-//! the form says.
+//! the form says. None of them knows whose page it is: they show the product's name.
 
 use askama::Template;
 
 use super::{render, Chrome};
+use crate::i18n::{Arg, Lang};
 
 #[derive(Template)]
 #[template(path = "link_problem.html")]
@@ -30,9 +31,11 @@ struct ForgotPage<'a> {
     sent: bool,
     /// The identifier as typed (an email or a mobile number).
     email: &'a str,
-    /// The link went by text message (the identifier was a phone).
-    by_text: bool,
-    lifetime: &'a str,
+    /// "Check your email" or "Check your messages".
+    sent_title: String,
+    /// Where the link went, the identifier in bold (HTML).
+    sent_html: String,
+    nothing_there: String,
     error: Option<&'a str>,
 }
 
@@ -45,72 +48,78 @@ pub enum LinkTrouble {
     Used,
 }
 
-pub fn link_problem(trouble: LinkTrouble) -> String {
-    const TEMPORARY: &str = "Sign in with the temporary password";
-    const TEMPORARY_HINT: &str = "The temporary password is the one your admin gave you. It works until you choose your own.";
-    let (heading, explanation, sign_in, sign_in_hint) = match trouble {
-        LinkTrouble::Missing => (
-            "This link is incomplete",
-            "The link is missing part of its code. Open it again from the email, or copy the whole link into your browser. You can also get a new link.",
-            TEMPORARY,
-            TEMPORARY_HINT,
-        ),
-        LinkTrouble::Invalid => (
-            "This link doesn't work",
-            "We don't recognise this link. It may have been copied only in part, or a newer email replaced it. Use the newest email, or get a new link.",
-            TEMPORARY,
-            TEMPORARY_HINT,
-        ),
-        LinkTrouble::Expired => (
-            "This link has expired",
-            "Links from our emails work for a limited time, and this one has run out. Get a new link and use it soon.",
-            TEMPORARY,
-            TEMPORARY_HINT,
-        ),
-        // The password this link set has replaced the temporary one: offering it would mislead.
-        LinkTrouble::Used => (
-            "This link has already been used",
-            "Each link works once, and this one has already set a password. Sign in with that password, or get a new link if you've forgotten it.",
-            "Sign in",
-            "The password chosen with this link is the one that signs you in now.",
-        ),
+pub fn link_problem(t: Lang, trouble: LinkTrouble) -> String {
+    let (heading, explanation) = match trouble {
+        LinkTrouble::Missing => ("link-missing-title", "link-missing"),
+        LinkTrouble::Invalid => ("link-invalid-title", "link-invalid"),
+        LinkTrouble::Expired => ("link-expired-title", "link-expired"),
+        LinkTrouble::Used => ("link-used-title", "link-used"),
+    };
+    // The password a used link set has replaced the temporary one: offering it would mislead.
+    let (sign_in, sign_in_hint) = match trouble {
+        LinkTrouble::Used => ("link-sign-in", "link-sign-in-used-hint"),
+        _ => ("link-sign-in-temporary", "link-sign-in-temporary-hint"),
     };
     render(LinkProblemPage {
-        chrome: Chrome::new(false),
-        heading,
-        explanation,
-        sign_in,
-        sign_in_hint,
+        chrome: Chrome::new(t, None, false),
+        heading: &t.get(heading),
+        explanation: &t.get(explanation),
+        sign_in: &t.get(sign_in),
+        sign_in_hint: &t.get(sign_in_hint),
     })
 }
 
-pub fn login(email: &str, error: Option<&str>) -> String {
+pub fn login(t: Lang, email: &str, error: Option<&str>) -> String {
     render(LoginPage {
-        chrome: Chrome::new(true),
+        chrome: Chrome::new(t, None, true),
         email,
         error,
     })
 }
 
-pub fn forgot(email: &str, error: Option<&str>) -> String {
+pub fn forgot(t: Lang, email: &str, error: Option<&str>) -> String {
     render(ForgotPage {
-        chrome: Chrome::new(false),
+        chrome: Chrome::new(t, None, false),
         sent: false,
         email,
-        by_text: false,
-        lifetime: "",
+        sent_title: String::new(),
+        sent_html: String::new(),
+        nothing_there: String::new(),
         error,
     })
 }
 
-/// `identifier`: the email or number as the service read it; `by_text` when it is a number.
-pub fn forgot_sent(identifier: &str, by_text: bool, lifetime: &str) -> String {
+/// `identifier`: the email or number as the service read it; `by_text` when it is a number;
+/// `lifetime`: how long a reset link works.
+pub fn forgot_sent(t: Lang, identifier: &str, by_text: bool, lifetime: chrono::Duration) -> String {
+    let lifetime = t.duration(lifetime);
+    let (title, sent, nothing) = if by_text {
+        (
+            "forgot-sent-text-title",
+            "forgot-sent-text",
+            "forgot-nothing-text",
+        )
+    } else {
+        (
+            "forgot-sent-email-title",
+            "forgot-sent-email",
+            "forgot-nothing-email",
+        )
+    };
     render(ForgotPage {
-        chrome: Chrome::new(false),
+        chrome: Chrome::new(t, None, false),
         sent: true,
         email: identifier,
-        by_text,
-        lifetime,
+        sent_title: t.get(title),
+        sent_html: t.html(
+            sent,
+            &[
+                ("identifier", Arg::Text(identifier)),
+                ("lifetime", Arg::Text(&lifetime)),
+            ],
+            &["identifier"],
+        ),
+        nothing_there: t.get(nothing),
         error: None,
     })
 }
@@ -119,6 +128,12 @@ pub fn forgot_sent(identifier: &str, by_text: bool, lifetime: &str) -> String {
 mod tests {
     use super::super::tests::between;
     use super::*;
+    use crate::domain::Locale;
+    use crate::i18n::tests::lang;
+
+    fn en() -> Lang {
+        lang(Locale::En)
+    }
 
     #[test]
     fn a_link_problem_says_what_happened_and_offers_a_new_link_and_signing_in() {
@@ -127,7 +142,7 @@ mod tests {
             LinkTrouble::Invalid,
             LinkTrouble::Expired,
         ] {
-            let page = link_problem(trouble);
+            let page = link_problem(en(), trouble);
             assert!(page
                 .contains("<a class=\"button\" href=\"/password/forgot\">Send me a new link</a>"));
             assert!(page.contains(
@@ -135,7 +150,7 @@ mod tests {
             ));
         }
         // After a link has set a password, the temporary one no longer works.
-        let used = link_problem(LinkTrouble::Used);
+        let used = link_problem(en(), LinkTrouble::Used);
         assert!(used.contains("already been used"));
         assert!(used.contains("href=\"/password/forgot\">Send me a new link</a>"));
         assert!(used.contains("<a class=\"button secondary\" href=\"/login\">Sign in</a>"));
@@ -144,6 +159,7 @@ mod tests {
     #[test]
     fn sign_in_keeps_the_email_and_focuses_the_password_after_a_refusal() {
         let page = login(
+            en(),
             "ana@example.com",
             Some("That email and password don't match."),
         );
@@ -156,7 +172,7 @@ mod tests {
         assert!(password.contains("autofocus"));
         assert!(password.contains("aria-describedby=\"password-hint form-error\""));
         assert!(password.contains("autocomplete=\"current-password\""));
-        let empty = login("", Some("Enter your email address."));
+        let empty = login(en(), "", Some("Enter your email address."));
         assert!(between(&empty, "<input id=\"identifier\"", ">").contains("autofocus"));
     }
 }
