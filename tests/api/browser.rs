@@ -1,10 +1,11 @@
 //! The tech's journey in a real browser: headless Chromium driven through chromedriver, against
 //! the local server started in-process on 127.0.0.1. Each story runs at a phone's size (390x844)
-//! and a desktop's (1280x800). Every page it meets is checked the same way: the status, nothing
-//! loaded but the page itself, no sideways scrolling, the inline stylesheet and script allowed by
-//! the CSP, zero axe-core violations (WCAG 2.x A and AA, and axe's best practices); then it is
-//! screenshotted into `artifacts/screenshots/<page>-<width>.png` and weighed into
-//! `artifacts/page-bytes.md`.
+//! and a desktop's (1280x800). Every page it meets is checked the same way: the status, its
+//! language (`<html lang>`), nothing loaded but the page itself and no web fonts, no sideways
+//! scrolling, the inline stylesheet and script allowed by the CSP, zero axe-core violations (WCAG
+//! 2.x A and AA, and axe's best practices); then it is screenshotted into
+//! `artifacts/screenshots/<page>-<width>.png` and weighed into `artifacts/page-bytes.md`. The
+//! setup page is screenshotted in every language at a phone's width (`setup-<tag>-390.png`).
 //!
 //! Needs chromedriver and Chromium, and axe-core under `tests/browser/node_modules`: `make test`
 //! installs and starts them. Without them these tests fail; they never skip.
@@ -31,7 +32,8 @@ use infra::local::{serve, Local};
 use onboarding::adapters::embedded::EmbeddedStore;
 use onboarding::adapters::local_mailbox::{read_outbox, LocalMailbox, OutboxMessage};
 use onboarding::adapters::local_texts::{read_texts, OutboxText};
-use onboarding::domain::EmailAddress;
+use onboarding::domain::{EmailAddress, Locale};
+use onboarding::i18n::{Lang, Langs};
 use onboarding::ports::FixedClock;
 use onboarding::App;
 use tests::app::{
@@ -602,6 +604,105 @@ async fn a_tech_invited_by_text_types_the_number_and_code_and_lands_signed_in() 
     .await;
 }
 
+/// The setup page in each language the service speaks, on a phone, as the address asks for it
+/// (`?lang`, what the menu's links carry): every word from that language's catalogue, the
+/// company's name, and a menu of every language with this one marked. Each is looked at as every
+/// page is (accessibility, budget, no web fonts, weight) and kept as `setup-<tag>-390.png`, so
+/// that a person can see each translation fits a phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_setup_page_speaks_each_language_on_a_phone() {
+    with_browser(PHONE, Javascript::On, |b| async move {
+        let server = Server::start().await;
+        server.invite(TECH).await;
+        let link = server.link_in(&server.newest_email_to(TECH));
+        let english = words(Locale::En).get("setup-title");
+        let tags: Vec<&str> = Locale::ALL.iter().map(|l| l.tag()).collect();
+        assert_eq!(tags, ["en", "es", "fr", "de", "pt-BR"]);
+        for locale in Locale::ALL {
+            let tag = locale.tag();
+            b.goto(&format!("{link}&lang={tag}")).await;
+            let page = b.look_in(&format!("setup-{tag}"), 200, tag).await;
+            let heading = b.text("h1").await;
+            assert_eq!(heading, words(locale).get("setup-title"), "{tag}");
+            if locale != Locale::En {
+                assert_ne!(heading, english, "{tag}: the heading is still English");
+            }
+            assert!(page.contains(TECH), "{tag}: the account is named: {page}");
+            assert_eq!(
+                b.text(".brand").await,
+                ORG,
+                "{tag}: the company's name, not the product's"
+            );
+            assert_eq!(
+                b.script("return [...document.querySelectorAll('nav.langs a')].map(a => a.lang)")
+                    .await,
+                json!(tags),
+                "{tag}: one link per language"
+            );
+            assert_eq!(b.count("nav.langs a[aria-current]").await, 1, "{tag}");
+            assert_eq!(b.attr("nav.langs a[aria-current]", "lang").await, tag);
+            assert_eq!(
+                b.prop("input[name=lang]", "value").await,
+                tag,
+                "{tag}: the form carries the page's language"
+            );
+        }
+    })
+    .await;
+}
+
+/// The language menu is plain links: on a phone, without JavaScript, a tech opens the setup link
+/// (English), picks Français, and sets the password on the French page, which kept the link's
+/// token. They land signed in, in French, and French is now their locale: they chose it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tech_picks_french_from_the_menu_and_sets_up_the_account_in_french() {
+    with_browser(PHONE, Javascript::Off, |b| async move {
+        let server = Server::start().await;
+        let id = server.invite(TECH).await;
+        let link = server.link_in(&server.newest_email_to(TECH));
+        let french = words(Locale::Fr);
+
+        b.goto(&link).await;
+        b.look("setup-menu-en", 200).await;
+        assert_eq!(b.attr("nav.langs a[aria-current]", "lang").await, "en");
+        // Enter on the link, as a keyboard would: without JavaScript, at a phone's size,
+        // chromedriver's click never returns (see `press_enter_and_wait`).
+        assert_eq!(b.text("nav.langs a[lang=fr]").await, "Français");
+        b.press_enter_and_wait("nav.langs a[lang=fr]").await;
+        assert_eq!(
+            b.url().await,
+            format!("{link}&lang=fr"),
+            "the menu's link keeps the token"
+        );
+        let page = b.look_in("setup-menu-fr", 200, "fr").await;
+        assert_eq!(b.text("h1").await, french.get("setup-title"), "{page}");
+        assert_eq!(b.text(".brand").await, ORG);
+        assert_eq!(b.attr("nav.langs a[aria-current]", "lang").await, "fr");
+        assert_eq!(b.prop("input[name=lang]", "value").await, "fr");
+        assert_eq!(
+            b.count("input[name=langGuessed]").await,
+            0,
+            "a language picked from the menu is a choice, not a guess"
+        );
+
+        b.type_into("#password", NEW_PASSWORD).await;
+        b.type_into("#password-confirmation", NEW_PASSWORD).await;
+        b.press_enter_and_wait("#password-confirmation").await;
+        assert_eq!(b.url().await, format!("{}/app", server.base));
+        let page = b.look_in("app-signed-in-fr", 200, "fr").await;
+        assert!(page.contains(&french.get("signed-in-title")), "{page}");
+        assert_eq!(b.text("#signed-in-email").await, TECH);
+        b.assert_session_cookie().await;
+
+        let user = server.user(&id).await;
+        assert_eq!(
+            user["locale"], "fr",
+            "the language the tech picked is their locale: {user}"
+        );
+    })
+    .await;
+}
+
 /// The accessibility check is only worth something if it can fail: on a page with a field that
 /// has no label, axe must say so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -618,6 +719,11 @@ async fn the_accessibility_check_finds_a_field_without_a_label() {
         );
     })
     .await;
+}
+
+/// The words of `locale`'s catalogue, which a page in that language is written from.
+fn words(locale: Locale) -> Lang {
+    Langs::default().of(Some(locale))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -689,12 +795,12 @@ impl Server {
         }
     }
 
-    /// `POST /users` as the admin, as the main app does.
-    async fn invite(&self, email: &str) {
+    /// `POST /users` as the admin, as the main app does; the new user's id.
+    async fn invite(&self, email: &str) -> String {
         self.create_user(
             json!({"email": email, "temporaryPassword": TEMP_PASSWORD, "name": "Ana Tech"}),
         )
-        .await;
+        .await
     }
 
     /// `POST /users` with a mobile number only, as the admin would type it: the invite goes by
@@ -704,22 +810,45 @@ impl Server {
             .await;
     }
 
-    async fn create_user(&self, body: Value) {
+    async fn create_user(&self, body: Value) -> String {
+        let (status, created) = self.as_admin(Method::POST, "/users", Some(&body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}: {created}");
+        created["user"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no user id in {created}"))
+            .to_owned()
+    }
+
+    /// The user as `GET /users/{id}` shows them to the admin.
+    async fn user(&self, id: &str) -> Value {
+        let (status, shown) = self
+            .as_admin(Method::GET, &format!("/users/{id}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{shown}");
+        shown["user"].clone()
+    }
+
+    /// One call to the API with the admin's session, as the main app makes it; its JSON answer.
+    async fn as_admin(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
         let auth = format!("Bearer {}", self.admin_token);
-        let response = onboarding::http::call(
-            self.local.router(),
-            request(
-                Method::POST,
-                "/users",
-                &[
-                    ("content-type", "application/json"),
-                    ("authorization", &auth),
-                ],
-                body.to_string(),
-            ),
-        )
-        .await;
-        assert_eq!(response.status(), StatusCode::CREATED, "{body}");
+        let mut headers = vec![("authorization", auth.as_str())];
+        if body.is_some() {
+            headers.push(("content-type", "application/json"));
+        }
+        let body = body.map(Value::to_string).unwrap_or_default();
+        let response =
+            onboarding::http::call(self.local.router(), request(method, path, &headers, body))
+                .await;
+        let json = match response.body() {
+            lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        (response.status(), json)
     }
 
     /// The newest text message to `to` (E.164).
@@ -1075,9 +1204,9 @@ impl Browser {
             .await;
     }
 
-    /// Presses Enter in a field, which submits its form, and waits for the page that answers.
-    /// (Without JavaScript, at a phone's size, chromedriver's click never returns: Enter does
-    /// what a person would do instead.)
+    /// Presses Enter in a field, which submits its form, or on a link, which follows it; and
+    /// waits for the page that answers. (Without JavaScript, at a phone's size, chromedriver's
+    /// click never returns: Enter does what a person would do instead.)
     async fn press_enter_and_wait(&self, selector: &str) {
         let before = self.document_id().await;
         self.css(selector)
@@ -1204,8 +1333,13 @@ impl Browser {
     }
 
     /// What every page must be, whatever it says; returns its text. `name` names its screenshot
-    /// and its row in the bytes table.
+    /// and its row in the bytes table. The page speaks English: [`Browser::look_in`] otherwise.
     async fn look(&self, name: &str, status: u16) -> String {
+        self.look_in(name, status, "en").await
+    }
+
+    /// [`Browser::look`] at a page in the language tagged `lang` (its `<html lang>`).
+    async fn look_in(&self, name: &str, status: u16, lang: &str) -> String {
         let facts = self
             .script(
                 "const n = performance.getEntriesByType('navigation')[0];
@@ -1214,6 +1348,7 @@ impl Browser {
                    htmlBytes: n.decodedBodySize,
                    otherRequests: performance.getEntriesByType('resource').map(r => r.name),
                    lang: document.documentElement.lang,
+                   fonts: document.fonts.size,
                    title: document.title,
                    h1: document.querySelectorAll('h1').length,
                    scrollWidth: document.documentElement.scrollWidth,
@@ -1269,7 +1404,10 @@ impl Browser {
             Vec::<Value>::new(),
             "{name}: a page loads nothing but itself"
         );
-        assert_eq!(facts["lang"], "en", "{name}");
+        assert_eq!(facts["lang"], lang, "{name}");
+        // No web fonts, not even inline ones (which would load nothing yet weigh the page down):
+        // the system's own, in every language.
+        assert_eq!(facts["fonts"], 0, "{name}: a web font (@font-face)");
         assert!(
             !facts["title"].as_str().unwrap_or_default().is_empty(),
             "{name}: a title"
