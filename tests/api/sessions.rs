@@ -551,3 +551,45 @@ async fn a_session_from_a_clock_three_seconds_ahead_is_accepted() {
         assert_eq!(r.status, StatusCode::OK, "{claim}: {}", r.body);
     }
 }
+
+/// A session's claims, as any JWT library reads its payload.
+fn claims_of(jwt: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// API.md, "Sessions": `auth_time` (when the user proved a credential) and `amr` (how).
+#[tokio::test]
+async fn a_session_says_when_and_how_its_user_proved_who_they_are() {
+    let t = spawn_app().await;
+    t.create_tech(TECH).await;
+    let now = t.app().now().timestamp();
+
+    let temporary = t.login(TECH, TEMP_PASSWORD).await;
+    let claims = claims_of(&token_of(&temporary));
+    assert_eq!(claims["amr"], json!(["tmp"]), "{claims}");
+    assert_eq!(claims["auth_time"], claims["iat"]);
+    assert!((claims["auth_time"].as_i64().unwrap() - now).abs() <= 1);
+
+    // A setup link (or its code) proves the inbox: a one-time password.
+    t.advance(Duration::minutes(3));
+    let setup = t
+        .redeem(&t.link_for(TECH), "correct horse battery staple 9")
+        .await;
+    assert_eq!(setup.status, StatusCode::OK, "{}", setup.body);
+    let claims = claims_of(&token_of(&setup));
+    assert_eq!(claims["amr"], json!(["otp"]), "{claims}");
+    assert_eq!(claims["auth_time"].as_i64().unwrap(), now + 180);
+
+    t.advance(Duration::minutes(3));
+    let own = t.login(TECH, "correct horse battery staple 9").await;
+    let claims = claims_of(&token_of(&own));
+    assert_eq!(claims["amr"], json!(["pwd"]), "{claims}");
+    assert_eq!(claims["auth_time"].as_i64().unwrap(), now + 360);
+}

@@ -182,6 +182,9 @@ async fn pyjwt_verifies_a_session_with_the_served_jwks_and_refuses_forgeries() {
     assert_eq!(claims["role"], "admin");
     assert_eq!(claims["sv"], user.session_version.as_str());
     assert_eq!(claims["mustChangePassword"], false);
+    // When and how the user proved who they are (API.md, "Sessions").
+    assert_eq!(claims["amr"], serde_json::json!(["pwd"]), "{verdict}");
+    assert_eq!(claims["auth_time"], claims["iat"], "{verdict}");
 
     // Tampered: one claim changed, the signature kept.
     let parts: Vec<&str> = token.split('.').collect();

@@ -190,6 +190,7 @@ impl OwnAccount<'_> {
             self.devices,
             user,
             self.clock.now(),
+            crate::domain::session::Proof::Password,
         ))
     }
 

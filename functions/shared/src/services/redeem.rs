@@ -293,11 +293,13 @@ impl RedeemLink<'_> {
             )
             .await;
         }
+        // The link, or the code beside it, is what proved who the tech is: the password is new.
         Ok(Session::start(
             self.sessions,
             self.devices,
             user,
             self.clock.now(),
+            crate::domain::session::Proof::Code,
         ))
     }
 

@@ -6,6 +6,7 @@ use secrecy::SecretString;
 use super::Services;
 use chrono::{DateTime, Utc};
 
+use crate::domain::session::Proof;
 use crate::domain::{
     DeviceKeys, EmailAddress, Identifier, PhoneNumber, Role, SessionKeys, User, UserStatus,
 };
@@ -59,9 +60,9 @@ impl Services {
         self.session_case().admin_for_session(jwt).await
     }
 
-    /// A new session for `user`, starting now.
-    pub fn start_session(&self, user: User) -> Session {
-        Session::start(&self.sessions, &self.devices, user, self.now())
+    /// A new session for `user`, who proved who they are with `proof` just now.
+    pub fn start_session(&self, user: User, proof: Proof) -> Session {
+        Session::start(&self.sessions, &self.devices, user, self.now(), proof)
     }
 }
 
@@ -111,9 +112,15 @@ impl SessionCheck<'_> {
 impl Session {
     /// A new session for `user`, starting at `now`, signed with `keys`, with a new device token
     /// (a sign-in from a known device swaps in that device's: `SignIn::run`).
-    pub fn start(keys: &SessionKeys, devices: &DeviceKeys, user: User, now: DateTime<Utc>) -> Self {
+    pub fn start(
+        keys: &SessionKeys,
+        devices: &DeviceKeys,
+        user: User,
+        now: DateTime<Utc>,
+        proof: Proof,
+    ) -> Self {
         Self {
-            jwt: keys.issue(&user, now),
+            jwt: keys.issue_proved(&user, now, proof),
             expires_in: keys.lifetime().num_seconds(),
             device_token: devices.issue(&user),
             user,

@@ -236,7 +236,9 @@ impl SignIn<'_> {
             known_device = known.is_some()
         );
         let must_change_password = user.must_change_password();
-        let mut session = Session::start(self.sessions, self.devices, user, self.clock.now());
+        let proof = crate::domain::session::Proof::password_of(&user);
+        let mut session =
+            Session::start(self.sessions, self.devices, user, self.clock.now(), proof);
         if let Some(device) = known {
             // The same device keeps its id, and so its counter.
             session.device_token = self.devices.issue_for(&session.user, &device.device_id);
