@@ -4,7 +4,7 @@
 //! same router and layers as the functions, served by `axum::serve`.
 
 use axum::extract::{ConnectInfo, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
@@ -58,7 +58,9 @@ impl Local {
         let routes = contract_routes(Serves::ALL)
             .with_state(app.services.clone())
             .merge(local_pages);
+        let base: Arc<str> = Arc::from(app.services.config.public_base_url.trim_end_matches('/'));
         let router = layers::apply(routes, &app.services.config)
+            .layer(middleware::from_fn_with_state(base, one_loopback_origin))
             .layer(middleware::from_fn(client_ip_from_socket))
             .layer(middleware::from_fn(origin_form_only));
         Self { app, router }
@@ -199,6 +201,46 @@ async fn origin_form_only(req: Request, next: Next) -> Response {
     error.to(Format::of(req.headers()))
 }
 
+/// The host (and port) of a URL: `http://localhost:3000/x` → `localhost:3000`.
+fn authority_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
+}
+
+/// The Host a request names (HTTP/2's authority, else the Host header).
+fn host_of(req: &Request) -> Option<String> {
+    req.uri()
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .or_else(|| {
+            req.headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+        })
+}
+
+/// The local server listens on 127.0.0.1 and `[::1]`, and its pages live on one origin, the
+/// public base URL's (`http://localhost:3000` by default: browsers refuse an IP address as a
+/// passkey's relying party, and `localhost` is a secure context). A page asked for under another
+/// loopback name (`127.0.0.1:3000`, `[::1]:3000`) is sent there (`303`, the same path and query),
+/// so its forms post to the origin they are checked against and its cookies are that origin's
+/// (API.md, "Passkeys"). API calls (`curl` to 127.0.0.1) answer wherever they arrive; a base URL
+/// that is not a loopback one is left alone.
+async fn one_loopback_origin(State(base): State<Arc<str>>, req: Request, next: Next) -> Response {
+    let page = matches!(*req.method(), Method::GET | Method::HEAD)
+        && Format::of(req.headers()) == Format::Page;
+    let canonical = authority_of(&base);
+    let elsewhere = host_of(&req).filter(|h| {
+        is_loopback_host(h) && is_loopback_host(canonical) && !h.eq_ignore_ascii_case(canonical)
+    });
+    if page && elsewhere.is_some() {
+        let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        return see_other(&format!("{base}{target}"));
+    }
+    next.run(req).await
+}
+
 /// What a page on any other host is told when it asks for the outbox.
 pub const LOOPBACK_ONLY: &str =
     "The outbox is shown on this computer only: open it at http://127.0.0.1 or http://localhost.";
@@ -209,17 +251,7 @@ pub const LOOPBACK_ONLY: &str =
 /// loopback Host, which no other site can be.
 async fn loopback_host_only(req: Request, next: Next) -> Response {
     // HTTP/2 carries the host in the URI's authority, HTTP/1.1 in the Host header.
-    let host = req
-        .uri()
-        .authority()
-        .map(|a| a.as_str().to_owned())
-        .or_else(|| {
-            req.headers()
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_owned)
-        });
-    if host.as_deref().is_some_and(is_loopback_host) {
+    if host_of(&req).as_deref().is_some_and(is_loopback_host) {
         return next.run(req).await;
     }
     let error = ApiError::new(ErrorCode::Forbidden, LOOPBACK_ONLY);

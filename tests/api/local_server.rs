@@ -200,3 +200,49 @@ async fn an_absolute_target_or_a_repeated_host_or_origin_is_refused() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
 }
+
+/// The local server's pages live on one origin, `PUBLIC_BASE_URL`'s (`http://localhost:3000` by
+/// default): a page asked for under another loopback name is sent there, path and query kept;
+/// API calls answer wherever they arrive (API.md, "Passkeys").
+#[tokio::test]
+async fn a_page_asked_for_under_another_loopback_name_is_sent_to_the_base_url() {
+    let t = spawn_app_with(&[("PUBLIC_BASE_URL", "http://localhost:3000")]).await;
+    for host in [
+        "127.0.0.1:3000",
+        "[::1]:3000",
+        "localhost:3001",
+        "127.0.0.1",
+    ] {
+        let r = get_with_host(&t, "/setup?token=abc&lang=fr", Some(host), true).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{host}");
+        assert_eq!(
+            r.header("location"),
+            Some("http://localhost:3000/setup?token=abc&lang=fr"),
+            "{host}"
+        );
+    }
+    for host in ["localhost:3000", "LOCALHOST:3000"] {
+        let r = get_with_host(&t, "/login", Some(host), true).await;
+        assert_eq!(r.status, StatusCode::OK, "{host}");
+    }
+    // JSON, and forms, are answered where they arrive.
+    let jwks = get_with_host(&t, "/.well-known/jwks.json", Some("127.0.0.1:3000"), false).await;
+    assert_eq!(jwks.status, StatusCode::OK);
+    let form = t
+        .send(request(
+            Method::POST,
+            "/password/forgot",
+            &[
+                ("host", "127.0.0.1:3000"),
+                ("accept", "text/html"),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            "identifier=nobody%40example.com",
+        ))
+        .await;
+    assert_ne!(form.status, StatusCode::SEE_OTHER);
+    // A base URL that is not a loopback one is left alone.
+    let hosted = spawn_app().await;
+    let r = get_with_host(&hosted, "/login", Some("127.0.0.1:3000"), true).await;
+    assert_eq!(r.status, StatusCode::OK);
+}

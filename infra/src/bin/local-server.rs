@@ -1,4 +1,5 @@
-//! `cargo run`: the whole service on 127.0.0.1 with the embedded store and the local mailbox.
+//! `cargo run`: the whole service on this computer's loopback (127.0.0.1 and `[::1]`, at
+//! `http://localhost:3000`) with the embedded store and the local mailbox.
 //! No AWS account, no Docker. See README.md for the variables it reads.
 
 use anyhow::Context;
@@ -29,7 +30,9 @@ async fn main() -> anyhow::Result<()> {
     // The store, the outbox (live links) and the session key live here: this user's only.
     infra::data_dir::prepare(&data_dir)?;
     let defaults = Defaults {
-        public_base_url: Some(format!("http://127.0.0.1:{port}")),
+        // `localhost`, not 127.0.0.1: browsers refuse an IP address as a passkey's relying
+        // party, and `http://localhost` is a secure context (API.md, "Passkeys").
+        public_base_url: Some(format!("http://localhost:{port}")),
         session_signing_key: Some(infra::data_dir::session_key(&data_dir)?),
         sender_email: Some("noreply@onboarding.localhost".to_owned()),
     };
@@ -61,8 +64,16 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}: set PORT to a free port"))?;
+    // `localhost` may name either loopback address; a machine without IPv6 has only one.
+    let listener_v6 = match tokio::net::TcpListener::bind(("::1", port)).await {
+        Ok(l) => Some(l),
+        Err(e) => {
+            println!("(not listening on [::1]:{port}: {e}; 127.0.0.1 only)");
+            None
+        }
+    };
     let base = app.config.public_base_url.clone();
-    println!("\nOnboarding service on http://127.0.0.1:{port}");
+    println!("\nOnboarding service on {base}");
     match &outbox {
         Some(dir) => println!(
             "  store: {}   outbox: {} (also at {base}/_dev/mail)",
@@ -89,8 +100,15 @@ async fn main() -> anyhow::Result<()> {
     // The schedule that AWS runs every minute: queued email, retries and reminders.
     let _schedule = infra::local::run_schedule(app.services.clone());
     let local = Arc::new(Local::new(app, outbox));
+    let v6 = async {
+        match listener_v6 {
+            Some(l) => serve(l, local.clone()).await,
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
-        r = serve(listener, local) => r.context("the server stopped")?,
+        r = serve(listener, local.clone()) => r.context("the server stopped")?,
+        r = v6 => r.context("the server stopped on [::1]")?,
         _ = tokio::signal::ctrl_c() => println!("\nStopped."),
     }
     Ok(())
