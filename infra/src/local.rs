@@ -55,12 +55,13 @@ impl Local {
             .route("/app", get(signed_in_page))
             .merge(dev_mail)
             .with_state(state);
+        let base: Arc<str> = Arc::from(app.services.config.public_base_url.trim_end_matches('/'));
+        // Inside the shared layers, so the 303 has every response's headers (no-store, …).
         let routes = contract_routes(Serves::ALL)
             .with_state(app.services.clone())
-            .merge(local_pages);
-        let base: Arc<str> = Arc::from(app.services.config.public_base_url.trim_end_matches('/'));
+            .merge(local_pages)
+            .layer(middleware::from_fn_with_state(base, one_loopback_origin));
         let router = layers::apply(routes, &app.services.config)
-            .layer(middleware::from_fn_with_state(base, one_loopback_origin))
             .layer(middleware::from_fn(client_ip_from_socket))
             .layer(middleware::from_fn(origin_form_only));
         Self { app, router }
@@ -201,10 +202,28 @@ async fn origin_form_only(req: Request, next: Next) -> Response {
     error.to(Format::of(req.headers()))
 }
 
-/// The host (and port) of a URL: `http://localhost:3000/x` → `localhost:3000`.
-fn authority_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', '?', '#']).next().unwrap_or(rest)
+/// The host (and port) of a URL, `http://localhost:3000/x` → `localhost:3000`, and its
+/// scheme's default port (which a browser's Host leaves out).
+fn authority_of(url: &str) -> (&str, &'static str) {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let default_port = if scheme.eq_ignore_ascii_case("https") {
+        ":443"
+    } else {
+        ":80"
+    };
+    (
+        rest.split(['/', '?', '#']).next().unwrap_or(rest),
+        default_port,
+    )
+}
+
+/// Whether two Hosts name the same place: case aside, and with the default port or without.
+fn same_host(a: &str, b: &str, default_port: &str) -> bool {
+    let bare = |h: &str| {
+        let h = h.to_ascii_lowercase();
+        h.strip_suffix(default_port).map(str::to_owned).unwrap_or(h)
+    };
+    bare(a) == bare(b)
 }
 
 /// The Host a request names (HTTP/2's authority, else the Host header).
@@ -230,9 +249,9 @@ fn host_of(req: &Request) -> Option<String> {
 async fn one_loopback_origin(State(base): State<Arc<str>>, req: Request, next: Next) -> Response {
     let page = matches!(*req.method(), Method::GET | Method::HEAD)
         && Format::of(req.headers()) == Format::Page;
-    let canonical = authority_of(&base);
+    let (canonical, default_port) = authority_of(&base);
     let elsewhere = host_of(&req).filter(|h| {
-        is_loopback_host(h) && is_loopback_host(canonical) && !h.eq_ignore_ascii_case(canonical)
+        is_loopback_host(h) && is_loopback_host(canonical) && !same_host(h, canonical, default_port)
     });
     if page && elsewhere.is_some() {
         let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());

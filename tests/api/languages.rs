@@ -295,6 +295,28 @@ async fn a_language_only_guessed_never_overwrites_the_admin_s_choice() {
         })
         .expect("the code in the email");
     let code = format!("{}{}", &email.text[at..at + 3], &email.text[at + 4..at + 7]);
+    // A wrong code first: the form shown again still says its language was a guess.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let again = app
+        .post_form(
+            "/setup",
+            &[
+                ("identifier", "joao@example.com"),
+                ("code", wrong),
+                ("lang", "de"),
+                ("langGuessed", "1"),
+                ("password", "correct horse battery staple 9"),
+                ("passwordConfirmation", "correct horse battery staple 9"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 400, "{}", again.body);
+    assert_eq!(html_lang(&again.body), "de");
+    assert!(
+        again.body.contains("name=\"langGuessed\" value=\"1\""),
+        "{}",
+        again.body
+    );
     let r = app
         .post_form(
             "/setup",
@@ -343,4 +365,72 @@ async fn the_schedule_writes_a_reminder_in_the_locale_the_user_has_when_it_is_se
         reminder.subject
     );
     assert!(reminder.text.contains("2 Tage"), "{}", reminder.text);
+}
+
+#[tokio::test]
+async fn a_link_s_page_speaks_the_user_s_locale_as_it_is_now_and_posting_it_changes_nothing() {
+    let app = spawn_app().await;
+    let id = invite(
+        &app,
+        serde_json::json!({"email": "ines@example.com", "temporaryPassword": TEMP_PASSWORD, "locale": "es"}),
+    )
+    .await;
+    let (path, token) = split_link(&app.link_for("ines@example.com"));
+    // The admin changes the language after the invite went out.
+    let auth = format!("Bearer {}", app.admin_token);
+    let r = app
+        .send(request(
+            Method::PATCH,
+            &format!("/users/{id}"),
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &auth),
+            ],
+            serde_json::json!({"locale": "de"}).to_string(),
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let page = get_with(
+        &app,
+        &format!("{path}?token={token}"),
+        &[("accept-language", "fr")],
+    )
+    .await;
+    assert_eq!(html_lang(&page.body), "de");
+    // The page's language is the user's own, not the tech's choice: the form says so.
+    assert!(
+        page.body.contains("name=\"langGuessed\" value=\"1\""),
+        "{}",
+        page.body
+    );
+    let r = app
+        .post_form(
+            &path,
+            &[
+                ("token", token.as_str()),
+                ("lang", "de"),
+                ("langGuessed", "1"),
+                ("password", "correct horse battery staple 9"),
+                ("passwordConfirmation", "short"),
+            ],
+        )
+        .await;
+    // Shown again (the confirmation differs), still a guess, still German.
+    assert_eq!(r.status, 400);
+    assert_eq!(html_lang(&r.body), "de");
+    assert!(r.body.contains("name=\"langGuessed\" value=\"1\""));
+    let r = app
+        .post_form(
+            &path,
+            &[
+                ("token", token.as_str()),
+                ("lang", "de"),
+                ("langGuessed", "1"),
+                ("password", "correct horse battery staple 9"),
+                ("passwordConfirmation", "correct horse battery staple 9"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(locale_of(&app, &id).await, "de");
 }

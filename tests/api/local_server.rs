@@ -246,3 +246,19 @@ async fn a_page_asked_for_under_another_loopback_name_is_sent_to_the_base_url() 
     let r = get_with_host(&hosted, "/login", Some("127.0.0.1:3000"), true).await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+/// `PUBLIC_BASE_URL=http://localhost` (port 80): a browser's Host is `localhost`, which is the
+/// same place, so no redirect loops; the 303 carries every response's headers.
+#[tokio::test]
+async fn the_default_port_is_the_same_host_and_the_redirect_is_not_cached() {
+    let t = spawn_app_with(&[("PUBLIC_BASE_URL", "http://localhost")]).await;
+    for host in ["localhost", "localhost:80"] {
+        let r = get_with_host(&t, "/login", Some(host), true).await;
+        assert_eq!(r.status, StatusCode::OK, "{host}");
+    }
+    let r = get_with_host(&t, "/login", Some("127.0.0.1"), true).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), Some("http://localhost/login"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+}

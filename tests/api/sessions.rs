@@ -589,7 +589,45 @@ async fn a_session_says_when_and_how_its_user_proved_who_they_are() {
 
     t.advance(Duration::minutes(3));
     let own = t.login(TECH, "correct horse battery staple 9").await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
     let claims = claims_of(&token_of(&own));
     assert_eq!(claims["amr"], json!(["pwd"]), "{claims}");
     assert_eq!(claims["auth_time"].as_i64().unwrap(), now + 360);
+}
+
+/// A first password chosen from a temporary-password session proves nothing new: the session it
+/// hands back still says `tmp`.
+#[tokio::test]
+async fn a_first_password_chosen_while_on_the_temporary_one_keeps_amr_tmp() {
+    let t = spawn_app().await;
+    t.create_tech(TECH).await;
+    let temporary = token_of(&t.login(TECH, TEMP_PASSWORD).await);
+    let r = t
+        .send(request(
+            Method::POST,
+            "/password",
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &format!("Bearer {temporary}")),
+            ],
+            json!({"password": NEWER_PASSWORD}).to_string(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(claims_of(&token_of(&r))["amr"], json!(["tmp"]));
+    // With the current password typed again, it is `pwd`.
+    let own = token_of(&t.login(TECH, NEWER_PASSWORD).await);
+    let r = t
+        .send(request(
+            Method::POST,
+            "/password",
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &format!("Bearer {own}")),
+            ],
+            json!({"currentPassword": NEWER_PASSWORD, "password": "correct horse battery staple 9"}).to_string(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(claims_of(&token_of(&r))["amr"], json!(["pwd"]));
 }

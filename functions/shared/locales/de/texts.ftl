@@ -7,7 +7,7 @@
 ### locale's segments with the longest name, link and date. No typographic dashes or quotes here
 ### (not GSM-7).
 
-# $expires: "30. Sep. 10:00 UTC".
+# $expires: "30.9. 10:00 UTC".
 text-invite = { $org } beitreten bis { $expires }
 text-invite-no-org = Richten Sie Ihr Konto bis { $expires } ein:
 # No room for "Erinnerung" beside the company name; "Einladung bis" says what the link is.

@@ -91,7 +91,10 @@ async fn read_fields(req: Request, allow_form: bool) -> Result<Fields, ApiError>
             let form = parse_form(&body_text(req).await?)?;
             // The language of the page the form was sent from: the page answering it speaks it.
             if let Some((_, lang)) = form.iter().find(|(k, _)| k == "lang") {
-                super::lang::record_form(lang);
+                let guessed = form
+                    .iter()
+                    .any(|(k, v)| k == "langGuessed" && !v.is_empty());
+                super::lang::record_form(lang, guessed);
             }
             Ok(Fields::Form(form))
         }

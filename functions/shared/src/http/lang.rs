@@ -35,9 +35,10 @@ pub struct Asked {
     /// `DEFAULT_LOCALE` and `DISPLAY_TIME_ZONE`.
     pub langs: Langs,
     /// The language the page was written in, for `Content-Language`.
-    written: Option<Arc<Mutex<Option<Locale>>>>,
-    /// The `lang` a posted form carried: the language of the page it was sent from.
-    form: Option<Arc<Mutex<Option<Locale>>>>,
+    written: Option<Slot<Locale>>,
+    /// The `lang` a posted form carried (the language of the page it was sent from), and
+    /// whether that page had only guessed it (`langGuessed`).
+    form: Option<Slot<(Locale, bool)>>,
 }
 
 impl Default for Langs {
@@ -48,6 +49,9 @@ impl Default for Langs {
         }
     }
 }
+
+/// What a request's handling writes for the layer to read once it is done.
+type Slot<T> = Arc<Mutex<Option<T>>>;
 
 tokio::task_local! {
     static ASKED: Asked;
@@ -71,25 +75,23 @@ pub fn request_lang() -> Lang {
     page_lang(None)
 }
 
-/// Whether the page's language is only a guess (cookie, `Accept-Language`, default): neither a
-/// form's nor `?lang`.
+/// Whether the page's language is only a guess: not chosen with `?lang` or the menu, but the
+/// user's own, the cookie's, `Accept-Language`'s or the default. A form carries the answer on
+/// (`langGuessed`), so a form shown again keeps it; only a chosen language becomes a locale.
 pub fn guessed() -> bool {
     let a = asked();
-    a.form_lang().is_none() && a.query.is_none()
+    match a.form_entry() {
+        Some((_, guessed)) => guessed,
+        None => a.query.is_none(),
+    }
 }
 
-/// Whether the request chose its language itself (`?lang`), not merely guessed it (cookie,
-/// `Accept-Language`): only a chosen language becomes a user's locale.
-pub fn chosen() -> Option<Locale> {
-    asked().query
-}
-
-/// Called when a form is read: the `lang` it carried.
-pub fn record_form(lang: &str) {
+/// Called when a form is read: the `lang` it carried, and whether its page had only guessed it.
+pub fn record_form(lang: &str, guessed: bool) {
     if let Some(locale) = Locale::from_tag(lang) {
         let _ = ASKED.try_with(|a| {
             if let Some(f) = &a.form {
-                *f.lock().unwrap_or_else(|e| e.into_inner()) = Some(locale);
+                *f.lock().unwrap_or_else(|e| e.into_inner()) = Some((locale, guessed));
             }
         });
     }
@@ -134,10 +136,14 @@ fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 }
 
 impl Asked {
-    fn form_lang(&self) -> Option<Locale> {
+    fn form_entry(&self) -> Option<(Locale, bool)> {
         self.form
             .as_ref()
             .and_then(|f| *f.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn form_lang(&self) -> Option<Locale> {
+        self.form_entry().map(|(l, _)| l)
     }
 
     fn of(req: &Request, langs: Langs) -> Self {

@@ -153,10 +153,16 @@ impl OwnAccount<'_> {
             request.confirmation.as_ref(),
             context,
         )?;
-        if let Some(own) = user.password_hash.clone() {
-            self.check_current_password(&user, own, &request, source_ip)
-                .await?;
-        }
+        // The new session's `amr`: the current password proved again, or, for a first password
+        // chosen from a temporary-password session (nothing typed again), still `tmp`.
+        let proof = match user.password_hash.clone() {
+            Some(own) => {
+                self.check_current_password(&user, own, &request, source_ip)
+                    .await?;
+                crate::domain::session::Proof::Password
+            }
+            None => crate::domain::session::Proof::TemporaryPassword,
+        };
         if self.breached.is_breached(&request.password).await {
             return Err(ChangePasswordError::Password(PasswordRejected::breached(
                 super::BREACHED_PASSWORD,
@@ -190,7 +196,7 @@ impl OwnAccount<'_> {
             self.devices,
             user,
             self.clock.now(),
-            crate::domain::session::Proof::Password,
+            proof,
         ))
     }
 

@@ -198,6 +198,10 @@ impl RedeemLink<'_> {
             .await
             .map_err(LinkError::Store)?;
         record.check_user(user.as_ref())?;
+        // The page speaks the user's locale as it is now (an admin may have changed it since
+        // the link went out), not the link's copy.
+        let mut record = record;
+        record.locale = user.and_then(|u| u.locale).or(record.locale);
         Ok(record)
     }
 
@@ -253,12 +257,13 @@ impl RedeemLink<'_> {
             });
         }
         let password_hash = self.hasher.hash_async(password.secret().clone()).await?;
+        let redemption_locale = request.locale;
         let redemption = Redemption {
             token: record,
             password_hash,
             new_session_version: new_session_version(),
             now: self.clock.now(),
-            locale: request.locale,
+            locale: redemption_locale,
         };
         let user =
             match self.links.redeem_token(&redemption).await {
@@ -283,12 +288,18 @@ impl RedeemLink<'_> {
         };
         tracing::info!(audit, user_id = %user.id.0, org_id = %user.org_id.0);
         if purpose == TokenPurpose::Reset {
-            // A reset replaces a password someone else may have known: tell the owner.
+            // A reset replaces a password someone else may have known: tell the owner, in their
+            // locale as stored now (DynamoDB's answer above carries the link's copy of it unless
+            // the tech chose one: one read, on resets only).
+            let stored = match (redemption_locale, self.users.user_by(&user.home()).await) {
+                (None, Ok(Some(stored))) if stored.id == user.id => stored,
+                _ => user.clone(),
+            };
             notify_password_changed(
                 self.mailer,
                 self.public_base_url,
                 self.langs,
-                &user,
+                &stored,
                 self.clock.now(),
             )
             .await;

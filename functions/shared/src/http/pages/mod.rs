@@ -341,7 +341,8 @@ mod tests {
             "{page}"
         );
         assert!(page.contains("<input type=\"hidden\" name=\"lang\" value=\"fr\">"));
-        assert!(!page.contains("langGuessed"));
+        // Outside a request nobody chose the language: the form says it was a guess.
+        assert!(page.contains("name=\"langGuessed\" value=\"1\""));
         // A page that doesn't know whose it is shows the product, never a company.
         let code = code_form(
             lang(Locale::Fr),

@@ -32,8 +32,9 @@ pub struct PasswordFormPage<'a> {
     pub heading: &'a str,
     pub intro: &'a str,
     pub button: &'a str,
-    /// The code form's language was guessed (cookie, `Accept-Language`), not chosen: the
-    /// form says so, so that it never becomes the user's locale.
+    /// The page's language was not chosen by the tech (`?lang`, the menu) but is the user's
+    /// own, the cookie's, `Accept-Language`'s or the default: the form says so, so that it never
+    /// becomes the user's locale.
     pub lang_guessed: bool,
     pub action: &'a str,
     /// A link's token, posted back with the form (`None` on the change-password page).
@@ -82,7 +83,7 @@ pub fn password_form(
     s: PasswordFormState<'_>,
 ) -> String {
     let chrome = Chrome::with_token(t, org, true, Some(s.token));
-    link_form(chrome, page, s, None, false)
+    link_form(chrome, page, s, None, crate::http::lang::guessed())
 }
 
 /// The form a setup or reset page shows without a link: email, code, new password. Nobody is
