@@ -164,6 +164,35 @@ async fn a_link_s_page_speaks_its_user_s_language_over_the_browser_s_and_shows_t
     );
 }
 
+const NEW_PASSWORD: &str = "correct horse battery staple 9";
+
+/// `PATCH /users/{id}` with a new locale, as the admin.
+async fn set_locale(app: &TestApp, id: &str, locale: &str) {
+    let auth = format!("Bearer {}", app.admin_token);
+    let r = app
+        .send(request(
+            Method::PATCH,
+            &format!("/users/{id}"),
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &auth),
+            ],
+            serde_json::json!({ "locale": locale }).to_string(),
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// A setup or reset form posted with `fields` and the new password, typed twice.
+async fn set_password(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+    let mut all = fields.to_vec();
+    all.extend([
+        ("password", NEW_PASSWORD),
+        ("passwordConfirmation", NEW_PASSWORD),
+    ]);
+    app.post_form(path, &all).await
+}
+
 async fn invite(app: &TestApp, body: serde_json::Value) -> String {
     let r = app.post_json("/users", &body, Some(&app.admin_token)).await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -231,17 +260,7 @@ async fn a_language_chosen_on_the_setup_page_becomes_the_tech_s_and_every_later_
     assert!(page
         .body
         .contains("<input type=\"hidden\" name=\"lang\" value=\"fr\">"));
-    let r = app
-        .post_form(
-            &path,
-            &[
-                ("token", token.as_str()),
-                ("lang", "fr"),
-                ("password", "correct horse battery staple 9"),
-                ("passwordConfirmation", "correct horse battery staple 9"),
-            ],
-        )
-        .await;
+    let r = set_password(&app, &path, &[("token", token.as_str()), ("lang", "fr")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(locale_of(&app, &id).await, "fr");
     // The reset email, written when it is sent, is French.
@@ -297,19 +316,17 @@ async fn a_language_only_guessed_never_overwrites_the_admin_s_choice() {
     let code = format!("{}{}", &email.text[at..at + 3], &email.text[at + 4..at + 7]);
     // A wrong code first: the form shown again still says its language was a guess.
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let again = app
-        .post_form(
-            "/setup",
-            &[
-                ("identifier", "joao@example.com"),
-                ("code", wrong),
-                ("lang", "de"),
-                ("langGuessed", "1"),
-                ("password", "correct horse battery staple 9"),
-                ("passwordConfirmation", "correct horse battery staple 9"),
-            ],
-        )
-        .await;
+    let again = set_password(
+        &app,
+        "/setup",
+        &[
+            ("identifier", "joao@example.com"),
+            ("code", wrong),
+            ("lang", "de"),
+            ("langGuessed", "1"),
+        ],
+    )
+    .await;
     assert_eq!(again.status, 400, "{}", again.body);
     assert_eq!(html_lang(&again.body), "de");
     assert!(
@@ -317,19 +334,17 @@ async fn a_language_only_guessed_never_overwrites_the_admin_s_choice() {
         "{}",
         again.body
     );
-    let r = app
-        .post_form(
-            "/setup",
-            &[
-                ("identifier", "joao@example.com"),
-                ("code", code.as_str()),
-                ("lang", "de"),
-                ("langGuessed", "1"),
-                ("password", "correct horse battery staple 9"),
-                ("passwordConfirmation", "correct horse battery staple 9"),
-            ],
-        )
-        .await;
+    let r = set_password(
+        &app,
+        "/setup",
+        &[
+            ("identifier", "joao@example.com"),
+            ("code", code.as_str()),
+            ("lang", "de"),
+            ("langGuessed", "1"),
+        ],
+    )
+    .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(locale_of(&app, &id).await, "pt-BR");
 }
@@ -343,19 +358,7 @@ async fn the_schedule_writes_a_reminder_in_the_locale_the_user_has_when_it_is_se
     )
     .await;
     // The admin fixes the language after the invite went out.
-    let auth = format!("Bearer {}", app.admin_token);
-    let r = app
-        .send(request(
-            Method::PATCH,
-            &format!("/users/{id}"),
-            &[
-                ("content-type", "application/json"),
-                ("authorization", &auth),
-            ],
-            serde_json::json!({"locale": "de"}).to_string(),
-        ))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    set_locale(&app, &id, "de").await;
     app.advance(chrono::Duration::days(5) + chrono::Duration::minutes(1));
     assert_eq!(app.run_schedule().await.sent, 1);
     let reminder = app.last_email_to("greta@example.com");
@@ -377,19 +380,7 @@ async fn a_link_s_page_speaks_the_user_s_locale_as_it_is_now_and_posting_it_chan
     .await;
     let (path, token) = split_link(&app.link_for("ines@example.com"));
     // The admin changes the language after the invite went out.
-    let auth = format!("Bearer {}", app.admin_token);
-    let r = app
-        .send(request(
-            Method::PATCH,
-            &format!("/users/{id}"),
-            &[
-                ("content-type", "application/json"),
-                ("authorization", &auth),
-            ],
-            serde_json::json!({"locale": "de"}).to_string(),
-        ))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    set_locale(&app, &id, "de").await;
     let page = get_with(
         &app,
         &format!("{path}?token={token}"),
@@ -419,18 +410,16 @@ async fn a_link_s_page_speaks_the_user_s_locale_as_it_is_now_and_posting_it_chan
     assert_eq!(r.status, 400);
     assert_eq!(html_lang(&r.body), "de");
     assert!(r.body.contains("name=\"langGuessed\" value=\"1\""));
-    let r = app
-        .post_form(
-            &path,
-            &[
-                ("token", token.as_str()),
-                ("lang", "de"),
-                ("langGuessed", "1"),
-                ("password", "correct horse battery staple 9"),
-                ("passwordConfirmation", "correct horse battery staple 9"),
-            ],
-        )
-        .await;
+    let r = set_password(
+        &app,
+        &path,
+        &[
+            ("token", token.as_str()),
+            ("lang", "de"),
+            ("langGuessed", "1"),
+        ],
+    )
+    .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(locale_of(&app, &id).await, "de");
 }
