@@ -130,6 +130,21 @@ impl Api {
         self.post("/users", body).await
     }
 
+    /// Sets `NEW_PASSWORD` through the JSON API with the link's token.
+    async fn redeem(&self, link: &str) -> TestResponse {
+        let (path, token) = split_link(link);
+        respond(
+            &self.app,
+            request(
+                Method::POST,
+                &path,
+                &[("content-type", "application/json")],
+                json!({"token": token, "password": NEW_PASSWORD}).to_string(),
+            ),
+        )
+        .await
+    }
+
     /// The user `id` as `GET /users/{id}` shows them.
     async fn user(&self, id: &str) -> Value {
         let r = self.get(&format!("/users/{id}")).await;
@@ -358,17 +373,7 @@ async fn a_locale_correction_changes_only_the_language(api: &Api) {
     assert_eq!(after, shown, "nothing changed");
 
     // The link the tech holds still works.
-    let (path, token) = split_link(&link);
-    let redeemed = respond(
-        &api.app,
-        request(
-            Method::POST,
-            &path,
-            &[("content-type", "application/json")],
-            json!({"token": token, "password": NEW_PASSWORD}).to_string(),
-        ),
-    )
-    .await;
+    let redeemed = api.redeem(&link).await;
     assert_eq!(redeemed.status, StatusCode::OK, "{}", redeemed.body);
 
     // An admin's own language: the session that changed it still works.
@@ -381,17 +386,7 @@ async fn setting_up_the_account_keeps_the_language_the_admin_chose(api: &Api) {
     let to = email("setup");
     let created = api.invite(&to, json!({"locale": "es-MX"})).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let (path, token) = split_link(&link_in(&api.emails_to(&to)[0]));
-    let redeemed = respond(
-        &api.app,
-        request(
-            Method::POST,
-            &path,
-            &[("content-type", "application/json")],
-            json!({"token": token, "password": NEW_PASSWORD}).to_string(),
-        ),
-    )
-    .await;
+    let redeemed = api.redeem(&link_in(&api.emails_to(&to)[0])).await;
     assert_eq!(redeemed.status, StatusCode::OK, "{}", redeemed.body);
     assert_eq!(redeemed.json()["user"]["locale"], "es");
     let shown = api.user(&id_of(&created)).await;
