@@ -257,13 +257,12 @@ impl RedeemLink<'_> {
             });
         }
         let password_hash = self.hasher.hash_async(password.secret().clone()).await?;
-        let redemption_locale = request.locale;
         let redemption = Redemption {
             token: record,
             password_hash,
             new_session_version: new_session_version(),
             now: self.clock.now(),
-            locale: redemption_locale,
+            locale: request.locale,
         };
         let user =
             match self.links.redeem_token(&redemption).await {
@@ -288,18 +287,15 @@ impl RedeemLink<'_> {
         };
         tracing::info!(audit, user_id = %user.id.0, org_id = %user.org_id.0);
         if purpose == TokenPurpose::Reset {
-            // A reset replaces a password someone else may have known: tell the owner, in their
-            // locale as stored now (DynamoDB's answer above carries the link's copy of it unless
-            // the tech chose one: one read, on resets only).
-            let stored = match (redemption_locale, self.users.user_by(&user.home()).await) {
-                (None, Ok(Some(stored))) if stored.id == user.id => stored,
-                _ => user.clone(),
-            };
+            // A reset replaces a password someone else may have known: tell the owner. In the
+            // locale the redemption answered with: on DynamoDB, unless the tech chose one, the
+            // link's copy from when it was issued (at most RESET_TOKEN_TTL ago), since a read of
+            // the user for it would cost every reset a round trip (docs/BENCHMARKS.md).
             notify_password_changed(
                 self.mailer,
                 self.public_base_url,
                 self.langs,
-                &stored,
+                &user,
                 self.clock.now(),
             )
             .await;
