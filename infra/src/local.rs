@@ -300,7 +300,7 @@ async fn signed_in_page(State(state): State<LocalState>, headers: HeaderMap) -> 
         Some(u) => page(
             StatusCode::OK,
             pages::signed_in(
-                onboarding::http::lang::page_lang(onboarding::i18n::user_locale(&u)),
+                onboarding::http::lang::page_lang(u.locale),
                 u.home().as_str(),
                 u.org_name.as_deref(),
                 u.must_change_password(),

@@ -146,19 +146,8 @@ impl Langs {
 
     /// The user's own language, at the moment a message to them is written.
     pub fn for_user(&self, user: &crate::domain::User) -> Lang {
-        self.of(user_locale(user))
+        self.of(user.locale)
     }
-}
-
-/// The locale of the user a link belongs to, as the link's record copied it when issued: the
-/// page speaks the language of the message that carried its link.
-pub fn record_locale(record: &crate::domain::TokenRecord) -> Option<Locale> {
-    record.locale
-}
-
-/// The locale a user chose or was given.
-pub fn user_locale(user: &crate::domain::User) -> Option<Locale> {
-    user.locale
 }
 
 impl crate::config::Config {

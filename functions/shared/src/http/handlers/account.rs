@@ -152,7 +152,7 @@ struct Problems {
 /// The change-password page of `user`, in their language (a form's own `lang` first), with what
 /// was refused beside its field.
 fn change_form(app: &Services, user: &User, problems: Problems) -> String {
-    let t = page_lang(crate::i18n::user_locale(user));
+    let t = page_lang(user.locale);
     let refused =
         problems.current.is_some() || problems.password.is_some() || problems.confirmation;
     let home = user.home();

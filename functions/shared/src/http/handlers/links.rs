@@ -348,8 +348,8 @@ impl Outcome for LinkError {
     }
 }
 
-/// The form a link opens, in the language of the link's user (unless the tech chose another),
-/// with their company's name.
+/// The form a link opens, in its user's locale as `open` read it (unless the tech chose
+/// another), with their company's name.
 fn form(
     app: &Services,
     purpose: TokenPurpose,
@@ -357,7 +357,7 @@ fn form(
     token: Option<&str>,
     problems: Problems<'_>,
 ) -> String {
-    let t = page_lang(crate::i18n::record_locale(record));
+    let t = page_lang(record.locale);
     let s = said(&t, &problems);
     let home = record.contacts.home();
     pages::password_form(
