@@ -38,6 +38,8 @@ fn tech() -> User {
         reset_generation: 0,
         invite: None,
         locale: None,
+        passkey_handle: None,
+        passkeys: Vec::new(),
     }
 }
 

@@ -11,7 +11,9 @@ use onboarding::adapters::dynamodb::DynamoStore;
 use onboarding::aws::RoundTrips;
 use onboarding::domain::token::issue;
 use onboarding::domain::{EmailAddress, TokenPurpose, UserId};
-use onboarding::ports::{Crew, Limited, Limits, Links, Redemption, Slots, StoreError, Users};
+use onboarding::ports::{
+    Crew, Limited, Limits, Links, NewCredential, Redemption, Slots, StoreError, Users,
+};
 use tests::services::{dynamodb_client, fresh_dynamo_store, fresh_table};
 use tests::store_contract::{invited, unique_email, SharedStore};
 
@@ -137,7 +139,7 @@ async fn a_token_item_past_its_ttl_but_not_yet_deleted_is_refused() {
     assert!(stored.is_expired(Utc::now()));
     let r = Redemption {
         token: stored,
-        password_hash: "$argon2id$late".into(),
+        credential: NewCredential::Password("$argon2id$late".into()),
         new_session_version: "new".into(),
         now: Utc::now(),
         locale: None,

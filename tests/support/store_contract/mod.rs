@@ -20,8 +20,8 @@ use onboarding::domain::{
 };
 use onboarding::domain::{CodeKeys, Contacts, Correction, Identifier, Invite, PhoneNumber};
 use onboarding::ports::{
-    Limited, MailOutcome, PageKey, Redemption, Rehash, SessionChange, Slots, Store, StoreError,
-    UserPage, UserQuery,
+    Limited, MailOutcome, NewCredential, PageKey, Redemption, Rehash, SessionChange, Slots, Store,
+    StoreError, UserPage, UserQuery,
 };
 
 mod crew;
@@ -165,6 +165,8 @@ pub fn invited(email: &str) -> (User, IssuedToken) {
         reset_generation: 0,
         invite: None,
         locale: None,
+        passkey_handle: None,
+        passkeys: Vec::new(),
     };
     let token = issue(
         TokenPurpose::Setup,
@@ -208,7 +210,7 @@ fn next_token(user: &User, purpose: TokenPurpose, at: DateTime<Utc>) -> IssuedTo
 fn redemption(token: &TokenRecord, password_hash: &str, now: DateTime<Utc>) -> Redemption {
     Redemption {
         token: token.clone(),
-        password_hash: password_hash.to_owned(),
+        credential: NewCredential::Password(password_hash.to_owned()),
         new_session_version: new_session_version(),
         now,
         locale: None,

@@ -41,7 +41,7 @@ pub async fn a_user_without_an_email_is_found_by_phone_by_id_and_by_their_link(s
     let signed_in = store
         .redeem_token(&Redemption {
             token: record,
-            password_hash: "$argon2id$own".into(),
+            credential: NewCredential::Password("$argon2id$own".into()),
             new_session_version: new_session_version(),
             now: t0(),
             locale: None,

@@ -10,6 +10,7 @@ pub mod identifier;
 pub mod invite;
 pub mod locale;
 pub mod mail;
+pub mod passkey;
 pub mod password;
 pub mod phone;
 pub mod session;
@@ -28,6 +29,7 @@ pub use invite::{
 };
 pub use locale::{Locale, UnknownLocale};
 pub use mail::{LinkKeys, MailJob, MailKind, Queue};
+pub use passkey::{Ceremony, CeremonyPurpose, Passkey, PasskeyRefused, PasskeyUse};
 pub use password::{
     GuessHint, NewPassword, PasswordPolicy, PasswordRejected, Refusal, TemporaryPassword,
 };

@@ -110,6 +110,13 @@ pub struct User {
     /// (users stored before languages) is `DEFAULT_LOCALE`, whatever it is when read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<Locale>,
+    /// The WebAuthn `user.id` of the user's passkeys (base64url; `domain::passkey`), set with the
+    /// first one and kept after, so every passkey of the user names the same handle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey_handle: Option<String>,
+    /// The user's passkeys (at most [`MAX_PASSKEYS`](super::passkey::MAX_PASSKEYS)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passkeys: Vec<super::passkey::Passkey>,
 }
 
 impl std::fmt::Debug for User {
@@ -145,8 +152,13 @@ impl User {
             .as_deref()
             .or(self.temporary_password_hash.as_deref())
     }
+    /// Signed in with the temporary password: no credential of the user's own yet.
     pub fn must_change_password(&self) -> bool {
-        self.password_hash.is_none()
+        !self.has_own_credential()
+    }
+    /// A password or a passkey of the user's own: what setting up gives and what `active` means.
+    pub fn has_own_credential(&self) -> bool {
+        self.password_hash.is_some() || !self.passkeys.is_empty()
     }
     /// The identifier the user is filed under ([`Contacts::home`]).
     pub fn home(&self) -> Identifier {
@@ -195,6 +207,8 @@ impl User {
             reset_generation: 0,
             invite: Some(invite),
             locale: new.locale,
+            passkey_handle: None,
+            passkeys: Vec::new(),
         }
     }
 
@@ -222,6 +236,8 @@ impl User {
             reset_generation: 0,
             invite: None,
             locale: None,
+            passkey_handle: None,
+            passkeys: Vec::new(),
         }
     }
 
@@ -248,7 +264,7 @@ impl User {
     /// The invite as it stands at `now`, if the user was ever invited.
     pub fn shown_invite(&self, now: DateTime<Utc>) -> Option<(ShownInviteStatus, DateTime<Utc>)> {
         let invite = self.invite.as_ref()?;
-        let status = if self.password_hash.is_some() {
+        let status = if self.has_own_credential() {
             ShownInviteStatus::Used
         } else if now >= invite.expires_at {
             ShownInviteStatus::Expired
@@ -273,7 +289,7 @@ impl User {
     /// event about the invite's newest email counts, a used invite (a password set) stays as it
     /// is, and [`DeliveryEvent::moves_from`] decides the order. Whether anything changed.
     pub fn apply_delivery_event(&mut self, message_id: &str, event: DeliveryEvent) -> bool {
-        if self.password_hash.is_some() {
+        if self.has_own_credential() {
             return false;
         }
         let Some(invite) = self.invite.as_mut() else {
@@ -361,7 +377,7 @@ impl User {
     /// The status that enabling a disabled user gives back: `active` once they have a password of
     /// their own, `invited` before. Derived, so disabling needs to keep nothing more.
     pub fn status_when_enabled(&self) -> UserStatus {
-        if self.password_hash.is_some() {
+        if self.has_own_credential() {
             UserStatus::Active
         } else {
             UserStatus::Invited

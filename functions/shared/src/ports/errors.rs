@@ -19,6 +19,12 @@ pub enum StoreError {
     TokenInvalid,
     #[error("the record changed while we worked on it; try again")]
     Conflict,
+    /// The user holds the most passkeys allowed.
+    #[error("the user has the most passkeys allowed")]
+    TooManyPasskeys,
+    /// The passkey is the user's only way in (no password, no other passkey).
+    #[error("the passkey is the user's only way in")]
+    LastCredential,
     /// Busy or unreachable: the same request may pass later (the handlers answer `503`).
     #[error("the store is busy")]
     Unavailable(#[source] BackendError),

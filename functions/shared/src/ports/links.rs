@@ -6,18 +6,28 @@ use chrono::{DateTime, Utc};
 
 use super::{Slots, StoreError};
 use crate::domain::Invite;
-use crate::domain::{Locale, MailJob, TokenHash, TokenPurpose, TokenRecord, User};
+use crate::domain::{Locale, MailJob, Passkey, TokenHash, TokenPurpose, TokenRecord, User};
 
 /// Everything "consume this token and set the password" needs, known before the store is asked.
 #[derive(Debug, Clone)]
 pub struct Redemption {
     pub token: TokenRecord,
-    pub password_hash: String,
+    pub credential: NewCredential,
     pub new_session_version: String,
     pub now: DateTime<Utc>,
     /// The language the tech explicitly chose on the link's page: `Some` sets it as the user's
     /// locale in the same write; `None` leaves the user's locale as it is.
     pub locale: Option<Locale>,
+}
+
+/// What a redemption sets as the user's own credential.
+#[derive(Debug, Clone)]
+pub enum NewCredential {
+    /// A password (its hash): `User::set_own_password`.
+    Password(String),
+    /// A passkey registered under `handle`: `User::set_own_passkey` (a password already set
+    /// stays). `handle` must be the user's, or the user has none yet.
+    Passkey { handle: String, passkey: Passkey },
 }
 
 #[async_trait]
@@ -61,7 +71,7 @@ pub trait Links: Send + Sync {
         slots: &Slots<'_>,
     ) -> Result<bool, StoreError>;
 
-    /// Consumes the token, sets the password, clears the temporary password, kills every other
+    /// Consumes the token, sets the credential (a passkey also gets its pointer), clears the temporary password, kills every other
     /// setup and reset token and every earlier session, and sets the redemption's locale (if
     /// any), all or nothing. Exactly one of any number of concurrent redemptions of one token
     /// succeeds.

@@ -148,7 +148,7 @@ impl ManageCrew<'_> {
     pub async fn cancel_invite(&self, admin: &User, id: &str) -> Result<(), CancelInviteError> {
         for _ in 0..ATTEMPTS {
             let user = user_in_org(self.users, admin, id).await?;
-            if user.password_hash.is_some() {
+            if user.has_own_credential() {
                 return Err(CancelInviteError::AlreadyActive);
             }
             match self.crew.cancel_invite(&user).await {

@@ -15,7 +15,7 @@ use crate::domain::{
 };
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{
-    BreachedPasswords, Clock, Limits, Links, Mailer, Redemption, StoreError, Users,
+    BreachedPasswords, Clock, Limits, Links, Mailer, NewCredential, Redemption, StoreError, Users,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -259,7 +259,7 @@ impl RedeemLink<'_> {
         let password_hash = self.hasher.hash_async(password.secret().clone()).await?;
         let redemption = Redemption {
             token: record,
-            password_hash,
+            credential: NewCredential::Password(password_hash),
             new_session_version: new_session_version(),
             now: self.clock.now(),
             locale: request.locale,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::session::Proof;
 use crate::domain::{
-    DeviceKeys, EmailAddress, Identifier, PhoneNumber, Role, SessionKeys, User, UserStatus,
+    Claims, DeviceKeys, EmailAddress, Identifier, PhoneNumber, Role, SessionKeys, User, UserStatus,
 };
 use crate::ports::{Clock, StoreError, Users};
 
@@ -70,6 +70,12 @@ impl SessionCheck<'_> {
     /// The user a session belongs to, if the session is valid now and not ended by a password
     /// change (its session version is the user's current one).
     pub async fn user_for_session(&self, jwt: &str) -> Result<Option<User>, StoreError> {
+        Ok(self.session_of(jwt).await?.map(|(user, _)| user))
+    }
+
+    /// [`Self::user_for_session`], with the session's claims (when and how the user proved who
+    /// they are: `auth_time`, `amr`).
+    pub async fn session_of(&self, jwt: &str) -> Result<Option<(User, Claims)>, StoreError> {
         let Ok(claims) = self.sessions.verify(jwt, self.clock.now()) else {
             return Ok(None);
         };
@@ -86,12 +92,14 @@ impl SessionCheck<'_> {
         let user = self.users.user_by(&home).await?;
         // A disabled user's sessions end with the session version disabling changes; the status
         // is checked too, so no other way of disabling can leave a session alive.
-        Ok(user.filter(|u| {
-            u.id.0 == claims.sub
-                && u.session_version == claims.sv
-                && u.org_id.0 == claims.org
-                && u.status != UserStatus::Disabled
-        }))
+        Ok(user
+            .filter(|u| {
+                u.id.0 == claims.sub
+                    && u.session_version == claims.sv
+                    && u.org_id.0 == claims.org
+                    && u.status != UserStatus::Disabled
+            })
+            .map(|u| (u, claims)))
     }
 
     /// The admin behind a bearer session.

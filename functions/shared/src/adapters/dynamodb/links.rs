@@ -15,7 +15,7 @@ use super::DynamoStore;
 use crate::domain::Invite;
 use crate::domain::{MailJob, TokenHash, TokenPurpose, TokenRecord, User, UserStatus};
 use crate::ports::Links;
-use crate::ports::{Redemption, Slots, StoreError};
+use crate::ports::{NewCredential, Redemption, Slots, StoreError};
 use async_trait::async_trait;
 
 pub(super) async fn by_hash(
@@ -240,6 +240,12 @@ fn issue_items(
 
 pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, StoreError> {
     let token = &r.token;
+    let NewCredential::Password(password_hash) = &r.credential else {
+        return Err(StoreError::Backend(crate::ports::BackendError::caused_by(
+            "passkeys: not built on DynamoDB yet",
+            std::io::Error::other("WIP"),
+        )));
+    };
     let consume = built(
         Update::builder()
             .table_name(&store.table)
@@ -266,7 +272,7 @@ pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, 
         .expression_attribute_values(":id", s(&token.user_id.0))
         .expression_attribute_values(":gen", n(token.generation));
     let mut set_password = OwnPassword {
-        hash: &r.password_hash,
+        hash: password_hash,
         session_version: &r.new_session_version,
     }
     .apply(
@@ -286,7 +292,7 @@ pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, 
     let set_password = built(set_password.update_expression(expression).build())?;
     let items = vec![update_item(consume), update_item(set_password)];
     match store.transact("redeem token", items).await {
-        Ok(()) => Ok(redeemed_user(r)),
+        Ok(()) => Ok(redeemed_user(r, password_hash)),
         Err(Err(e)) => Err(e),
         Err(Ok(cancelled)) => Err(match cancelled.failed(0) {
             Some(None) => StoreError::TokenInvalid,
@@ -308,7 +314,7 @@ pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, 
 
 /// The user as the redemption left them, from the token's copy of the identity: DynamoDB's
 /// transactions return no item, and a read would cost a round trip (see `Store::redeem_token`).
-fn redeemed_user(r: &Redemption) -> User {
+fn redeemed_user(r: &Redemption, password_hash: &str) -> User {
     let t = &r.token;
     let next = t.generation + 1;
     User {
@@ -321,7 +327,7 @@ fn redeemed_user(r: &Redemption) -> User {
         status: UserStatus::Active,
         created_at: t.user_created_at,
         temporary_password_hash: None,
-        password_hash: Some(r.password_hash.clone()),
+        password_hash: Some(password_hash.to_owned()),
         session_version: r.new_session_version.clone(),
         setup_generation: if t.purpose == TokenPurpose::Setup {
             next
@@ -335,6 +341,8 @@ fn redeemed_user(r: &Redemption) -> User {
         },
         invite: None,
         locale: r.locale.or(t.locale),
+        passkey_handle: None,
+        passkeys: Vec::new(),
     }
 }
 
@@ -378,4 +386,42 @@ impl Links for DynamoStore {
     async fn take_wrong_code_slot(&self, hash: &TokenHash, max: u32) -> Result<bool, StoreError> {
         take_wrong_code_slot(self, hash, max).await
     }
+}
+
+// WIP: replaced by the DynamoDB passkeys adapter.
+#[async_trait]
+impl crate::ports::Passkeys for DynamoStore {
+    async fn put_ceremony(&self, _: &crate::domain::Ceremony) -> Result<(), StoreError> {
+        Err(wip())
+    }
+    async fn take_ceremony(
+        &self,
+        _: &str,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<crate::domain::Ceremony>, StoreError> {
+        Err(wip())
+    }
+    async fn user_by_passkey(&self, _: &str) -> Result<Option<User>, StoreError> {
+        Err(wip())
+    }
+    async fn record_passkey_use(&self, _: &crate::domain::PasskeyUse) -> Result<(), StoreError> {
+        Err(wip())
+    }
+    async fn add_passkey(&self, _: &crate::ports::PasskeyAdd) -> Result<User, StoreError> {
+        Err(wip())
+    }
+    async fn remove_passkey(
+        &self,
+        _: &crate::ports::SessionChange,
+        _: &str,
+    ) -> Result<User, StoreError> {
+        Err(wip())
+    }
+}
+
+fn wip() -> StoreError {
+    StoreError::Backend(crate::ports::BackendError::caused_by(
+        "passkeys: not built on DynamoDB yet",
+        std::io::Error::other("WIP"),
+    ))
 }

@@ -46,7 +46,7 @@ impl Crew for EmbeddedStore {
         let id = user.id.clone();
         self.write(move |tx| {
             let user = Self::read_user(tx, &id.0)?.ok_or(StoreError::UserNotFound)?;
-            if user.password_hash.is_some() {
+            if user.has_own_credential() {
                 return Err(StoreError::AlreadyActive);
             }
             tx.open_table(USERS)

@@ -7,7 +7,7 @@ use redb::{ReadableTable, WriteTransaction};
 use super::{backend, decode, EmbeddedStore, TOKENS};
 use crate::domain::Invite;
 use crate::domain::{MailJob, TokenHash, TokenPurpose, TokenRecord, User};
-use crate::ports::{window_start, Links, Redemption, Slots, StoreError};
+use crate::ports::{window_start, Links, NewCredential, Redemption, Slots, StoreError};
 
 impl EmbeddedStore {
     /// Stores `token` as the user's newest of its purpose, with `invite` and `mail`; an error
@@ -141,7 +141,16 @@ impl Links for EmbeddedStore {
             let mut user = user.ok_or(StoreError::TokenInvalid)?;
             stored.used_at = Some(r.now);
             Self::write_token(tx, &stored)?;
-            user.set_own_password(r.password_hash.clone(), r.new_session_version.clone());
+            match &r.credential {
+                NewCredential::Password(hash) => {
+                    user.set_own_password(hash.clone(), r.new_session_version.clone())
+                }
+                NewCredential::Passkey { handle, passkey } => {
+                    user.set_own_passkey(handle, passkey.clone(), r.new_session_version.clone())
+                        .map_err(super::passkeys::refused)?;
+                    Self::point_passkey(tx, passkey, &user)?;
+                }
+            }
             if r.locale.is_some() {
                 user.locale = r.locale;
             }

@@ -3,13 +3,15 @@
 //! and concurrent redemptions of one token see each other.
 //!
 //! This module owns the `EmbeddedStore`, its tables and the row plumbing they share; each port is
-//! implemented in the file of its name (`users`, `links`, `limits`, `invites`, `crew`, `outbox`).
+//! implemented in the file of its name (`users`, `links`, `limits`, `invites`, `crew`, `outbox`,
+//! `passkeys`).
 
 mod crew;
 mod invites;
 mod limits;
 mod links;
 mod outbox;
+mod passkeys;
 mod users;
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
@@ -31,6 +33,10 @@ pub(super) const COUNTERS: TableDefinition<&str, &[u8]> = TableDefinition::new("
 pub(super) const MESSAGES: TableDefinition<&str, &str> = TableDefinition::new("messages");
 /// The outbox: job id → mail job.
 pub(super) const MAIL: TableDefinition<&str, &[u8]> = TableDefinition::new("mail");
+/// A passkey's credential id (base64url) → the user who holds it.
+pub(super) const PASSKEYS: TableDefinition<&str, &str> = TableDefinition::new("passkeys");
+/// A started passkey ceremony's challenge → the ceremony, until answered.
+pub(super) const CEREMONIES: TableDefinition<&str, &[u8]> = TableDefinition::new("ceremonies");
 
 #[derive(Clone)]
 pub struct EmbeddedStore {
@@ -93,6 +99,8 @@ impl EmbeddedStore {
         tx.open_table(COUNTERS).map_err(backend)?;
         tx.open_table(MESSAGES).map_err(backend)?;
         tx.open_table(MAIL).map_err(backend)?;
+        tx.open_table(PASSKEYS).map_err(backend)?;
+        tx.open_table(CEREMONIES).map_err(backend)?;
         tx.commit().map_err(backend)?;
         Ok(Self { db: Arc::new(db) })
     }
@@ -193,6 +201,7 @@ impl EmbeddedStore {
             ("tokens", TOKENS),
             ("counters", COUNTERS),
             ("mail", MAIL),
+            ("ceremonies", CEREMONIES),
         ] {
             let table = rtx.open_table(def).map_err(backend)?;
             for row in table.iter().map_err(backend)? {
@@ -204,6 +213,7 @@ impl EmbeddedStore {
             ("emails", EMAILS),
             ("phones", PHONES),
             ("messages", MESSAGES),
+            ("passkeys", PASSKEYS),
         ] {
             let table = rtx.open_table(def).map_err(backend)?;
             for row in table.iter().map_err(backend)? {

@@ -60,16 +60,19 @@ pub enum Proof {
     TemporaryPassword,
     /// A setup or reset link, or the code beside it: something only their inbox or phone had.
     Code,
+    /// A passkey, with user verification (a fingerprint, a face, the device's PIN).
+    Passkey,
 }
 
 impl Proof {
-    /// RFC 8176's name for it: `pwd`, `otp`; `tmp` (the contract's own) for the temporary
-    /// password, which an app may want to trust less. (A passkey's `hwk` comes with passkeys.)
+    /// RFC 8176's name for it: `pwd`, `otp`, `hwk`; `tmp` (the contract's own) for the
+    /// temporary password, which an app may want to trust less.
     pub fn amr(self) -> &'static str {
         match self {
             Proof::Password => "pwd",
             Proof::TemporaryPassword => "tmp",
             Proof::Code => "otp",
+            Proof::Passkey => "hwk",
         }
     }
 
@@ -80,6 +83,22 @@ impl Proof {
         } else {
             Proof::Password
         }
+    }
+}
+
+impl Claims {
+    /// Whether the user proved a credential other than the temporary password less than `within`
+    /// before `now` (API.md, "Passkeys": what adding one asks).
+    pub fn fresh(&self, now: DateTime<Utc>, within: Duration) -> bool {
+        self.auth_time
+            .is_some_and(|t| now.timestamp() - t < within.num_seconds())
+            && !self.amr.is_empty()
+            && !self.amr.iter().any(|m| m == Proof::TemporaryPassword.amr())
+    }
+
+    /// Proved by a passkey.
+    pub fn by_passkey(&self) -> bool {
+        self.amr.iter().any(|m| m == Proof::Passkey.amr())
     }
 }
 

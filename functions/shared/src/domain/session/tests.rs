@@ -20,6 +20,8 @@ fn user() -> User {
         reset_generation: 0,
         invite: None,
         locale: None,
+        passkey_handle: None,
+        passkeys: Vec::new(),
     }
 }
 

@@ -198,6 +198,9 @@ impl UserItem {
             reset_generation: self.reset_generation,
             invite,
             locale: self.locale,
+            // WIP: the DynamoDB passkeys adapter stores these.
+            passkey_handle: None,
+            passkeys: Vec::new(),
         })
     }
 }

@@ -33,6 +33,8 @@ fn user() -> User {
             failure: None,
         }),
         locale: Some(Locale::PtBr),
+        passkey_handle: None,
+        passkeys: Vec::new(),
     }
 }
 
