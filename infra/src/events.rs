@@ -130,6 +130,15 @@ pub fn expected_status(file: &Path) -> Option<u16> {
         "post-forgot" => 202,
         "get-jwks" | "get-password" | "post-password-json" => 200,
         "post-logout" => 204,
+        // Passkeys: the options for the link (or anyone, to sign in) and the signed-in user's
+        // list; a response no authenticator signed is refused as the contract says; the events'
+        // session is the temporary password's, which may not add a passkey.
+        "post-setup-passkey-options" | "post-reset-passkey-options" => 200,
+        "post-login-passkey-options" | "get-passkeys" | "get-passkey-js" => 200,
+        "post-setup-passkey" | "post-reset-passkey" => 400,
+        "post-login-passkey" => 401,
+        "post-passkeys-options" | "post-passkeys" => 403,
+        "delete-passkey" => 404,
         _ => return None,
     })
 }

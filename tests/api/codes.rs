@@ -10,17 +10,6 @@ use tests::app::*;
 
 const TECH: &str = "ana@example.com";
 
-/// The code an email carries: the six digits after "enter ", spaced as the email shows them.
-fn code_in(text: &str) -> String {
-    let at = text.find(" and enter ").expect("the email names the code") + " and enter ".len();
-    let code: String = text[at..].chars().take(7).collect();
-    assert!(
-        code.len() == 7 && code.as_bytes()[3] == b' ',
-        "a spaced code: {code:?}"
-    );
-    code
-}
-
 fn newest_code(t: &TestApp, to: &str) -> String {
     code_in(&t.last_email_to(to).text)
 }

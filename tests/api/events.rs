@@ -195,6 +195,10 @@ async fn every_event_is_answered_through_the_router_as_the_contract_says() {
             );
             assert_eq!(h("referrer-policy"), "no-referrer", "{name}");
             assert_eq!(h("x-content-type-options"), "nosniff", "{name}");
+        } else if h("content-type").starts_with("text/javascript") {
+            // The pages' one script file, which only they load.
+            assert_eq!(name, "get-passkey-js.json");
+            assert_eq!(h("x-content-type-options"), "nosniff", "{name}");
         } else if !text.is_empty() {
             assert!(h("content-type").starts_with("application/json"), "{name}");
         }
@@ -341,6 +345,35 @@ async fn every_event_is_answered_through_the_router_as_the_contract_says() {
             }
             "post-users-enable.json" => {
                 assert_eq!(json()["user"]["status"], "invited");
+            }
+            "post-setup-passkey-options.json"
+            | "post-reset-passkey-options.json"
+            | "post-login-passkey-options.json" => {
+                let j = json();
+                assert!(j["publicKey"]["challenge"].is_string(), "{name}: {j}");
+            }
+            "post-setup-passkey.json" | "post-reset-passkey.json" => {
+                assert_eq!(json()["error"]["code"], "passkey_invalid", "{name}");
+            }
+            "post-login-passkey.json" => {
+                assert_eq!(json()["error"]["code"], "invalid_credentials", "{name}");
+            }
+            "post-passkeys-options.json" | "post-passkeys.json" => {
+                assert_eq!(
+                    json()["error"]["code"],
+                    "reauthentication_required",
+                    "{name}"
+                );
+            }
+            "get-passkeys.json" => {
+                assert_eq!(json()["passkeys"], serde_json::json!([]), "{name}");
+            }
+            "delete-passkey.json" => {
+                assert_eq!(json()["error"]["code"], "not_found", "{name}");
+            }
+            "get-passkey-js.json" => {
+                assert!(h("content-type").starts_with("text/javascript"), "{name}");
+                assert!(text.contains("navigator.credentials"), "{name}");
             }
             other => panic!("{other}: add what its answer must hold here"),
         }

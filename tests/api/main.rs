@@ -34,6 +34,7 @@ mod mailbox_simulator;
 mod mailer_outbox;
 mod openapi;
 mod parsers_fuzz;
+mod passkeys;
 mod phones;
 mod probing;
 mod reminders;

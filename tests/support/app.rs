@@ -318,6 +318,17 @@ impl TestApp {
     }
 }
 
+/// The code an email carries: the six digits after "enter ", spaced as the email shows them.
+pub fn code_in(text: &str) -> String {
+    let at = text.find(" and enter ").expect("the email names the code") + " and enter ".len();
+    let code: String = text[at..].chars().take(7).collect();
+    assert!(
+        code.len() == 7 && code.as_bytes()[3] == b' ',
+        "a spaced code: {code:?}"
+    );
+    code
+}
+
 pub fn link_in(text: &str) -> String {
     text.split_whitespace()
         .find(|w| w.starts_with(BASE_URL))

@@ -10,3 +10,4 @@ pub mod services;
 #[cfg(feature = "services")]
 pub mod sms_service;
 pub mod store_contract;
+pub mod stories;

@@ -102,16 +102,18 @@ impl ResetText<'_> {
 
 /// Sent to the old contact and the new one when an admin changes an active or disabled user's
 /// email or mobile number. No link and no code: whoever gets it has nothing to click.
-pub struct ContactChangedText<'a> {
+/// A notice's text message (`notices`).
+pub struct NoticeText<'a> {
+    pub notice: crate::notices::Notice,
     pub lang: Lang,
     pub org_name: Option<&'a str>,
 }
 
-impl ContactChangedText<'_> {
+impl NoticeText<'_> {
     pub fn render(&self) -> String {
         let org = self.org_name.and_then(org_name_for_text);
         self.lang
-            .with_org("text-contact-changed", org.as_deref(), &[])
+            .with_org(self.notice.text_id(), org.as_deref(), &[])
     }
 }
 
@@ -212,7 +214,17 @@ mod tests {
             ),
             (
                 "contact changed",
-                ContactChangedText {
+                NoticeText {
+                    notice: crate::notices::Notice::ContactChanged,
+                    lang,
+                    org_name: org,
+                }
+                .render(),
+            ),
+            (
+                "passkey added",
+                NoticeText {
+                    notice: crate::notices::Notice::PasskeyAdded,
                     lang,
                     org_name: org,
                 }
@@ -325,7 +337,8 @@ mod tests {
     fn a_text_with_a_link_ends_with_the_autofill_line_and_no_newline() {
         let link = longest_link();
         for (kind, body) in all_texts(Some(LONG_ORG)) {
-            if kind == "contact changed" {
+            // The notices carry no link and no code.
+            if kind == "contact changed" || kind == "passkey added" {
                 assert!(!body.contains("http") && !body.contains("123456"), "{body}");
                 continue;
             }

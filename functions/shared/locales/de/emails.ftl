@@ -73,3 +73,16 @@ contact-if-not-expected = Falls Sie damit nicht gerechnet haben
 contact-if-not-expected-then = wenden Sie sich jetzt an Ihren Administrator.
 contact-preheader = Falls Sie damit nicht gerechnet haben, wenden Sie sich an Ihren Administrator.
 contact-footer = Diese E-Mail wurde an { $to } gesendet, weil die Kontaktdaten des zugehörigen Kontos geändert wurden. Wir senden sie bei jeder Änderung, damit Sie Bescheid wissen.
+
+## A passkey was added to an account
+
+passkey-subject = Ihrem Konto wurde ein Passkey hinzugefügt
+passkey-heading = Ihrem Konto wurde ein Passkey hinzugefügt
+passkey-when = Ihrem Konto wurde am { $when } ein Passkey hinzugefügt. Mit diesem Passkey kann man sich ab sofort bei Ihrem Konto anmelden.
+passkey-when-org = Ihrem Konto bei { $org } wurde am { $when } ein Passkey hinzugefügt. Mit diesem Passkey kann man sich ab sofort bei Ihrem Konto anmelden.
+passkey-if-told = Wenn Sie ihn selbst hinzugefügt haben, müssen Sie nichts weiter tun.
+# "If you didn't add it" is bold in the HTML part; the email puts ", " after it.
+passkey-if-not-expected = Falls Sie ihn nicht hinzugefügt haben
+passkey-if-not-expected-then = wenden Sie sich jetzt an Ihren Administrator.
+passkey-preheader = Falls Sie ihn nicht hinzugefügt haben, wenden Sie sich an Ihren Administrator.
+passkey-footer = Diese E-Mail wurde an { $to } gesendet, weil dem zugehörigen Konto ein Passkey hinzugefügt wurde. Wir senden sie bei jedem neuen Passkey, damit Sie Bescheid wissen.

@@ -135,3 +135,19 @@ signed-in-next-time = Melden Sie sich beim nächsten Mal mit Ihrer E-Mail-Adress
 signed-in-change = Passwort ändern
 sign-out = Abmelden
 sign-out-everywhere = Auf allen Geräten abmelden
+
+## Passkeys (the setup, reset and sign-in pages' button, and the reset page's list)
+
+passkey-button = Passkey verwenden
+passkey-setup-hint = Melden Sie sich statt mit einem Passwort mit Ihrem Fingerabdruck, Ihrem Gesicht oder Ihrer Displaysperre an.
+passkey-sign-in-hint = Melden Sie sich mit Ihrem Fingerabdruck, Ihrem Gesicht oder Ihrer Displaysperre an.
+passkey-or-password = Oder wählen Sie ein Passwort:
+passkey-or-sign-in = Oder melden Sie sich mit Ihrem Passwort an:
+passkey-failed = Der Passkey hat nicht funktioniert. Versuchen Sie es erneut oder verwenden Sie ein Passwort.
+passkey-cancelled = Es wurde kein Passkey verwendet. Versuchen Sie es erneut, wenn Sie bereit sind, oder verwenden Sie ein Passwort.
+passkey-link-dead = Dieser Link funktioniert nicht mehr. Fordern Sie einen neuen an.
+passkey-disabled = Dieses Konto ist deaktiviert. Bitten Sie Ihren Administrator, es zu aktivieren.
+passkeys-on-account = Passkeys für dieses Konto
+# $date: when it was added, as `date-time` writes it (with the year).
+passkey-unnamed = Passkey, hinzugefügt am { $date }
+passkey-named = { $name }, hinzugefügt am { $date }

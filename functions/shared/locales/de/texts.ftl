@@ -18,3 +18,5 @@ text-reset = Neues Passwort für { $org } ({ $lifetime }):
 text-reset-no-org = Wählen Sie ein neues Passwort (Link { $lifetime } gültig):
 text-contact-changed = { $org }: Die E-Mail-Adresse oder Mobilnummer Ihres Kontos wurde geändert. Falls Sie damit nicht gerechnet haben, wenden Sie sich an Ihren Administrator.
 text-contact-changed-no-org = Die E-Mail-Adresse oder Mobilnummer Ihres Kontos wurde geändert. Falls Sie damit nicht gerechnet haben, wenden Sie sich an Ihren Administrator.
+text-passkey-added = { $org }: Ihrem Konto wurde ein Passkey hinzugefügt. Falls Sie ihn nicht hinzugefügt haben, wenden Sie sich an Ihren Administrator.
+text-passkey-added-no-org = Ihrem Konto wurde ein Passkey hinzugefügt. Falls Sie ihn nicht hinzugefügt haben, wenden Sie sich an Ihren Administrator.

@@ -70,3 +70,16 @@ contact-if-not-expected = If you didn't expect it
 contact-if-not-expected-then = contact your admin now.
 contact-preheader = If you didn't expect this, contact your admin.
 contact-footer = This email was sent to { $to } because the contact details of its account changed. We send it every time, so you know.
+
+## A passkey was added to an account
+
+passkey-subject = A passkey was added to your account
+passkey-heading = A passkey was added to your account
+passkey-when = A passkey was added to your account on { $when }. It can sign in to your account from now on.
+passkey-when-org = A passkey was added to your account at { $org } on { $when }. It can sign in to your account from now on.
+passkey-if-told = If you added it, there is nothing more to do.
+# "If you didn't add it" is bold in the HTML part.
+passkey-if-not-expected = If you didn't add it
+passkey-if-not-expected-then = contact your admin now.
+passkey-preheader = If you didn't add it, contact your admin.
+passkey-footer = This email was sent to { $to } because a passkey was added to its account. We send it every time, so you know.

@@ -132,3 +132,19 @@ signed-in-next-time = Next time, sign in with your email or mobile number and yo
 signed-in-change = Change your password
 sign-out = Sign out
 sign-out-everywhere = Sign out on every device
+
+## Passkeys (the setup, reset and sign-in pages' button, and the reset page's list)
+
+passkey-button = Use a passkey
+passkey-setup-hint = Sign in with your fingerprint, face or screen lock instead of a password.
+passkey-sign-in-hint = Sign in with your fingerprint, face or screen lock.
+passkey-or-password = Or choose a password:
+passkey-or-sign-in = Or sign in with your password:
+passkey-failed = The passkey didn't work. Try again, or use a password.
+passkey-cancelled = No passkey was used. Try again when you're ready, or use a password.
+passkey-link-dead = This link no longer works. Ask for a new one.
+passkey-disabled = This account is disabled. Ask your admin to enable it.
+passkeys-on-account = Passkeys on this account
+# $date: when it was added, as `date-time` writes it, e.g. "Monday 14 December 2026 at 17:00 UTC".
+passkey-unnamed = Passkey added { $date }
+passkey-named = { $name }, added { $date }

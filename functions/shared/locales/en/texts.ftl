@@ -14,3 +14,5 @@ text-reset = { $org } password reset ({ $lifetime }):
 text-reset-no-org = Reset your password within { $lifetime }:
 text-contact-changed = { $org }: The email or mobile number on your account was changed. If you didn't expect this, contact your admin.
 text-contact-changed-no-org = The email or mobile number on your account was changed. If you didn't expect this, contact your admin.
+text-passkey-added = { $org }: A passkey was added to your account. If you didn't add it, contact your admin.
+text-passkey-added-no-org = A passkey was added to your account. If you didn't add it, contact your admin.

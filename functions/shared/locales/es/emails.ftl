@@ -71,3 +71,16 @@ contact-if-not-expected = Si no lo esperabas
 contact-if-not-expected-then = ponte en contacto con tu administrador ahora.
 contact-preheader = Si no lo esperabas, ponte en contacto con tu administrador.
 contact-footer = Enviamos este correo a { $to } porque cambiaron los datos de contacto de esta cuenta. Lo enviamos siempre, para que estés al tanto.
+
+## Se agregó una llave de acceso a una cuenta
+
+passkey-subject = Se agregó una llave de acceso a tu cuenta
+passkey-heading = Se agregó una llave de acceso a tu cuenta
+passkey-when = Se agregó una llave de acceso a tu cuenta el { $when }. Desde ahora, con ella se puede iniciar sesión en tu cuenta.
+passkey-when-org = Se agregó una llave de acceso a tu cuenta en { $org } el { $when }. Desde ahora, con ella se puede iniciar sesión en tu cuenta.
+passkey-if-told = Si la agregaste tú, no tienes que hacer nada más.
+# "Si no la agregaste tú" va en negrita en la parte HTML; la plantilla añade ", " antes de la continuación.
+passkey-if-not-expected = Si no la agregaste tú
+passkey-if-not-expected-then = ponte en contacto con tu administrador ahora.
+passkey-preheader = Si no la agregaste tú, ponte en contacto con tu administrador.
+passkey-footer = Enviamos este correo a { $to } porque se agregó una llave de acceso a esta cuenta. Lo enviamos siempre, para que estés al tanto.

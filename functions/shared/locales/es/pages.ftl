@@ -136,3 +136,20 @@ signed-in-next-time = La próxima vez, inicia sesión con tu correo electrónico
 signed-in-change = Cambiar mi contraseña
 sign-out = Cerrar sesión
 sign-out-everywhere = Cerrar sesión en todos los dispositivos
+
+## Llaves de acceso (el botón de las páginas de configuración, de restablecimiento y de inicio
+## de sesión, y la lista de la página de restablecimiento)
+
+passkey-button = Usar una llave de acceso
+passkey-setup-hint = Inicia sesión con tu huella digital, tu rostro o el bloqueo de pantalla en lugar de una contraseña.
+passkey-sign-in-hint = Inicia sesión con tu huella digital, tu rostro o el bloqueo de pantalla.
+passkey-or-password = O elige una contraseña:
+passkey-or-sign-in = O inicia sesión con tu contraseña:
+passkey-failed = La llave de acceso no funcionó. Inténtalo de nuevo o usa una contraseña.
+passkey-cancelled = No se usó ninguna llave de acceso. Inténtalo de nuevo cuando quieras o usa una contraseña.
+passkey-link-dead = Este enlace ya no funciona. Pide uno nuevo.
+passkey-disabled = Esta cuenta está desactivada. Pídele a tu administrador que la active.
+passkeys-on-account = Llaves de acceso de esta cuenta
+# $date: cuándo se agregó, como lo escribe `date-time` (con el año).
+passkey-unnamed = Llave de acceso agregada el { $date }
+passkey-named = { $name }, agregada el { $date }

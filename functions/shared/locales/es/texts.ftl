@@ -16,3 +16,5 @@ text-reset = { $org }: contraseña nueva ({ $lifetime }):
 text-reset-no-org = Tienes { $lifetime } para restablecer tu contraseña:
 text-contact-changed = { $org }: el correo o el celular de tu cuenta ha cambiado. Si no lo esperabas, ponte en contacto con tu administrador.
 text-contact-changed-no-org = El correo o el celular de tu cuenta ha cambiado. Si no lo esperabas, ponte en contacto con tu administrador.
+text-passkey-added = { $org }: se ha agregado una llave de acceso a tu cuenta. Si no la agregaste, ponte en contacto con tu administrador.
+text-passkey-added-no-org = Se ha agregado una llave de acceso a tu cuenta. Si no la agregaste, ponte en contacto con tu administrador.

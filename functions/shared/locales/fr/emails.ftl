@@ -74,3 +74,17 @@ contact-if-not-expected = Si vous ne vous y attendiez pas
 contact-if-not-expected-then = contactez votre administrateur dès maintenant.
 contact-preheader = Si vous ne vous y attendiez pas, contactez votre administrateur.
 contact-footer = Cet e-mail a été envoyé à { $to } car les coordonnées du compte associé ont été modifiées. Nous l'envoyons à chaque fois, pour que vous le sachiez.
+
+## Une clé d'accès a été ajoutée à un compte
+
+passkey-subject = Une clé d'accès a été ajoutée à votre compte
+passkey-heading = Une clé d'accès a été ajoutée à votre compte
+passkey-when = Une clé d'accès a été ajoutée à votre compte le { $when }. Elle permet désormais de se connecter à votre compte.
+passkey-when-org = Une clé d'accès a été ajoutée à votre compte chez { $org } le { $when }. Elle permet désormais de se connecter à votre compte.
+passkey-if-told = Si c'est vous qui l'avez ajoutée, vous n'avez rien d'autre à faire.
+# « Si vous ne l'avez pas ajoutée » est en gras dans la version HTML ; la suite vient après une
+# virgule.
+passkey-if-not-expected = Si vous ne l'avez pas ajoutée
+passkey-if-not-expected-then = contactez votre administrateur dès maintenant.
+passkey-preheader = Si vous ne l'avez pas ajoutée, contactez votre administrateur.
+passkey-footer = Cet e-mail a été envoyé à { $to } car une clé d'accès a été ajoutée au compte associé. Nous l'envoyons à chaque fois, pour que vous le sachiez.

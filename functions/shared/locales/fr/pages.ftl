@@ -137,3 +137,20 @@ signed-in-next-time = La prochaine fois, connectez-vous avec votre adresse e-mai
 signed-in-change = Modifier votre mot de passe
 sign-out = Se déconnecter
 sign-out-everywhere = Se déconnecter de tous les appareils
+
+## Clés d'accès (le bouton des pages d'activation, de réinitialisation et de connexion, et la
+## liste de la page de réinitialisation)
+
+passkey-button = Utiliser une clé d'accès
+passkey-setup-hint = Connectez-vous avec votre empreinte digitale, votre visage ou le verrouillage de l'écran au lieu d'un mot de passe.
+passkey-sign-in-hint = Connectez-vous avec votre empreinte digitale, votre visage ou le verrouillage de l'écran.
+passkey-or-password = Ou choisissez un mot de passe :
+passkey-or-sign-in = Ou connectez-vous avec votre mot de passe :
+passkey-failed = La clé d'accès n'a pas fonctionné. Réessayez, ou utilisez un mot de passe.
+passkey-cancelled = Aucune clé d'accès n'a été utilisée. Réessayez quand vous le souhaitez, ou utilisez un mot de passe.
+passkey-link-dead = Ce lien ne fonctionne plus. Demandez-en un nouveau.
+passkey-disabled = Ce compte est désactivé. Demandez à votre administrateur de le réactiver.
+passkeys-on-account = Clés d'accès de ce compte
+# $date : la date d'ajout, telle que `date-time` l'écrit (avec l'année).
+passkey-unnamed = Clé d'accès ajoutée le { $date }
+passkey-named = { $name }, ajoutée le { $date }

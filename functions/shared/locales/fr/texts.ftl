@@ -19,3 +19,5 @@ text-reset = Réinitialisation { $org } ({ $lifetime })
 text-reset-no-org = Réinitialisez votre mot de passe d'ici { $lifetime } :
 text-contact-changed = { $org } : l'adresse e-mail ou le numéro de mobile de votre compte a été modifié. Si vous ne vous y attendiez pas, contactez votre administrateur.
 text-contact-changed-no-org = L'adresse e-mail ou le numéro de mobile de votre compte a été modifié. Si vous ne vous y attendiez pas, contactez votre administrateur.
+text-passkey-added = { $org } : une clé d'accès a été ajoutée à votre compte. Si vous ne l'avez pas ajoutée, contactez votre administrateur.
+text-passkey-added-no-org = Une clé d'accès a été ajoutée à votre compte. Si vous ne l'avez pas ajoutée, contactez votre administrateur.

@@ -72,3 +72,16 @@ contact-if-not-expected = Se você não esperava por isso
 contact-if-not-expected-then = fale com seu administrador agora.
 contact-preheader = Se você não esperava por isso, fale com seu administrador.
 contact-footer = Este e-mail foi enviado para { $to } porque os dados de contato da conta foram alterados. Enviamos este aviso toda vez, para você ficar sabendo.
+
+## A passkey was added to an account
+
+passkey-subject = Uma chave de acesso foi adicionada à sua conta
+passkey-heading = Uma chave de acesso foi adicionada à sua conta
+passkey-when = Uma chave de acesso foi adicionada à sua conta em { $when }. A partir de agora, ela pode ser usada para entrar na sua conta.
+passkey-when-org = Uma chave de acesso foi adicionada à sua conta na { $org } em { $when }. A partir de agora, ela pode ser usada para entrar na sua conta.
+passkey-if-told = Se você adicionou a chave, não precisa fazer mais nada.
+# "If you didn't add it" is bold in the HTML part; a comma joins it to the next message.
+passkey-if-not-expected = Se você não adicionou a chave
+passkey-if-not-expected-then = fale com seu administrador agora.
+passkey-preheader = Se você não adicionou a chave, fale com seu administrador.
+passkey-footer = Este e-mail foi enviado para { $to } porque uma chave de acesso foi adicionada à conta. Enviamos este aviso toda vez, para você ficar sabendo.

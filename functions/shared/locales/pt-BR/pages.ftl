@@ -135,3 +135,19 @@ signed-in-next-time = Da próxima vez, entre com seu e-mail ou número de celula
 signed-in-change = Alterar sua senha
 sign-out = Sair
 sign-out-everywhere = Sair em todos os dispositivos
+
+## Passkeys (the setup, reset and sign-in pages' button, and the reset page's list)
+
+passkey-button = Usar uma chave de acesso
+passkey-setup-hint = Entre com sua impressão digital, seu rosto ou o bloqueio de tela em vez de uma senha.
+passkey-sign-in-hint = Entre com sua impressão digital, seu rosto ou o bloqueio de tela.
+passkey-or-password = Ou escolha uma senha:
+passkey-or-sign-in = Ou entre com sua senha:
+passkey-failed = A chave de acesso não funcionou. Tente novamente ou use uma senha.
+passkey-cancelled = Nenhuma chave de acesso foi usada. Tente novamente quando quiser ou use uma senha.
+passkey-link-dead = Este link não funciona mais. Peça um novo.
+passkey-disabled = Esta conta está desativada. Peça ao seu administrador para ativá-la.
+passkeys-on-account = Chaves de acesso desta conta
+# $date: when it was added, as `date-time` writes it (with the year).
+passkey-unnamed = Chave de acesso adicionada em { $date }
+passkey-named = { $name }, adicionada em { $date }

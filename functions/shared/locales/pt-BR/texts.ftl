@@ -17,3 +17,5 @@ text-reset = { $org }: redefinir senha ({ $lifetime }):
 text-reset-no-org = Redefina sua senha em até { $lifetime }:
 text-contact-changed = { $org }: o e-mail ou celular da sua conta foi alterado. Se você não esperava por isso, fale com seu administrador.
 text-contact-changed-no-org = O e-mail ou celular da sua conta foi alterado. Se você não esperava por isso, fale com seu administrador.
+text-passkey-added = { $org }: uma chave de acesso foi adicionada à sua conta. Se você não adicionou a chave, fale com seu administrador.
+text-passkey-added-no-org = Uma chave de acesso foi adicionada à sua conta. Se você não adicionou a chave, fale com seu administrador.

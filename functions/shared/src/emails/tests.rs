@@ -262,6 +262,21 @@ fn no_email_holds_a_word_from_outside_the_catalogue() {
             }
             .render(),
         );
+        for notice in [
+            crate::notices::Notice::ContactChanged,
+            crate::notices::Notice::PasskeyAdded,
+        ] {
+            emails.push(
+                crate::notices::NoticeEmail {
+                    notice,
+                    lang: pseudo(),
+                    to: &to,
+                    org_name: org,
+                    at: Utc::now(),
+                }
+                .render(),
+            );
+        }
     }
     for m in &emails {
         let values = [

@@ -12,8 +12,8 @@ use crate::ports::StoreError;
 use crate::services::limits::OverLimit;
 use crate::services::{
     AccountStatusError, AdminError, CancelInviteError, ChangePasswordError, CodeError,
-    FindUserError, ForgotError, InviteError, LinkError, ListUsersError, RedeemError, ResendError,
-    SignInError,
+    FindUserError, ForgotError, InviteError, LinkError, ListUsersError, PasskeyError, RedeemError,
+    ResendError, SignInError,
 };
 use crate::telemetry::log_unexpected;
 
@@ -36,6 +36,14 @@ pub enum ErrorCode {
     TokenExpired,
     TokenUsed,
     CodeInvalid,
+    /// A passkey's answer that does not verify (API.md, "Passkeys").
+    PasskeyInvalid,
+    /// Adding a passkey (or a first password after one) needs a fresh sign-in.
+    ReauthenticationRequired,
+    /// The user's only way in.
+    LastCredential,
+    /// A count per user or organisation is full (passkeys).
+    LimitReached,
     PayloadTooLarge,
     UnsupportedMediaType,
     TooManyRequests,
@@ -46,16 +54,22 @@ pub enum ErrorCode {
 impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
-            Self::InvalidRequest | Self::CodeInvalid => StatusCode::BAD_REQUEST,
+            Self::InvalidRequest | Self::CodeInvalid | Self::PasskeyInvalid => {
+                StatusCode::BAD_REQUEST
+            }
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::AccountDisabled => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::AccountDisabled | Self::ReauthenticationRequired => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::EmailTaken
             | Self::PhoneTaken
             | Self::AlreadyActive
             | Self::CannotDisableSelf
-            | Self::CannotDemoteSelf => StatusCode::CONFLICT,
+            | Self::CannotDemoteSelf
+            | Self::LastCredential
+            | Self::LimitReached => StatusCode::CONFLICT,
             Self::TokenInvalid | Self::TokenExpired | Self::TokenUsed => StatusCode::GONE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -83,6 +97,10 @@ impl ErrorCode {
             Self::TokenExpired => "token_expired",
             Self::TokenUsed => "token_used",
             Self::CodeInvalid => "code_invalid",
+            Self::PasskeyInvalid => "passkey_invalid",
+            Self::ReauthenticationRequired => "reauthentication_required",
+            Self::LastCredential => "last_credential",
+            Self::LimitReached => "limit_reached",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::TooManyRequests => "too_many_requests",
@@ -110,6 +128,10 @@ impl ErrorCode {
             Self::TokenExpired => "This link has expired. Ask for a new one.",
             Self::TokenUsed => "This link has already been used.",
             Self::CodeInvalid => "That code doesn't match. Check it, or ask for a new one.",
+            Self::PasskeyInvalid => "The passkey could not be verified. Try again; the link still works.",
+            Self::ReauthenticationRequired => "Sign in again (not with the temporary password), then try within 5 minutes.",
+            Self::LastCredential => "This passkey is your only way to sign in. Choose a password or add another passkey first.",
+            Self::LimitReached => "The most allowed already exist. Remove one first.",
             Self::PayloadTooLarge => "The request body is larger than 16 KiB.",
             Self::UnsupportedMediaType => "Send the body as application/json.",
             Self::TooManyRequests => "Too many attempts. Wait a little and try again.",
@@ -384,6 +406,21 @@ impl From<SignInError> for ApiError {
     }
 }
 
+impl From<PasskeyError> for ApiError {
+    fn from(e: PasskeyError) -> Self {
+        match e {
+            PasskeyError::NotOffered | PasskeyError::NotFound => ErrorCode::NotFound.into(),
+            PasskeyError::Invalid => ErrorCode::PasskeyInvalid.into(),
+            PasskeyError::Reauthenticate => ErrorCode::ReauthenticationRequired.into(),
+            PasskeyError::LastCredential => ErrorCode::LastCredential.into(),
+            PasskeyError::TooMany => ErrorCode::LimitReached.into(),
+            PasskeyError::Redeem(e) => e.into(),
+            PasskeyError::SignIn(e) => e.into(),
+            PasskeyError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<ForgotError> for ApiError {
     fn from(e: ForgotError) -> Self {
         match e {
@@ -412,6 +449,7 @@ impl From<ChangePasswordError> for ApiError {
             }
             ChangePasswordError::TooManyAttempts(o) => o.into(),
             ChangePasswordError::SessionEnded => ErrorCode::Unauthorized.into(),
+            ChangePasswordError::Reauthenticate => ErrorCode::ReauthenticationRequired.into(),
             ChangePasswordError::Hash(e) => e.into(),
             ChangePasswordError::Store(e) => e.into(),
         }

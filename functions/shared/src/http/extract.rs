@@ -205,6 +205,20 @@ impl Fields {
             .ok_or_else(|| ApiError::invalid(name, format!("`{name}` is required.")))
     }
 
+    /// A JSON object field as its JSON text (a passkey's `credential`, read as it came):
+    /// `Ok(None)` when absent (or null), 400 naming the field for anything but an object.
+    pub fn object(&self, name: &'static str) -> Result<Option<Vec<u8>>, ApiError> {
+        let refuse = || ApiError::invalid(name, format!("`{name}` must be a JSON object."));
+        match self {
+            Fields::Json(map) => match map.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v @ Value::Object(_)) => serde_json::to_vec(v).map(Some).map_err(|_| refuse()),
+                Some(_) => Err(refuse()),
+            },
+            Fields::Form(_) => Err(refuse()),
+        }
+    }
+
     /// A yes/no field: JSON `true`/`false`, or a form's `1`, `true` or `on` (a checkbox) and
     /// `0`, `false` or empty. Absent is `false`.
     pub fn flag(&self, name: &'static str) -> Result<bool, ApiError> {
@@ -410,6 +424,28 @@ impl FromRequestParts<Arc<Services>> for CurrentUser {
         };
         let format = Format::of(&parts.headers);
         app.user_for_session(jwt)
+            .await
+            .map(Self)
+            .map_err(|e| Refusal {
+                format,
+                error: e.into(),
+            })
+    }
+}
+
+/// [`CurrentUser`], with the session's claims (when and how the user proved who they are).
+pub struct CurrentSession(pub Option<(User, crate::domain::Claims)>);
+
+impl FromRequestParts<Arc<Services>> for CurrentSession {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<Services>) -> Result<Self, Refusal> {
+        let Some(jwt) = session_token(&parts.headers, &CookieNames::of(&app.config)) else {
+            return Ok(Self(None));
+        };
+        let format = Format::of(&parts.headers);
+        app.session_case()
+            .session_of(jwt)
             .await
             .map(Self)
             .map_err(|e| Refusal {

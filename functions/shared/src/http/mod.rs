@@ -89,6 +89,18 @@ enum Endpoint {
     Logout,
     PasswordPage,
     ChangePassword,
+    SetupPasskeyOptions,
+    SetupPasskey,
+    ResetPasskeyOptions,
+    ResetPasskey,
+    LoginPasskeyOptions,
+    LoginPasskey,
+    ListPasskeys,
+    AddPasskeyOptions,
+    AddPasskey,
+    RemovePasskey,
+    /// `GET /passkey.js`: the pages' one script (same-origin, as their CSP allows).
+    PasskeyScript,
 }
 
 /// One route of the contract.
@@ -200,6 +212,62 @@ pub const ROUTES: &[Route] = &[
         Function::Login,
         Endpoint::ChangePassword,
     ),
+    route(
+        "POST",
+        "/setup/passkey/options",
+        Function::RedeemToken,
+        Endpoint::SetupPasskeyOptions,
+    ),
+    route(
+        "POST",
+        "/setup/passkey",
+        Function::RedeemToken,
+        Endpoint::SetupPasskey,
+    ),
+    route(
+        "POST",
+        "/reset/passkey/options",
+        Function::RedeemToken,
+        Endpoint::ResetPasskeyOptions,
+    ),
+    route(
+        "POST",
+        "/reset/passkey",
+        Function::RedeemToken,
+        Endpoint::ResetPasskey,
+    ),
+    route(
+        "POST",
+        "/login/passkey/options",
+        Function::Login,
+        Endpoint::LoginPasskeyOptions,
+    ),
+    route(
+        "POST",
+        "/login/passkey",
+        Function::Login,
+        Endpoint::LoginPasskey,
+    ),
+    route("GET", "/passkeys", Function::Login, Endpoint::ListPasskeys),
+    route(
+        "POST",
+        "/passkeys/options",
+        Function::Login,
+        Endpoint::AddPasskeyOptions,
+    ),
+    route("POST", "/passkeys", Function::Login, Endpoint::AddPasskey),
+    route(
+        "DELETE",
+        "/passkeys/{id}",
+        Function::Login,
+        Endpoint::RemovePasskey,
+    ),
+    route(
+        "GET",
+        "/passkey.js",
+        Function::Login,
+        Endpoint::PasskeyScript,
+    ),
 ];
 
 /// What answers an endpoint, as axum routes it.
@@ -259,8 +327,12 @@ fn create_user_handler(endpoint: Endpoint) -> Option<Handler> {
 
 /// The redeem-token function's endpoints: the setup and reset links.
 fn redeem_token_handler(endpoint: Endpoint) -> Option<Handler> {
-    use handlers::links;
+    use handlers::{links, passkeys};
     Some(match endpoint {
+        Endpoint::SetupPasskeyOptions => post(passkeys::setup_options),
+        Endpoint::SetupPasskey => post(passkeys::setup),
+        Endpoint::ResetPasskeyOptions => post(passkeys::reset_options),
+        Endpoint::ResetPasskey => post(passkeys::reset),
         Endpoint::SetupPage => get(links::setup_page),
         Endpoint::Setup => post(links::setup),
         Endpoint::ResetPage => get(links::reset_page),
@@ -272,8 +344,15 @@ fn redeem_token_handler(endpoint: Endpoint) -> Option<Handler> {
 
 /// The login function's endpoints: signing in and out, forgot-password, the JWKS, the password.
 fn login_handler(endpoint: Endpoint) -> Option<Handler> {
-    use handlers::{account, login};
+    use handlers::{account, login, passkeys};
     Some(match endpoint {
+        Endpoint::LoginPasskeyOptions => post(passkeys::sign_in_options),
+        Endpoint::LoginPasskey => post(passkeys::sign_in),
+        Endpoint::ListPasskeys => get(passkeys::list),
+        Endpoint::AddPasskeyOptions => post(passkeys::add_options),
+        Endpoint::AddPasskey => post(passkeys::add),
+        Endpoint::RemovePasskey => delete(passkeys::remove),
+        Endpoint::PasskeyScript => get(passkeys::script),
         Endpoint::LoginPage => get(login::login_page),
         Endpoint::Login => post(login::login),
         Endpoint::ForgotPage => get(login::forgot_page),

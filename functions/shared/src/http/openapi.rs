@@ -21,6 +21,10 @@ use super::contract::account::{ChangePasswordBody, Jwks, LogoutBody};
 use super::contract::batch::{CrewRequest, CrewResult};
 use super::contract::links::RedeemBody;
 use super::contract::login::{Accepted, Credentials, ForgotRequest, SessionBody, SignInBody};
+use super::contract::passkeys::{
+    AddPasskeyRequest, AddedPasskey, PasskeyLinkOptionsRequest, PasskeyLinkRequest, PasskeyList,
+    PasskeyOptions, PasskeySignInRequest, PasskeyView,
+};
 use super::contract::users::{
     CorrectUserRequest, CreateUserRequest, InviteOnly, InviteOptionsBody, ListUsersQuery, UserOnly,
     UserPage, UserWithInvite,
@@ -49,6 +53,14 @@ use super::{Endpoint, ROUTES};
     ChangePasswordBody,
     LogoutBody,
     Jwks,
+    PasskeyLinkOptionsRequest,
+    PasskeyLinkRequest,
+    PasskeySignInRequest,
+    AddPasskeyRequest,
+    PasskeyOptions,
+    PasskeyView,
+    PasskeyList,
+    AddedPasskey,
 )))]
 struct Schemas;
 
@@ -132,11 +144,16 @@ pub fn document() -> OpenApi {
         };
         let mut operation = operation(r.endpoint);
         if r.path.contains("{id}") {
+            let what = if r.path.starts_with("/passkeys") {
+                "The passkey's id (its credential id, base64url)."
+            } else {
+                "The user's id."
+            };
             let id = ParameterBuilder::new()
                 .name("id")
                 .parameter_in(ParameterIn::Path)
                 .required(Required::True)
-                .description(Some("The user's id."))
+                .description(Some(what))
                 .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
                 .build();
             operation
@@ -382,6 +399,94 @@ fn operation(endpoint: Endpoint) -> Operation {
             .response("403", error())
             .response("429", error())
             .response("503", error())
+            .build(),
+        Endpoint::SetupPasskeyOptions | Endpoint::ResetPasskeyOptions => {
+            let id = if endpoint == Endpoint::SetupPasskeyOptions {
+                "setup.passkeyOptions"
+            } else {
+                "reset.passkeyOptions"
+            };
+            op(id, Anyone, "Registration options for the link's user (the link or its code). Consumes nothing; a wrong code counts as one at POST /setup.")
+                .request_body(body::<PasskeyLinkOptionsRequest>(false, true))
+                .response("200", answer::<PasskeyOptions>("PublicKeyCredentialCreationOptionsJSON; its challenge works once, for 5 minutes."))
+                .response("400", error())
+                .response("404", error())
+                .response("410", error())
+                .response("415", error())
+                .response("429", error())
+                .response("503", error())
+                .build()
+        }
+        Endpoint::SetupPasskey | Endpoint::ResetPasskey => {
+            let id = if endpoint == Endpoint::SetupPasskey {
+                "setup.passkey"
+            } else {
+                "reset.passkey"
+            };
+            op(id, Anyone, "Redeem the link with a new passkey instead of a password: link and code used, temporary password dead, signed in.")
+                .description(Some("A bad or replayed challenge, a wrong origin or rp id, or a response that does not verify: `400 passkey_invalid`, and the link still works."))
+                .request_body(body::<PasskeyLinkRequest>(false, true))
+                .response("200", answer::<SessionBody>("Signed in (JSON); also sets the cookies."))
+                .response("303", bare("Signed in (the page's own script, a same-origin fetch): to the app URL with the cookies."))
+                .response("400", error())
+                .response("404", error())
+                .response("410", error())
+                .response("415", error())
+                .response("503", error())
+                .build()
+        }
+        Endpoint::LoginPasskeyOptions => op("login.passkeyOptions", Anyone, "Discoverable sign-in options (no allowCredentials); limited per address like sign-in.")
+            .response("200", answer::<PasskeyOptions>("PublicKeyCredentialRequestOptionsJSON; its challenge works once, for 5 minutes."))
+            .response("404", error())
+            .response("429", error())
+            .response("503", error())
+            .build(),
+        Endpoint::LoginPasskey => op("login.passkey", Anyone, "Sign in with a passkey: POST /login's answers.")
+            .request_body(body::<PasskeySignInRequest>(false, true))
+            .response("200", answer::<SignInBody>("Signed in (`mustChangePassword` is false)."))
+            .response("303", bare("Signed in (the page's own script): to the app URL with the cookies."))
+            .response("400", error())
+            .response("401", error())
+            .response("403", error())
+            .response("404", error())
+            .response("415", error())
+            .response("429", error())
+            .response("503", error())
+            .build(),
+        Endpoint::ListPasskeys => op("passkeys.list", SignedIn, "The signed-in user's own passkeys.")
+            .response("200", answer::<PasskeyList>("The passkeys."))
+            .response("401", error())
+            .response("404", error())
+            .response("503", error())
+            .build(),
+        Endpoint::AddPasskeyOptions => op("passkeys.addOptions", SignedIn, "Registration options for one more passkey; excludeCredentials lists the user's passkeys.")
+            .description(Some("Only with a session under 5 minutes old that was not the temporary password (`403 reauthentication_required` otherwise)."))
+            .response("200", answer::<PasskeyOptions>("PublicKeyCredentialCreationOptionsJSON."))
+            .response("401", error())
+            .response("403", error())
+            .response("404", error())
+            .response("503", error())
+            .build(),
+        Endpoint::AddPasskey => op("passkeys.add", SignedIn, "Keep a new passkey; the user gets a \"passkey added\" notice.")
+            .request_body(body::<AddPasskeyRequest>(false, true))
+            .response("201", answer::<AddedPasskey>("Added."))
+            .response("400", error())
+            .response("401", error())
+            .response("403", error())
+            .response("404", error())
+            .response("409", error())
+            .response("415", error())
+            .response("503", error())
+            .build(),
+        Endpoint::RemovePasskey => op("passkeys.remove", SignedIn, "Remove one of the user's passkeys.")
+            .response("204", bare("Removed."))
+            .response("401", error())
+            .response("404", error())
+            .response("409", error())
+            .response("503", error())
+            .build(),
+        Endpoint::PasskeyScript => op("passkey.script", Anyone, "The pages' passkey script (same-origin, as their CSP allows).")
+            .response("200", ResponseBuilder::new().description("JavaScript.").content("text/javascript", Content::new(Some(ObjectBuilder::new().schema_type(Type::String)))).build())
             .build(),
     }
 }

@@ -14,7 +14,7 @@ use crate::domain::{
     Correction, CorrectionRefused, EmailAddress, Identifier, Locale, PhoneError, PhoneNumber,
     PhoneRules, Role, User, UserStatus,
 };
-use crate::notices::notify_contact_changed;
+use crate::notices::{notify, Notice};
 use crate::ports::{Clock, Crew, Limits, Mailer, StoreError, Texter, Users};
 
 /// What an admin asked to change, as read at the edge: `None` leaves a field as it is,
@@ -231,7 +231,8 @@ impl CorrectUser<'_> {
                     let to = self
                         .within_daily_texts(changed_contacts(before, &after), &after, now)
                         .await;
-                    notify_contact_changed(
+                    notify(
+                        Notice::ContactChanged,
                         self.mailer,
                         self.texter,
                         &to,

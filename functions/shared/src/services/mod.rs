@@ -22,6 +22,7 @@ mod invite_types;
 pub mod limits;
 pub mod outbox;
 mod outbox_texts;
+pub mod passkeys;
 pub mod password;
 pub mod probing;
 pub mod redeem;
@@ -46,6 +47,7 @@ pub use invite::{
     Delivery, FindUserError, InviteError, InviteOptions, InviteRequest, Invited, ResendError,
 };
 pub use outbox::Handover;
+pub use passkeys::PasskeyError;
 pub use password::{ChangePasswordError, ChangePasswordRequest};
 pub use redeem::{Credential, LinkError, RedeemError, RedeemRequest};
 pub use schedule::ScheduleReport;
@@ -85,6 +87,9 @@ pub struct Services {
     pub policy: PasswordPolicy,
     /// Built by the caller with the other adapters (`adapters::breached::from_config`).
     pub breached: Arc<dyn BreachedPasswords>,
+    /// The WebAuthn relying party of `PUBLIC_BASE_URL`; `None` when its host is an IP address,
+    /// which browsers refuse (passkeys are then not offered).
+    pub rp: Option<crate::webauthn::RelyingParty>,
 }
 
 /// What a password found in a breach corpus is refused with, at its field.
@@ -111,6 +116,7 @@ impl Services {
             config.session_ttl,
         );
         Ok(Self {
+            rp: crate::webauthn::RelyingParty::from_base_url(&config.public_base_url),
             breached,
             policy: config.password_policy,
             config,

@@ -34,6 +34,9 @@ pub struct ChangePasswordRequest {
     /// The request's device tokens (the browser's cookie, or an app's `deviceToken`): from a
     /// known device of this user, a wrong current password counts against that device only.
     pub device_tokens: Vec<String>,
+    /// The session proved a passkey less than 5 minutes ago: a user with no password (set up
+    /// with a passkey) may then choose one without a current password (API.md, "Passkeys").
+    pub fresh_passkey: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +53,10 @@ pub enum ChangePasswordError {
     /// The session ended meanwhile (another change, a reset, a sign-out everywhere).
     #[error("the session is no longer current")]
     SessionEnded,
+    /// A user without a password (a passkey's) chooses one only right after signing in with
+    /// the passkey.
+    #[error("sign in again with the passkey first")]
+    Reauthenticate,
     #[error("hashing the new password")]
     Hash(#[from] HashError),
     #[error("changing the password")]
@@ -141,10 +148,14 @@ impl OwnAccount<'_> {
     ) -> Result<Session, ChangePasswordError> {
         // A session from a temporary password that has run out (`TEMP_PASSWORD_TTL`) may not
         // set the password without one: it could not sign in again either.
-        if user.password_hash.is_none()
+        if !user.has_own_credential()
             && !temporary_password_works(self.temp_password_ttl, &user, self.clock.now())
         {
             return Err(ChangePasswordError::SessionEnded);
+        }
+        // A passkey's user without a password has none to type: a passkey just proved instead.
+        if user.password_hash.is_none() && !user.passkeys.is_empty() && !request.fresh_passkey {
+            return Err(ChangePasswordError::Reauthenticate);
         }
         let context = password_context(&user.contacts, user.org_name.as_deref());
         let password = check_new_password(
@@ -153,14 +164,16 @@ impl OwnAccount<'_> {
             request.confirmation.as_ref(),
             context,
         )?;
-        // The new session's `amr`: the current password proved again, or, for a first password
-        // chosen from a temporary-password session (nothing typed again), still `tmp`.
+        // The new session's `amr`: the current password proved again; for a first password
+        // chosen from a temporary-password session (nothing typed again), still `tmp`; after a
+        // passkey's sign-in, the passkey.
         let proof = match user.password_hash.clone() {
             Some(own) => {
                 self.check_current_password(&user, own, &request, source_ip)
                     .await?;
                 crate::domain::session::Proof::Password
             }
+            None if request.fresh_passkey => crate::domain::session::Proof::Passkey,
             None => crate::domain::session::Proof::TemporaryPassword,
         };
         if self.breached.is_breached(&request.password).await {

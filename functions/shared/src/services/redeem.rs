@@ -11,7 +11,7 @@ use crate::domain::token::parse_token;
 use crate::domain::user::new_session_version;
 use crate::domain::{
     CodeKeys, DeviceKeys, LinkProblem, Locale, NewPassword, PasswordPolicy, PasswordRejected,
-    SessionKeys, TokenHash, TokenPurpose, TokenRecord,
+    SessionKeys, TokenHash, TokenPurpose, TokenRecord, User,
 };
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{
@@ -124,13 +124,14 @@ impl Services {
         }
     }
 
-    /// What the link's page needs before showing the form ([`RedeemLink::open`]).
+    /// What the link's page needs before showing the form ([`RedeemLink::open`]), and the user
+    /// as that read found them (the reset page lists their passkeys).
     pub async fn open_link(
         &self,
         purpose: TokenPurpose,
         raw: Option<&str>,
-    ) -> Result<TokenRecord, LinkError> {
-        self.redeem_case().open(purpose, raw).await
+    ) -> Result<(TokenRecord, User), LinkError> {
+        self.redeem_case().open_with_user(purpose, raw).await
     }
 
     /// Consumes the link and signs the user in ([`RedeemLink::redeem`]).
@@ -163,7 +164,7 @@ impl RedeemLink<'_> {
     }
 
     /// The token behind a link, if it can still be used now: right purpose, unused, unexpired.
-    async fn find_token(
+    pub(super) async fn find_token(
         &self,
         purpose: TokenPurpose,
         raw: Option<&str>,
@@ -189,6 +190,15 @@ impl RedeemLink<'_> {
         purpose: TokenPurpose,
         raw: Option<&str>,
     ) -> Result<TokenRecord, LinkError> {
+        Ok(self.open_with_user(purpose, raw).await?.0)
+    }
+
+    /// [`Self::open`], with the user as the page's read found them.
+    pub(super) async fn open_with_user(
+        &self,
+        purpose: TokenPurpose,
+        raw: Option<&str>,
+    ) -> Result<(TokenRecord, User), LinkError> {
         let record = self.find_token(purpose, raw).await?;
         // By the identifier the user is filed under, the token's copy of it: one read where the
         // id would take two on DynamoDB.
@@ -198,11 +208,12 @@ impl RedeemLink<'_> {
             .await
             .map_err(LinkError::Store)?;
         record.check_user(user.as_ref())?;
+        let user = user.ok_or(LinkProblem::Invalid)?;
         // The page speaks the user's locale as it is now (an admin may have changed it since
         // the link went out), not the link's copy.
         let mut record = record;
-        record.locale = user.and_then(|u| u.locale).or(record.locale);
-        Ok(record)
+        record.locale = user.locale.or(record.locale);
+        Ok((record, user))
     }
 
     /// Consumes the link, sets the password, ends every other link and session of the user, and

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod errors;
 pub mod links;
 pub mod login;
+pub mod passkeys;
 pub mod users;
 
 pub use errors::{ErrorBody, ErrorDetail};

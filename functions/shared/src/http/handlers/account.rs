@@ -11,8 +11,8 @@ use crate::domain::{Refusal, User};
 use crate::http::contract::account::{ChangePasswordBody, LogoutBody};
 use crate::http::cookies::{self, CookieNames};
 use crate::http::extract::{
-    session_token, BrowserDevices, ClientIp, CurrentUser, Fields, FromFields, MaybeSubmitted,
-    Submitted,
+    session_token, BrowserDevices, ClientIp, CurrentSession, CurrentUser, Fields, FromFields,
+    MaybeSubmitted, Submitted,
 };
 use crate::http::lang::page_lang;
 use crate::http::layers::CacheFor;
@@ -162,7 +162,8 @@ fn change_form(app: &Services, user: &User, problems: Problems) -> String {
         user.org_name.as_deref(),
         ChangePasswordState {
             email: home.as_str(),
-            first_password: user.must_change_password(),
+            // No password to type yet: the temporary one's user, or a passkey's.
+            first_password: user.password_hash.is_none(),
             min_chars: app.policy.min_chars,
             form_error: refused.then(|| t.get("not-changed")).as_deref(),
             current_error: problems.current.map(|id| t.get(id)).as_deref(),
@@ -226,20 +227,23 @@ impl Outcome for Changed {
 /// `POST /password`: a new password for the signed-in user; every other session ends.
 pub async fn change_password(
     State(app): State<Arc<Services>>,
-    CurrentUser(user): CurrentUser,
+    CurrentSession(session): CurrentSession,
     ClientIp(ip): ClientIp,
     browser: BrowserDevices,
     submitted: Submitted<ChangePasswordBody>,
 ) -> Response {
     let Submitted { format, input } = submitted;
-    let Some(user) = user else {
+    let Some((user, claims)) = session else {
         return respond(&app, format, NotSignedIn);
     };
+    let fresh_passkey =
+        claims.by_passkey() && claims.fresh(app.now(), crate::domain::passkey::fresh_sign_in());
     let request = ChangePasswordRequest {
         current: input.current_password.map(SecretString::from),
         password: SecretString::from(input.password),
         confirmation: input.password_confirmation.map(SecretString::from),
         device_tokens: browser.with_body(input.device_token),
+        fresh_passkey,
     };
     let result = app.change_password(user.clone(), request, &ip).await;
     respond(&app, format, Changed { user, result })

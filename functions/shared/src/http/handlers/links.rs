@@ -16,7 +16,7 @@ use crate::http::respond::{
     page, respond, see_other, signed_in_json, with_session_cookie, Outcome,
 };
 use crate::http::ApiError;
-use crate::i18n::Lang;
+use crate::i18n::{Arg, Lang};
 use crate::services::{
     CodeError, Credential, LinkError, RedeemError, RedeemRequest, Services, Session,
 };
@@ -33,10 +33,18 @@ pub async fn page_for(app: &Services, purpose: TokenPurpose, token: LinkToken) -
         );
     }
     match app.open_link(purpose, token.as_deref()).await {
-        Ok(record) => page(
-            StatusCode::OK,
-            form(app, purpose, &record, token.as_deref(), Problems::default()),
-        ),
+        Ok((record, user)) => page(StatusCode::OK, {
+            let t = page_lang(record.locale);
+            let listed = listed_passkeys(&t, purpose, &user);
+            form_listing(
+                app,
+                purpose,
+                &record,
+                token.as_deref(),
+                Problems::default(),
+                listed,
+            )
+        }),
         Err(e) => e.page(app),
     }
 }
@@ -295,6 +303,8 @@ fn code_form(app: &Services, purpose: TokenPurpose, identifier: &str, p: Problem
         guessed(),
         purpose,
         PasswordFormState {
+            passkey: offer(app, purpose),
+            passkeys: Vec::new(),
             token: "",
             email: "",
             min_chars: app.policy.min_chars,
@@ -348,6 +358,33 @@ impl Outcome for LinkError {
     }
 }
 
+/// The account's passkeys as the reset page lists them (the setup page lists none).
+fn listed_passkeys(t: &Lang, purpose: TokenPurpose, user: &crate::domain::User) -> Vec<String> {
+    if purpose != TokenPurpose::Reset {
+        return Vec::new();
+    }
+    user.passkeys
+        .iter()
+        .map(|p| {
+            let added = t.date_time(p.created_at);
+            match &p.name {
+                Some(name) => t.with(
+                    "passkey-named",
+                    &[("name", Arg::Text(name)), ("date", Arg::Text(&added))],
+                ),
+                None => t.one("passkey-unnamed", "date", &added),
+            }
+        })
+        .collect()
+}
+
+/// The passkey button of a link's page, where passkeys are offered.
+fn offer(app: &Services, purpose: TokenPurpose) -> Option<pages::PasskeyOffer> {
+    app.rp
+        .is_some()
+        .then(|| pages::PasskeyOffer::register(purpose, &app.config.app_url))
+}
+
 /// The form a link opens, in its user's locale as `open` read it (unless the tech chose
 /// another), with their company's name.
 fn form(
@@ -357,6 +394,18 @@ fn form(
     token: Option<&str>,
     problems: Problems<'_>,
 ) -> String {
+    form_listing(app, purpose, record, token, problems, Vec::new())
+}
+
+/// [`form`], listing the account's `passkeys`.
+fn form_listing(
+    app: &Services,
+    purpose: TokenPurpose,
+    record: &TokenRecord,
+    token: Option<&str>,
+    problems: Problems<'_>,
+    passkeys: Vec<String>,
+) -> String {
     let t = page_lang(record.locale);
     let s = said(&t, &problems);
     let home = record.contacts.home();
@@ -365,6 +414,8 @@ fn form(
         record.org_name.as_deref(),
         purpose,
         PasswordFormState {
+            passkey: offer(app, purpose),
+            passkeys,
             token: token.unwrap_or_default().trim(),
             email: home.as_str(),
             min_chars: app.policy.min_chars,

@@ -20,8 +20,11 @@ use crate::http::respond::{
 use crate::http::{ApiError, ErrorCode};
 use crate::services::{Services, SignedIn};
 
-pub async fn login_page() -> Response {
-    page(StatusCode::OK, pages::login(request_lang(), "", None))
+pub async fn login_page(State(app): State<Arc<Services>>) -> Response {
+    page(
+        StatusCode::OK,
+        pages::login(request_lang(), "", None, sign_in_offer(&app)),
+    )
 }
 
 pub async fn forgot_page() -> Response {
@@ -77,7 +80,12 @@ impl Outcome for SignIn {
                 // The request's language, never the account's: the form must not tell whether
                 // the identifier exists.
                 let t = request_lang();
-                let form = pages::login(t, self.typed_email.trim(), Some(&t.get(message)));
+                let form = pages::login(
+                    t,
+                    self.typed_email.trim(),
+                    Some(&t.get(message)),
+                    sign_in_offer(app),
+                );
                 e.with_retry_after(page(e.status(), form))
             }
         }
@@ -225,4 +233,11 @@ pub async fn forgot(
             result,
         },
     )
+}
+
+/// The sign-in page's passkey button, where passkeys are offered.
+fn sign_in_offer(app: &Services) -> Option<pages::PasskeyOffer> {
+    app.rp
+        .is_some()
+        .then(|| pages::PasskeyOffer::sign_in(&app.config.app_url))
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod batch;
 pub mod links;
 pub mod login;
+pub mod passkeys;
 pub mod users;
 
 use crate::domain::{EmailAddress, Identifier, PhoneNumber, PhoneRules};

@@ -36,13 +36,15 @@ static CSS_HASH: LazyLock<String> = LazyLock::new(|| sha256_b64(CSS));
 static JS_HASH: LazyLock<String> = LazyLock::new(|| sha256_b64(JS));
 
 /// The Content-Security-Policy of every page: nothing from anywhere but this page's own inline
-/// style and script (by hash), and forms that post here or land on the app (`form_target`).
+/// style and script (by hash) and this origin's own script file (`/passkey.js`, which may
+/// `fetch` this origin only), and forms that post here or land on the app (`form_target`).
 /// `img-src data:` is for the empty icon in `base.html`, which stops browsers asking for
 /// `/favicon.ico` (a 404, and on Lambda an invocation, on every page view).
 pub fn content_security_policy(form_target: &str) -> String {
     format!(
-        "default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}'; img-src data:; \
-         form-action 'self' {form_target}; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}' 'self'; \
+         connect-src 'self'; img-src data:; form-action 'self' {form_target}; \
+         frame-ancestors 'none'; base-uri 'none'",
         *CSS_HASH, *JS_HASH
     )
 }
@@ -69,6 +71,52 @@ pub struct Chrome {
     pub wide: bool,
     /// The language menu: plain links, so it works without JavaScript.
     pub menu: Vec<MenuItem>,
+    /// The passkey button (`templates/passkey_box.html`) and its script, where the page offers one.
+    pub passkey: Option<PasskeyOffer>,
+}
+
+/// A page's passkey button: which ceremony, where its script posts, and where a success lands.
+pub struct PasskeyOffer {
+    /// `register` (a setup or reset link) or `signin`.
+    pub mode: &'static str,
+    pub options: &'static str,
+    pub finish: &'static str,
+    /// Where the script goes once signed in: the app.
+    pub next: String,
+    /// The catalogue ids of the words under the button and before the password form.
+    pub hint: &'static str,
+    pub or: &'static str,
+}
+
+impl PasskeyOffer {
+    /// The button of a setup or reset page.
+    pub fn register(purpose: crate::domain::TokenPurpose, app_url: &str) -> Self {
+        use crate::domain::TokenPurpose;
+        let (options, finish) = match purpose {
+            TokenPurpose::Setup => ("/setup/passkey/options", "/setup/passkey"),
+            TokenPurpose::Reset => ("/reset/passkey/options", "/reset/passkey"),
+        };
+        Self {
+            mode: "register",
+            options,
+            finish,
+            next: app_url.to_owned(),
+            hint: "passkey-setup-hint",
+            or: "passkey-or-password",
+        }
+    }
+
+    /// The sign-in page's button (and its autofill).
+    pub fn sign_in(app_url: &str) -> Self {
+        Self {
+            mode: "signin",
+            options: "/login/passkey/options",
+            finish: "/login/passkey",
+            next: app_url.to_owned(),
+            hint: "passkey-sign-in-hint",
+            or: "passkey-or-sign-in",
+        }
+    }
 }
 
 impl Chrome {
@@ -117,6 +165,7 @@ impl Chrome {
             script,
             wide: false,
             menu,
+            passkey: None,
         }
     }
 
@@ -212,7 +261,7 @@ mod tests {
 
     #[test]
     fn what_a_page_shows_is_escaped() {
-        let page = login(en(), "\"><script>alert(1)</script>", Some("<b>x</b>"));
+        let page = login(en(), "\"><script>alert(1)</script>", Some("<b>x</b>"), None);
         assert!(!page.contains("<script>alert") && !page.contains("<b>x</b>"));
         let page = change_password(en(), Some("<i>Acme</i>"), change_state(true));
         assert!(
@@ -234,6 +283,11 @@ mod tests {
 
     fn link_state(token: &str) -> PasswordFormState<'_> {
         PasswordFormState {
+            passkey: Some(PasskeyOffer::register(
+                crate::domain::TokenPurpose::Reset,
+                "/app",
+            )),
+            passkeys: vec!["x".into()],
             token,
             email: "ana@example.com",
             min_chars: 12,
@@ -252,8 +306,8 @@ mod tests {
             code_error: Some("x"),
         };
         let mut pages = vec![
-            login(t, "ana@example.com", Some("x")),
-            login(t, "", None),
+            login(t, "ana@example.com", Some("x"), None),
+            login(t, "", None, Some(PasskeyOffer::sign_in("/app"))),
             forgot(t, "ana@example.com", Some("x")),
             forgot_sent(t, "ana@example.com", false, chrono::Duration::minutes(30)),
             forgot_sent(t, "+15551234567", true, chrono::Duration::minutes(30)),
@@ -357,6 +411,6 @@ mod tests {
             },
         );
         assert!(!code.contains("Northwind") && code.contains("name=\"langGuessed\" value=\"1\""));
-        assert!(login(en(), "", None).contains("<p class=\"brand\">Team account</p>"));
+        assert!(login(en(), "", None, None).contains("<p class=\"brand\">Team account</p>"));
     }
 }

@@ -53,6 +53,8 @@ pub struct PasswordFormPage<'a> {
     pub code_entry: Option<CodeEntry<'a>>,
     /// The code form's own fields are what to fix (focus goes there, not to the password).
     pub code_problem: bool,
+    /// The account's passkeys, as the reset page lists them ("name, added date").
+    pub passkeys: Vec<String>,
 }
 
 /// What the code form shows besides the password boxes. Never who the identifier belongs to:
@@ -67,6 +69,10 @@ pub struct CodeEntry<'a> {
 }
 
 pub struct PasswordFormState<'a> {
+    /// The passkey button, where passkeys are offered.
+    pub passkey: Option<super::PasskeyOffer>,
+    /// The account's passkeys, listed on the reset page.
+    pub passkeys: Vec<String>,
     pub token: &'a str,
     pub email: &'a str,
     pub min_chars: usize,
@@ -107,10 +113,12 @@ pub fn code_form(
 fn link_form(
     chrome: Chrome,
     page: TokenPurpose,
-    s: PasswordFormState<'_>,
+    mut s: PasswordFormState<'_>,
     code_entry: Option<CodeEntry<'_>>,
     lang_guessed: bool,
 ) -> String {
+    let mut chrome = chrome;
+    chrome.passkey = s.passkey.take();
     let t = chrome.t;
     let (heading, intro, intro_code, button, action) = match page {
         TokenPurpose::Setup => (
@@ -152,6 +160,7 @@ fn link_form(
         password_error: s.password_error,
         confirmation_error: s.confirmation_error,
         code_entry,
+        passkeys: s.passkeys,
     })
 }
 
@@ -192,6 +201,7 @@ pub fn change_password(t: Lang, org: Option<&str>, s: ChangePasswordState<'_>) -
         confirmation_error: s.confirmation_error,
         code_entry: None,
         code_problem: false,
+        passkeys: Vec::new(),
     })
 }
 
@@ -211,6 +221,8 @@ pub(super) mod tests {
             None,
             TokenPurpose::Setup,
             PasswordFormState {
+                passkey: None,
+                passkeys: Vec::new(),
                 token: "tok-123",
                 email: "ana@example.com",
                 min_chars: 12,

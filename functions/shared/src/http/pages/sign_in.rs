@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use super::{render, Chrome};
+use super::{render, Chrome, PasskeyOffer};
 use crate::i18n::{Arg, Lang};
 
 #[derive(Template)]
@@ -69,9 +69,11 @@ pub fn link_problem(t: Lang, trouble: LinkTrouble) -> String {
     })
 }
 
-pub fn login(t: Lang, email: &str, error: Option<&str>) -> String {
+pub fn login(t: Lang, email: &str, error: Option<&str>, passkey: Option<PasskeyOffer>) -> String {
+    let mut chrome = Chrome::new(t, None, true);
+    chrome.passkey = passkey;
     render(LoginPage {
-        chrome: Chrome::new(t, None, true),
+        chrome,
         email,
         error,
     })
@@ -162,6 +164,7 @@ mod tests {
             en(),
             "ana@example.com",
             Some("That email and password don't match."),
+            None,
         );
         // One field for an email or a mobile number (API.md, `POST /login`).
         let email = between(&page, "<input id=\"identifier\"", ">");
@@ -172,7 +175,7 @@ mod tests {
         assert!(password.contains("autofocus"));
         assert!(password.contains("aria-describedby=\"password-hint form-error\""));
         assert!(password.contains("autocomplete=\"current-password\""));
-        let empty = login(en(), "", Some("Enter your email address."));
+        let empty = login(en(), "", Some("Enter your email address."), None);
         assert!(between(&empty, "<input id=\"identifier\"", ">").contains("autofocus"));
     }
 }
