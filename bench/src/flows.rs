@@ -146,6 +146,8 @@ pub async fn run() -> anyhow::Result<(Vec<Row>, Vec<FlowCost>)> {
     let coded_code = onboarding::domain::OneTimeCode::of_token(&coded.setup_token)
         .digits()
         .to_owned();
+    // A fourth, who sets up with a passkey and signs in with it (`passkeys::flows`).
+    let passkey_user = infra::events::prepare(&app).await?;
 
     // Each flow: (name, requests, target description, check on the DynamoDB calls).
     type Check = fn(&[String]) -> bool;
@@ -401,6 +403,15 @@ pub async fn run() -> anyhow::Result<(Vec<Row>, Vec<FlowCost>)> {
             ),
         )
         .target("≤ 1 read + 1 transaction", calls.len() <= 2),
+    );
+    rows.extend(
+        super::passkeys::flows(
+            &app,
+            passkey_user.setup_token.expose_secret(),
+            &dynamo_calls,
+            &meter,
+        )
+        .await?,
     );
     Ok((rows, costs))
 }

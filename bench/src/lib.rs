@@ -6,6 +6,7 @@ pub mod costs;
 pub mod flows;
 pub mod lambda;
 pub mod mail;
+pub mod passkeys;
 pub mod services;
 pub mod sessions;
 /// The tests' End User Messaging SMS stand-in, compiled in from its one source: the texts' sweep

@@ -23,7 +23,7 @@ async fn main() -> anyhow::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000);
     // BENCH_ONLY=flows,argon2 (any of cold-starts, memory, zips, flows, mail, texts, warm,
-    // sessions, argon2): those parts only, printed and not written to docs/BENCHMARKS.md.
+    // sessions, passkeys, argon2): those parts only, printed and not written to docs/BENCHMARKS.md.
     let only: Option<Vec<String>> = std::env::var("BENCH_ONLY")
         .ok()
         .map(|v| v.split(',').map(|p| p.trim().to_owned()).collect());
@@ -100,6 +100,10 @@ async fn main() -> anyhow::Result<()> {
     if wanted("sessions") {
         eprintln!("bench: session JWTs, EdDSA beside HS256");
         rows.extend(bench::sessions::run(jwt_runs));
+    }
+    if wanted("passkeys") {
+        eprintln!("bench: passkey verification");
+        rows.extend(bench::passkeys::run(jwt_runs / 5));
     }
     if wanted("argon2") {
         eprintln!("bench: argon2id");
