@@ -54,6 +54,8 @@ mod aws_wiring;
 #[cfg(feature = "services")]
 mod browser;
 #[cfg(feature = "services")]
+mod browser_passkeys;
+#[cfg(feature = "services")]
 mod functions;
 #[cfg(feature = "services")]
 mod mailer_ses;
