@@ -57,7 +57,7 @@ impl Local {
             .with_state(state);
         let base: Arc<str> = Arc::from(app.services.config.public_base_url.trim_end_matches('/'));
         // Inside the shared layers, so the 303 has every response's headers (no-store, …).
-        let routes = contract_routes(Serves::ALL)
+        let routes = contract_routes(Serves::ALL, app.services.rp.is_some())
             .with_state(app.services.clone())
             .merge(local_pages)
             .layer(middleware::from_fn_with_state(base, one_loopback_origin));

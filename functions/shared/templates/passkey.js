@@ -24,11 +24,12 @@
     return input && input.value ? input.value : undefined;
   }
 
-  // What names the link: its token, or the code with where it was sent.
+  // What names the link: its token, or the code with where it was sent (null: not typed yet).
   function link() {
     var token = field("token");
     if (token) return { token: token };
-    return { identifier: field("identifier"), code: field("code") };
+    var identifier = field("identifier"), code = field("code");
+    return identifier && code ? { identifier: identifier, code: code } : null;
   }
 
   function post(url, body) {
@@ -61,9 +62,11 @@
     }, function () { say("failed"); });
   }
 
-  function options(url, body) {
+  // The options; a refusal is said (unless `quiet`: the autofill's, which nobody asked for).
+  function options(url, body, quiet) {
     return post(url, body).then(function (res) {
       if (!res.ok) {
+        if (quiet) throw null;
         return finished(res).then(function () { throw null; });
       }
       return res.json();
@@ -80,6 +83,7 @@
   function register() {
     alert.hidden = true;
     var named = link();
+    if (!named) return say("code");
     options(box.getAttribute("data-options"), named)
       .then(function (o) {
         return navigator.credentials.create({ publicKey: PKC.parseCreationOptionsFromJSON(o.publicKey) });
@@ -99,7 +103,7 @@
     var controller = new AbortController();
     pending = controller;
     if (!conditional) alert.hidden = true;
-    return options(box.getAttribute("data-options"), {})
+    return options(box.getAttribute("data-options"), {}, conditional)
       .then(function (o) {
         var request = { publicKey: PKC.parseRequestOptionsFromJSON(o.publicKey), signal: controller.signal };
         if (conditional) request.mediation = "conditional";
@@ -110,8 +114,19 @@
       })
       .then(finished)
       .catch(function (e) {
-        if (!conditional) failed(e);
+        if (conditional) return;
+        failed(e);
+        // The button's request is over: offer the autofill again.
+        autofill();
       });
+  }
+
+  function autofill() {
+    if (mode === "signin" && PKC.isConditionalMediationAvailable) {
+      PKC.isConditionalMediationAvailable().then(function (yes) {
+        if (yes) signIn(true);
+      });
+    }
   }
 
   button.addEventListener("click", function () {
@@ -120,9 +135,5 @@
   box.hidden = false;
 
   // Sign-in: offer the passkey in the email box's autofill too, where the browser can.
-  if (mode === "signin" && PKC.isConditionalMediationAvailable) {
-    PKC.isConditionalMediationAvailable().then(function (yes) {
-      if (yes) signIn(true);
-    });
-  }
+  autofill();
 })();

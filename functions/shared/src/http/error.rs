@@ -414,6 +414,7 @@ impl From<PasskeyError> for ApiError {
             PasskeyError::Reauthenticate => ErrorCode::ReauthenticationRequired.into(),
             PasskeyError::LastCredential => ErrorCode::LastCredential.into(),
             PasskeyError::TooMany => ErrorCode::LimitReached.into(),
+            PasskeyError::SessionEnded => ErrorCode::Unauthorized.into(),
             PasskeyError::Redeem(e) => e.into(),
             PasskeyError::SignIn(e) => e.into(),
             PasskeyError::Store(e) => e.into(),

@@ -376,16 +376,38 @@ fn any_handler(endpoint: Endpoint) -> Option<Handler> {
 }
 
 /// The contract's routes of the functions `serves` names, before any layer: a server that adds
-/// routes of its own (the local server) merges them in, then calls [`layers::apply`].
-pub fn contract_routes(serves: Serves) -> Router<Arc<Services>> {
+/// routes of its own (the local server) merges them in, then calls [`layers::apply`]. Without
+/// `passkeys` (an IP-address base URL: API.md, "Passkeys") the passkeys' routes are left out,
+/// so they answer 404 whatever the request.
+pub fn contract_routes(serves: Serves, passkeys: bool) -> Router<Arc<Services>> {
     ROUTES
         .iter()
         .filter(|r| serves.functions.contains(&r.function))
+        .filter(|r| passkeys || !r.endpoint.is_passkeys())
         .fold(Router::new(), |router, r| {
             // `handler_tables_match_the_route_table` checks that this never panics.
             let handler = (serves.handler)(r.endpoint).expect("a handler for each route served");
             router.route(r.path, handler)
         })
+}
+
+impl Endpoint {
+    fn is_passkeys(self) -> bool {
+        matches!(
+            self,
+            Self::SetupPasskeyOptions
+                | Self::SetupPasskey
+                | Self::ResetPasskeyOptions
+                | Self::ResetPasskey
+                | Self::LoginPasskeyOptions
+                | Self::LoginPasskey
+                | Self::ListPasskeys
+                | Self::AddPasskeyOptions
+                | Self::AddPasskey
+                | Self::RemovePasskey
+                | Self::PasskeyScript
+        )
+    }
 }
 
 /// A function's (or the local server's) application: the services and the finished router.
@@ -408,10 +430,8 @@ impl App {
         let services = Arc::new(Services::new(
             config, store, mailer, texter, clock, breached,
         )?);
-        let router = layers::apply(
-            contract_routes(serves).with_state(services.clone()),
-            &services.config,
-        );
+        let routes = contract_routes(serves, services.rp.is_some());
+        let router = layers::apply(routes.with_state(services.clone()), &services.config);
         Ok(Self { services, router })
     }
 
@@ -495,8 +515,8 @@ mod tests {
                 .filter(|r| table.functions.contains(&r.function))
                 .count();
             assert!(routes > 0);
-            let _router = contract_routes(table);
+            let _router = contract_routes(table, true);
         }
-        let _router = contract_routes(Serves::ALL);
+        let _router = contract_routes(Serves::ALL, true);
     }
 }

@@ -155,7 +155,10 @@ pub fn challenge_of(credential_json: &[u8]) -> Result<String, PasskeyInvalid> {
     let client_data = base64url_field(&credential["response"], "clientDataJSON")?;
     let client_data: ClientData =
         serde_json::from_slice(&client_data).map_err(|_| PasskeyInvalid::Malformed)?;
-    base64url_decode(&client_data.challenge)?;
+    // Ours are 16 bytes; anything much longer is no challenge of ours, and never a store key.
+    if base64url_decode(&client_data.challenge)?.len() > 64 {
+        return Err(PasskeyInvalid::Malformed);
+    }
     Ok(client_data.challenge)
 }
 

@@ -183,7 +183,10 @@ impl Outcome for Changed {
             Ok(session) => {
                 return with_session_cookie(see_other(&app.config.app_url), &session, app)
             }
-            Err(ChangePasswordError::SessionEnded) => return see_other("/login"),
+            // A passkey's user whose sign-in is too old to choose a password: sign in again.
+            Err(ChangePasswordError::SessionEnded | ChangePasswordError::Reauthenticate) => {
+                return see_other("/login")
+            }
             Err(ChangePasswordError::Confirmation) => (
                 StatusCode::BAD_REQUEST,
                 Problems {

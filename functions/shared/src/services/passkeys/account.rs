@@ -61,9 +61,10 @@ impl Services {
         let after = match self.store.add_passkey(&add).await {
             Ok(after) => after,
             Err(StoreError::TooManyPasskeys) => return Err(PasskeyError::TooMany),
-            // The session ended meanwhile, or the credential id or handle is taken.
+            // The session ended meanwhile (or, as good as never, another passkey took the
+            // credential id or the handle first).
             Err(StoreError::Conflict | StoreError::UserNotFound) => {
-                return Err(PasskeyError::Invalid)
+                return Err(PasskeyError::SessionEnded)
             }
             Err(e) => return Err(e.into()),
         };
@@ -82,6 +83,7 @@ impl Services {
             }
             Err(StoreError::UserNotFound) => Err(PasskeyError::NotFound),
             Err(StoreError::LastCredential) => Err(PasskeyError::LastCredential),
+            Err(StoreError::Conflict) => Err(PasskeyError::SessionEnded),
             Err(e) => Err(e.into()),
         }
     }

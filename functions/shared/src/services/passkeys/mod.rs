@@ -35,6 +35,9 @@ pub enum PasskeyError {
     TooMany,
     #[error("no such passkey")]
     NotFound,
+    /// The session ended meanwhile (a sign-out everywhere, a password change, a disable).
+    #[error("the session is no longer current")]
+    SessionEnded,
     /// The link or its code, as `POST /setup` refuses them.
     #[error(transparent)]
     Redeem(#[from] RedeemError),
@@ -76,13 +79,17 @@ impl Services {
             .ok_or(PasskeyError::Invalid)
     }
 
-    /// Registration options for `user` under `handle`, excluding the passkeys they hold.
+    /// Registration options for `user` under `handle`, excluding the passkeys they hold;
+    /// `TooMany` when they hold the most allowed (no answer could be kept).
     fn registration_options(
         &self,
         rp: &RelyingParty,
         user: &User,
         handle: &str,
     ) -> Result<Started, PasskeyError> {
+        if user.passkeys.len() >= crate::domain::passkey::MAX_PASSKEYS {
+            return Err(PasskeyError::TooMany);
+        }
         let handle = unb64(handle).ok_or(PasskeyError::Invalid)?;
         let name = user.home().as_str().to_owned();
         let display = user.name.clone().unwrap_or_else(|| name.clone());

@@ -13,10 +13,16 @@ use crate::services::{Session, SignInError};
 use crate::telemetry::log_unexpected;
 use crate::webauthn::{self, StoredPasskey};
 
-/// Sign-in options one address may ask for in a `LOGIN_FAILURE_WINDOW` without signing in
-/// (each success gives its slot back), as its password failures are limited.
-fn options_limit(source_ip: &str, max: u64) -> Limited {
-    per_ip("passkey-options", source_ip, max)
+/// Sign-in options one address may ask for in a `LOGIN_FAILURE_WINDOW` without answering them:
+/// every sign-in page view asks for one (for the autofill), so a crew behind one address gets
+/// ten times its password failures; an answer gives its slot back (a failed answer is counted
+/// as a failure under the sign-in limits instead).
+fn options_limit(source_ip: &str, failures_per_ip: u64) -> Limited {
+    per_ip(
+        "passkey-options",
+        source_ip,
+        failures_per_ip.saturating_mul(10),
+    )
 }
 
 impl Services {
@@ -148,11 +154,9 @@ impl Services {
             }
             Err(e) => return Err(e.into()),
         }
-        let mut given_back = keys(&limits);
-        given_back.extend(keys(&[options_limit(source_ip, rl.login_failures_per_ip)]));
         if let Err(e) = self
             .store
-            .give_back_slots(&given_back, rl.login_window, now)
+            .give_back_slots(&keys(&limits), rl.login_window, now)
             .await
         {
             log_unexpected("giving back sign-in slots", &e);
