@@ -4,8 +4,9 @@
 //!
 //! Times come from a fixed instant, not the clock: what is checked is the store's own logic.
 //!
-//! One file per port (`users`, `links`, `limits`, `invites`, `crew`, `outbox`), and per story
-//! across ports (`phones`, `locales`); the helpers they share are here.
+//! One file per port (`users`, `links`, `limits`, `invites`, `crew`, `outbox`, `passkeys`), and
+//! per story across ports (`phones`, `locales`, `passkey_setup`); the helpers they share are
+//! here.
 
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
@@ -30,6 +31,8 @@ mod limits;
 mod links;
 mod locales;
 mod outbox;
+mod passkey_setup;
+mod passkeys;
 mod phones;
 mod users;
 
@@ -39,6 +42,8 @@ pub use limits::*;
 pub use links::*;
 pub use locales::*;
 pub use outbox::*;
+pub use passkey_setup::*;
+pub use passkeys::*;
 pub use phones::*;
 pub use users::*;
 
@@ -126,6 +131,18 @@ macro_rules! store_contract {
             a_redemption_with_a_chosen_locale_sets_it_and_one_without_keeps_the_users,
             a_locale_correction_keeps_the_users_links_and_sessions,
             a_correction_from_before_a_locale_change_changes_nothing,
+            a_ceremony_is_taken_once_and_of_concurrent_takes_exactly_one_gets_it,
+            an_expired_ceremony_is_never_taken,
+            setting_up_with_a_passkey_activates_the_user_and_points_the_passkey_at_them,
+            a_reset_with_a_passkey_keeps_the_password_and_passkeys_the_user_had,
+            a_passkey_redemption_under_another_handle_or_a_taken_id_changes_nothing,
+            a_signed_in_user_adds_passkeys_up_to_the_limit,
+            adding_a_passkey_from_a_moved_session_or_under_another_handle_is_a_conflict,
+            a_passkey_is_removed_only_while_another_way_in_remains,
+            a_passkey_use_moves_its_counter_only_from_the_value_read,
+            two_concurrent_uses_of_one_counter_value_give_exactly_one_success,
+            a_passkey_only_user_is_set_up_for_cancel_delivery_events_and_enable,
+            a_corrected_email_keeps_the_passkeys_and_a_stale_correction_keeps_them_too,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -122,13 +122,18 @@ impl Ceremony {
 }
 
 /// A sign-in proved by a passkey, as the store records it: only if the passkey's counter is
-/// still `old_count` (so two answers with one counter value cannot both pass) and the user's
-/// session version is still the one read.
+/// still `old_count` (so two answers with one counter value cannot both pass). The session
+/// version is not checked: a session started on a version that moved meanwhile is dead anyway.
 #[derive(Debug, Clone)]
 pub struct PasskeyUse {
     pub user_id: UserId,
     pub home: Identifier,
     pub passkey_id: String,
+    /// Where the passkey was among the user's `passkeys` when read (see
+    /// [`super::User::passkey_index`]): where a store that updates a list element by its place
+    /// (DynamoDB) looks first, saving a read. Only a hint: a passkey that moved since (another
+    /// one removed) is found again by its id.
+    pub index: usize,
     pub old_count: u32,
     pub new_count: u32,
     pub backed_up: bool,
@@ -197,6 +202,11 @@ impl super::User {
 
     pub fn passkey(&self, id: &str) -> Option<&Passkey> {
         self.passkeys.iter().find(|p| p.id == id)
+    }
+
+    /// Where passkey `id` is among the user's passkeys ([`PasskeyUse::index`]).
+    pub fn passkey_index(&self, id: &str) -> Option<usize> {
+        self.passkeys.iter().position(|p| p.id == id)
     }
 
     /// Records a sign-in by passkey: only while its counter is still `old_count`. Whether it did.

@@ -94,6 +94,19 @@ impl From<crate::domain::token::LinkRefused> for StoreError {
     }
 }
 
+/// A passkey change the domain refuses, as every store answers it.
+impl From<crate::domain::PasskeyRefused> for StoreError {
+    fn from(r: crate::domain::PasskeyRefused) -> Self {
+        use crate::domain::PasskeyRefused;
+        match r {
+            PasskeyRefused::TooMany => Self::TooManyPasskeys,
+            PasskeyRefused::NotFound => Self::UserNotFound,
+            PasskeyRefused::LastCredential => Self::LastCredential,
+            PasskeyRefused::HandleChanged => Self::Conflict,
+        }
+    }
+}
+
 impl From<crate::domain::LinkProblem> for StoreError {
     fn from(p: crate::domain::LinkProblem) -> Self {
         use crate::domain::LinkProblem;

@@ -9,11 +9,13 @@
 //!   by the phone's pointer, or deleted.
 //! - The old phone pointer must still be this user's: kept, replaced by the user item, or deleted.
 //! - A key the user did not have is put only if nobody has it (`EmailTaken`, `PhoneTaken`).
+//! - When the home moves, the `USER#` pointer and every passkey's `PASSKEY#` pointer are
+//!   rewritten to name the new one.
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 
 use super::errors::built;
-use super::items::{from_item, PhoneItem, UserIdItem, UserItem};
+use super::items::{from_item, PasskeyPointerItem, PhoneItem, StoredPasskey, UserIdItem, UserItem};
 use super::layout::{attr, home_key, n, s, time, value, Item};
 use super::requests::put_item;
 use super::DynamoStore;
@@ -99,6 +101,18 @@ pub(super) async fn correct(
                 .build(),
         )?;
         items.push(put_item(put));
+        // Each passkey's pointer names where its user is filed. The condition on the old home
+        // says these are all of the user's passkeys.
+        for passkey in &after.passkeys {
+            let pointer = PasskeyPointerItem::new(&passkey.id, &after.id, &after.home());
+            let put = built(
+                Put::builder()
+                    .table_name(&store.table)
+                    .set_item(Some(super::items::to_item("passkey pointer", &pointer)?))
+                    .build(),
+            )?;
+            items.push(put_item(put));
+        }
     }
     match store.transact("correct user", items).await {
         Ok(()) => Ok(()),
@@ -137,8 +151,8 @@ enum Condition {
 /// The condition that the user item is still exactly as `before` was read: every attribute a
 /// correction rewrites (it puts the whole item) and every one another writer moves (the outbox
 /// and delivery events the invite, an enable the status, a sign-in's rehash the hashes, another
-/// correction the name, role and locale), so a correction never writes back over a change it did
-/// not see.
+/// correction the name, role and locale, a passkey's sign-in, addition or removal the passkeys),
+/// so a correction never writes back over a change it did not see.
 fn as_read(before: &User) -> Result<Check, StoreError> {
     let mut check = Check {
         expression: "#id = :id AND #sv = :sv AND #sg = :sg AND #rg = :rg AND #status = :status \
@@ -167,7 +181,7 @@ fn as_read(before: &User) -> Result<Check, StoreError> {
         &'static str,
         &'static str,
         Option<AttributeValue>,
-    ); 7] = [
+    ); 8] = [
         ("#name", attr::NAME, ":name", before.name.as_deref().map(s)),
         (
             "#locale",
@@ -207,6 +221,12 @@ fn as_read(before: &User) -> Result<Check, StoreError> {
             ":temporaryHash",
             before.temporary_password_hash.as_deref().map(s),
         ),
+        (
+            "#passkeyHandle",
+            attr::PASSKEY_HANDLE,
+            ":passkeyHandle",
+            before.passkey_handle.as_deref().map(s),
+        ),
     ];
     for (name, attribute, placeholder, was) in optional {
         check.names.push((name, attribute));
@@ -221,6 +241,20 @@ fn as_read(before: &User) -> Result<Check, StoreError> {
                 .expression
                 .push_str(&format!(" AND attribute_not_exists({name})")),
         }
+    }
+    // The passkeys as read, whole (a list compares element by element, a map attribute by
+    // attribute): an added or removed one, and a sign-in's counter, are changes too.
+    check.names.push(("#passkeys", attr::PASSKEYS));
+    if before.passkeys.is_empty() {
+        // Never had one, or the last one was removed (an empty list stays).
+        check
+            .expression
+            .push_str(" AND (attribute_not_exists(#passkeys) OR size(#passkeys) = :noPasskeys)");
+        check.values.push((":noPasskeys", n(0)));
+    } else {
+        let stored: Vec<StoredPasskey> = before.passkeys.iter().map(StoredPasskey::from).collect();
+        check.expression.push_str(" AND #passkeys = :passkeys");
+        check.values.push((":passkeys", value("passkeys", stored)?));
     }
     Ok(check)
 }

@@ -8,7 +8,10 @@ use aws_sdk_dynamodb::types::{
 
 use super::errors::{built, malformed, sdk_error};
 use super::items::{from_item, user_from_item, PhoneItem, UserItem};
-use super::layout::{attr, home_key, n, s, time, token_key, user_key, value, Item, ORG_INDEX};
+use super::layout::{
+    attr, home_key, n, own_credential_names, s, time, token_key, user_key, value, Item,
+    HAS_OWN_CREDENTIAL, NO_OWN_CREDENTIAL, ORG_INDEX,
+};
 use super::users::{self, returned_user, Updated};
 use super::DynamoStore;
 use crate::domain::{EmailAddress, Identifier, PhoneNumber, User, UserStatus};
@@ -126,21 +129,23 @@ pub(super) async fn cancel(store: &DynamoStore, user: &User) -> Result<(), Store
     if current.id != user.id {
         return Err(StoreError::UserNotFound);
     }
-    if current.password_hash.is_some() {
+    if current.has_own_credential() {
         return Err(StoreError::AlreadyActive);
     }
+    let [password, passkey] = own_credential_names();
     let remove_user = built(
         Delete::builder()
             .table_name(&store.table)
             .key(attr::PK, s(home_key(&user.home())))
-            // Not once a password is set (a setup that won the race), nor once a newer link
-            // exists than the ones this delete knows of.
-            .condition_expression(
-                "attribute_exists(pk) AND #id = :id AND attribute_not_exists(#passwordHash) \
-                 AND #setupGen = :setupGen AND #resetGen = :resetGen",
-            )
+            // Not once a password or passkey is set (a setup that won the race), nor once a
+            // newer link exists than the ones this delete knows of.
+            .condition_expression(format!(
+                "attribute_exists(pk) AND #id = :id AND {NO_OWN_CREDENTIAL} \
+                 AND #setupGen = :setupGen AND #resetGen = :resetGen"
+            ))
             .expression_attribute_names("#id", attr::ID)
-            .expression_attribute_names("#passwordHash", attr::PASSWORD_HASH)
+            .expression_attribute_names(password.0, password.1)
+            .expression_attribute_names(passkey.0, passkey.1)
             .expression_attribute_names("#setupGen", attr::SETUP_GENERATION)
             .expression_attribute_names("#resetGen", attr::RESET_GENERATION)
             .expression_attribute_values(":id", s(&user.id.0))
@@ -169,7 +174,7 @@ pub(super) async fn cancel(store: &DynamoStore, user: &User) -> Result<(), Store
                 let old = user_from_item(old.clone())?;
                 if old.id != user.id {
                     Err(StoreError::UserNotFound)
-                } else if old.password_hash.is_some() {
+                } else if old.has_own_credential() {
                     Err(StoreError::AlreadyActive)
                 } else {
                     Err(StoreError::Conflict)
@@ -226,21 +231,23 @@ pub(super) async fn disable(
 
 pub(super) async fn enable(store: &DynamoStore, user: &User) -> Result<User, StoreError> {
     let restored = user.status_when_enabled();
-    // The status restored is decided from the password the read found; the condition checks
-    // that is still so.
-    let password = match restored {
-        UserStatus::Active => "attribute_exists(#passwordHash)",
-        _ => "attribute_not_exists(#passwordHash)",
+    // The status restored is decided from the credential (password or passkey) the read found;
+    // the condition checks that is still so.
+    let credential = match restored {
+        UserStatus::Active => HAS_OWN_CREDENTIAL,
+        _ => NO_OWN_CREDENTIAL,
     };
+    let [password, passkey] = own_credential_names();
     let request = store
         .client
         .update_item()
         .update_expression("SET #status = :restored")
         .condition_expression(format!(
-            "attribute_exists(pk) AND #id = :id AND #status = :disabled AND {password}"
+            "attribute_exists(pk) AND #id = :id AND #status = :disabled AND {credential}"
         ))
         .expression_attribute_names("#status", attr::STATUS)
-        .expression_attribute_names("#passwordHash", attr::PASSWORD_HASH)
+        .expression_attribute_names(password.0, password.1)
+        .expression_attribute_names(passkey.0, passkey.1)
         .expression_attribute_values(":restored", value("user status", restored)?)
         .expression_attribute_values(":disabled", value("user status", UserStatus::Disabled)?);
     update_user(store, "enable user", request, user, |old| {

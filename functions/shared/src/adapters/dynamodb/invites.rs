@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 
 use super::errors::{built, sdk_error};
 use super::items::{from_item, MessageItem};
-use super::layout::{attr, home_key, message_key, s, value};
+use super::layout::{
+    attr, home_key, message_key, own_credential_names, s, value, NO_OWN_CREDENTIAL,
+};
 use super::requests::update_item;
 use super::DynamoStore;
 use crate::domain::{DeliveryEvent, InviteStatus, User, UserId};
@@ -110,8 +112,9 @@ pub(super) async fn record_invite_email(
 
 /// Applies a mail service's event: one `GetItem` of the email's `MSG#` pointer, then one
 /// conditional `UpdateItem` of the user item whose condition is the domain's rule
-/// (`User::apply_delivery_event`): the invite's newest email is this one, no password is set,
-/// and the stored status is one the event moves from. A failed condition changed nothing.
+/// (`User::apply_delivery_event`): the invite's newest email is this one, no password or passkey
+/// is set, and the stored status is one the event moves from. A failed condition changed
+/// nothing.
 pub(super) async fn apply_delivery_event(
     store: &DynamoStore,
     message_id: &str,
@@ -133,17 +136,19 @@ pub(super) async fn apply_delivery_event(
         .key(attr::PK, s(home_key(&pointer.home)))
         .condition_expression(format!(
             "attribute_exists(pk) AND #id = :id AND #messageId = :messageId \
-             AND attribute_not_exists(#passwordHash) AND #inviteStatus IN ({})",
+             AND {NO_OWN_CREDENTIAL} AND #inviteStatus IN ({})",
             from_names.join(", ")
         ))
         .expression_attribute_names("#inviteStatus", attr::INVITE_STATUS)
         .expression_attribute_names("#messageId", attr::INVITE_MESSAGE_ID)
         .expression_attribute_names("#bounceType", attr::INVITE_BOUNCE_TYPE)
-        .expression_attribute_names("#passwordHash", attr::PASSWORD_HASH)
         .expression_attribute_names("#id", attr::ID)
         .expression_attribute_values(":status", value("invite status", event.status())?)
         .expression_attribute_values(":messageId", s(message_id))
         .expression_attribute_values(":id", s(&pointer.user_id.0));
+    for (name, attribute) in own_credential_names() {
+        request = request.expression_attribute_names(name, attribute);
+    }
     for (name, status) in from_names.iter().zip(from) {
         request = request.expression_attribute_values(name, value("invite status", *status)?);
     }
@@ -162,7 +167,7 @@ pub(super) async fn apply_delivery_event(
             store.capacity.record(out.consumed_capacity());
             Ok(true)
         }
-        // Another email is the newest, a password was set, the event came late or twice, or the
+        // Another email is the newest, a credential was set, the event came late or twice, or the
         // user is gone: nothing to change.
         Err(SdkError::ServiceError(ctx))
             if matches!(

@@ -20,7 +20,7 @@ pub(super) mod attr {
     pub const PK: &str = "pk";
     pub const ENTITY: &str = "entity";
     pub const ID: &str = "id";
-    /// On a `PHONE#` pointer: the user it points at.
+    /// On a `PHONE#` or `PASSKEY#` pointer: the user it points at.
     pub const USER_ID: &str = "userId";
     pub const STATUS: &str = "status";
     pub const ROLE: &str = "role";
@@ -49,6 +49,16 @@ pub(super) mod attr {
     pub const INVITE_FAILURE: &str = "inviteFailure";
     /// On a user item and a token item: the user's locale (absent: `DEFAULT_LOCALE`).
     pub const LOCALE: &str = "locale";
+    /// On a user item: the WebAuthn user handle of the user's passkeys (set with the first one,
+    /// never removed: with `passwordHash`, what "has set up" means in conditions).
+    pub const PASSKEY_HANDLE: &str = "passkeyHandle";
+    /// On a user item: the user's passkeys, a list of maps (`items::StoredPasskey`), whose
+    /// elements expressions reach by index (`passkeys[2].signCount`).
+    pub const PASSKEYS: &str = "passkeys";
+    /// In a passkey's map: the attributes a sign-in rewrites (`id` is [`ID`]).
+    pub const SIGN_COUNT: &str = "signCount";
+    pub const BACKED_UP: &str = "backedUp";
+    pub const LAST_USED_AT: &str = "lastUsedAt";
     pub const MAIL_QUEUE: &str = "mailQueue";
     pub const MAIL_DUE: &str = "mailDue";
     pub const ATTEMPTS: &str = "attempts";
@@ -97,6 +107,16 @@ pub(super) fn token_key(hash: &TokenHash) -> String {
 
 pub(super) fn message_key(message_id: &str) -> String {
     format!("MSG#{message_id}")
+}
+
+/// A passkey's pointer to its user: `id` is the credential id, base64url.
+pub(super) fn passkey_key(id: &str) -> String {
+    format!("PASSKEY#{id}")
+}
+
+/// A started passkey ceremony, under its challenge (base64url).
+pub(super) fn ceremony_key(challenge: &str) -> String {
+    format!("CEREMONY#{challenge}")
 }
 
 pub(super) fn counter_key(key: &str, window_start: i64) -> String {
@@ -172,10 +192,30 @@ pub(super) const SET_OWN_PASSWORD: &str = "SET #passwordHash = :hash, #status = 
      #sessionVersion = :sv, #setupGen = #setupGen + :one, #resetGen = #resetGen + :one \
      REMOVE #temporaryPasswordHash";
 
-/// [`SET_OWN_PASSWORD`] that also sets the user's locale (`#locale`, `:locale`): a redemption
-/// whose tech chose a language on the link's page.
-pub(super) fn set_own_password_and_locale() -> String {
-    SET_OWN_PASSWORD.replacen("SET ", "SET #locale = :locale, ", 1)
+/// `expression` (a SET clause first: [`SET_OWN_PASSWORD`], `passkeys::SET_OWN_PASSKEY`) that
+/// also sets the user's locale (`#locale`, `:locale`): a redemption whose tech chose a language
+/// on the link's page.
+pub(super) fn with_locale(expression: &str) -> String {
+    expression.replacen("SET ", "SET #locale = :locale, ", 1)
+}
+
+/// The condition that the user has a credential of their own (`User::has_own_credential`: set
+/// up, by password or by passkey), naming `#passwordHash` and `#passkeyHandle`
+/// ([`own_credential_names`]). A passkey handle stays once set, and a user drops to no passkey
+/// only while holding a password, so the handle stands for "has a passkey or a password".
+pub(super) const HAS_OWN_CREDENTIAL: &str =
+    "(attribute_exists(#passwordHash) OR attribute_exists(#passkeyHandle))";
+
+/// The opposite of [`HAS_OWN_CREDENTIAL`]: still on the temporary password, or on nothing yet.
+pub(super) const NO_OWN_CREDENTIAL: &str =
+    "attribute_not_exists(#passwordHash) AND attribute_not_exists(#passkeyHandle)";
+
+/// The names [`HAS_OWN_CREDENTIAL`] and [`NO_OWN_CREDENTIAL`] use.
+pub(super) fn own_credential_names() -> [(&'static str, &'static str); 2] {
+    [
+        ("#passwordHash", attr::PASSWORD_HASH),
+        ("#passkeyHandle", attr::PASSKEY_HANDLE),
+    ]
 }
 
 /// The names and values [`SET_OWN_PASSWORD`] refers to.
@@ -264,7 +304,7 @@ mod tests {
     /// SET clause (before REMOVE), under the placeholders `redeem` defines.
     #[test]
     fn the_own_password_and_locale_expression_adds_only_the_locale() {
-        let with = set_own_password_and_locale();
+        let with = with_locale(SET_OWN_PASSWORD);
         assert!(with.starts_with("SET #locale = :locale, "), "{with}");
         assert_eq!(
             with.replacen("#locale = :locale, ", "", 1),

@@ -1,15 +1,16 @@
 //! Setup and reset tokens: reading one (one `GetItem` by hash), issuing one (the user's generation
 //! bump and the token in one transaction, with the rate-limit slots it spends when asked) and redeeming one (consuming the token and setting the
-//! password in one transaction, after the one read that found it).
+//! password, or a passkey with its pointer, in one transaction, after the one read that found it).
 
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
 use super::errors::built;
 use super::items::{token_from_item, user_from_item, MessageItem, TokenItem};
 use super::layout::{
-    attr, generation_attr, home_key, n, s, set_own_password_and_locale, time, token_attr,
-    token_key, value, OwnPassword, SET_OWN_PASSWORD,
+    attr, generation_attr, home_key, n, s, time, token_attr, token_key, value, with_locale, Item,
+    OwnPassword, SET_OWN_PASSWORD,
 };
+use super::passkeys;
 use super::requests::{update_item, Cancelled};
 use super::DynamoStore;
 use crate::domain::Invite;
@@ -240,12 +241,6 @@ fn issue_items(
 
 pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, StoreError> {
     let token = &r.token;
-    let NewCredential::Password(password_hash) = &r.credential else {
-        return Err(StoreError::Backend(crate::ports::BackendError::caused_by(
-            "passkeys: not built on DynamoDB yet",
-            std::io::Error::other("WIP"),
-        )));
-    };
     let consume = built(
         Update::builder()
             .table_name(&store.table)
@@ -263,40 +258,60 @@ pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, 
     // Bumping both generations kills every other setup and reset link in this same write;
     // the new session version ends every earlier session; a language the tech chose on the
     // link's page becomes theirs.
-    let set_password = Update::builder()
+    let set_credential = Update::builder()
         .table_name(&store.table)
         .key(attr::PK, s(home_key(&token.contacts.home())))
-        .condition_expression("attribute_exists(pk) AND #id = :id AND #gen = :gen")
         .expression_attribute_names("#id", attr::ID)
         .expression_attribute_names("#gen", generation_attr(token.purpose))
         .expression_attribute_values(":id", s(&token.user_id.0))
-        .expression_attribute_values(":gen", n(token.generation));
-    let mut set_password = OwnPassword {
-        hash: password_hash,
-        session_version: &r.new_session_version,
-    }
-    .apply(
-        set_password,
-        |b, k, v| b.expression_attribute_names(k, v),
-        |b, k, v| b.expression_attribute_values(k, v),
-    )?;
-    let expression = match r.locale {
-        None => SET_OWN_PASSWORD.to_owned(),
-        Some(locale) => {
-            set_password = set_password
-                .expression_attribute_names("#locale", attr::LOCALE)
-                .expression_attribute_values(":locale", value("locale", locale)?);
-            set_own_password_and_locale()
+        .expression_attribute_values(":gen", n(token.generation))
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+    let condition = "attribute_exists(pk) AND #id = :id AND #gen = :gen";
+    let (mut set_credential, expression, condition, pointer) = match &r.credential {
+        NewCredential::Password(hash) => {
+            let update = OwnPassword {
+                hash,
+                session_version: &r.new_session_version,
+            }
+            .apply(
+                set_credential,
+                |b, k, v| b.expression_attribute_names(k, v),
+                |b, k, v| b.expression_attribute_values(k, v),
+            )?;
+            (update, SET_OWN_PASSWORD, condition.to_owned(), None)
+        }
+        NewCredential::Passkey { handle, passkey } => {
+            let update =
+                passkeys::own_passkey(set_credential, handle, passkey, &r.new_session_version)?;
+            let pointer =
+                passkeys::put_pointer(store, &passkey.id, &token.user_id, &token.contacts.home())?;
+            let condition = format!("{condition} AND {}", passkeys::MAY_APPEND);
+            (update, passkeys::SET_OWN_PASSKEY, condition, Some(pointer))
         }
     };
-    let set_password = built(set_password.update_expression(expression).build())?;
-    let items = vec![update_item(consume), update_item(set_password)];
+    let expression = match r.locale {
+        None => expression.to_owned(),
+        Some(locale) => {
+            set_credential = set_credential
+                .expression_attribute_names("#locale", attr::LOCALE)
+                .expression_attribute_values(":locale", value("locale", locale)?);
+            with_locale(expression)
+        }
+    };
+    let set_credential = built(
+        set_credential
+            .update_expression(expression)
+            .condition_expression(condition)
+            .build(),
+    )?;
+    let mut items = vec![update_item(consume), update_item(set_credential)];
+    items.extend(pointer);
     match store.transact("redeem token", items).await {
-        Ok(()) => Ok(redeemed_user(r, password_hash)),
+        Ok(()) => Ok(redeemed_user(r)),
         Err(Err(e)) => Err(e),
-        Err(Ok(cancelled)) => Err(match cancelled.failed(0) {
-            Some(None) => StoreError::TokenInvalid,
-            Some(Some(old)) => {
+        Err(Ok(cancelled)) => Err(match (cancelled.failed(0), cancelled.failed(1)) {
+            (Some(None), _) => StoreError::TokenInvalid,
+            (Some(Some(old)), _) => {
                 let stored = token_from_item(token.hash, old.clone())?;
                 // The condition failed on the token: why is the domain's to say. One that
                 // passes every check lost to a concurrent change, so it is invalid now.
@@ -305,18 +320,50 @@ pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, 
                     Ok(()) => StoreError::TokenInvalid,
                 }
             }
-            // The token was fine; the user's generation moved on (a newer link, or a
-            // password set meanwhile), or the user is gone.
-            None => StoreError::TokenInvalid,
+            // The token was fine and the user was not: their generation moved on (a newer
+            // link, or a credential set meanwhile), the user is gone, or (a passkey) the domain
+            // refuses it on the user as they are.
+            (None, Some(old)) => refused_credential(r, old)?,
+            // Only the passkey's pointer failed: its credential id is stored already.
+            (None, None) => StoreError::Conflict,
         }),
     }
 }
 
+/// Why the user's update of a redemption failed, from the item as it stood (`old`).
+fn refused_credential(r: &Redemption, old: Option<&Item>) -> Result<StoreError, StoreError> {
+    let user = old.cloned().map(user_from_item).transpose()?;
+    if r.token.check_user(user.as_ref()).is_err() {
+        return Ok(StoreError::TokenInvalid);
+    }
+    Ok(match (&r.credential, user) {
+        (NewCredential::Passkey { handle, passkey }, Some(mut user)) => {
+            match user.add_passkey(handle, passkey.clone()) {
+                Err(refused) => refused.into(),
+                // Changed since, and back: lost a race all the same.
+                Ok(()) => StoreError::Conflict,
+            }
+        }
+        _ => StoreError::TokenInvalid,
+    })
+}
+
 /// The user as the redemption left them, from the token's copy of the identity: DynamoDB's
 /// transactions return no item, and a read would cost a round trip (see `Store::redeem_token`).
-fn redeemed_user(r: &Redemption, password_hash: &str) -> User {
+///
+/// With a passkey, the answer knows of no password or other passkey the user already had (a
+/// reset keeps both): `password_hash` is `None` and `passkeys` only the new one, as the token's
+/// copy stands for the rest of the user. What signing in computes from it holds either way:
+/// `mustChangePassword` (the new passkey is a credential of their own) and the session version.
+fn redeemed_user(r: &Redemption) -> User {
     let t = &r.token;
     let next = t.generation + 1;
+    let (password_hash, passkey_handle, passkeys) = match &r.credential {
+        NewCredential::Password(hash) => (Some(hash.clone()), None, Vec::new()),
+        NewCredential::Passkey { handle, passkey } => {
+            (None, Some(handle.clone()), vec![passkey.clone()])
+        }
+    };
     User {
         id: t.user_id.clone(),
         org_id: t.org_id.clone(),
@@ -327,7 +374,7 @@ fn redeemed_user(r: &Redemption, password_hash: &str) -> User {
         status: UserStatus::Active,
         created_at: t.user_created_at,
         temporary_password_hash: None,
-        password_hash: Some(password_hash.to_owned()),
+        password_hash,
         session_version: r.new_session_version.clone(),
         setup_generation: if t.purpose == TokenPurpose::Setup {
             next
@@ -341,8 +388,8 @@ fn redeemed_user(r: &Redemption, password_hash: &str) -> User {
         },
         invite: None,
         locale: r.locale.or(t.locale),
-        passkey_handle: None,
-        passkeys: Vec::new(),
+        passkey_handle,
+        passkeys,
     }
 }
 
@@ -386,42 +433,4 @@ impl Links for DynamoStore {
     async fn take_wrong_code_slot(&self, hash: &TokenHash, max: u32) -> Result<bool, StoreError> {
         take_wrong_code_slot(self, hash, max).await
     }
-}
-
-// WIP: replaced by the DynamoDB passkeys adapter.
-#[async_trait]
-impl crate::ports::Passkeys for DynamoStore {
-    async fn put_ceremony(&self, _: &crate::domain::Ceremony) -> Result<(), StoreError> {
-        Err(wip())
-    }
-    async fn take_ceremony(
-        &self,
-        _: &str,
-        _: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Option<crate::domain::Ceremony>, StoreError> {
-        Err(wip())
-    }
-    async fn user_by_passkey(&self, _: &str) -> Result<Option<User>, StoreError> {
-        Err(wip())
-    }
-    async fn record_passkey_use(&self, _: &crate::domain::PasskeyUse) -> Result<(), StoreError> {
-        Err(wip())
-    }
-    async fn add_passkey(&self, _: &crate::ports::PasskeyAdd) -> Result<User, StoreError> {
-        Err(wip())
-    }
-    async fn remove_passkey(
-        &self,
-        _: &crate::ports::SessionChange,
-        _: &str,
-    ) -> Result<User, StoreError> {
-        Err(wip())
-    }
-}
-
-fn wip() -> StoreError {
-    StoreError::Backend(crate::ports::BackendError::caused_by(
-        "passkeys: not built on DynamoDB yet",
-        std::io::Error::other("WIP"),
-    ))
 }

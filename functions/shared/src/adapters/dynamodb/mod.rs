@@ -1,4 +1,4 @@
-//! The DynamoDB store: one table, partition key `pk`, four kinds of item.
+//! The DynamoDB store: one table, partition key `pk`, these kinds of item:
 //!
 //! - `EMAIL#<normalised email>`: the whole user. It is what sign-in reads (one `GetItem`), and
 //!   `attribute_not_exists(pk)` on it is what makes an email unique. Its `memberOf` puts it in
@@ -9,19 +9,23 @@
 //!   update inside a `TransactWriteItems`), with TTL.
 //! - `MSG#<message id>`: which invite an email was, for the mail service's events, with TTL.
 //! - `MAIL#<job id>`: an email waiting in the outbox (`mail`), on the sparse `mailQueue` index.
+//! - `PASSKEY#<credential id>`: a pointer `{userId, home}` from a passkey to its user (the
+//!   passkeys themselves are on the user item), so a sign-in by passkey is two reads away.
+//! - `CEREMONY#<challenge>`: a started passkey ceremony until answered, with TTL.
 //!
 //! TTL deletes items hours or days late, so expiry is always checked in code and in conditions:
 //! the exact instant is kept as `validUntil`, a fixed-width RFC 3339 string that sorts as time.
 //! Every operation that must be atomic is one conditional write or one `TransactWriteItems`;
 //! cancellation reasons (with the old item, where DynamoDB gives it) become the store's errors.
-//! Token hashes live only in keys, and no key reaches an error message or a log.
+//! Token hashes live in keys, and in the items that name a token (a user's newest links, a
+//! passkey ceremony started from a link); none reaches an error message or a log.
 //!
 //! This module owns the `DynamoStore`; each port is implemented in the file of its name: `users`,
 //! `links` (setup and reset tokens), `limits` (counters, slots and the sign-in view), `invites`,
-//! `crew` (list, cancel, disable, enable) and `outbox`. They share `layout` (keys, attribute
-//! names, value formats), `items` (the item structs, mapped by `serde_dynamo`), `requests` (the
-//! round trips), `errors` (AWS failures as store errors, redacted) and `capacity` (the bench's
-//! meter, only with `test-hooks`).
+//! `crew` (list, cancel, disable, enable), `outbox` and `passkeys`. They share `layout` (keys,
+//! attribute names, value formats), `items` (the item structs, mapped by `serde_dynamo`),
+//! `requests` (the round trips), `errors` (AWS failures as store errors, redacted) and
+//! `capacity` (the bench's meter, only with `test-hooks`).
 
 mod capacity;
 mod correct;
@@ -33,6 +37,7 @@ mod layout;
 mod limits;
 mod links;
 mod outbox;
+mod passkeys;
 mod requests;
 mod users;
 

@@ -9,14 +9,9 @@ use super::{backend, decode, encode, EmbeddedStore, CEREMONIES, PASSKEYS};
 use crate::domain::{Ceremony, Passkey, PasskeyRefused, PasskeyUse, User};
 use crate::ports::{PasskeyAdd, Passkeys, SessionChange, StoreError};
 
-/// A refusal of the domain's, as the port says it.
+/// A refusal of the domain's, as the port says it (the same in every store).
 pub(super) fn refused(r: PasskeyRefused) -> StoreError {
-    match r {
-        PasskeyRefused::TooMany => StoreError::TooManyPasskeys,
-        PasskeyRefused::NotFound => StoreError::UserNotFound,
-        PasskeyRefused::LastCredential => StoreError::LastCredential,
-        PasskeyRefused::HandleChanged => StoreError::Conflict,
-    }
+    r.into()
 }
 
 impl EmbeddedStore {

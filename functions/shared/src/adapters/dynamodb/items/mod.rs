@@ -17,6 +17,9 @@ use crate::domain::{CodeHash, Invite};
 use crate::ports::{StoreError, MESSAGE_LOOKUP_DAYS};
 use chrono::{DateTime, Duration, Utc};
 
+mod passkeys;
+pub(super) use passkeys::{CeremonyItem, PasskeyPointerItem, StoredPasskey};
+
 /// One of the item structs as an attribute map.
 pub(super) fn to_item<T: Serialize>(what: &'static str, value: &T) -> Result<Item, StoreError> {
     serde_dynamo::to_item(value).map_err(|e| unwritable(what, e))
@@ -97,6 +100,15 @@ pub(super) struct UserItem {
     /// for a user who has none (`DEFAULT_LOCALE`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     locale: Option<Locale>,
+    /// The WebAuthn user handle of the user's passkeys; absent before passkeys, and for a user
+    /// who never had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passkey_handle: Option<String>,
+    /// The user's passkeys, oldest first; each also has a `PASSKEY#` pointer
+    /// ([`PasskeyPointerItem`]). Absent before passkeys and until the first one; an empty list
+    /// once the last one is removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    passkeys: Vec<StoredPasskey>,
 }
 
 impl From<&User> for UserItem {
@@ -132,6 +144,8 @@ impl From<&User> for UserItem {
             setup_token: None,
             reset_token: None,
             locale: user.locale,
+            passkey_handle: user.passkey_handle.clone(),
+            passkeys: user.passkeys.iter().map(StoredPasskey::from).collect(),
         }
     }
 }
@@ -198,9 +212,8 @@ impl UserItem {
             reset_generation: self.reset_generation,
             invite,
             locale: self.locale,
-            // WIP: the DynamoDB passkeys adapter stores these.
-            passkey_handle: None,
-            passkeys: Vec::new(),
+            passkey_handle: self.passkey_handle,
+            passkeys: self.passkeys.into_iter().map(Into::into).collect(),
         })
     }
 }

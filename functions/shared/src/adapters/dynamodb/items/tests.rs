@@ -195,6 +195,132 @@ fn a_user_and_a_token_round_trip_through_their_items() {
     assert_eq!(token_from_item(t.hash, item).unwrap(), t);
 }
 
+fn passkey(id: &str, name: Option<&str>, last_used: Option<&str>) -> crate::domain::Passkey {
+    crate::domain::Passkey {
+        id: id.into(),
+        public_key: format!("{id}-public-key"),
+        sign_count: 7,
+        backup_eligible: true,
+        backed_up: name.is_some(),
+        name: name.map(str::to_owned),
+        created_at: at("2026-11-25T10:00:00.5Z"),
+        last_used_at: last_used.map(at),
+    }
+}
+
+/// A user who set up with a passkey and added a second one.
+fn user_with_passkeys() -> User {
+    User {
+        status: UserStatus::Active,
+        temporary_password_hash: None,
+        passkey_handle: Some("aGFuZGxl".into()),
+        passkeys: vec![
+            passkey("Y3JlZC0x", Some("Work phone"), Some("2026-11-26T08:00:00Z")),
+            passkey("Y3JlZC0y", None, None),
+        ],
+        ..user()
+    }
+}
+
+#[test]
+fn a_users_passkeys_keep_the_stored_layout_and_round_trip() {
+    let u = user_with_passkeys();
+    let item = to_item("user", &UserItem::from(&u)).unwrap();
+    assert_eq!(item["passkeyHandle"], s("aGFuZGxl"));
+    let m = |pairs: &[(&str, AttributeValue)]| AttributeValue::M(layout(pairs));
+    let expected = AttributeValue::L(vec![
+        m(&[
+            ("id", s("Y3JlZC0x")),
+            ("publicKey", s("Y3JlZC0x-public-key")),
+            ("signCount", n(7)),
+            ("backupEligible", AttributeValue::Bool(true)),
+            ("backedUp", AttributeValue::Bool(true)),
+            ("name", s("Work phone")),
+            ("createdAt", s("2026-11-25T10:00:00.500000000Z")),
+            ("lastUsedAt", s("2026-11-26T08:00:00.000000000Z")),
+        ]),
+        m(&[
+            ("id", s("Y3JlZC0y")),
+            ("publicKey", s("Y3JlZC0y-public-key")),
+            ("signCount", n(7)),
+            ("backupEligible", AttributeValue::Bool(true)),
+            ("backedUp", AttributeValue::Bool(false)),
+            ("createdAt", s("2026-11-25T10:00:00.500000000Z")),
+        ]),
+    ]);
+    assert_eq!(item["passkeys"], expected);
+    assert_eq!(user_from_item(item).unwrap(), u);
+}
+
+/// Items written before passkeys, and users who never had one, have neither attribute; a user
+/// whose last passkey was removed has an empty list. All read as no passkeys.
+#[test]
+fn a_user_without_passkeys_writes_none_and_an_empty_list_reads_as_none() {
+    let item = to_item("user", &UserItem::from(&user())).unwrap();
+    assert!(!item.contains_key("passkeyHandle") && !item.contains_key("passkeys"));
+    let mut item = to_item("user", &UserItem::from(&user_with_passkeys())).unwrap();
+    item.insert("passkeys".into(), AttributeValue::L(Vec::new()));
+    let read = user_from_item(item).unwrap();
+    assert!(read.passkeys.is_empty());
+    assert_eq!(read.passkey_handle.as_deref(), Some("aGFuZGxl"));
+}
+
+#[test]
+fn a_passkey_pointer_keeps_the_stored_layout() {
+    let u = user();
+    let pointer = PasskeyPointerItem::new("Y3JlZC0x", &u.id, &u.home());
+    let item = to_item("passkey pointer", &pointer).unwrap();
+    let expected = layout(&[
+        ("pk", s("PASSKEY#Y3JlZC0x")),
+        ("entity", s("passkey")),
+        ("userId", s("u-1")),
+        ("home", s("ana@example.com")),
+    ]);
+    assert_eq!(item, expected);
+    let back: PasskeyPointerItem = from_item("passkey pointer", item).unwrap();
+    assert_eq!((back.user_id, back.home), (u.id.clone(), u.home()));
+}
+
+#[test]
+fn a_ceremony_keeps_its_expiry_exact_and_for_ttl_and_round_trips_every_purpose() {
+    use crate::domain::{Ceremony, CeremonyPurpose};
+    let u = user();
+    let purposes = [
+        CeremonyPurpose::Link {
+            purpose: TokenPurpose::Setup,
+            token: TokenHash::of("a token"),
+            user_id: u.id.clone(),
+            handle: "aGFuZGxl".into(),
+        },
+        CeremonyPurpose::Add {
+            user_id: u.id.clone(),
+            home: u.home(),
+            session_version: "sv".into(),
+            handle: "aGFuZGxl".into(),
+        },
+        CeremonyPurpose::SignIn,
+    ];
+    for purpose in purposes {
+        let c = Ceremony {
+            challenge: "Y2hhbGxlbmdl".into(),
+            purpose,
+            state: "c3RhdGU".into(),
+            expires_at: at("2026-11-25T10:05:00.25Z"),
+        };
+        let item = to_item("ceremony", &CeremonyItem::from(&c)).unwrap();
+        assert_eq!(item["pk"], s("CEREMONY#Y2hhbGxlbmdl"));
+        assert_eq!(item["entity"], s("ceremony"));
+        assert_eq!(item["validUntil"], s("2026-11-25T10:05:00.250000000Z"));
+        assert_eq!(item["expiresAt"], n(at("2026-11-25T10:05:01Z").timestamp()));
+        assert!(
+            !item.values().any(|v| v == &s("Y2hhbGxlbmdl")),
+            "only in the key"
+        );
+        let back: CeremonyItem = from_item("ceremony", item).unwrap();
+        assert_eq!(back.into_ceremony("Y2hhbGxlbmdl"), c);
+    }
+}
+
 #[test]
 fn every_attribute_an_expression_names_is_one_the_items_store() {
     let mut stored: Vec<String> = Vec::new();
@@ -236,9 +362,31 @@ fn every_attribute_an_expression_names_is_one_the_items_store() {
         attr::INVITE_MESSAGE_ID,
         attr::INVITE_BOUNCE_TYPE,
         attr::LOCALE,
+        attr::PASSKEY_HANDLE,
+        attr::PASSKEYS,
     ];
+    let with_passkeys = to_item("user", &UserItem::from(&user_with_passkeys())).unwrap();
+    stored.extend(with_passkeys.keys().cloned());
     for name in named {
         assert!(stored.iter().any(|s| s == name), "{name} is not stored");
+    }
+    // What a sign-in and a removal name inside a passkey's map.
+    let AttributeValue::L(list) = &with_passkeys[attr::PASSKEYS] else {
+        panic!("passkeys are a list")
+    };
+    let AttributeValue::M(first) = &list[0] else {
+        panic!("a passkey is a map")
+    };
+    for name in [
+        attr::ID,
+        attr::SIGN_COUNT,
+        attr::BACKED_UP,
+        attr::LAST_USED_AT,
+    ] {
+        assert!(
+            first.contains_key(name),
+            "{name} is not in a stored passkey"
+        );
     }
     let counter: CounterItem = from_item("counter", layout(&[(attr::COUNT, n(4))])).unwrap();
     assert_eq!(counter.count, 4);
