@@ -386,6 +386,30 @@ pub async fn the_newest_link_of_a_purpose_is_found_from_its_user(store: SharedSt
     );
 }
 
+pub async fn a_verified_codes_slot_comes_back_and_never_below_zero(store: SharedStore) {
+    let (_, token) = create_invited(&store, "code-back").await;
+    let hash = token.record.hash;
+    for _ in 0..2 {
+        assert!(store.take_wrong_code_slot(&hash, 2).await.unwrap());
+    }
+    assert!(!store.take_wrong_code_slot(&hash, 2).await.unwrap(), "full");
+    store.give_back_wrong_code_slot(&hash).await.unwrap();
+    assert!(
+        store.take_wrong_code_slot(&hash, 2).await.unwrap(),
+        "one back"
+    );
+    for _ in 0..4 {
+        store.give_back_wrong_code_slot(&hash).await.unwrap();
+    }
+    let stored = store.token(&hash).await.unwrap().unwrap();
+    assert_eq!(stored.wrong_codes, 0, "never below zero");
+    assert_eq!(stored.used_at, None);
+    store
+        .give_back_wrong_code_slot(&TokenHash::of("no such token"))
+        .await
+        .unwrap();
+}
+
 pub async fn wrong_code_slots_stop_at_the_limit_even_under_a_burst(store: SharedStore) {
     let (_, token) = create_invited(&store, "wrong-codes").await;
     let hash = token.record.hash;

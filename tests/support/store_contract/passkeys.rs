@@ -101,6 +101,7 @@ pub(super) fn use_of(user: &User, id: &str, old: u32, new: u32, at: DateTime<Utc
         home: user.home(),
         passkey_id: id.to_owned(),
         index: user.passkey_index(id).unwrap_or(0),
+        session_version: user.session_version.clone(),
         old_count: old,
         new_count: new,
         backed_up: true,
@@ -346,4 +347,47 @@ pub async fn two_concurrent_uses_of_one_counter_value_give_exactly_one_success(s
     assert_eq!(winners.len(), 1, "exactly one sign-in counts");
     let after = reread(&store, &user).await;
     assert_eq!(after.passkeys[0].sign_count, 1 + winners[0]);
+}
+
+pub async fn a_passkey_use_is_refused_once_the_user_is_disabled_or_signed_out_everywhere(
+    store: SharedStore,
+) {
+    let (user, first, _) = set_up_with_passkey(&store, "passkey-ended").await;
+    let at = t0() + Duration::minutes(5);
+    // Read, then every session ended meanwhile: that read signs nobody in.
+    let change = SessionChange {
+        user_id: user.id.clone(),
+        home: user.home(),
+        session_version: user.session_version.clone(),
+        new_session_version: new_session_version(),
+    };
+    store.end_sessions(&change).await.unwrap();
+    assert_eq!(
+        store
+            .record_passkey_use(&use_of(&user, &first.id, 0, 1, at))
+            .await,
+        Err(StoreError::Conflict)
+    );
+    let signed_out = reread(&store, &user).await;
+    assert_eq!(signed_out.passkey(&first.id), user.passkey(&first.id));
+    // Read again, then disabled meanwhile.
+    store
+        .disable_user(&signed_out, &new_session_version())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .record_passkey_use(&use_of(&signed_out, &first.id, 0, 1, at))
+            .await,
+        Err(StoreError::Conflict)
+    );
+    // Disabled and read as such: still refused.
+    let disabled = reread(&store, &user).await;
+    assert_eq!(
+        store
+            .record_passkey_use(&use_of(&disabled, &first.id, 0, 1, at))
+            .await,
+        Err(StoreError::Conflict)
+    );
+    assert_eq!(reread(&store, &user).await, disabled, "nothing changed");
 }

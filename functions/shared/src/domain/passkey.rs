@@ -134,6 +134,9 @@ pub struct PasskeyUse {
     /// (DynamoDB) looks first, saving a read. Only a hint: a passkey that moved since (another
     /// one removed) is found again by its id.
     pub index: usize,
+    /// The user's session version when read: a disable, a reset or a sign-out everywhere since
+    /// refuses the sign-in (`Conflict`), as a disabled user is refused.
+    pub session_version: String,
     pub old_count: u32,
     pub new_count: u32,
     pub backed_up: bool,
@@ -171,7 +174,9 @@ impl super::User {
 
     /// What setting up (or resetting) with a passkey does: as [`super::User::set_own_password`]
     /// (temporary password dead, `active`, every session and link ended), with the passkey as the
-    /// new credential; a password the user already had stays.
+    /// new credential instead of a password: a password the user had goes too (a reset is how a
+    /// known or forgotten password is replaced); their other passkeys stay, listed on the reset
+    /// page, for them to remove.
     pub fn set_own_passkey(
         &mut self,
         handle: &str,
@@ -180,6 +185,7 @@ impl super::User {
     ) -> Result<(), PasskeyRefused> {
         self.add_passkey(handle, passkey)?;
         self.temporary_password_hash = None;
+        self.password_hash = None;
         self.status = super::UserStatus::Active;
         self.session_version = new_session_version;
         self.setup_generation += 1;
@@ -211,6 +217,11 @@ impl super::User {
 
     /// Records a sign-in by passkey: only while its counter is still `old_count`. Whether it did.
     pub fn record_passkey_use(&mut self, used: &PasskeyUse) -> bool {
+        if self.session_version != used.session_version
+            || self.status == super::UserStatus::Disabled
+        {
+            return false;
+        }
         let Some(p) = self.passkeys.iter_mut().find(|p| p.id == used.passkey_id) else {
             return false;
         };

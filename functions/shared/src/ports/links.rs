@@ -105,4 +105,11 @@ pub trait Links: Send + Sync {
     ///
     /// DynamoDB: one conditional `UpdateItem` (`ADD wrongCodes`) on the token item.
     async fn take_wrong_code_slot(&self, hash: &TokenHash, max: u32) -> Result<bool, StoreError>;
+
+    /// Gives back one slot [`Links::take_wrong_code_slot`] took, for a code that proved right
+    /// without its link being used (a passkey's options: API.md, only wrong codes count). Never
+    /// below zero; nothing for a token that is gone.
+    ///
+    /// DynamoDB: one conditional `UpdateItem` (`ADD wrongCodes -1`) on the token item.
+    async fn give_back_wrong_code_slot(&self, hash: &TokenHash) -> Result<(), StoreError>;
 }

@@ -81,6 +81,28 @@ pub(super) async fn take_wrong_code_slot(
     .await
 }
 
+/// [`Links::give_back_wrong_code_slot`]: one conditional `ADD -1`; a slot already back (or a
+/// token gone) is not an error.
+pub(super) async fn give_back_wrong_code_slot(
+    store: &DynamoStore,
+    hash: &TokenHash,
+) -> Result<(), StoreError> {
+    super::limits::update_retrying_conflicts(store, "give back a wrong-code slot", || {
+        store
+            .client
+            .update_item()
+            .key(attr::PK, s(token_key(hash)))
+            .update_expression("ADD #wrong :minus")
+            .condition_expression("attribute_exists(#pk) AND #wrong > :zero")
+            .expression_attribute_names("#pk", attr::PK)
+            .expression_attribute_names("#wrong", attr::WRONG_CODES)
+            .expression_attribute_values(":minus", n(-1))
+            .expression_attribute_values(":zero", n(0))
+    })
+    .await
+    .map(drop)
+}
+
 pub(super) async fn issue(
     store: &DynamoStore,
     token: &TokenRecord,
@@ -432,5 +454,9 @@ impl Links for DynamoStore {
 
     async fn take_wrong_code_slot(&self, hash: &TokenHash, max: u32) -> Result<bool, StoreError> {
         take_wrong_code_slot(self, hash, max).await
+    }
+
+    async fn give_back_wrong_code_slot(&self, hash: &TokenHash) -> Result<(), StoreError> {
+        give_back_wrong_code_slot(self, hash).await
     }
 }

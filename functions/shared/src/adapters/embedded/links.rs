@@ -86,6 +86,26 @@ impl Links for EmbeddedStore {
         .await
     }
 
+    async fn give_back_wrong_code_slot(&self, hash: &TokenHash) -> Result<(), StoreError> {
+        let key = hash.to_hex();
+        self.write(move |tx| {
+            let mut tokens = tx.open_table(TOKENS).map_err(backend)?;
+            let found: Option<TokenRecord> = tokens
+                .get(key.as_str())
+                .map_err(backend)?
+                .map(|v| decode(v.value()))
+                .transpose()?;
+            if let Some(mut token) = found.filter(|t| t.wrong_codes > 0) {
+                token.wrong_codes -= 1;
+                tokens
+                    .insert(key.as_str(), super::encode(&token)?.as_slice())
+                    .map_err(backend)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
     async fn issue_token_with_mail(
         &self,
         token: &TokenRecord,

@@ -48,6 +48,11 @@ impl Services {
                     .find_by_code(purpose, &typed)
                     .await
                     .map_err(RedeemError::from)?;
+                // Only a wrong code counts: this one proved right and its link is not used yet
+                // (a `POST /setup` uses it in the same breath), so its try is given back.
+                if let Err(e) = self.store.give_back_wrong_code_slot(&record.hash).await {
+                    crate::telemetry::log_unexpected("giving back a verified code's try", &e);
+                }
                 let user = Users::user_by(self.store.as_ref(), &record.contacts.home())
                     .await?
                     .filter(|u| record.check_user(Some(u)).is_ok())

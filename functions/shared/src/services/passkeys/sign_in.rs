@@ -141,6 +141,8 @@ impl Services {
             user_id: user.id.clone(),
             home: home.clone(),
             passkey_id: passkey.id.clone(),
+            index: user.passkey_index(&passkey.id).unwrap_or_default(),
+            session_version: user.session_version.clone(),
             old_count: passkey.sign_count,
             new_count: assertion.sign_count,
             backed_up: assertion.backed_up,
@@ -148,7 +150,8 @@ impl Services {
         };
         match self.store.record_passkey_use(&used).await {
             Ok(()) => {}
-            // Another sign-in with the same counter won, or the passkey was removed meanwhile.
+            // Another sign-in with the same counter won, the passkey was removed, or the user
+            // was disabled, reset or signed out everywhere meanwhile.
             Err(StoreError::Conflict | StoreError::UserNotFound) => {
                 return Err(PasskeyError::Invalid)
             }

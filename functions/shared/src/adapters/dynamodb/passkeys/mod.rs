@@ -25,7 +25,7 @@ use super::errors::{built, sdk_error};
 use super::items::{
     from_item, is_phone_pointer, to_item, user_from_item, CeremonyItem, PasskeyPointerItem,
 };
-use super::layout::{attr, ceremony_key, home_key, n, passkey_key, s, time, Item};
+use super::layout::{attr, ceremony_key, home_key, n, passkey_key, s, time, value, Item};
 use super::requests::{backoff, update_item, ATTEMPTS};
 use super::users::{self, Updated};
 use super::DynamoStore;
@@ -131,8 +131,15 @@ pub(super) async fn record_use(store: &DynamoStore, used: &PasskeyUse) -> Result
             ))
             .condition_expression(format!(
                 "attribute_exists(pk) AND #id = :id AND {at}.#id = :passkeyId \
-                 AND {at}.#signCount = :old"
+                 AND {at}.#signCount = :old AND #sv = :sv AND #status <> :disabled"
             ))
+            .expression_attribute_names("#sv", attr::SESSION_VERSION)
+            .expression_attribute_names("#status", attr::STATUS)
+            .expression_attribute_values(":sv", s(&used.session_version))
+            .expression_attribute_values(
+                ":disabled",
+                value("user status", crate::domain::UserStatus::Disabled)?,
+            )
             .expression_attribute_names("#passkeys", attr::PASSKEYS)
             .expression_attribute_names("#signCount", attr::SIGN_COUNT)
             .expression_attribute_names("#backedUp", attr::BACKED_UP)
@@ -185,6 +192,11 @@ pub(super) async fn record_use(store: &DynamoStore, used: &PasskeyUse) -> Result
 /// its counter value may still count: `UserNotFound` once it is gone, `Conflict` once another
 /// sign-in moved its counter on.
 fn moved_to(user: &User, used: &PasskeyUse) -> Result<usize, StoreError> {
+    if user.session_version != used.session_version
+        || user.status == crate::domain::UserStatus::Disabled
+    {
+        return Err(StoreError::Conflict);
+    }
     let index = user
         .passkey_index(&used.passkey_id)
         .ok_or(StoreError::UserNotFound)?;

@@ -25,12 +25,12 @@ pub(in super::super) const MAY_APPEND: &str = "(attribute_not_exists(#passkeyHan
      #passkeyHandle = :handle) AND (attribute_not_exists(#passkeys) OR size(#passkeys) < :max)";
 
 /// What setting up or resetting with a passkey writes on the user item
-/// (`User::set_own_passkey`): `SET_OWN_PASSWORD`'s change without the password (one the user
-/// already had stays), with the passkey appended. Its condition includes [`MAY_APPEND`].
+/// (`User::set_own_passkey`): `SET_OWN_PASSWORD`'s change with the passkey appended instead of
+/// a password (one the user had goes too). Its condition includes [`MAY_APPEND`].
 pub(in super::super) const SET_OWN_PASSKEY: &str = "SET #status = :active, #sessionVersion = :sv, \
      #setupGen = #setupGen + :one, #resetGen = #resetGen + :one, #passkeyHandle = :handle, \
      #passkeys = list_append(if_not_exists(#passkeys, :none), :new) \
-     REMOVE #temporaryPasswordHash";
+     REMOVE #temporaryPasswordHash, #passwordHash";
 
 /// The names and values of [`APPEND`] and [`MAY_APPEND`].
 fn appending(
@@ -61,6 +61,7 @@ pub(in super::super) fn own_passkey(
         .expression_attribute_names("#setupGen", attr::SETUP_GENERATION)
         .expression_attribute_names("#resetGen", attr::RESET_GENERATION)
         .expression_attribute_names("#temporaryPasswordHash", attr::TEMPORARY_PASSWORD_HASH)
+        .expression_attribute_names("#passwordHash", attr::PASSWORD_HASH)
         .expression_attribute_values(":active", value("user status", UserStatus::Active)?)
         .expression_attribute_values(":sv", s(session_version))
         .expression_attribute_values(":one", n(1));
