@@ -32,6 +32,7 @@ pub mod ses_events;
 pub mod sms_events;
 pub mod telemetry;
 pub mod texts;
+pub mod webhooks;
 
 pub use config::Config;
 pub use http::{App, Function, Serves, ROUTES};
