@@ -67,3 +67,5 @@ mod sms_service;
 mod store_conflicts;
 #[cfg(feature = "services")]
 mod store_dynamodb;
+#[cfg(feature = "services")]
+mod webhook_signatures;

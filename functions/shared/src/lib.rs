@@ -33,6 +33,7 @@ pub mod sms_events;
 pub mod telemetry;
 pub mod texts;
 pub mod webauthn;
+pub mod webhooks;
 
 pub use config::Config;
 pub use http::{App, Function, Serves, ROUTES};
