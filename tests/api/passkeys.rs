@@ -90,6 +90,7 @@ on_both_stores!(
     a_passkey_user_chooses_a_password_only_right_after_a_passkey_sign_in,
     forgot_password_registers_a_new_passkey_and_ends_every_session,
     an_ip_address_base_url_offers_no_passkeys with ("PUBLIC_BASE_URL", "http://127.0.0.1:3000"),
+    answered_sign_in_options_never_use_up_the_addresss_cap with ("LOGIN_FAILURES_PER_IP", "2"),
 );
 
 async fn a_tech_sets_up_with_a_passkey_and_signs_in_with_it(api: &Api) {
@@ -488,4 +489,25 @@ async fn an_ip_address_base_url_offers_no_passkeys(api: &Api) {
     }
     let page = api.call(Method::GET, "/login", None, None).await;
     assert!(!page.body.contains("data-passkey"), "{}", page.body);
+}
+
+/// Every sign-in page asks for options (the autofill): a crew behind one address signing in
+/// again and again never runs out; only options nobody answers fill the address's cap (ten times
+/// its failures: 20 here).
+async fn answered_sign_in_options_never_use_up_the_addresss_cap(api: &Api) {
+    let (_, _, token) = invited(api).await;
+    let mut phone = SoftAuthenticator::new();
+    let r = register(api, &mut phone, "/setup", json!({ "token": token })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for round in 0..25 {
+        let r = sign_in(api, &mut phone).await;
+        assert_eq!(r.status, StatusCode::OK, "round {round}: {}", r.body);
+    }
+    let asked = || api.call(Method::POST, "/login/passkey/options", None, None);
+    for open in 0..20 {
+        assert_eq!(asked().await.status, StatusCode::OK, "open ceremony {open}");
+    }
+    let r = asked().await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.headers.contains_key("retry-after"));
 }

@@ -104,6 +104,50 @@ pub(super) async fn take_login_slots(
     Ok(ordinary)
 }
 
+/// A sign-in that proved its credential, whatever it was (a password, a passkey).
+pub(super) struct SignedInAs<'a> {
+    pub user: User,
+    /// The failure slots the attempt took ([`take_login_slots`]).
+    pub taken: &'a [Limited],
+    pub device_tokens: &'a [&'a str],
+    /// When the slots were taken: the same window's counters are given back.
+    pub now: DateTime<Utc>,
+    pub proof: crate::domain::session::Proof,
+}
+
+impl SignedInAs<'_> {
+    /// What every successful sign-in does: gives back the failure slots it took (not a failure
+    /// after all; if that fails the slots stay counted: refusing a little early beats failing
+    /// the sign-in), starts the session, and keeps a known device's id (and so its counter).
+    pub(super) async fn finish(
+        self,
+        limits: &dyn Limits,
+        sessions: &SessionKeys,
+        devices: &DeviceKeys,
+        rl: &RateLimits,
+    ) -> Session {
+        if let Err(e) = limits
+            .give_back_slots(&keys(self.taken), rl.login_window, self.now)
+            .await
+        {
+            log_unexpected("giving back sign-in slots", &e);
+        }
+        let known = devices.find(self.device_tokens.iter().copied(), &self.user);
+        tracing::info!(
+            audit = "signed_in",
+            user_id = %self.user.id.0,
+            org_id = %self.user.org_id.0,
+            known_device = known.is_some(),
+            by = self.proof.amr()
+        );
+        let mut session = Session::start(sessions, devices, self.user, self.now, self.proof);
+        if let Some(device) = known {
+            session.device_token = devices.issue_for(&session.user, &device.device_id);
+        }
+        session
+    }
+}
+
 impl Services {
     /// The sign-in use case on this app's ports.
     pub fn sign_in_case(&self) -> SignIn<'_> {
@@ -219,32 +263,19 @@ impl SignIn<'_> {
         if let (Verified::YesButRehash, Some(old_hash)) = (verified, current) {
             self.rehash(&user, password, old_hash).await;
         }
-        // Not a failure after all. Same `now` as the take, so the same window's counters. If
-        // this fails the slot stays counted: refusing a little early beats failing the sign-in.
-        if let Err(e) = self
-            .limits
-            .give_back_slots(&keys(&limits), rl.login_window, now)
-            .await
-        {
-            log_unexpected("giving back sign-in slots", &e);
-        }
-        let known = self.devices.find(device_tokens.iter().copied(), &user);
-        tracing::info!(
-            audit = "signed_in",
-            user_id = %user.id.0,
-            org_id = %user.org_id.0,
-            known_device = known.is_some()
-        );
         let must_change_password = user.must_change_password();
         let proof = crate::domain::session::Proof::password_of(&user);
-        let mut session =
-            Session::start(self.sessions, self.devices, user, self.clock.now(), proof);
-        if let Some(device) = known {
-            // The same device keeps its id, and so its counter.
-            session.device_token = self.devices.issue_for(&session.user, &device.device_id);
-        }
+        let signed_in = SignedInAs {
+            user,
+            taken: &limits,
+            device_tokens,
+            now,
+            proof,
+        };
         Ok(SignedIn {
-            session,
+            session: signed_in
+                .finish(self.limits, self.sessions, self.devices, &rl)
+                .await,
             must_change_password,
         })
     }

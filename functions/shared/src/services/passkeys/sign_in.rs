@@ -8,8 +8,8 @@ use crate::domain::session::Proof;
 use crate::domain::{CeremonyPurpose, PasskeyUse, UserStatus};
 use crate::ports::{Passkeys, StoreError};
 use crate::services::limits::{keys, per_ip, take_slots, LimitError, Limited};
-use crate::services::sign_in::{take_login_slots, SignedIn};
-use crate::services::{Session, SignInError};
+use crate::services::sign_in::{take_login_slots, SignedIn, SignedInAs};
+use crate::services::SignInError;
 use crate::telemetry::log_unexpected;
 use crate::webauthn::{self, StoredPasskey};
 
@@ -57,10 +57,20 @@ impl Services {
         device_tokens: &[&str],
     ) -> Result<SignedIn, PasskeyError> {
         self.relying_party()?;
-        match self
+        let result = self
             .passkey_sign_in_inner(response, source_ip, device_tokens)
+            .await;
+        // An answer, right or wrong, is no longer an open ceremony of this address's.
+        let rl = self.config.rate_limits;
+        let options = keys(&[options_limit(source_ip, rl.login_failures_per_ip)]);
+        if let Err(e) = self
+            .store
+            .give_back_slots(&options, rl.login_window, self.now())
             .await
         {
+            log_unexpected("giving back a passkey options slot", &e);
+        }
+        match result {
             Err(PasskeyError::Invalid) => {
                 tracing::info!(audit = "sign_in_failed", ip = %source_ip, by = "passkey");
                 Err(SignInError::InvalidCredentials.into())
@@ -157,25 +167,16 @@ impl Services {
             }
             Err(e) => return Err(e.into()),
         }
-        if let Err(e) = self
-            .store
-            .give_back_slots(&keys(&limits), rl.login_window, now)
-            .await
-        {
-            log_unexpected("giving back sign-in slots", &e);
-        }
-        let known = self.devices.find(device_tokens.iter().copied(), &user);
-        tracing::info!(
-            audit = "signed_in",
-            user_id = %user.id.0,
-            org_id = %user.org_id.0,
-            known_device = known.is_some(),
-            by = "passkey"
-        );
-        let mut session = Session::start(&self.sessions, &self.devices, user, now, Proof::Passkey);
-        if let Some(device) = known {
-            session.device_token = self.devices.issue_for(&session.user, &device.device_id);
-        }
+        let signed_in = SignedInAs {
+            user,
+            taken: &limits,
+            device_tokens,
+            now,
+            proof: Proof::Passkey,
+        };
+        let session = signed_in
+            .finish(self.store.as_ref(), &self.sessions, &self.devices, &rl)
+            .await;
         Ok(SignedIn {
             session,
             must_change_password: false,
