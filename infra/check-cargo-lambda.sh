@@ -37,7 +37,8 @@ export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 export AWS_ENDPOINT_URL_DYNAMODB=$DYNAMODB_TEST_ENDPOINT AWS_ENDPOINT_URL_SESV2=$SES_TEST_ENDPOINT
 export TABLE_NAME="cargo-lambda-$(date +%s)-$$"
 export SENDER_EMAIL="noreply-$$@northwind.example"
-export PUBLIC_BASE_URL=http://127.0.0.1:3000
+# A host name, as the local server's default: passkeys (and their events) need one.
+export PUBLIC_BASE_URL=http://localhost:3000
 export SESSION_SIGNING_KEY="cargo-lambda-check-signing-key-0123456789abcdef"
 env_file="$state/functions.env"
 for name in AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_ENDPOINT_URL_DYNAMODB \
