@@ -30,13 +30,21 @@ impl EmbeddedStore {
     }
 }
 
+/// The token stored under `key` (its hash in hex), if any.
+fn stored_token(
+    tokens: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &str,
+) -> Result<Option<TokenRecord>, StoreError> {
+    let found = tokens.get(key).map_err(backend)?;
+    found.map(|v| decode(v.value())).transpose()
+}
+
 #[async_trait]
 impl Links for EmbeddedStore {
     async fn token(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, StoreError> {
         self.read(|rtx| {
             let tokens = rtx.open_table(TOKENS).map_err(backend)?;
-            let found = tokens.get(hash.to_hex().as_str()).map_err(backend)?;
-            found.map(|v| decode(v.value())).transpose()
+            stored_token(&tokens, &hash.to_hex())
         })
     }
 
@@ -66,12 +74,7 @@ impl Links for EmbeddedStore {
         let key = hash.to_hex();
         self.write(move |tx| {
             let mut tokens = tx.open_table(TOKENS).map_err(backend)?;
-            let found: Option<TokenRecord> = tokens
-                .get(key.as_str())
-                .map_err(backend)?
-                .map(|v| decode(v.value()))
-                .transpose()?;
-            let Some(mut token) = found else {
+            let Some(mut token) = stored_token(&tokens, &key)? else {
                 return Ok(false);
             };
             if token.wrong_codes >= max {
@@ -90,11 +93,7 @@ impl Links for EmbeddedStore {
         let key = hash.to_hex();
         self.write(move |tx| {
             let mut tokens = tx.open_table(TOKENS).map_err(backend)?;
-            let found: Option<TokenRecord> = tokens
-                .get(key.as_str())
-                .map_err(backend)?
-                .map(|v| decode(v.value()))
-                .transpose()?;
+            let found = stored_token(&tokens, &key)?;
             if let Some(mut token) = found.filter(|t| t.wrong_codes > 0) {
                 token.wrong_codes -= 1;
                 tokens
@@ -147,14 +146,8 @@ impl Links for EmbeddedStore {
         let r = r.clone();
         self.write(move |tx| {
             let key = r.token.hash.to_hex();
-            let mut stored: TokenRecord = {
-                let tokens = tx.open_table(TOKENS).map_err(backend)?;
-                let found = tokens.get(key.as_str()).map_err(backend)?;
-                match found {
-                    Some(v) => decode(v.value())?,
-                    None => return Err(StoreError::TokenInvalid),
-                }
-            };
+            let mut stored = stored_token(&tx.open_table(TOKENS).map_err(backend)?, &key)?
+                .ok_or(StoreError::TokenInvalid)?;
             stored.check(stored.purpose, r.now)?;
             let user = Self::read_user(tx, &stored.user_id.0)?;
             stored.check_user(user.as_ref())?;

@@ -74,16 +74,21 @@ pub async fn short_link(
     crate::http::respond::see_other(&target)
 }
 
+/// Who a typed code was sent to: the code form's `identifier`, or `email` or `phone` in JSON.
+pub(super) fn code_identifier(f: &Fields) -> Result<Option<String>, ApiError> {
+    match f.string("identifier")? {
+        Some(i) => Ok(Some(i)),
+        None => match f.string("email")? {
+            Some(e) => Ok(Some(e)),
+            None => f.string("phone"),
+        },
+    }
+}
+
 impl FromFields for RedeemBody {
     fn from_fields(f: &Fields) -> Result<Self, ApiError> {
         let token = f.string("token")?;
-        let identifier = match f.string("identifier")? {
-            Some(i) => Some(i),
-            None => match f.string("email")? {
-                Some(e) => Some(e),
-                None => f.string("phone")?,
-            },
-        };
+        let identifier = code_identifier(f)?;
         let code = f.string("code")?;
         let password = f.string("password")?.unwrap_or_default();
         let confirmation = f.string("passwordConfirmation")?;

@@ -29,16 +29,9 @@ pub const MAX_PASSKEY_NAME_CHARS: usize = 64;
 
 /// The link or code fields of a passkey request, read as `POST /setup` reads them.
 fn link_fields(f: &Fields) -> Result<PasskeyLinkOptionsRequest, ApiError> {
-    let identifier = match f.string("identifier")? {
-        Some(i) => Some(i),
-        None => match f.string("email")? {
-            Some(e) => Some(e),
-            None => f.string("phone")?,
-        },
-    };
     Ok(PasskeyLinkOptionsRequest {
         token: f.string("token")?,
-        identifier,
+        identifier: super::links::code_identifier(f)?,
         code: f.string("code")?,
     })
 }
