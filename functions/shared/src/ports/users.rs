@@ -20,6 +20,19 @@ pub struct SessionChange {
     pub new_session_version: String,
 }
 
+impl SessionChange {
+    /// A change by `user`'s session as read, starting sessions at `new_session_version` (the
+    /// same version keeps every session).
+    pub fn of(user: &User, new_session_version: String) -> Self {
+        Self {
+            user_id: user.id.clone(),
+            home: user.home(),
+            session_version: user.session_version.clone(),
+            new_session_version,
+        }
+    }
+}
+
 /// A change of password hash made on sign-in when argon2 parameters changed.
 #[derive(Debug, Clone)]
 pub struct Rehash {

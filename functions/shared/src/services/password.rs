@@ -182,12 +182,7 @@ impl OwnAccount<'_> {
             )));
         }
         let hash = self.hasher.hash_async(password.secret().clone()).await?;
-        let change = SessionChange {
-            user_id: user.id.clone(),
-            home: user.home(),
-            session_version: user.session_version.clone(),
-            new_session_version: new_session_version(),
-        };
+        let change = SessionChange::of(&user, new_session_version());
         let user = match self.users.change_password(&change, &hash).await {
             Ok(u) => u,
             Err(StoreError::Conflict | StoreError::UserNotFound) => {

@@ -54,7 +54,7 @@ impl Services {
         }
         let passkey = self.verified_registration(rp, &ceremony, response, name)?;
         let add = PasskeyAdd {
-            change: self.unchanged_session(user),
+            change: SessionChange::of(user, user.session_version.clone()),
             handle: handle.clone(),
             passkey: passkey.clone(),
         };
@@ -75,7 +75,7 @@ impl Services {
 
     /// `DELETE /passkeys/{id}`: removes one of the user's passkeys, never their only way in.
     pub async fn remove_passkey(&self, user: &User, id: &str) -> Result<(), PasskeyError> {
-        let change = self.unchanged_session(user);
+        let change = SessionChange::of(user, user.session_version.clone());
         match Passkeys::remove_passkey(self.store.as_ref(), &change, id).await {
             Ok(after) => {
                 tracing::info!(audit = "passkey_removed", user_id = %after.id.0, org_id = %after.org_id.0);
@@ -107,16 +107,6 @@ impl Services {
             Ok(())
         } else {
             Err(PasskeyError::Reauthenticate)
-        }
-    }
-
-    /// A change made under the session's version that keeps it (no session ends).
-    fn unchanged_session(&self, user: &User) -> SessionChange {
-        SessionChange {
-            user_id: user.id.clone(),
-            home: user.home(),
-            session_version: user.session_version.clone(),
-            new_session_version: user.session_version.clone(),
         }
     }
 }
