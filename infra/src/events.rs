@@ -139,6 +139,11 @@ pub fn expected_status(file: &Path) -> Option<u16> {
         "post-login-passkey" => 401,
         "post-passkeys-options" | "post-passkeys" => 403,
         "delete-passkey" => 404,
+        // The audit log and webhooks: the fixtures' organisation's log and the tech's timeline,
+        // a registration, the list; an id no webhook has, for its deletion and its deliveries.
+        "get-audit" | "get-user-events" | "get-webhooks" => 200,
+        "post-webhooks" => 201,
+        "delete-webhook" | "get-webhook-deliveries" => 404,
         _ => return None,
     })
 }

@@ -461,15 +461,17 @@ async fn round_trips_per_flow_are_as_designed() {
     record(
         "POST /users (create)",
         // The admin's session check, then the one transaction that stores the user, the link
-        // and its emails (the outbox: welcome and reminder jobs); once SES has accepted the
-        // email (and given its message id, which exists only then), a second removes the job and
-        // records that id and the MSG# pointer its delivery events look up. Alongside the
-        // temporary password's hashing, a slot of the organisation's probe budget (emails met
-        // in other organisations this hour: one UpdateItem, no wait of its own), given back
-        // while the email is sent (another).
+        // and its emails (the outbox: welcome and reminder jobs) and its audit event; once SES
+        // has accepted the email (and given its message id, which exists only then), the user
+        // (the invite.sent event is built from the user as the write leaves them) and a second
+        // transaction that removes the job and records that id, the MSG# pointer its delivery
+        // events look up and the event. Alongside the temporary password's hashing, a slot of
+        // the organisation's probe budget (emails met in other organisations this hour: one
+        // UpdateItem, no wait of its own), given back while the email is sent (another).
         &[
             "GetItem",
             "TransactWriteItems",
+            "GetItem",
             "TransactWriteItems",
             "UpdateItem",
             "UpdateItem",
@@ -499,6 +501,7 @@ async fn round_trips_per_flow_are_as_designed() {
         &[
             "GetItem",
             "TransactWriteItems",
+            "GetItem",
             "TransactWriteItems",
             "UpdateItem",
             "UpdateItem",
@@ -520,12 +523,14 @@ async fn round_trips_per_flow_are_as_designed() {
     record(
         "POST /users/{id}/invite (resend)",
         // The admin's session, the user by id (pointer, then user), the new link with its
-        // emails (the outbox), then, once SES took the email, the job's removal with its id.
+        // emails (the outbox) and its event, then, once SES took the email, the user and the
+        // job's removal with its id and its event.
         &[
             "GetItem",
             "GetItem",
             "GetItem",
             "TransactWriteItems",
+            "GetItem",
             "TransactWriteItems",
         ],
         &["SendEmail"],
@@ -606,10 +611,18 @@ async fn round_trips_per_flow_are_as_designed() {
 
     let disabled = admin_call(&a, Method::POST, format!("/users/{id}/disable")).await;
     assert_eq!(disabled, StatusCode::OK);
-    // The admin's session, the user by id (pointer, then user), one conditional update.
+    // The admin's session, the user by id (pointer, then user), one transaction of the
+    // conditional update and its audit event, and the user as left (a transaction returns no
+    // item).
     record(
         "POST /users/{id}/disable",
-        &["GetItem", "GetItem", "GetItem", "UpdateItem"],
+        &[
+            "GetItem",
+            "GetItem",
+            "GetItem",
+            "TransactWriteItems",
+            "GetItem",
+        ],
         &[],
         &a,
     );
@@ -617,7 +630,13 @@ async fn round_trips_per_flow_are_as_designed() {
     assert_eq!(enabled, StatusCode::OK);
     record(
         "POST /users/{id}/enable",
-        &["GetItem", "GetItem", "GetItem", "UpdateItem"],
+        &[
+            "GetItem",
+            "GetItem",
+            "GetItem",
+            "TransactWriteItems",
+            "GetItem",
+        ],
         &[],
         &a,
     );

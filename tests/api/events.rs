@@ -375,6 +375,29 @@ async fn every_event_is_answered_through_the_router_as_the_contract_says() {
                 assert!(h("content-type").starts_with("text/javascript"), "{name}");
                 assert!(text.contains("navigator.credentials"), "{name}");
             }
+            "get-audit.json" | "get-user-events.json" => {
+                let j = json();
+                assert!(j["events"].is_array(), "{name}: {j}");
+                assert!(j.get("nextCursor").is_some(), "{name}: {j}");
+            }
+            "post-webhooks.json" => {
+                let j = json();
+                assert!(
+                    j["secret"]
+                        .as_str()
+                        .is_some_and(|s| s.starts_with("whsec_")),
+                    "{name}"
+                );
+                assert_eq!(j["webhook"]["url"], "https://hooks.example.com/onboarding");
+            }
+            "get-webhooks.json" => {
+                let j = json();
+                let hooks = j["webhooks"].as_array().expect("a list of webhooks");
+                assert!(hooks.iter().all(|w| w.get("secret").is_none()), "{name}");
+            }
+            "delete-webhook.json" | "get-webhook-deliveries.json" => {
+                assert_eq!(json()["error"]["code"], "not_found", "{name}");
+            }
             other => panic!("{other}: add what its answer must hold here"),
         }
         answered += 1;

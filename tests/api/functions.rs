@@ -239,7 +239,7 @@ async fn every_function_binary_answers_its_events_as_the_contract_says() {
             "{function} reported an init error"
         );
     }
-    assert_eq!(answered, 36, "every event file was fed to its function");
+    assert_eq!(answered, 42, "every event file was fed to its function");
 }
 
 /// The mailer's release binary under the emulator, fed the `events/mailer/` samples (SES's

@@ -12,6 +12,7 @@
 //! (`aws_wiring`, in a process of its own) or keeps the change to its own threads (`logs`).
 
 mod account_security;
+mod audit_log;
 mod bad_input;
 mod batch;
 mod breached_passwords;
@@ -68,4 +69,8 @@ mod store_conflicts;
 #[cfg(feature = "services")]
 mod store_dynamodb;
 #[cfg(feature = "services")]
+mod store_dynamodb_audit;
+#[cfg(feature = "services")]
 mod webhook_signatures;
+#[cfg(feature = "services")]
+mod webhooks;

@@ -49,8 +49,9 @@ async fn a_table_made_from_the_template_has_its_key_and_ttl_on_expires_at() {
         ttl.time_to_live_status(),
         Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
     ));
-    // The organisation index that `GET /users` queries (only user items, newest first) and the
-    // outbox's sparse index that the schedule sweeps (only mail jobs, oldest due first).
+    // The organisation index that `GET /users` queries (users newest first, and the audit log's
+    // partitions) and the outbox's sparse index that the schedule sweeps (mail jobs, oldest due
+    // first, and the webhooks' queues).
     let indexes = described.table().unwrap().global_secondary_indexes();
     let keys_of = |name: &str| -> Vec<(String, KeyType)> {
         let index = indexes
@@ -63,7 +64,7 @@ async fn a_table_made_from_the_template_has_its_key_and_ttl_on_expires_at() {
             .map(|k| (k.attribute_name().to_owned(), k.key_type().clone()))
             .collect()
     };
-    assert_eq!(indexes.len(), 2);
+    assert_eq!(indexes.len(), 3);
     assert_eq!(
         keys_of("byOrg"),
         [
@@ -76,6 +77,14 @@ async fn a_table_made_from_the_template_has_its_key_and_ttl_on_expires_at() {
         [
             ("mailQueue".to_owned(), KeyType::Hash),
             ("mailDue".to_owned(), KeyType::Range)
+        ]
+    );
+    // The audit log's index of one user's events (only events about a user carry its key).
+    assert_eq!(
+        keys_of("byUser"),
+        [
+            ("auditUser".to_owned(), KeyType::Hash),
+            ("createdAt".to_owned(), KeyType::Range)
         ]
     );
     // Creating it again leaves it as it is.
@@ -143,6 +152,7 @@ async fn a_token_item_past_its_ttl_but_not_yet_deleted_is_refused() {
         new_session_version: "new".into(),
         now: Utc::now(),
         locale: None,
+        audit: Vec::new(),
     };
     assert_eq!(store.redeem_token(&r).await, Err(StoreError::TokenExpired));
     let after = store.user_by_id(&user.id).await.unwrap().unwrap();
@@ -233,13 +243,13 @@ async fn each_crew_action_is_one_write_and_each_list_page_one_query() {
     assert_eq!(page.users, vec![user.clone()]);
     assert_eq!(counter.take(), vec!["Query"]);
     let disabled = store
-        .disable_user(&user, &onboarding::domain::user::new_session_version())
+        .disable_user(&user, &onboarding::domain::user::new_session_version(), &[])
         .await
         .unwrap();
     assert_eq!(counter.take(), vec!["UpdateItem"]);
-    store.enable_user(&disabled).await.unwrap();
+    store.enable_user(&disabled, &[]).await.unwrap();
     assert_eq!(counter.take(), vec!["UpdateItem"]);
-    store.cancel_invite(&user).await.unwrap();
+    store.cancel_invite(&user, &[]).await.unwrap();
     assert_eq!(counter.take(), vec!["GetItem", "TransactWriteItems"]);
 }
 

@@ -375,12 +375,13 @@ fn the_mailer_sweeps_the_outbox_every_minute_one_sweep_at_a_time() {
     );
 }
 
-/// Least privilege for the mail: the mailer may Query the queue index and nothing else of the
-/// table by Query; read, write and delete items (its transactions need each item's own action)
-/// but never scan; send in the stack's identity and configuration set; read the one secret.
-/// The functions that queue email may finish a job (delete it).
+/// Least privilege for the mail: the mailer may Query the queue index (jobs, expiry watches,
+/// fan-outs, deliveries) and the organisation index (an organisation's webhooks at fan-out) and
+/// nothing else of the table by Query; read, write, delete and check items (its transactions
+/// need each item's own action) but never scan; send in the stack's identity and configuration
+/// set; read the one secret. The functions that queue email may finish a job (delete it).
 #[test]
-fn the_mailer_may_query_the_mail_queue_index_only() {
+fn the_mailer_may_query_its_two_indexes_only() {
     let t = template();
     let resources = &t["Resources"];
     let mailer = grants(&resources["MailerFunction"]);
@@ -396,6 +397,7 @@ fn the_mailer_may_query_the_mail_queue_index_only() {
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
+            "dynamodb:ConditionCheckItem",
             "ses:SendEmail",
             "sms-voice:SendTextMessage",
             "secretsmanager:GetSecretValue",
@@ -405,8 +407,11 @@ fn the_mailer_may_query_the_mail_queue_index_only() {
         if actions.contains("dynamodb:Query") {
             assert_eq!(actions.len(), 1, "Query alone: {actions:?}");
             assert!(
-                resource.contains("${Table.Arn}/index/mailQueue") && !resource.contains('*'),
-                "Query on the mailQueue index only: {resource}"
+                resource.contains("${Table.Arn}/index/mailQueue")
+                    && resource.contains("${Table.Arn}/index/byOrg")
+                    && !resource.contains("byUser")
+                    && !resource.contains('*'),
+                "Query on the mailQueue and byOrg indexes only: {resource}"
             );
         } else if actions.iter().any(|a| a.starts_with("dynamodb:")) {
             assert!(actions.iter().all(|a| a.starts_with("dynamodb:")));

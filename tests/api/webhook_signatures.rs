@@ -3,41 +3,11 @@
 //! timestamp changed on the way, it refuses. Needs `--features services` (the library in `.venv`,
 //! which `make test` installs from infra/test-services/requirements.txt).
 
-use std::path::PathBuf;
-
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 
 use onboarding::webhooks::{headers, WebhookSecret};
-
-/// A receiver, as the library's README writes one: `Webhook(secret).verify(body, headers)` on the
-/// raw body bytes. Prints, per delivery, `{"ok": true}` or the exception's class and message.
-const VERIFY: &str = r#"
-import base64, json, sys
-from standardwebhooks.webhooks import Webhook
-task = json.loads(sys.argv[1])
-receiver = Webhook(task["secret"])
-results = []
-for delivery in task["deliveries"]:
-    body = base64.b64decode(delivery["body"])
-    try:
-        receiver.verify(body, delivery["headers"])
-        results.append({"ok": True})
-    except Exception as e:
-        results.append({"error": type(e).__name__, "message": str(e)})
-print(json.dumps(results))
-"#;
-
-fn python() -> PathBuf {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python"));
-    assert!(
-        p.exists(),
-        "{} is missing: `make test` (infra/test-services/install.sh) installs it",
-        p.display()
-    );
-    p
-}
 
 /// One delivery as it reaches the receiver: the headers we signed and the body that arrived.
 struct Arrived {
@@ -67,18 +37,7 @@ async fn verify(secret: &WebhookSecret, deliveries: &[Arrived]) -> Vec<Value> {
             json!({"headers": headers, "body": STANDARD.encode(&d.body)})
         })
         .collect();
-    let task = json!({"secret": secret.to_whsec(), "deliveries": deliveries});
-    let out = tokio::process::Command::new(python())
-        .args(["-c", VERIFY, &task.to_string()])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    tests::standard_webhooks::verify(&secret.to_whsec(), deliveries).await
 }
 
 fn now() -> i64 {

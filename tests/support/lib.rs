@@ -9,5 +9,8 @@ pub mod own_process;
 pub mod services;
 #[cfg(feature = "services")]
 pub mod sms_service;
+#[cfg(feature = "services")]
+pub mod standard_webhooks;
 pub mod store_contract;
 pub mod stories;
+pub mod webhook_receiver;

@@ -299,7 +299,7 @@ fn app_on_clients(
         )),
         _ => Arc::new(TextsOff),
     };
-    let store = DynamoStore::new(dynamodb, table);
+    let store = DynamoStore::new(dynamodb, table).with_audit_retention(config.audit_retention);
     let mailer = SesMailer::new(
         ses,
         config.from_header(),

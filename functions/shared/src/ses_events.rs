@@ -117,7 +117,8 @@ pub async fn handle(
         tracing::info!(event_type = %event.detail.event_type, "an SES event type not followed; ignored");
         return Ok(EventOutcome::Ignored);
     };
-    let changed = apply_delivery_event(invites, message_id, delivery).await?;
+    // The audit log's `at`: when this service learned of it.
+    let changed = apply_delivery_event(invites, message_id, delivery, chrono::Utc::now()).await?;
     Ok(EventOutcome::Applied { changed })
 }
 

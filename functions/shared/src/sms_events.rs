@@ -121,7 +121,8 @@ pub async fn handle(
         );
         return Ok(EventOutcome::Ignored);
     };
-    let changed = apply_delivery_event(invites, message_id, delivery).await?;
+    // The audit log's `at`: when this service learned of it.
+    let changed = apply_delivery_event(invites, message_id, delivery, chrono::Utc::now()).await?;
     Ok(EventOutcome::Applied { changed })
 }
 

@@ -154,6 +154,10 @@ pub struct MailMetrics {
     pub sent: usize,
     pub retried: usize,
     pub failed: usize,
+    /// Webhook deliveries that reached their endpoint (2xx).
+    pub webhooks_delivered: usize,
+    /// Webhook attempts that failed (retried or given up on): the alarm beside the mail's.
+    pub webhooks_failed: usize,
 }
 
 /// The schedule's figures as one CloudWatch Embedded Metric Format line on stdout (namespace
@@ -171,6 +175,8 @@ pub fn emit_schedule_metrics(report: &MailMetrics, now_ms: i64) {
                     {"Name": "Sent", "Unit": "Count"},
                     {"Name": "Retried", "Unit": "Count"},
                     {"Name": "Failed", "Unit": "Count"},
+                    {"Name": "WebhooksDelivered", "Unit": "Count"},
+                    {"Name": "WebhooksFailed", "Unit": "Count"},
                 ],
             }],
         },
@@ -179,6 +185,8 @@ pub fn emit_schedule_metrics(report: &MailMetrics, now_ms: i64) {
         "Sent": report.sent,
         "Retried": report.retried,
         "Failed": report.failed,
+        "WebhooksDelivered": report.webhooks_delivered,
+        "WebhooksFailed": report.webhooks_failed,
     });
     println!("{line}");
 }

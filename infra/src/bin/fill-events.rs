@@ -22,6 +22,7 @@ async fn main() -> anyhow::Result<()> {
         public_base_url: Some("http://127.0.0.1:3000".to_owned()),
         session_signing_key: None::<SecretString>,
         sender_email: Some("noreply@example.com".to_owned()),
+        webhook_allow_loopback: false,
     };
     let config = Config::from_env(&ProcessEnv, defaults)?;
     let app = onboarding::aws::app_from_config(config, onboarding::Serves::NONE).await?;

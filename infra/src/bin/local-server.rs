@@ -35,6 +35,8 @@ async fn main() -> anyhow::Result<()> {
         public_base_url: Some(format!("http://localhost:{port}")),
         session_signing_key: Some(infra::data_dir::session_key(&data_dir)?),
         sender_email: Some("noreply@onboarding.localhost".to_owned()),
+        // Webhooks to a receiver on this machine (API.md, "Webhooks").
+        webhook_allow_loopback: true,
     };
     let config = Config::from_env(&env, defaults)?;
     let outbox_dir = data_dir.join("outbox");
@@ -45,7 +47,8 @@ async fn main() -> anyhow::Result<()> {
         (app, None)
     } else {
         let store = EmbeddedStore::open(&data_dir.join("onboarding.redb"))
-            .with_context(|| format!("cannot open the embedded store in {}", data_dir.display()))?;
+            .with_context(|| format!("cannot open the embedded store in {}", data_dir.display()))?
+            .with_audit_retention(config.audit_retention);
         let mailer = LocalMailbox::new(&outbox_dir, config.from_header(), true);
         let breached = onboarding::adapters::breached::from_config(&config);
         let app = App::new(

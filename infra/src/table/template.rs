@@ -306,7 +306,9 @@ Outputs:
         assert_eq!(def.billing_mode, BillingMode::PayPerRequest);
         assert_eq!(def.ttl_attribute.as_deref(), Some("expiresAt"));
         // The organisation index that lists an organisation's users (`adapters::dynamodb::crew`)
-        // and the outbox's sparse index that the schedule sweeps (`adapters::dynamodb::mail`).
+        // and its audit log, the outbox's sparse index that the schedule sweeps
+        // (`adapters::dynamodb::outbox`, and the webhooks' queues), and the audit log's index of
+        // one user's events (`adapters::dynamodb::audit`).
         assert_eq!(
             def.indexes,
             vec![
@@ -323,6 +325,14 @@ Outputs:
                     key_schema: vec![
                         ("mailQueue".into(), KeyType::Hash),
                         ("mailDue".into(), KeyType::Range)
+                    ],
+                    projection: ProjectionType::All,
+                },
+                IndexDefinition {
+                    name: "byUser".into(),
+                    key_schema: vec![
+                        ("auditUser".into(), KeyType::Hash),
+                        ("createdAt".into(), KeyType::Range)
                     ],
                     projection: ProjectionType::All,
                 }

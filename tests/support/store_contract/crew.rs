@@ -114,7 +114,7 @@ pub async fn a_listed_status_pages_through_only_that_status(store: SharedStore) 
             .unwrap();
     }
     store
-        .disable_user(&made[2].0, &new_session_version())
+        .disable_user(&made[2].0, &new_session_version(), &[])
         .await
         .unwrap();
     let of = |indexes: &[usize]| -> Vec<UserId> {
@@ -174,7 +174,7 @@ pub async fn cancelling_an_invite_removes_the_user_their_email_and_their_links(s
     store.issue_token(&reset.record, None).await.unwrap();
     let user = reread(&store, &user).await;
 
-    store.cancel_invite(&user).await.unwrap();
+    store.cancel_invite(&user, &[]).await.unwrap();
 
     assert_eq!(store.user_by_id(&user.id).await.unwrap(), None);
     assert_eq!(
@@ -227,22 +227,22 @@ pub async fn an_active_user_cannot_be_cancelled_and_a_gone_one_is_not_found(stor
         .unwrap();
     let active = reread(&store, &user).await;
     assert_eq!(
-        store.cancel_invite(&active).await,
+        store.cancel_invite(&active, &[]).await,
         Err(StoreError::AlreadyActive)
     );
     assert_eq!(reread(&store, &user).await, active);
 
     let (gone, _) = invited(&unique_email("never-stored"));
     assert_eq!(
-        store.cancel_invite(&gone).await,
+        store.cancel_invite(&gone, &[]).await,
         Err(StoreError::UserNotFound)
     );
     assert_eq!(
-        store.disable_user(&gone, &new_session_version()).await,
+        store.disable_user(&gone, &new_session_version(), &[]).await,
         Err(StoreError::UserNotFound)
     );
     assert_eq!(
-        store.enable_user(&gone).await,
+        store.enable_user(&gone, &[]).await,
         Err(StoreError::UserNotFound)
     );
 }
@@ -266,7 +266,7 @@ pub async fn disabling_ends_sessions_and_links_and_enabling_restores_the_status(
     let active = reread(&store, &active).await;
 
     let sv = new_session_version();
-    let disabled = store.disable_user(&active, &sv).await.unwrap();
+    let disabled = store.disable_user(&active, &sv, &[]).await.unwrap();
     assert_eq!(disabled.status, UserStatus::Disabled);
     assert_eq!(disabled.session_version, sv);
     assert_eq!(disabled.password_hash, active.password_hash);
@@ -284,12 +284,12 @@ pub async fn disabling_ends_sessions_and_links_and_enabling_restores_the_status(
     );
     // Disabling again changes nothing.
     let again = store
-        .disable_user(&disabled, &new_session_version())
+        .disable_user(&disabled, &new_session_version(), &[])
         .await
         .unwrap();
     assert_eq!(again, disabled);
 
-    let enabled = store.enable_user(&disabled).await.unwrap();
+    let enabled = store.enable_user(&disabled, &[]).await.unwrap();
     assert_eq!(enabled.status, UserStatus::Active);
     assert_eq!(enabled.session_version, sv, "old sessions stay dead");
     assert_eq!(reread(&store, &user).await, enabled);
@@ -305,12 +305,12 @@ pub async fn disabling_ends_sessions_and_links_and_enabling_restores_the_status(
         Err(StoreError::TokenInvalid)
     );
     // Enabling a user who is not disabled changes nothing.
-    assert_eq!(store.enable_user(&enabled).await.unwrap(), enabled);
+    assert_eq!(store.enable_user(&enabled, &[]).await.unwrap(), enabled);
 
     // An invited user comes back invited; their old setup link stays dead.
     let (invitee, link) = create_invited(&store, "disable-invited").await;
     let disabled = store
-        .disable_user(&invitee, &new_session_version())
+        .disable_user(&invitee, &new_session_version(), &[])
         .await
         .unwrap();
     assert_eq!(disabled.status, UserStatus::Disabled);
@@ -320,7 +320,7 @@ pub async fn disabling_ends_sessions_and_links_and_enabling_restores_the_status(
         store.issue_token(&fresh.record, None).await,
         Err(StoreError::AlreadyActive)
     );
-    let enabled = store.enable_user(&disabled).await.unwrap();
+    let enabled = store.enable_user(&disabled, &[]).await.unwrap();
     assert_eq!(enabled.status, UserStatus::Invited);
     assert_eq!(
         store
@@ -351,7 +351,7 @@ pub async fn a_cancel_racing_a_setup_of_the_same_invite_has_exactly_one_winner(s
         let cancel = {
             let store = store.clone();
             let user = user.clone();
-            tokio::spawn(async move { store.cancel_invite(&user).await })
+            tokio::spawn(async move { store.cancel_invite(&user, &[]).await })
         };
         let set_up = setup.await.unwrap();
         let cancelled = cancel.await.unwrap();

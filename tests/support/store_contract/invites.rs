@@ -91,24 +91,27 @@ pub async fn recording_a_message_id_for_an_unknown_user_is_refused(store: Shared
 pub async fn delivery_events_move_the_invite_of_the_newest_email(store: SharedStore) {
     let (user, _, id) = emailed(&store, "events").await;
     let delivered = DeliveryEvent::Delivered;
-    assert_eq!(store.apply_delivery_event(&id, delivered).await, Ok(true));
+    assert_eq!(
+        store.apply_delivery_event(&id, delivered, t0()).await,
+        Ok(true)
+    );
     assert_eq!(
         invite_of(&reread(&store, &user).await),
         (InviteStatus::Delivered, None, Some(id.clone()))
     );
     assert_eq!(
-        store.apply_delivery_event(&id, delivered).await,
+        store.apply_delivery_event(&id, delivered, t0()).await,
         Ok(false),
         "the same event again changes nothing"
     );
     assert_eq!(
         store
-            .apply_delivery_event(&id, DeliveryEvent::Complained)
+            .apply_delivery_event(&id, DeliveryEvent::Complained, t0())
             .await,
         Ok(true)
     );
     assert_eq!(
-        store.apply_delivery_event(&id, delivered).await,
+        store.apply_delivery_event(&id, delivered, t0()).await,
         Ok(false),
         "a late delivery never hides a complaint"
     );
@@ -119,8 +122,14 @@ pub async fn delivery_events_move_the_invite_of_the_newest_email(store: SharedSt
 
     let (other, _, id) = emailed(&store, "bounce").await;
     let bounced = DeliveryEvent::Bounced(BounceType::Permanent);
-    assert_eq!(store.apply_delivery_event(&id, bounced).await, Ok(true));
-    assert_eq!(store.apply_delivery_event(&id, bounced).await, Ok(false));
+    assert_eq!(
+        store.apply_delivery_event(&id, bounced, t0()).await,
+        Ok(true)
+    );
+    assert_eq!(
+        store.apply_delivery_event(&id, bounced, t0()).await,
+        Ok(false)
+    );
     let after = reread(&store, &other).await;
     assert_eq!(
         invite_of(&after),
@@ -150,7 +159,7 @@ pub async fn an_event_for_a_superseded_email_changes_nothing(store: SharedStore)
         DeliveryEvent::Complained,
     ] {
         assert_eq!(
-            store.apply_delivery_event(&first, event).await,
+            store.apply_delivery_event(&first, event, t0()).await,
             Ok(false),
             "{event:?}"
         );
@@ -158,7 +167,10 @@ pub async fn an_event_for_a_superseded_email_changes_nothing(store: SharedStore)
     assert_eq!(reread(&store, &user).await, before);
     // The newest email's events still count.
     let bounced = DeliveryEvent::Bounced(BounceType::Transient);
-    assert_eq!(store.apply_delivery_event(&second, bounced).await, Ok(true));
+    assert_eq!(
+        store.apply_delivery_event(&second, bounced, t0()).await,
+        Ok(true)
+    );
     assert_eq!(
         invite_of(&reread(&store, &user).await),
         (
@@ -179,7 +191,7 @@ pub async fn an_event_for_a_superseded_email_changes_nothing(store: SharedStore)
     );
     assert_eq!(
         store
-            .apply_delivery_event(&second, DeliveryEvent::Complained)
+            .apply_delivery_event(&second, DeliveryEvent::Complained, t0())
             .await,
         Ok(false)
     );
@@ -192,7 +204,7 @@ pub async fn a_resend_by_link_stops_the_earlier_emails_events(store: SharedStore
     store.issue_token(&new.record, Some(&invite)).await.unwrap();
     assert_eq!(
         store
-            .apply_delivery_event(&id, DeliveryEvent::Bounced(BounceType::Permanent))
+            .apply_delivery_event(&id, DeliveryEvent::Bounced(BounceType::Permanent), t0())
             .await,
         Ok(false)
     );
@@ -216,7 +228,7 @@ pub async fn a_used_invite_stays_used_whatever_the_mail_service_says(store: Shar
         DeliveryEvent::Complained,
     ] {
         assert_eq!(
-            store.apply_delivery_event(&id, event).await,
+            store.apply_delivery_event(&id, event, t0()).await,
             Ok(false),
             "{event:?}"
         );
@@ -234,7 +246,7 @@ pub async fn an_event_for_an_unknown_email_changes_nothing(store: SharedStore) {
     let before = reread(&store, &user).await;
     assert_eq!(
         store
-            .apply_delivery_event(&unique_message_id(), DeliveryEvent::Complained)
+            .apply_delivery_event(&unique_message_id(), DeliveryEvent::Complained, t0())
             .await,
         Ok(false)
     );

@@ -116,7 +116,7 @@ pub async fn a_locale_correction_keeps_the_users_links_and_sessions(store: Share
         )
         .unwrap();
     assert!(!done.links_killed && !done.sessions_ended);
-    store.correct_user(&user, &after).await.unwrap();
+    store.correct_user(&user, &after, &[]).await.unwrap();
     let stored = reread(&store, &user).await;
     assert_eq!(stored, after);
     assert_eq!(stored.locale, Some(Locale::PtBr));
@@ -142,11 +142,11 @@ pub async fn a_correction_from_before_a_locale_change_changes_nothing(store: Sha
     // Another admin changes the language after this one's read.
     let mut spanish = user.clone();
     spanish.locale = Some(Locale::Es);
-    store.correct_user(&user, &spanish).await.unwrap();
+    store.correct_user(&user, &spanish, &[]).await.unwrap();
     let mut renamed = user.clone();
     renamed.name = Some("Ana T.".into());
     assert_eq!(
-        store.correct_user(&user, &renamed).await,
+        store.correct_user(&user, &renamed, &[]).await,
         Err(StoreError::Conflict)
     );
     assert_eq!(reread(&store, &user).await, spanish, "the change stands");

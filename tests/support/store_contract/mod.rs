@@ -4,9 +4,9 @@
 //!
 //! Times come from a fixed instant, not the clock: what is checked is the store's own logic.
 //!
-//! One file per port (`users`, `links`, `limits`, `invites`, `crew`, `outbox`, `passkeys`), and
-//! per story across ports (`phones`, `locales`, `passkey_setup`); the helpers they share are
-//! here.
+//! One file per port (`users`, `links`, `limits`, `invites`, `crew`, `outbox`, `passkeys`,
+//! `audit` and `audit_log`, `webhooks`), and per story across ports (`phones`, `locales`,
+//! `passkey_setup`); the helpers they share are here.
 
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
@@ -25,6 +25,8 @@ use onboarding::ports::{
     StoreError, UserPage, UserQuery,
 };
 
+mod audit;
+mod audit_log;
 mod crew;
 mod invites;
 mod limits;
@@ -35,7 +37,10 @@ mod passkey_setup;
 mod passkeys;
 mod phones;
 mod users;
+mod webhooks;
 
+pub use audit::*;
+pub use audit_log::*;
 pub use crew::*;
 pub use invites::*;
 pub use limits::*;
@@ -46,6 +51,7 @@ pub use passkey_setup::*;
 pub use passkeys::*;
 pub use phones::*;
 pub use users::*;
+pub use webhooks::*;
 
 pub type SharedStore = Arc<dyn Store>;
 
@@ -145,6 +151,26 @@ macro_rules! store_contract {
             a_verified_codes_slot_comes_back_and_never_below_zero,
             a_passkey_only_user_is_set_up_for_cancel_delivery_events_and_enable,
             a_corrected_email_keeps_the_passkeys_and_a_stale_correction_keeps_them_too,
+            creating_a_user_and_resending_a_link_write_their_events_and_refusals_none,
+            of_twenty_concurrent_redemptions_only_the_winners_event_is_written,
+            password_and_session_changes_write_their_events_only_from_a_current_session,
+            admin_changes_write_their_events_only_when_they_change_the_user,
+            passkey_changes_write_their_events_only_when_made,
+            a_mail_outcome_writes_its_event_only_when_it_changed_the_invite,
+            a_delivery_event_writes_its_event_once,
+            the_log_is_read_newest_first_a_page_at_a_time,
+            the_log_filters_by_user_and_by_action_filling_pages_past_other_events,
+            another_organisation_sees_none_of_the_log,
+            an_event_past_its_retention_is_not_read,
+            an_expiry_is_recorded_once_while_the_invite_waits_on_the_watched_link,
+            no_expiry_is_recorded_once_the_invite_moved_on_or_the_watch_is_gone,
+            an_organisation_registers_webhooks_up_to_the_limit_listed_oldest_first,
+            twelve_concurrent_registrations_leave_exactly_the_limit,
+            deleting_a_webhook_writes_its_event_and_drops_its_queued_deliveries,
+            an_event_is_fanned_out_once_under_concurrent_calls,
+            a_due_delivery_is_listed_longest_waiting_first_and_taken_once,
+            a_finished_delivery_is_retried_later_or_done_and_its_attempts_read_newest_first,
+            an_endpoints_health_is_recorded_and_a_disable_writes_its_event_once,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -233,6 +259,7 @@ fn redemption(token: &TokenRecord, password_hash: &str, now: DateTime<Utc>) -> R
         new_session_version: new_session_version(),
         now,
         locale: None,
+        audit: Vec::new(),
     }
 }
 

@@ -54,6 +54,7 @@ pub(super) async fn invited_with_mail(
             &user,
             Some(&token.record),
             &[welcome.clone(), reminder.clone()],
+            &[],
         )
         .await
         .unwrap();
@@ -118,7 +119,8 @@ pub async fn a_refused_write_leaves_no_job_behind(store: SharedStore) {
             .create_user_with_mail(
                 &again,
                 Some(&token.record),
-                std::slice::from_ref(&duplicate)
+                std::slice::from_ref(&duplicate),
+                &[]
             )
             .await,
         Err(StoreError::EmailTaken)
@@ -134,7 +136,7 @@ pub async fn a_refused_write_leaves_no_job_behind(store: SharedStore) {
     let stale_job = job(&user, MailKind::Welcome, 1, t0());
     assert_eq!(
         store
-            .issue_token_with_mail(&stale.record, None, std::slice::from_ref(&stale_job))
+            .issue_token_with_mail(&stale.record, None, std::slice::from_ref(&stale_job), &[])
             .await,
         Err(StoreError::Conflict)
     );
@@ -155,6 +157,7 @@ pub async fn a_refused_write_leaves_no_job_behind(store: SharedStore) {
             &next.record,
             Some(&Invite::new(InviteStatus::Queued, next.record.expires_at)),
             std::slice::from_ref(&resent),
+            &[],
         )
         .await
         .unwrap();
@@ -173,6 +176,7 @@ pub async fn a_sent_job_records_the_email_on_the_invite_and_leaves_the_outbox(st
                 message_id: id.clone(),
                 at: t0(),
             },
+            t0(),
         )
         .await
         .unwrap();
@@ -189,13 +193,13 @@ pub async fn a_sent_job_records_the_email_on_the_invite_and_leaves_the_outbox(st
     // The recorded id finds the invite for the mail service's events.
     assert_eq!(
         store
-            .apply_delivery_event(&id, DeliveryEvent::Delivered)
+            .apply_delivery_event(&id, DeliveryEvent::Delivered, t0())
             .await,
         Ok(true)
     );
     // Finishing again (a sender whose hold ran out) changes nothing.
     store
-        .finish_mail(&held, &MailOutcome::Failed)
+        .finish_mail(&held, &MailOutcome::Failed, t0())
         .await
         .unwrap();
     assert_eq!(
@@ -222,6 +226,7 @@ pub async fn a_job_for_a_replaced_link_leaves_without_touching_the_invite(store:
                 message_id: unique_message_id(),
                 at: t0(),
             },
+            t0(),
         )
         .await
         .unwrap();
@@ -243,7 +248,7 @@ pub async fn a_retry_puts_the_job_back_for_later_only_while_its_sender_holds_it(
     let held = hold(&store, &welcome).await;
     let retry_at = t0() + Duration::seconds(10);
     store
-        .finish_mail(&held, &MailOutcome::Retry { at: retry_at })
+        .finish_mail(&held, &MailOutcome::Retry { at: retry_at }, t0())
         .await
         .unwrap();
     let ids = [welcome.id.as_str()];
@@ -275,6 +280,7 @@ pub async fn a_retry_puts_the_job_back_for_later_only_while_its_sender_holds_it(
             &MailOutcome::Retry {
                 at: t0() + Duration::days(1),
             },
+            t0(),
         )
         .await
         .unwrap();
@@ -291,7 +297,7 @@ pub async fn a_failed_job_marks_the_invite_failed_and_a_reset_job_touches_no_inv
     let (user, welcome, _) = invited_with_mail(&store, "failed").await;
     let held = hold(&store, &welcome).await;
     store
-        .finish_mail(&held, &MailOutcome::Failed)
+        .finish_mail(&held, &MailOutcome::Failed, t0())
         .await
         .unwrap();
     assert_eq!(
@@ -303,7 +309,7 @@ pub async fn a_failed_job_marks_the_invite_failed_and_a_reset_job_touches_no_inv
     let reset = next_token(&user, TokenPurpose::Reset, t0());
     let reset_job = job(&user, MailKind::Reset, 1, t0());
     store
-        .issue_token_with_mail(&reset.record, None, std::slice::from_ref(&reset_job))
+        .issue_token_with_mail(&reset.record, None, std::slice::from_ref(&reset_job), &[])
         .await
         .unwrap();
     let held = hold(&store, &reset_job).await;
@@ -314,6 +320,7 @@ pub async fn a_failed_job_marks_the_invite_failed_and_a_reset_job_touches_no_inv
                 message_id: unique_message_id(),
                 at: t0(),
             },
+            t0(),
         )
         .await
         .unwrap();
@@ -365,7 +372,7 @@ pub async fn a_deferred_job_comes_back_later_without_counting_its_attempt(store:
     let held = hold(&store, &welcome).await;
     let tomorrow = t0() + Duration::days(1);
     store
-        .finish_mail(&held, &MailOutcome::Defer { at: tomorrow })
+        .finish_mail(&held, &MailOutcome::Defer { at: tomorrow }, t0())
         .await
         .unwrap();
     let ids = [welcome.id.as_str()];

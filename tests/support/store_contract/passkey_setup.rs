@@ -137,7 +137,7 @@ pub async fn a_passkey_only_user_is_set_up_for_cancel_delivery_events_and_enable
     let active = reread(&store, &user).await;
     assert_eq!(active.password_hash, None);
     assert_eq!(
-        store.cancel_invite(&active).await,
+        store.cancel_invite(&active, &[]).await,
         Err(StoreError::AlreadyActive)
     );
     for event in [
@@ -146,7 +146,7 @@ pub async fn a_passkey_only_user_is_set_up_for_cancel_delivery_events_and_enable
         DeliveryEvent::Complained,
     ] {
         assert_eq!(
-            store.apply_delivery_event(&message, event).await,
+            store.apply_delivery_event(&message, event, t0()).await,
             Ok(false),
             "{event:?}"
         );
@@ -158,11 +158,11 @@ pub async fn a_passkey_only_user_is_set_up_for_cancel_delivery_events_and_enable
     );
 
     let disabled = store
-        .disable_user(&active, &new_session_version())
+        .disable_user(&active, &new_session_version(), &[])
         .await
         .unwrap();
     assert_eq!(disabled.status, UserStatus::Disabled);
-    let enabled = store.enable_user(&disabled).await.unwrap();
+    let enabled = store.enable_user(&disabled, &[]).await.unwrap();
     assert_eq!(enabled.status, UserStatus::Active);
     assert_eq!(reread(&store, &user).await, enabled);
     assert_eq!(store.user_by_passkey(&key.id).await.unwrap(), Some(enabled));
@@ -182,7 +182,7 @@ pub async fn a_corrected_email_keeps_the_passkeys_and_a_stale_correction_keeps_t
     let mut renamed = user.clone();
     renamed.name = Some("Ana T.".into());
     assert_eq!(
-        store.correct_user(&user, &renamed).await,
+        store.correct_user(&user, &renamed, &[]).await,
         Err(StoreError::Conflict)
     );
     let read = reread(&store, &user).await;
@@ -195,7 +195,7 @@ pub async fn a_corrected_email_keeps_the_passkeys_and_a_stale_correction_keeps_t
     let mut renamed = read.clone();
     renamed.name = Some("Ana T.".into());
     assert_eq!(
-        store.correct_user(&read, &renamed).await,
+        store.correct_user(&read, &renamed, &[]).await,
         Err(StoreError::Conflict)
     );
 
@@ -212,7 +212,7 @@ pub async fn a_corrected_email_keeps_the_passkeys_and_a_stale_correction_keeps_t
             new_session_version(),
         )
         .unwrap();
-    store.correct_user(&read, &moved).await.unwrap();
+    store.correct_user(&read, &moved, &[]).await.unwrap();
     let after = store.user_by_email(&new).await.unwrap().unwrap();
     assert_eq!(after.passkeys, read.passkeys);
     for id in [&first.id, &second.id] {

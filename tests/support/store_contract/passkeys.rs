@@ -36,6 +36,7 @@ pub(super) fn with_passkey(
         new_session_version: new_session_version(),
         now,
         locale: None,
+        audit: Vec::new(),
     }
 }
 
@@ -80,6 +81,7 @@ pub(super) fn adding(user: &User, handle: &str, passkey: &Passkey) -> PasskeyAdd
         change: session(user),
         handle: handle.to_owned(),
         passkey: passkey.clone(),
+        audit: Vec::new(),
     }
 }
 
@@ -219,13 +221,13 @@ pub async fn a_passkey_is_removed_only_while_another_way_in_remains(store: Share
     // A passkey-only user: the only passkey stays.
     let (user, first, handle) = set_up_with_passkey(&store, "passkey-remove").await;
     assert_eq!(
-        store.remove_passkey(&session(&user), &first.id).await,
+        store.remove_passkey(&session(&user), &first.id, &[]).await,
         Err(StoreError::LastCredential)
     );
     assert_eq!(reread(&store, &user).await, user);
     assert_eq!(
         store
-            .remove_passkey(&session(&user), &passkey(t0()).id)
+            .remove_passkey(&session(&user), &passkey(t0()).id, &[])
             .await,
         Err(StoreError::UserNotFound)
     );
@@ -238,11 +240,11 @@ pub async fn a_passkey_is_removed_only_while_another_way_in_remains(store: Share
     let mut moved = session(&user);
     moved.session_version = new_session_version();
     assert_eq!(
-        store.remove_passkey(&moved, &first.id).await,
+        store.remove_passkey(&moved, &first.id, &[]).await,
         Err(StoreError::Conflict)
     );
     let left = store
-        .remove_passkey(&session(&user), &first.id)
+        .remove_passkey(&session(&user), &first.id, &[])
         .await
         .unwrap();
     assert_eq!(left.passkeys, vec![second.clone()]);
@@ -250,7 +252,7 @@ pub async fn a_passkey_is_removed_only_while_another_way_in_remains(store: Share
     assert_eq!(store.user_by_passkey(&first.id).await, Ok(None));
     assert_eq!(store.user_by_passkey(&second.id).await.unwrap(), Some(left));
     assert_eq!(
-        store.remove_passkey(&session(&user), &second.id).await,
+        store.remove_passkey(&session(&user), &second.id, &[]).await,
         Err(StoreError::LastCredential)
     );
 
@@ -262,7 +264,7 @@ pub async fn a_passkey_is_removed_only_while_another_way_in_remains(store: Share
         .await
         .unwrap();
     let left = store
-        .remove_passkey(&session(&user), &only.id)
+        .remove_passkey(&session(&user), &only.id, &[])
         .await
         .unwrap();
     assert!(left.passkeys.is_empty());
@@ -313,7 +315,7 @@ pub async fn a_passkey_use_moves_its_counter_only_from_the_value_read(store: Sha
         .unwrap();
     let read = reread(&store, &user).await;
     store
-        .remove_passkey(&session(&read), &first.id)
+        .remove_passkey(&session(&read), &first.id, &[])
         .await
         .unwrap();
     let later = t0() + Duration::minutes(7);
@@ -361,7 +363,7 @@ pub async fn a_passkey_use_is_refused_once_the_user_is_disabled_or_signed_out_ev
         session_version: user.session_version.clone(),
         new_session_version: new_session_version(),
     };
-    store.end_sessions(&change).await.unwrap();
+    store.end_sessions(&change, &[]).await.unwrap();
     assert_eq!(
         store
             .record_passkey_use(&use_of(&user, &first.id, 0, 1, at))
@@ -372,7 +374,7 @@ pub async fn a_passkey_use_is_refused_once_the_user_is_disabled_or_signed_out_ev
     assert_eq!(signed_out.passkey(&first.id), user.passkey(&first.id));
     // Read again, then disabled meanwhile.
     store
-        .disable_user(&signed_out, &new_session_version())
+        .disable_user(&signed_out, &new_session_version(), &[])
         .await
         .unwrap();
     assert_eq!(

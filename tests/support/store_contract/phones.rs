@@ -45,6 +45,7 @@ pub async fn a_user_without_an_email_is_found_by_phone_by_id_and_by_their_link(s
             new_session_version: new_session_version(),
             now: t0(),
             locale: None,
+            audit: Vec::new(),
         })
         .await
         .unwrap();
@@ -137,7 +138,7 @@ pub async fn cancelling_an_invite_frees_its_phone(store: SharedStore) {
     )
     .unwrap();
     let (user, _) = create_with(&store, both).await;
-    store.cancel_invite(&user).await.unwrap();
+    store.cancel_invite(&user, &[]).await.unwrap();
     assert_eq!(
         store
             .user_by(&Identifier::Phone(number.clone()))
@@ -147,7 +148,7 @@ pub async fn cancelling_an_invite_frees_its_phone(store: SharedStore) {
     );
     // The number can be invited again, alone.
     let (again, _) = create_with(&store, Contacts::new(None, Some(number.clone())).unwrap()).await;
-    store.cancel_invite(&again).await.unwrap();
+    store.cancel_invite(&again, &[]).await.unwrap();
     assert_eq!(
         store.user_by(&Identifier::Phone(number)).await.unwrap(),
         None
@@ -165,7 +166,7 @@ async fn correct(
     after
         .correct(&correction, new_session_version())
         .expect("a correction the domain accepts");
-    store.correct_user(user, &after).await.map(|()| after)
+    store.correct_user(user, &after, &[]).await.map(|()| after)
 }
 
 pub async fn a_corrected_email_moves_the_user_and_frees_the_old_one(store: SharedStore) {
@@ -289,7 +290,7 @@ pub async fn a_correction_to_a_taken_phone_or_from_a_stale_read_changes_nothing(
     let mut after = stale.clone();
     after.name = Some("Ana T.".into());
     assert_eq!(
-        store.correct_user(&stale, &after).await,
+        store.correct_user(&stale, &after, &[]).await,
         Err(StoreError::Conflict)
     );
     assert_eq!(store.user_by_id(&user.id).await.unwrap(), Some(user));
@@ -337,7 +338,7 @@ pub async fn a_correction_never_writes_back_over_a_change_it_did_not_see(store: 
     let mut renamed = user.clone();
     renamed.name = Some("Ana T.".into());
     assert_eq!(
-        store.correct_user(&user, &renamed).await,
+        store.correct_user(&user, &renamed, &[]).await,
         Err(StoreError::Conflict)
     );
     let now = store.user_by_id(&user.id).await.unwrap().unwrap();
@@ -349,14 +350,14 @@ pub async fn a_correction_never_writes_back_over_a_change_it_did_not_see(store: 
 
     // An enable after the admin read the user disabled.
     let disabled = store
-        .disable_user(&now, &new_session_version())
+        .disable_user(&now, &new_session_version(), &[])
         .await
         .unwrap();
-    store.enable_user(&disabled).await.unwrap();
+    store.enable_user(&disabled, &[]).await.unwrap();
     let mut corrected = disabled.clone();
     corrected.name = Some("Ana Tech".into());
     assert_eq!(
-        store.correct_user(&disabled, &corrected).await,
+        store.correct_user(&disabled, &corrected, &[]).await,
         Err(StoreError::Conflict)
     );
     assert_ne!(

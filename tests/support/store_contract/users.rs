@@ -102,7 +102,7 @@ pub async fn changing_a_password_sets_it_as_a_redemption_would_and_kills_every_l
     let user = reread(&store, &user).await;
     let change = session_change(&user);
     let changed = store
-        .change_password(&change, "$argon2id$own")
+        .change_password(&change, "$argon2id$own", &[])
         .await
         .unwrap();
     let stored = reread(&store, &user).await;
@@ -129,17 +129,20 @@ pub async fn a_change_of_password_or_sign_out_from_an_ended_session_is_a_conflic
 ) {
     let (user, _) = create_invited(&store, "stale").await;
     let first = session_change(&user);
-    store.end_sessions(&first).await.unwrap();
+    store.end_sessions(&first, &[]).await.unwrap();
     let before = reread(&store, &user).await;
     // The session that asked carries the old version: both refused, nothing changed.
     assert_eq!(
         store
-            .change_password(&first, "$argon2id$x")
+            .change_password(&first, "$argon2id$x", &[])
             .await
             .map(|_| ()),
         Err(StoreError::Conflict)
     );
-    assert_eq!(store.end_sessions(&first).await, Err(StoreError::Conflict));
+    assert_eq!(
+        store.end_sessions(&first, &[]).await,
+        Err(StoreError::Conflict)
+    );
     assert_eq!(reread(&store, &user).await, before);
     let unknown = SessionChange {
         user_id: UserId("nobody".into()),
@@ -147,7 +150,7 @@ pub async fn a_change_of_password_or_sign_out_from_an_ended_session_is_a_conflic
         ..first
     };
     assert_eq!(
-        store.end_sessions(&unknown).await,
+        store.end_sessions(&unknown, &[]).await,
         Err(StoreError::UserNotFound)
     );
 }
@@ -155,7 +158,7 @@ pub async fn a_change_of_password_or_sign_out_from_an_ended_session_is_a_conflic
 pub async fn ending_sessions_changes_only_the_session_version(store: SharedStore) {
     let (user, setup) = create_invited(&store, "end").await;
     let change = session_change(&user);
-    store.end_sessions(&change).await.unwrap();
+    store.end_sessions(&change, &[]).await.unwrap();
     let mut expected = user.clone();
     expected.session_version = change.new_session_version.clone();
     assert_eq!(reread(&store, &user).await, expected);
@@ -175,7 +178,7 @@ pub async fn two_concurrent_password_changes_from_one_session_give_exactly_one_s
         let change = session_change(&user);
         tokio::spawn(async move {
             store
-                .change_password(&change, &format!("$argon2id$h{i}"))
+                .change_password(&change, &format!("$argon2id$h{i}"), &[])
                 .await
                 .map(|u| u.password_hash)
         })

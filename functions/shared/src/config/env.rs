@@ -33,6 +33,9 @@ pub struct Defaults {
     pub public_base_url: Option<String>,
     pub session_signing_key: Option<SecretString>,
     pub sender_email: Option<String>,
+    /// `WEBHOOK_ALLOW_LOOPBACK`'s default: on for the local server, off everywhere else (and
+    /// never readable in a Lambda function: see [`super::Config::webhook_allow_loopback`]).
+    pub webhook_allow_loopback: bool,
 }
 
 impl Defaults {
@@ -42,6 +45,7 @@ impl Defaults {
             public_base_url: None,
             session_signing_key: None,
             sender_email: None,
+            webhook_allow_loopback: false,
         }
     }
 }

@@ -88,6 +88,13 @@ pub struct Config {
     pub default_locale: crate::domain::Locale,
     /// Where dates and times in emails, texts and pages are shown (`DISPLAY_TIME_ZONE`).
     pub display_time_zone: chrono_tz::Tz,
+    /// How long audit events are kept (`AUDIT_RETENTION`, default `400d`): the store's TTL
+    /// removes them after, and reads skip them from then.
+    pub audit_retention: Duration,
+    /// `WEBHOOK_ALLOW_LOOPBACK`: webhooks may also go to `http://127.0.0.1` and
+    /// `http://localhost`. Read only with the `local` feature (the local server, the tests):
+    /// a Lambda function cannot be configured into it.
+    pub webhook_allow_loopback: bool,
 }
 
 impl Config {
@@ -157,6 +164,8 @@ impl Config {
             sms: sms::from_env(env)?,
             default_locale: languages::default_locale(env)?,
             display_time_zone: languages::display_time_zone(env)?,
+            audit_retention: r.duration("AUDIT_RETENTION", Duration::days(400))?,
+            webhook_allow_loopback: webhook_allow_loopback(&r, defaults.webhook_allow_loopback)?,
         })
     }
 
@@ -220,6 +229,26 @@ fn origin_of(url: &str) -> &str {
         Some(i) => &url[..after_scheme + i],
         None => url,
     }
+}
+
+/// `WEBHOOK_ALLOW_LOOPBACK` (`true`/`1` or `false`/`0`), where it can be read at all: with the
+/// `local` feature. Without it (every Lambda function) loopback webhooks are never allowed.
+#[cfg(feature = "local")]
+fn webhook_allow_loopback(r: &env::Reader<'_>, default: bool) -> Result<bool, ConfigError> {
+    match r.get("WEBHOOK_ALLOW_LOOPBACK").as_deref() {
+        None => Ok(default),
+        Some("1" | "true") => Ok(true),
+        Some("0" | "false") => Ok(false),
+        Some(other) => Err(err(
+            "WEBHOOK_ALLOW_LOOPBACK",
+            format!("{other:?} is not a switch: use true or false"),
+        )),
+    }
+}
+
+#[cfg(not(feature = "local"))]
+fn webhook_allow_loopback(_: &env::Reader<'_>, _: bool) -> Result<bool, ConfigError> {
+    Ok(false)
 }
 
 #[cfg(test)]

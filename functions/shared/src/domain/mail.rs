@@ -31,6 +31,9 @@ pub enum MailKind {
     Reminder,
     /// A forgot-password reset link.
     Reset,
+    /// No message: a watch on an invite's link, due when the link expires, that records
+    /// `invite.expired` if the invite is still waiting on that link then (API.md, "Audit log").
+    Expiry,
 }
 
 impl MailKind {
@@ -39,13 +42,14 @@ impl MailKind {
             Self::Welcome => "welcome",
             Self::Reminder => "reminder",
             Self::Reset => "reset",
+            Self::Expiry => "expiry",
         }
     }
 
     /// The purpose of the link the email carries.
     pub fn purpose(self) -> TokenPurpose {
         match self {
-            Self::Welcome | Self::Reminder => TokenPurpose::Setup,
+            Self::Welcome | Self::Reminder | Self::Expiry => TokenPurpose::Setup,
             Self::Reset => TokenPurpose::Reset,
         }
     }
@@ -57,6 +61,8 @@ impl MailKind {
 pub enum Queue {
     Mail,
     Text,
+    /// The invites' expiry watches ([`MailKind::Expiry`]), which the schedule reads, never sends.
+    Expiry,
 }
 
 impl Queue {
@@ -65,6 +71,7 @@ impl Queue {
         match self {
             Self::Mail => "mail",
             Self::Text => "text",
+            Self::Expiry => "expiry",
         }
     }
 }
@@ -149,7 +156,9 @@ impl MailJob {
     }
 
     pub fn queue(&self) -> Queue {
-        if self.is_text() {
+        if self.kind == MailKind::Expiry {
+            Queue::Expiry
+        } else if self.is_text() {
             Queue::Text
         } else {
             Queue::Mail
@@ -159,7 +168,7 @@ impl MailJob {
     /// The generation of the link the email carries.
     pub fn link_generation(&self) -> u64 {
         match self.kind {
-            MailKind::Welcome | MailKind::Reset => self.generation,
+            MailKind::Welcome | MailKind::Reset | MailKind::Expiry => self.generation,
             MailKind::Reminder => self.generation + 1,
         }
     }
@@ -170,6 +179,38 @@ impl MailJob {
         let exponent = self.attempts.saturating_sub(1).min(7);
         let secs = (10_i64 << exponent).min(15 * 60);
         now + Duration::seconds(secs)
+    }
+
+    /// Until when the store keeps the job (DynamoDB: its TTL): a day past its link's expiry, or
+    /// a week for an expiry watch, which is due at that expiry and must outlive it.
+    pub fn keep_until(&self) -> DateTime<Utc> {
+        let days = if self.kind == MailKind::Expiry { 7 } else { 1 };
+        self.link_expires_at + Duration::days(days)
+    }
+
+    /// An expiry watch on the invite link of `generation` that `user_id` (filed under `home`) was
+    /// sent, due when it expires ([`MailKind::Expiry`]).
+    pub fn expiry_watch(
+        user_id: &UserId,
+        home: &Identifier,
+        generation: u64,
+        link_expires_at: DateTime<Utc>,
+        keys: &LinkKeys,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mut job = Self::new(
+            MailKind::Expiry,
+            user_id,
+            home,
+            home,
+            generation,
+            link_expires_at,
+            keys,
+            now,
+            link_expires_at,
+        );
+        job.attempts = 0;
+        job
     }
 
     /// Whether the link is still worth sending at `now`.

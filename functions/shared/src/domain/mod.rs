@@ -2,8 +2,10 @@
 //! one-time tokens behind setup and reset links, sessions, and what a text message costs.
 //! Pure: no AWS types, no I/O; time comes in as an argument.
 
+pub mod audit;
 pub mod code;
 pub mod correction;
+pub mod cursor;
 pub mod device;
 pub mod email;
 pub mod identifier;
@@ -17,7 +19,9 @@ pub mod session;
 pub mod sms_text;
 pub mod token;
 pub mod user;
+pub mod webhook;
 
+pub use audit::{Actor, ActorKind, AuditAction, AuditEvent, Target, TargetKind};
 pub use code::{CodeHash, CodeKeys, OneTimeCode};
 pub use correction::{Corrected, Correction, CorrectionRefused};
 pub use device::{DeviceKeys, KnownDevice};
@@ -37,3 +41,4 @@ pub use phone::{PhoneError, PhoneNumber, PhoneRules, Region};
 pub use session::{Claims, SessionError, SessionKeys};
 pub use token::{IssuedToken, LinkProblem, TokenHash, TokenPurpose, TokenRecord};
 pub use user::{NewUser, OrgId, Role, User, UserId, UserStatus};
+pub use webhook::{AttemptOutcome, DeliveryAttempt, DeliveryJob, EventFilter, Webhook};

@@ -327,7 +327,7 @@ impl From<crate::services::correct::CorrectError> for ApiError {
     }
 }
 
-fn no_such_user() -> ApiError {
+pub(crate) fn no_such_user() -> ApiError {
     ApiError::new(
         ErrorCode::NotFound,
         "There is no such user in your organisation.",

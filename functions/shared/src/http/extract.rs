@@ -219,6 +219,27 @@ impl Fields {
         }
     }
 
+    /// A JSON array of strings (a webhook's `events`): `Ok(None)` when absent (or null), 400
+    /// naming the field for anything else, or any element that is not a string or holds a NUL.
+    pub fn strings(&self, name: &'static str) -> Result<Option<Vec<String>>, ApiError> {
+        let refuse = || ApiError::invalid(name, format!("`{name}` must be a list of strings."));
+        match self {
+            Fields::Json(map) => match map.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|item| match item {
+                        Value::String(s) if !s.contains('\0') => Ok(s.clone()),
+                        _ => Err(refuse()),
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Some),
+                Some(_) => Err(refuse()),
+            },
+            Fields::Form(_) => Err(refuse()),
+        }
+    }
+
     /// A yes/no field: JSON `true`/`false`, or a form's `1`, `true` or `on` (a checkbox) and
     /// `0`, `false` or empty. Absent is `false`.
     pub fn flag(&self, name: &'static str) -> Result<bool, ApiError> {

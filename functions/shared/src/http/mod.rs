@@ -84,7 +84,7 @@ impl Serves {
 
 /// The create-user function's endpoints: users and the crew.
 fn create_user_handler(endpoint: Endpoint) -> Option<Handler> {
-    use handlers::{batch, users};
+    use handlers::{audit, batch, users};
     Some(match endpoint {
         Endpoint::CreateUser => post(users::create),
         Endpoint::InviteCrew => post(batch::invite_crew),
@@ -95,6 +95,12 @@ fn create_user_handler(endpoint: Endpoint) -> Option<Handler> {
         Endpoint::CancelInvite => delete(users::cancel_invite),
         Endpoint::DisableUser => post(users::disable),
         Endpoint::EnableUser => post(users::enable),
+        Endpoint::AuditLog => get(audit::list),
+        Endpoint::UserEvents => get(audit::user_events),
+        Endpoint::CreateWebhook => post(audit::create_webhook),
+        Endpoint::ListWebhooks => get(audit::list_webhooks),
+        Endpoint::DeleteWebhook => delete(audit::delete_webhook),
+        Endpoint::WebhookDeliveries => get(audit::deliveries),
         _ => return None,
     })
 }

@@ -3,19 +3,14 @@
 //! [`super::contract`]. Built only with the `openapi` feature (the tests crate's), never into a
 //! function. `tests/api/openapi.rs` holds the committed file equal to [`yaml`].
 
-use utoipa::openapi::path::{
-    HttpMethod, Operation, OperationBuilder, ParameterBuilder, ParameterIn,
-};
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::security::{
-    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
-};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::server::ServerBuilder;
 use utoipa::openapi::{
-    Content, InfoBuilder, ObjectBuilder, OpenApi, Ref, RefOr, Required, Response, ResponseBuilder,
-    Type,
+    Content, InfoBuilder, ObjectBuilder, OpenApi, RefOr, Required, ResponseBuilder, Type,
 };
-use utoipa::{IntoParams, OpenApi as _, ToSchema};
+use utoipa::{IntoParams, OpenApi as _};
 
 use super::contract::account::{ChangePasswordBody, Jwks, LogoutBody};
 use super::contract::batch::{CrewRequest, CrewResult};
@@ -31,6 +26,11 @@ use super::contract::users::{
 };
 use super::contract::ErrorBody;
 use super::{Endpoint, ROUTES};
+
+mod audit;
+mod parts;
+
+use parts::{admin_errors, answer, bare, body, error, op, page, schema, Caller};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(components(schemas(
@@ -77,6 +77,7 @@ pub fn yaml() -> String {
 /// The whole document.
 pub fn document() -> OpenApi {
     let mut doc = Schemas::openapi();
+    doc.merge(audit::schemas());
     doc.info = InfoBuilder::new()
         .title("Onboarding service")
         .version(env!("CARGO_PKG_VERSION"))
@@ -146,6 +147,8 @@ pub fn document() -> OpenApi {
         if r.path.contains("{id}") {
             let what = if r.path.starts_with("/passkeys") {
                 "The passkey's id (its credential id, base64url)."
+            } else if r.path.starts_with("/webhooks") {
+                "The webhook's id."
             } else {
                 "The user's id."
             };
@@ -167,78 +170,12 @@ pub fn document() -> OpenApi {
     doc
 }
 
-fn schema<T: ToSchema>() -> Ref {
-    Ref::from_schema_name(T::name())
-}
-
-fn error() -> RefOr<Response> {
-    RefOr::Ref(Ref::from_response_name("Error"))
-}
-
-fn page() -> RefOr<Response> {
-    RefOr::Ref(Ref::from_response_name("Page"))
-}
-
-fn answer<T: ToSchema>(description: &str) -> Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(JSON, Content::new(Some(schema::<T>())))
-        .build()
-}
-
-fn bare(description: &str) -> Response {
-    ResponseBuilder::new().description(description).build()
-}
-
-/// Who may call: an admin's bearer session, or a session either way (bearer or cookie).
-enum Caller {
-    Anyone,
-    Admin,
-    SignedIn,
-}
-
-/// The body: JSON only, or JSON or a page's form.
-fn body<T: ToSchema>(
-    form_too: bool,
-    required: bool,
-) -> Option<utoipa::openapi::request_body::RequestBody> {
-    let mut b = RequestBodyBuilder::new()
-        .required(Some(if required {
-            Required::True
-        } else {
-            Required::False
-        }))
-        .content(JSON, Content::new(Some(schema::<T>())));
-    if form_too {
-        b = b.content(FORM, Content::new(Some(schema::<T>())));
-    }
-    Some(b.build())
-}
-
-fn op(id: &str, caller: Caller, summary: &str) -> OperationBuilder {
-    let b = OperationBuilder::new()
-        .operation_id(Some(id))
-        .summary(Some(summary));
-    match caller {
-        Caller::Anyone => b,
-        Caller::Admin => b.security(SecurityRequirement::new("bearer", Vec::<String>::new())),
-        Caller::SignedIn => b
-            .security(SecurityRequirement::new("bearer", Vec::<String>::new()))
-            .security(SecurityRequirement::new(
-                "sessionCookie",
-                Vec::<String>::new(),
-            )),
-    }
-}
-
-/// The refusals every admin route may give.
-fn admin_errors(b: OperationBuilder, codes: &[&str]) -> Operation {
-    codes.iter().fold(b, |b, c| b.response(*c, error())).build()
-}
-
 /// What the contract says of each endpoint.
 fn operation(endpoint: Endpoint) -> Operation {
     use Caller::*;
+    if let Some(operation) = audit::operation(endpoint) {
+        return operation;
+    }
     match endpoint {
         Endpoint::CreateUser => admin_errors(
             op("user.create", Admin, "Create a user in the admin's organisation and send the welcome email.")
@@ -485,6 +422,12 @@ fn operation(endpoint: Endpoint) -> Operation {
             .response("409", error())
             .response("503", error())
             .build(),
+        Endpoint::AuditLog
+        | Endpoint::UserEvents
+        | Endpoint::CreateWebhook
+        | Endpoint::ListWebhooks
+        | Endpoint::DeleteWebhook
+        | Endpoint::WebhookDeliveries => unreachable!("audit::operation answers these"),
         Endpoint::PasskeyScript => op("passkey.script", Anyone, "The pages' passkey script (same-origin, as their CSP allows).")
             .response("200", ResponseBuilder::new().description("JavaScript.").content("text/javascript", Content::new(Some(ObjectBuilder::new().schema_type(Type::String)))).build())
             .build(),

@@ -62,6 +62,15 @@ pub(super) enum Endpoint {
     RemovePasskey,
     /// `GET /passkey.js`: the pages' one script (same-origin, as their CSP allows).
     PasskeyScript,
+    /// `GET /audit`: the organisation's audit log.
+    AuditLog,
+    /// `GET /users/{id}/events`: one user's timeline.
+    UserEvents,
+    CreateWebhook,
+    ListWebhooks,
+    DeleteWebhook,
+    /// `GET /webhooks/{id}/deliveries`: an endpoint's latest attempts.
+    WebhookDeliveries,
 }
 
 /// One route of the contract.
@@ -134,6 +143,37 @@ pub const ROUTES: &[Route] = &[
         "/users/{id}/enable",
         Function::CreateUser,
         Endpoint::EnableUser,
+    ),
+    route("GET", "/audit", Function::CreateUser, Endpoint::AuditLog),
+    route(
+        "GET",
+        "/users/{id}/events",
+        Function::CreateUser,
+        Endpoint::UserEvents,
+    ),
+    route(
+        "POST",
+        "/webhooks",
+        Function::CreateUser,
+        Endpoint::CreateWebhook,
+    ),
+    route(
+        "GET",
+        "/webhooks",
+        Function::CreateUser,
+        Endpoint::ListWebhooks,
+    ),
+    route(
+        "DELETE",
+        "/webhooks/{id}",
+        Function::CreateUser,
+        Endpoint::DeleteWebhook,
+    ),
+    route(
+        "GET",
+        "/webhooks/{id}/deliveries",
+        Function::CreateUser,
+        Endpoint::WebhookDeliveries,
     ),
     route("GET", "/setup", Function::RedeemToken, Endpoint::SetupPage),
     route("POST", "/setup", Function::RedeemToken, Endpoint::Setup),

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::domain::{Identifier, OrgId, User, UserStatus};
+use crate::domain::{AuditEvent, Identifier, OrgId, User, UserStatus};
 
 #[async_trait]
 pub trait Crew: Send + Sync {
@@ -19,26 +19,36 @@ pub trait Crew: Send + Sync {
     /// links, all or nothing, so the email is free again. `AlreadyActive` once they have set a
     /// password (so a cancel racing a setup of the same invite loses to it and says why),
     /// `UserNotFound` when the user is gone, `Conflict` when a link was issued meanwhile.
-    async fn cancel_invite(&self, user: &User) -> Result<(), StoreError>;
+    /// `audit` (`invite.cancelled`) is written with the removal.
+    async fn cancel_invite(&self, user: &User, audit: &[AuditEvent]) -> Result<(), StoreError>;
 
     /// Disables the user in one write: status `disabled`, `new_session_version` (every session
     /// ends), both link generations moved on (every setup and reset link dies). Returns the user
-    /// as left. A user already disabled is returned as they are. `UserNotFound` when gone.
+    /// as left, with `audit` (`user.disabled`) in the same write. A user already disabled is
+    /// returned as they are, and nothing is written. `UserNotFound` when gone.
     async fn disable_user(
         &self,
         user: &User,
         new_session_version: &str,
+        audit: &[AuditEvent],
     ) -> Result<User, StoreError>;
 
     /// Writes `after`, an admin's correction of `before` ([`User::correct`]), all or nothing, if
     /// the user is still as `before` was read (session version, link generations and invite
     /// status; `Conflict` otherwise, `UserNotFound` when gone): a changed email or phone is
     /// claimed (`EmailTaken`, `PhoneTaken` when someone else has it) and the old one freed.
-    async fn correct_user(&self, before: &User, after: &User) -> Result<(), StoreError>;
+    /// `audit` (`user.updated`) is written with it.
+    async fn correct_user(
+        &self,
+        before: &User,
+        after: &User,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError>;
 
     /// Enables a disabled user: the status they had comes back (`User::status_when_enabled`);
-    /// sessions and links stay dead. A user who is not disabled is returned as they are.
-    async fn enable_user(&self, user: &User) -> Result<User, StoreError>;
+    /// sessions and links stay dead; `audit` (`user.enabled`) in the same write. A user who is
+    /// not disabled is returned as they are, and nothing is written.
+    async fn enable_user(&self, user: &User, audit: &[AuditEvent]) -> Result<User, StoreError>;
 }
 
 /// Which users a list page asks for.

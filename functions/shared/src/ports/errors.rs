@@ -22,6 +22,9 @@ pub enum StoreError {
     /// The user holds the most passkeys allowed.
     #[error("the user has the most passkeys allowed")]
     TooManyPasskeys,
+    /// The organisation holds the most webhooks allowed.
+    #[error("the organisation has the most webhooks allowed")]
+    TooManyWebhooks,
     /// The passkey is the user's only way in (no password, no other passkey).
     #[error("the passkey is the user's only way in")]
     LastCredential,

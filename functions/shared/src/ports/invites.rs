@@ -29,12 +29,15 @@ pub trait Invites: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Applies a mail service's event about email `message_id` to the invite it was the newest
-    /// email of ([`User::apply_delivery_event`]'s rules). Whether the invite changed: `false` for
-    /// an unknown or superseded email, a used invite, and an event already applied.
+    /// email of ([`User::apply_delivery_event`]'s rules), and when it changed the invite, records
+    /// [`crate::domain::AuditEvent::of_delivery`] at `at` in the same write. Whether the invite
+    /// changed: `false` for an unknown or superseded email, a used invite, and an event already
+    /// applied.
     async fn apply_delivery_event(
         &self,
         message_id: &str,
         event: DeliveryEvent,
+        at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 }
 

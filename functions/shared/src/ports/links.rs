@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 
 use super::{Slots, StoreError};
 use crate::domain::Invite;
-use crate::domain::{Locale, MailJob, Passkey, TokenHash, TokenPurpose, TokenRecord, User};
+use crate::domain::{
+    AuditEvent, Locale, MailJob, Passkey, TokenHash, TokenPurpose, TokenRecord, User,
+};
 
 /// Everything "consume this token and set the password" needs, known before the store is asked.
 #[derive(Debug, Clone)]
@@ -18,6 +20,8 @@ pub struct Redemption {
     /// The language the tech explicitly chose on the link's page: `Some` sets it as the user's
     /// locale in the same write; `None` leaves the user's locale as it is.
     pub locale: Option<Locale>,
+    /// What the log records in the same write (`invite.accepted`, `password.reset`).
+    pub audit: Vec<AuditEvent>,
 }
 
 /// What a redemption sets as the user's own credential.
@@ -43,15 +47,17 @@ pub trait Links: Send + Sync {
         token: &TokenRecord,
         invite: Option<&Invite>,
     ) -> Result<(), StoreError> {
-        self.issue_token_with_mail(token, invite, &[]).await
+        self.issue_token_with_mail(token, invite, &[], &[]).await
     }
 
-    /// [`Links::issue_token`], and `mail` (the emails of the new link) in the same write.
+    /// [`Links::issue_token`], and `mail` (the emails of the new link) and `audit`
+    /// (`invite.resent`) in the same write.
     async fn issue_token_with_mail(
         &self,
         token: &TokenRecord,
         invite: Option<&Invite>,
         mail: &[MailJob],
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError>;
 
     /// [`Links::issue_token_with_mail`] and [`super::Limits::take_slots`] in one write, all or nothing:

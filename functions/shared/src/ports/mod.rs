@@ -1,10 +1,11 @@
 //! The ports the use cases talk through, one capability each, so a use case holds only what it
 //! uses: `users`, `links` (setup and reset tokens), `limits` (rate-limit counters), `invites`
 //! (what the mail service says about an invite's email), `crew` (an admin's list, cancel,
-//! disable, enable), `outbox` (mail jobs), `passkeys` (ceremonies and a user's passkeys), `mailer`, `texter` (text messages), `breached`,
+//! disable, enable), `outbox` (mail jobs), `passkeys` (ceremonies and a user's passkeys), `audit` (the audit log's reads), `webhooks` (endpoints, fan-out, deliveries), `mailer`, `texter` (text messages), `breached`,
 //! `clock`; and `errors`, what the store's ports fail with. Each adapter makes each operation
 //! atomic in its own way.
 
+mod audit;
 mod breached;
 mod clock;
 mod crew;
@@ -17,7 +18,9 @@ mod outbox;
 mod passkeys;
 mod texter;
 mod users;
+mod webhooks;
 
+pub use audit::{AuditKey, AuditLog, AuditPage, AuditQuery};
 pub use breached::BreachedPasswords;
 #[cfg(any(test, feature = "test-hooks"))]
 pub use clock::FixedClock;
@@ -32,10 +35,17 @@ pub use outbox::{MailOutcome, Outbox};
 pub use passkeys::{PasskeyAdd, Passkeys};
 pub use texter::{TextError, TextMessage, Texter};
 pub use users::{Rehash, SessionChange, Users};
+pub use webhooks::{DeliveryNext, EndpointHealth, Webhooks};
 
 /// Every store port at once, for wiring only: the app is built with one store and keeps it as one
 /// `Arc<dyn Store>`; each use case takes the ports it uses from it (`&dyn Store` upcasts to
 /// `&dyn Users`).
-pub trait Store: Users + Links + Limits + Invites + Crew + Outbox + Passkeys {}
+pub trait Store:
+    Users + Links + Limits + Invites + Crew + Outbox + Passkeys + AuditLog + Webhooks
+{
+}
 
-impl<T: Users + Links + Limits + Invites + Crew + Outbox + Passkeys> Store for T {}
+impl<T: Users + Links + Limits + Invites + Crew + Outbox + Passkeys + AuditLog + Webhooks> Store
+    for T
+{
+}

@@ -32,8 +32,15 @@ pub trait Outbox: Send + Sync {
         until: DateTime<Utc>,
     ) -> Result<Option<MailJob>, StoreError>;
 
-    /// Records what became of a job this sender holds, all or nothing ([`MailOutcome`]).
-    async fn finish_mail(&self, job: &MailJob, outcome: &MailOutcome) -> Result<(), StoreError>;
+    /// Records what became of a job this sender holds, all or nothing ([`MailOutcome`]); when
+    /// the outcome changed the invite, with [`crate::domain::AuditEvent::of_mail_outcome`] at
+    /// `at` in the same write.
+    async fn finish_mail(
+        &self,
+        job: &MailJob,
+        outcome: &MailOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 /// What became of a mail job. Every outcome but `Retry` removes the job. The invite changes only

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{SessionChange, StoreError};
-use crate::domain::{Ceremony, Passkey, PasskeyUse, User};
+use crate::domain::{AuditEvent, Ceremony, Passkey, PasskeyUse, User};
 
 /// A passkey a signed-in user adds: only while `change`'s session is current (`Conflict`
 /// otherwise), under `handle` (the user's, or the first one: `passkey_handle` is set with it).
@@ -16,6 +16,8 @@ pub struct PasskeyAdd {
     pub change: SessionChange,
     pub handle: String,
     pub passkey: Passkey,
+    /// `passkey.added`, written with it.
+    pub audit: Vec<AuditEvent>,
 }
 
 #[async_trait]
@@ -52,6 +54,11 @@ pub trait Passkeys: Send + Sync {
 
     /// Removes passkey `id` of the signed-in user. `Conflict` when the session moved on,
     /// `UserNotFound` for a passkey the user does not hold, `LastCredential` when it is their
-    /// only way in. Returns the user as left.
-    async fn remove_passkey(&self, change: &SessionChange, id: &str) -> Result<User, StoreError>;
+    /// only way in. Returns the user as left. `audit` (`passkey.removed`) in the same write.
+    async fn remove_passkey(
+        &self,
+        change: &SessionChange,
+        id: &str,
+        audit: &[AuditEvent],
+    ) -> Result<User, StoreError>;
 }

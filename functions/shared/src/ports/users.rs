@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::domain::{EmailAddress, Identifier, MailJob, TokenRecord, User, UserId};
+use crate::domain::{AuditEvent, EmailAddress, Identifier, MailJob, TokenRecord, User, UserId};
 
 /// A signed-in user's own change to their account, made only while the session that asked for
 /// it is still current: the store refuses it (`Conflict`) when the user's session version moved
@@ -55,16 +55,18 @@ pub trait Users: Send + Sync {
         user: &User,
         setup_token: Option<&TokenRecord>,
     ) -> Result<(), StoreError> {
-        self.create_user_with_mail(user, setup_token, &[]).await
+        self.create_user_with_mail(user, setup_token, &[], &[])
+            .await
     }
 
-    /// [`Users::create_user`], and `mail` (the invite's emails: the transactional outbox) in the
-    /// same write.
+    /// [`Users::create_user`], and `mail` (the invite's emails: the transactional outbox) and
+    /// `audit` (`user.invited`) in the same write.
     async fn create_user_with_mail(
         &self,
         user: &User,
         setup_token: Option<&TokenRecord>,
         mail: &[MailJob],
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError>;
 
     /// The read that sign-in makes: the user with this email or phone (DynamoDB: one `GetItem`
@@ -79,15 +81,21 @@ pub trait Users: Send + Sync {
 
     /// Sets the user's own password as a redemption does (`User::set_own_password`: temporary
     /// password cleared, every link and every other session ended), if `change` is still
-    /// current. Returns the user as left.
+    /// current, with `audit` (`password.changed`). Returns the user as left.
     async fn change_password(
         &self,
         change: &SessionChange,
         password_hash: &str,
+        audit: &[AuditEvent],
     ) -> Result<User, StoreError>;
 
-    /// Ends every session of the user (a new session version), if `change` is still current.
-    async fn end_sessions(&self, change: &SessionChange) -> Result<(), StoreError>;
+    /// Ends every session of the user (a new session version), if `change` is still current,
+    /// with `audit` (`sessions.revoked`).
+    async fn end_sessions(
+        &self,
+        change: &SessionChange,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError>;
 
     /// Replaces a password hash if it is still `old_hash`.
     async fn rehash_password(&self, rehash: &Rehash) -> Result<(), StoreError>;

@@ -5,7 +5,7 @@ use secrecy::SecretString;
 
 use super::invite::{InviteOptions, InviteTech};
 use super::Services;
-use crate::domain::{Contacts, EmailAddress, InviteStatus, NewUser, OrgId, Role, User};
+use crate::domain::{Actor, Contacts, EmailAddress, InviteStatus, NewUser, OrgId, Role, User};
 use crate::hashing::HashError;
 use crate::ports::StoreError;
 
@@ -108,6 +108,7 @@ impl FirstAdmin<'_> {
                 },
                 self.invite.setup_token_ttl,
                 InviteOptions::default(),
+                Actor::system(),
             )
             .await?;
         if let Some(job) = jobs.first() {

@@ -11,8 +11,8 @@ use super::outbox_texts::take_daily_text;
 use super::Services;
 use crate::domain::user::new_session_version;
 use crate::domain::{
-    Correction, CorrectionRefused, EmailAddress, Identifier, Locale, PhoneError, PhoneNumber,
-    PhoneRules, Role, User, UserStatus,
+    Actor, AuditAction, AuditEvent, Correction, CorrectionRefused, EmailAddress, Identifier,
+    Locale, PhoneError, PhoneNumber, PhoneRules, Role, User, UserStatus,
 };
 use crate::notices::{notify, Notice};
 use crate::ports::{Clock, Crew, Limits, Mailer, StoreError, Texter, Users};
@@ -207,7 +207,14 @@ impl CorrectUser<'_> {
             if after == user {
                 return Ok(user);
             }
-            match self.crew.correct_user(&user, &after).await {
+            let event = AuditEvent::about_user(
+                AuditAction::UserUpdated,
+                Actor::admin(admin),
+                &user,
+                self.clock.now(),
+            )
+            .with("fields", changed_fields(&user, &after));
+            match self.crew.correct_user(&user, &after, &[event]).await {
                 Ok(()) => {}
                 Err(StoreError::Conflict) => continue,
                 Err(StoreError::UserNotFound) => return Err(CorrectError::NotFound),
@@ -286,4 +293,25 @@ fn changed_contacts(before: &crate::domain::Contacts, after: &User) -> Vec<Ident
     let mut to: Vec<Identifier> = was.iter().filter(|c| !now.contains(c)).cloned().collect();
     to.extend(now.iter().filter(|c| !was.contains(c)).cloned());
     to
+}
+
+/// The names of the fields a correction changed (`GET /users/{id}`'s names; never their values).
+fn changed_fields(before: &User, after: &User) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    if before.contacts.email != after.contacts.email {
+        fields.push("email");
+    }
+    if before.contacts.phone != after.contacts.phone {
+        fields.push("phone");
+    }
+    if before.name != after.name {
+        fields.push("name");
+    }
+    if before.role != after.role {
+        fields.push("role");
+    }
+    if before.locale != after.locale {
+        fields.push("locale");
+    }
+    fields
 }

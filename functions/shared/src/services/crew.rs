@@ -6,8 +6,8 @@ use base64::Engine;
 use super::invite::{user_in_org, FindUserError};
 use super::Services;
 use crate::domain::user::new_session_version;
-use crate::domain::{User, UserStatus};
-use crate::ports::{Crew, PageKey, StoreError, UserPage, UserQuery, Users};
+use crate::domain::{Actor, AuditAction, AuditEvent, User, UserStatus};
+use crate::ports::{Clock, Crew, PageKey, StoreError, UserPage, UserQuery, Users};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -85,6 +85,7 @@ const ATTEMPTS: usize = 3;
 pub struct ManageCrew<'a> {
     pub crew: &'a dyn Crew,
     pub users: &'a dyn Users,
+    pub clock: &'a dyn Clock,
 }
 
 impl Services {
@@ -93,6 +94,7 @@ impl Services {
         ManageCrew {
             crew: self.store.as_ref(),
             users: self.store.as_ref(),
+            clock: self.clock.as_ref(),
         }
     }
 
@@ -126,6 +128,11 @@ impl Services {
 }
 
 impl ManageCrew<'_> {
+    /// The log's record of `admin` doing `action` to `user`, now.
+    fn event(&self, action: AuditAction, admin: &User, user: &User) -> AuditEvent {
+        AuditEvent::about_user(action, Actor::admin(admin), user, self.clock.now())
+    }
+
     /// One page of the admin's organisation, newest first.
     pub async fn list_users(
         &self,
@@ -151,7 +158,8 @@ impl ManageCrew<'_> {
             if user.has_own_credential() {
                 return Err(CancelInviteError::AlreadyActive);
             }
-            match self.crew.cancel_invite(&user).await {
+            let event = self.event(AuditAction::InviteCancelled, admin, &user);
+            match self.crew.cancel_invite(&user, &[event]).await {
                 Ok(()) => {
                     tracing::info!(audit = "invite_cancelled", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);
                     return Ok(());
@@ -174,7 +182,12 @@ impl ManageCrew<'_> {
         if user.id == admin.id {
             return Err(AccountStatusError::CannotDisableSelf);
         }
-        match self.crew.disable_user(&user, &new_session_version()).await {
+        let event = self.event(AuditAction::UserDisabled, admin, &user);
+        match self
+            .crew
+            .disable_user(&user, &new_session_version(), &[event])
+            .await
+        {
             Ok(user) => {
                 tracing::info!(audit = "user_disabled", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);
                 Ok(user)
@@ -189,7 +202,8 @@ impl ManageCrew<'_> {
     pub async fn enable_user(&self, admin: &User, id: &str) -> Result<User, AccountStatusError> {
         for _ in 0..ATTEMPTS {
             let user = user_in_org(self.users, admin, id).await?;
-            match self.crew.enable_user(&user).await {
+            let event = self.event(AuditAction::UserEnabled, admin, &user);
+            match self.crew.enable_user(&user, &[event]).await {
                 Ok(enabled) => {
                     if user.status == UserStatus::Disabled {
                         tracing::info!(audit = "user_enabled", user_id = %user.id.0, org_id = %user.org_id.0, by = %admin.id.0);

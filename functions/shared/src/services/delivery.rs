@@ -26,7 +26,7 @@ impl Services {
         message_id: &str,
         event: DeliveryEvent,
     ) -> Result<bool, DeliveryEventError> {
-        apply_delivery_event(self.store.as_ref(), message_id, event).await
+        apply_delivery_event(self.store.as_ref(), message_id, event, self.clock.now()).await
     }
 }
 
@@ -38,11 +38,12 @@ pub async fn apply_delivery_event(
     invites: &dyn Invites,
     message_id: &str,
     event: DeliveryEvent,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, DeliveryEventError> {
     if message_id.is_empty() || message_id.len() > MAX_MESSAGE_ID {
         return Ok(false);
     }
-    let changed = invites.apply_delivery_event(message_id, event).await?;
+    let changed = invites.apply_delivery_event(message_id, event, at).await?;
     tracing::info!(
         audit = "invite_mail_event",
         message_id,

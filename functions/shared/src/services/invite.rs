@@ -8,9 +8,9 @@ use super::outbox::{job_token, new_job, reminder_job, status_after, DeliverMail}
 use super::Services;
 use crate::domain::token::issue;
 use crate::domain::{
-    CodeKeys, Contacts, Identifier, Invite, InviteStatus, IssuedToken, LinkKeys, Locale, MailJob,
-    MailKind, NewUser, PasswordPolicy, PasswordRejected, PhoneNumber, PhoneRules,
-    TemporaryPassword, TokenPurpose, User, UserId, UserStatus,
+    Actor, AuditAction, AuditEvent, CodeKeys, Contacts, Identifier, Invite, InviteStatus,
+    IssuedToken, LinkKeys, Locale, MailJob, MailKind, NewUser, PasswordPolicy, PasswordRejected,
+    PhoneNumber, PhoneRules, TemporaryPassword, TokenPurpose, User, UserId, UserStatus,
 };
 use crate::hashing::PasswordHasher;
 use crate::ports::{BreachedPasswords, Clock, Limits, Links, StoreError, Users};
@@ -176,6 +176,7 @@ impl InviteTech<'_> {
                 },
                 lifetime,
                 options,
+                Actor::admin(admin),
             )
             .await;
         let (mut user, token, jobs) = match created {
@@ -258,6 +259,7 @@ impl InviteTech<'_> {
         new: NewUser,
         lifetime: Duration,
         options: InviteOptions,
+        actor: Actor,
     ) -> Result<(User, IssuedToken, Vec<MailJob>), StoreError> {
         let now = self.clock.now();
         let expires_at = now + lifetime;
@@ -265,10 +267,35 @@ impl InviteTech<'_> {
         let invite = Invite::new(status, expires_at).via(options.channel());
         let user = User::new_invited(new, now, invite);
         let (token, jobs) = self.setup_link(&user, user.setup_generation, expires_at, options, now);
+        let event = AuditEvent::about_user(AuditAction::UserInvited, actor, &user, now)
+            .with("channel", options.channel().as_str())
+            .with("role", user.role.as_str());
+        let watched = self.with_expiry_watch(&jobs, &user, user.setup_generation, expires_at, now);
         self.users
-            .create_user_with_mail(&user, Some(&token.record), &jobs)
+            .create_user_with_mail(&user, Some(&token.record), &watched, &[event])
             .await?;
         Ok((user, token, jobs))
+    }
+
+    /// `jobs` and the watch that records `invite.expired` if the invite's link of `generation`
+    /// (expiring at `expires_at`) is still waited on when it expires: written with the link.
+    fn with_expiry_watch(
+        &self,
+        jobs: &[MailJob],
+        user: &User,
+        generation: u64,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Vec<MailJob> {
+        let watch = MailJob::expiry_watch(
+            &user.id,
+            &user.home(),
+            generation,
+            expires_at,
+            self.link_keys,
+            now,
+        );
+        jobs.iter().cloned().chain(std::iter::once(watch)).collect()
     }
 
     /// A setup link of `generation` for `user` and, by email, the jobs that send it: the
@@ -368,9 +395,14 @@ impl InviteTech<'_> {
             // from here the outbox owes the tech this email, whatever happens to this request.
             let status = options.channel().first_status();
             let invite = Invite::new(status, token.record.expires_at).via(options.channel());
+            let event =
+                AuditEvent::about_user(AuditAction::InviteResent, Actor::admin(admin), &user, now)
+                    .with("channel", options.channel().as_str());
+            let watched =
+                self.with_expiry_watch(&jobs, &user, generation, token.record.expires_at, now);
             match self
                 .links
-                .issue_token_with_mail(&token.record, Some(&invite), &jobs)
+                .issue_token_with_mail(&token.record, Some(&invite), &watched, &[event])
                 .await
             {
                 Ok(()) => {}

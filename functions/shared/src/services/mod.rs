@@ -10,6 +10,7 @@
 //! Delivery events are a plain function of the `Invites` port (`delivery::apply_delivery_event`),
 //! which the mailer function calls without the rest of `Services`.
 
+pub mod audit;
 pub mod batch;
 pub mod bootstrap;
 pub mod codes;
@@ -17,6 +18,7 @@ pub mod correct;
 pub mod crew;
 pub mod delivery;
 pub mod forgot;
+pub mod hooks;
 pub mod invite;
 mod invite_types;
 pub mod limits;
@@ -29,15 +31,19 @@ pub mod redeem;
 pub mod schedule;
 pub mod session;
 pub mod sign_in;
+pub mod webhooks;
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use crate::config::{Config, ConfigError};
+use crate::domain::cursor::CursorKeys;
 use crate::domain::{CodeKeys, DeviceKeys, LinkKeys, PasswordPolicy, SessionKeys};
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{BreachedPasswords, Clock, Mailer, Store, Texter};
+use crate::webhooks::{UrlPolicy, WebhookClient};
 
+pub use audit::{AuditEvents, AuditFilter, AuditReadError};
 pub use batch::{RowFailure, MAX_BATCH_ROWS};
 pub use codes::CodeError;
 pub use crew::{AccountStatusError, CancelInviteError, ListUsersError};
@@ -53,6 +59,7 @@ pub use redeem::{Credential, LinkError, RedeemError, RedeemRequest};
 pub use schedule::ScheduleReport;
 pub use session::{AdminError, Session};
 pub use sign_in::{SignInError, SignedIn};
+pub use webhooks::{Registered, WebhookError};
 
 /// Why the services cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +97,12 @@ pub struct Services {
     /// The WebAuthn relying party of `PUBLIC_BASE_URL`; `None` when its host is an IP address,
     /// which browsers refuse (passkeys are then not offered).
     pub rp: Option<crate::webauthn::RelyingParty>,
+    /// What audit log cursors are signed with (`domain::cursor`): a key derived from the same
+    /// secret under a label of its own.
+    pub cursors: CursorKeys,
+    /// Posts webhooks, judging every address it dials ([`Services::with_webhook_client`]
+    /// replaces it in the tests).
+    pub webhook_client: WebhookClient,
 }
 
 /// What a password found in a breach corpus is refused with, at its field.
@@ -109,6 +122,10 @@ impl Services {
         let links = LinkKeys::new(config.signing_secrets()?);
         let devices = DeviceKeys::new(config.signing_secrets()?);
         let codes = CodeKeys::new(config.signing_secrets()?);
+        let cursors = CursorKeys::new(config.signing_secrets()?);
+        let webhook_client = WebhookClient::new(UrlPolicy {
+            allow_loopback_http: config.webhook_allow_loopback,
+        });
         let sessions = SessionKeys::new(
             config.signing_secrets()?,
             &config.session_issuer,
@@ -129,8 +146,18 @@ impl Services {
             links,
             devices,
             codes,
+            cursors,
+            webhook_client,
             outbox_wake: tokio::sync::Notify::new(),
         })
+    }
+
+    /// These services posting webhooks through `client` (a test's resolver and dialler).
+    pub fn with_webhook_client(self, client: WebhookClient) -> Self {
+        Self {
+            webhook_client: client,
+            ..self
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -137,12 +137,15 @@ impl DeliverMail<'_> {
                 },
             }
         };
-        self.outbox.finish_mail(job, &handled.outcome).await?;
+        self.outbox
+            .finish_mail(job, &handled.outcome, self.clock.now())
+            .await?;
         let (user_id, kind) = (&job.user_id.0, job.kind.as_str());
         let (sent, failed) = match job.kind {
             MailKind::Welcome => ("invite_sent", "invite_failed"),
             MailKind::Reminder => ("reminder_sent", "reminder_failed"),
             MailKind::Reset => ("reset_link_sent", "reset_link_failed"),
+            MailKind::Expiry => ("expiry_seen", "expiry_seen"),
         };
         match &handled.outcome {
             MailOutcome::Sent { message_id, .. } => {
@@ -196,6 +199,8 @@ impl DeliverMail<'_> {
                     return Ok(None);
                 }
             }
+            // A watch carries no message (the schedule reads its queue itself).
+            MailKind::Expiry => return Ok(None),
             MailKind::Reminder => {
                 let Some(invite) = user.invite.clone() else {
                     return Ok(None);
@@ -248,7 +253,8 @@ impl DeliverMail<'_> {
             }
         };
         let message = match job.kind {
-            MailKind::Welcome | MailKind::Reminder => WelcomeEmail {
+            // `prepare` sent no expiry watch this far.
+            MailKind::Welcome | MailKind::Reminder | MailKind::Expiry => WelcomeEmail {
                 lang: self.langs.for_user(&user),
                 to,
                 name: user.name.as_deref(),

@@ -24,7 +24,8 @@ impl DeliverMail<'_> {
         let code = token.code();
         let org_name = user.org_name.as_deref();
         let body = match job.kind {
-            MailKind::Welcome | MailKind::Reminder => InviteText {
+            // `prepare` sent no expiry watch this far.
+            MailKind::Welcome | MailKind::Reminder | MailKind::Expiry => InviteText {
                 lang: self.langs.for_user(user),
                 org_name,
                 link: &link,

@@ -13,7 +13,8 @@ use chrono::{DateTime, Utc};
 
 use crate::config::RateLimits;
 use crate::domain::{
-    Contacts, DeviceKeys, NewPassword, PasswordPolicy, PasswordRejected, SessionKeys, User,
+    Actor, AuditAction, AuditEvent, Contacts, DeviceKeys, NewPassword, PasswordPolicy,
+    PasswordRejected, SessionKeys, User, UserStatus,
 };
 use crate::emails::PasswordChangedEmail;
 use crate::hashing::{HashError, PasswordHasher, Verified};
@@ -183,7 +184,27 @@ impl OwnAccount<'_> {
         }
         let hash = self.hasher.hash_async(password.secret().clone()).await?;
         let change = SessionChange::of(&user, new_session_version());
-        let user = match self.users.change_password(&change, &hash).await {
+        // An invited tech choosing their own password after signing in with the temporary one
+        // accepts the invite (the write moves them to `active`); anyone else changes theirs.
+        let event = if user.status == UserStatus::Invited && !user.has_own_credential() {
+            AuditEvent::about_user(
+                AuditAction::InviteAccepted,
+                Actor::user(&user.id),
+                &user,
+                self.clock.now(),
+            )
+            .with("credential", "password")
+            .with("via", "temporary_password")
+        } else {
+            AuditEvent::about_user(
+                AuditAction::PasswordChanged,
+                Actor::user(&user.id),
+                &user,
+                self.clock.now(),
+            )
+            .with("first", user.password_hash.is_none())
+        };
+        let user = match self.users.change_password(&change, &hash, &[event]).await {
             Ok(u) => u,
             Err(StoreError::Conflict | StoreError::UserNotFound) => {
                 return Err(ChangePasswordError::SessionEnded)
@@ -273,7 +294,13 @@ impl OwnAccount<'_> {
                 session_version: current,
                 new_session_version: new_session_version(),
             };
-            match self.users.end_sessions(&change).await {
+            let event = AuditEvent::about_user(
+                AuditAction::SessionsRevoked,
+                Actor::user(&user.id),
+                user,
+                self.clock.now(),
+            );
+            match self.users.end_sessions(&change, &[event]).await {
                 Ok(()) => {
                     tracing::info!(audit = "signed_out_everywhere", user_id = %user.id.0);
                     return Ok(());

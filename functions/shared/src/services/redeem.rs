@@ -10,8 +10,8 @@ use crate::config::RateLimits;
 use crate::domain::token::parse_token;
 use crate::domain::user::new_session_version;
 use crate::domain::{
-    CodeKeys, DeviceKeys, LinkProblem, Locale, NewPassword, PasswordPolicy, PasswordRejected,
-    SessionKeys, TokenHash, TokenPurpose, TokenRecord, User,
+    AuditEvent, CodeKeys, DeviceKeys, LinkProblem, Locale, NewPassword, PasswordPolicy,
+    PasswordRejected, SessionKeys, TokenHash, TokenPurpose, TokenRecord, User, UserStatus,
 };
 use crate::hashing::{HashError, PasswordHasher};
 use crate::ports::{
@@ -268,11 +268,22 @@ impl RedeemLink<'_> {
             });
         }
         let password_hash = self.hasher.hash_async(password.secret().clone()).await?;
+        let now = self.clock.now();
+        let first_setup = first_setup(self.users, &record)
+            .await
+            .map_err(RedeemError::Store)?;
         let redemption = Redemption {
+            audit: vec![AuditEvent::of_redemption(
+                &record,
+                "password",
+                by_code,
+                first_setup,
+                now,
+            )],
             token: record,
             credential: NewCredential::Password(password_hash),
             new_session_version: new_session_version(),
-            now: self.clock.now(),
+            now,
             locale: request.locale,
         };
         let user =
@@ -347,4 +358,21 @@ fn refused(record: Option<&TokenRecord>, problem: NewPasswordProblem) -> RedeemE
         NewPasswordProblem::Password(message) => RedeemError::Password { record, message },
         NewPasswordProblem::Confirmation => RedeemError::Confirmation { record },
     }
+}
+
+/// Whether redeeming `record` is the user's first setup: always for a setup link; for a reset
+/// link, when its user has not set a password or passkey yet (a forgot-password before setup),
+/// which the log records as `invite.accepted`. One read, for reset links only; the redemption's
+/// write then refuses if the user set up meanwhile (every other link dies with a setup).
+pub(crate) async fn first_setup(
+    users: &dyn Users,
+    record: &TokenRecord,
+) -> Result<bool, StoreError> {
+    if record.purpose == TokenPurpose::Setup {
+        return Ok(true);
+    }
+    Ok(users
+        .user_by(&record.contacts.home())
+        .await?
+        .is_some_and(|u| u.status == UserStatus::Invited && !u.has_own_credential()))
 }

@@ -27,6 +27,8 @@ pub struct ScheduleReport {
     pub oldest_waiting_secs: i64,
     /// Whether the run stopped at its deadline with jobs still due.
     pub cut_short: bool,
+    /// The audit log's expiry watches and the webhooks' fan-out and deliveries.
+    pub hooks: super::hooks::HookReport,
 }
 
 impl ScheduleReport {
@@ -37,6 +39,8 @@ impl ScheduleReport {
             sent: self.sent,
             retried: self.retried,
             failed: self.failed,
+            webhooks_delivered: self.hooks.delivered,
+            webhooks_failed: self.hooks.failed + self.hooks.retried,
         }
     }
 }
@@ -65,9 +69,21 @@ impl Services {
         }
     }
 
-    /// [`Schedule::run`].
+    /// [`Schedule::run`], and beside it [`super::hooks::DeliverHooks::run`] (expiry watches,
+    /// the webhooks' fan-out and deliveries), each with the same deadline.
     pub async fn run_schedule(&self, until: DateTime<Utc>) -> Result<ScheduleReport, StoreError> {
-        self.schedule_case().run(until).await
+        let (schedule, hooks) = (self.schedule_case(), self.hooks_case());
+        let (mail, hooks) = tokio::join!(schedule.run(until), hooks.run(until));
+        // The mail's report (and its metric line) stands whatever became of the webhooks: what
+        // they left is in the store for the next run.
+        let hooks = hooks.unwrap_or_else(|e| {
+            log_unexpected("the audit log's and webhooks' part of the schedule", &e);
+            super::hooks::HookReport {
+                cut_short: true,
+                ..Default::default()
+            }
+        });
+        Ok(ScheduleReport { hooks, ..mail? })
     }
 }
 
@@ -92,6 +108,7 @@ impl Schedule<'_> {
             dropped: mail.dropped + text.dropped,
             oldest_waiting_secs: mail.oldest_waiting_secs.max(text.oldest_waiting_secs),
             cut_short: mail.cut_short || text.cut_short,
+            hooks: Default::default(),
         })
     }
 

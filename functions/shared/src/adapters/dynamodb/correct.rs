@@ -19,7 +19,7 @@ use super::items::{from_item, PasskeyPointerItem, PhoneItem, StoredPasskey, User
 use super::layout::{attr, home_key, n, s, time, value, Item};
 use super::requests::put_item;
 use super::DynamoStore;
-use crate::domain::User;
+use crate::domain::{AuditEvent, User};
 use crate::ports::StoreError;
 
 /// What one key ends up holding.
@@ -33,6 +33,7 @@ pub(super) async fn correct(
     store: &DynamoStore,
     before: &User,
     after: &User,
+    audit: &[AuditEvent],
 ) -> Result<(), StoreError> {
     let old_home = home_key(&before.home());
     let Some(stored) = store.get("read user to correct", old_home.clone()).await? else {
@@ -114,6 +115,9 @@ pub(super) async fn correct(
             items.push(put_item(put));
         }
     }
+    // The events last: at most 6 items above and a pointer per passkey (`MAX_PASSKEYS`), far
+    // under a transaction's 100.
+    items.extend(super::audit::puts(store, audit)?);
     match store.transact("correct user", items).await {
         Ok(()) => Ok(()),
         Err(Err(e)) => Err(e),

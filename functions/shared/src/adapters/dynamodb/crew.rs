@@ -1,6 +1,7 @@
 //! The admin's side of a crew: listing an organisation's users (one `Query` of the organisation
 //! index per page), cancelling an invite (the user item, its id pointer and its recorded tokens
-//! deleted in one transaction) and disabling or enabling a user (one conditional `UpdateItem`).
+//! deleted in one transaction) and disabling or enabling a user (one conditional `UpdateItem`,
+//! or, with audit events to write, one transaction and a read of the user as left).
 
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
@@ -14,6 +15,7 @@ use super::layout::{
 };
 use super::users::{self, returned_user, Updated};
 use super::DynamoStore;
+use crate::domain::AuditEvent;
 use crate::domain::{EmailAddress, Identifier, PhoneNumber, User, UserStatus};
 use crate::ports::Crew;
 use crate::ports::{PageKey, StoreError, UserPage, UserQuery};
@@ -115,7 +117,11 @@ fn delete(store: &DynamoStore, key: String) -> Result<TransactWriteItem, StoreEr
     Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
-pub(super) async fn cancel(store: &DynamoStore, user: &User) -> Result<(), StoreError> {
+pub(super) async fn cancel(
+    store: &DynamoStore,
+    user: &User,
+    audit: &[AuditEvent],
+) -> Result<(), StoreError> {
     // The item as stored now: its generations are the condition, and it names the live tokens.
     let Some(item) = store
         .get("read user to cancel", home_key(&user.home()))
@@ -165,6 +171,7 @@ pub(super) async fn cancel(store: &DynamoStore, user: &User) -> Result<(), Store
     for hash in tokens {
         items.push(delete(store, token_key(&hash))?);
     }
+    items.extend(super::audit::puts(store, audit)?);
     match store.transact("cancel invite", items).await {
         Ok(()) => Ok(()),
         Err(Err(e)) => Err(e),
@@ -185,18 +192,20 @@ pub(super) async fn cancel(store: &DynamoStore, user: &User) -> Result<(), Store
     }
 }
 
-/// One conditional `UpdateItem` of the user's item that returns the user as left; `unchanged`
-/// decides, from the item as it stood when the condition failed, whether that is an answer
-/// (the user as they are) or an error.
+/// One conditional `UpdateItem` of the user's item that returns the user as left (with `audit`
+/// events, one transaction and a read: `users::update_user`); `unchanged` decides, from the item
+/// as it stood when the condition failed, whether that is an answer (the user as they are, and
+/// no event written) or an error.
 async fn update_user(
     store: &DynamoStore,
     operation: &'static str,
     request: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
     user: &User,
+    audit: &[AuditEvent],
     unchanged: impl Fn(User) -> Result<User, StoreError>,
 ) -> Result<User, StoreError> {
     let request = request.return_values(ReturnValue::AllNew);
-    match users::update_user(store, operation, &user.home(), &user.id, request).await? {
+    match users::update_user(store, operation, &user.home(), &user.id, request, audit).await? {
         Updated::Done(out) => returned_user(operation, out),
         Updated::Refused(old) => unchanged(old),
     }
@@ -206,6 +215,7 @@ pub(super) async fn disable(
     store: &DynamoStore,
     user: &User,
     new_session_version: &str,
+    audit: &[AuditEvent],
 ) -> Result<User, StoreError> {
     let disabled = value("user status", UserStatus::Disabled)?;
     // Moving both generations on kills every setup and reset link; the new session version ends
@@ -226,10 +236,14 @@ pub(super) async fn disable(
         .expression_attribute_values(":sv", s(new_session_version))
         .expression_attribute_values(":one", n(1));
     // Already disabled: nothing to do, and the answer is the user as they are.
-    update_user(store, "disable user", request, user, Ok).await
+    update_user(store, "disable user", request, user, audit, Ok).await
 }
 
-pub(super) async fn enable(store: &DynamoStore, user: &User) -> Result<User, StoreError> {
+pub(super) async fn enable(
+    store: &DynamoStore,
+    user: &User,
+    audit: &[AuditEvent],
+) -> Result<User, StoreError> {
     let restored = user.status_when_enabled();
     // The status restored is decided from the credential (password or passkey) the read found;
     // the condition checks that is still so.
@@ -250,7 +264,7 @@ pub(super) async fn enable(store: &DynamoStore, user: &User) -> Result<User, Sto
         .expression_attribute_names(passkey.0, passkey.1)
         .expression_attribute_values(":restored", value("user status", restored)?)
         .expression_attribute_values(":disabled", value("user status", UserStatus::Disabled)?);
-    update_user(store, "enable user", request, user, |old| {
+    update_user(store, "enable user", request, user, audit, |old| {
         if old.status == UserStatus::Disabled {
             Err(StoreError::Conflict)
         } else {
@@ -266,23 +280,29 @@ impl Crew for DynamoStore {
         list(self, query).await
     }
 
-    async fn cancel_invite(&self, user: &User) -> Result<(), StoreError> {
-        cancel(self, user).await
+    async fn cancel_invite(&self, user: &User, audit: &[AuditEvent]) -> Result<(), StoreError> {
+        cancel(self, user, audit).await
     }
 
     async fn disable_user(
         &self,
         user: &User,
         new_session_version: &str,
+        audit: &[AuditEvent],
     ) -> Result<User, StoreError> {
-        disable(self, user, new_session_version).await
+        disable(self, user, new_session_version, audit).await
     }
 
-    async fn enable_user(&self, user: &User) -> Result<User, StoreError> {
-        enable(self, user).await
+    async fn enable_user(&self, user: &User, audit: &[AuditEvent]) -> Result<User, StoreError> {
+        enable(self, user, audit).await
     }
 
-    async fn correct_user(&self, before: &User, after: &User) -> Result<(), StoreError> {
-        super::correct::correct(self, before, after).await
+    async fn correct_user(
+        &self,
+        before: &User,
+        after: &User,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError> {
+        super::correct::correct(self, before, after, audit).await
     }
 }

@@ -1,6 +1,6 @@
 //! Invites as the mail service reports them: the status of an invite's email, the id the service
 //! gave its newest email (with a `MSG#<id>` pointer back to the user, kept with TTL), and the
-//! delivery events that name that id.
+//! delivery events that name that id (each change recorded in the audit log in its write).
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -14,6 +14,7 @@ use super::layout::{
 };
 use super::requests::update_item;
 use super::DynamoStore;
+use crate::domain::AuditEvent;
 use crate::domain::{DeliveryEvent, InviteStatus, User, UserId};
 use crate::ports::StoreError;
 
@@ -110,15 +111,18 @@ pub(super) async fn record_invite_email(
     }
 }
 
-/// Applies a mail service's event: one `GetItem` of the email's `MSG#` pointer, then one
-/// conditional `UpdateItem` of the user item whose condition is the domain's rule
-/// (`User::apply_delivery_event`): the invite's newest email is this one, no password or passkey
-/// is set, and the stored status is one the event moves from. A failed condition changed
-/// nothing.
+/// Applies a mail service's event: one `GetItem` of the email's `MSG#` pointer, one of the user
+/// it points at (the event is built from the user as the change leaves them, and the domain's
+/// rule, `User::apply_delivery_event`, says first whether there is a change at all), then one
+/// transaction of the user's update and the event. The update's condition is the same rule
+/// (the invite's newest email is this one, no password or passkey is set, the stored status is
+/// one the event moves from), so a change made since the read stops both. A failed condition
+/// changed nothing.
 pub(super) async fn apply_delivery_event(
     store: &DynamoStore,
     message_id: &str,
     event: DeliveryEvent,
+    at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let Some(pointer) = store
         .get("read message pointer", message_key(message_id))
@@ -127,11 +131,16 @@ pub(super) async fn apply_delivery_event(
         return Ok(false);
     };
     let pointer: MessageItem = from_item("message", pointer)?;
+    let user = super::users::by_home(store, &pointer.home).await?;
+    let Some(mut user) = user.filter(|u| u.id == pointer.user_id) else {
+        return Ok(false);
+    };
+    if !user.apply_delivery_event(message_id, event) {
+        return Ok(false);
+    }
     let from = event.moves_from();
     let from_names: Vec<String> = (0..from.len()).map(|i| format!(":from{i}")).collect();
-    let mut request = store
-        .client
-        .update_item()
+    let mut update = Update::builder()
         .table_name(&store.table)
         .key(attr::PK, s(home_key(&pointer.home)))
         .condition_expression(format!(
@@ -147,37 +156,26 @@ pub(super) async fn apply_delivery_event(
         .expression_attribute_values(":messageId", s(message_id))
         .expression_attribute_values(":id", s(&pointer.user_id.0));
     for (name, attribute) in own_credential_names() {
-        request = request.expression_attribute_names(name, attribute);
+        update = update.expression_attribute_names(name, attribute);
     }
     for (name, status) in from_names.iter().zip(from) {
-        request = request.expression_attribute_values(name, value("invite status", *status)?);
+        update = update.expression_attribute_values(name, value("invite status", *status)?);
     }
-    request = match event.bounce_type() {
-        Some(bounce) => request
+    update = match event.bounce_type() {
+        Some(bounce) => update
             .update_expression("SET #inviteStatus = :status, #bounceType = :bounceType")
             .expression_attribute_values(":bounceType", value("bounce type", bounce)?),
-        None => request.update_expression("SET #inviteStatus = :status REMOVE #bounceType"),
+        None => update.update_expression("SET #inviteStatus = :status REMOVE #bounceType"),
     };
-    let result = request
-        .set_return_consumed_capacity(store.capacity.report())
-        .send()
-        .await;
-    match result {
-        Ok(out) => {
-            store.capacity.record(out.consumed_capacity());
-            Ok(true)
-        }
-        // Another email is the newest, a credential was set, the event came late or twice, or the
-        // user is gone: nothing to change.
-        Err(SdkError::ServiceError(ctx))
-            if matches!(
-                ctx.err(),
-                UpdateItemError::ConditionalCheckFailedException(_)
-            ) =>
-        {
-            Ok(false)
-        }
-        Err(e) => Err(sdk_error("apply delivery event", e)),
+    let audit = AuditEvent::of_delivery(&user, event, at);
+    let mut items = vec![update_item(built(update.build())?)];
+    items.extend(super::audit::puts(store, std::slice::from_ref(&audit))?);
+    match store.transact("apply delivery event", items).await {
+        Ok(()) => Ok(true),
+        Err(Err(e)) => Err(e),
+        // Another email became the newest, a credential was set, the event was applied by a
+        // twin meanwhile, or the user is gone: nothing to change.
+        Err(Ok(_)) => Ok(false),
     }
 }
 
@@ -204,7 +202,8 @@ impl Invites for DynamoStore {
         &self,
         message_id: &str,
         event: DeliveryEvent,
+        at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        apply_delivery_event(self, message_id, event).await
+        apply_delivery_event(self, message_id, event, at).await
     }
 }

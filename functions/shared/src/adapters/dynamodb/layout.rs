@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::HashMap;
 
 use super::errors::unwritable;
-use crate::domain::{EmailAddress, Identifier, TokenHash, TokenPurpose, UserId};
+use crate::domain::{EmailAddress, Identifier, OrgId, TokenHash, TokenPurpose, UserId};
 use crate::ports::StoreError;
 
 pub(super) type Item = HashMap<String, AttributeValue>;
@@ -20,6 +20,8 @@ pub(super) mod attr {
     pub const PK: &str = "pk";
     pub const ENTITY: &str = "entity";
     pub const ID: &str = "id";
+    /// On a webhook item (and others): its organisation.
+    pub const ORG_ID: &str = "orgId";
     /// On a `PHONE#` or `PASSKEY#` pointer: the user it points at.
     pub const USER_ID: &str = "userId";
     pub const STATUS: &str = "status";
@@ -62,16 +64,35 @@ pub(super) mod attr {
     pub const MAIL_QUEUE: &str = "mailQueue";
     pub const MAIL_DUE: &str = "mailDue";
     pub const ATTEMPTS: &str = "attempts";
+    /// On a delivery job: the exact instant it is due (`mailDue` is it in milliseconds).
+    pub const DUE: &str = "due";
+    /// On an audit event about a user: `<org id>#<user id>`, the partition key of the user
+    /// index (`byUser`).
+    pub const AUDIT_USER: &str = "auditUser";
+    /// On an audit event: its action's name (`invite.sent`), which a page of the log filters on.
+    pub const ACTION: &str = "action";
+    /// On a webhook item.
+    pub const DISABLED_AT: &str = "disabledAt";
+    pub const FAILING_SINCE: &str = "failingSince";
 }
 
 /// The organisation index (`template.yaml`, `infra/src/table.rs`): partition key `memberOf`,
-/// sort key `createdAt`, every attribute projected; only user items are in it.
+/// sort key `createdAt`, every attribute projected. User items are in it under their
+/// organisation's bare id; the audit log's items under prefixed partitions of their own
+/// (`AUDIT#<org>`, `WEBHOOKS#<org>`, `HOOKJOBS#<webhook>`, `HOOKTRIES#<webhook>`), so no list
+/// ever reads another kind's items.
 pub(super) const ORG_INDEX: &str = "byOrg";
 
 /// The outbox index (`template.yaml`, `infra/src/table.rs`): partition key `mailQueue`, sort key
-/// `mailDue` (epoch milliseconds); sparse: only mail jobs carry the two, each with its queue's name
-/// (`domain::Queue`: `mail` for emails, `text` for text messages).
+/// `mailDue` (epoch milliseconds); sparse: only queued items carry the two, each with its queue's
+/// name (`domain::Queue`: `mail` for emails, `text` for text messages, `expiry` for expiry
+/// watches; and the webhooks' [`FANOUT_QUEUE`] and [`HOOK_QUEUE`]).
 pub(super) const MAIL_INDEX: &str = "mailQueue";
+
+/// The user index (`template.yaml`, `infra/src/table.rs`): partition key `auditUser`, sort key
+/// `createdAt`, every attribute projected; sparse: only audit events about a user carry
+/// `auditUser`, so it holds one user's events of one organisation, newest last.
+pub(super) const USER_INDEX: &str = "byUser";
 
 /// The attribute that records the newest token of `purpose` on the user item.
 pub(super) fn token_attr(purpose: TokenPurpose) -> &'static str {
@@ -123,6 +144,68 @@ pub(super) fn counter_key(key: &str, window_start: i64) -> String {
     format!("RATE#{key}#{window_start}")
 }
 
+// ---------------------------------------------------------------------------------------------
+// The audit log and webhooks
+
+/// An audit event, under its id (`evt_…`).
+pub(super) fn audit_key(event_id: &str) -> String {
+    format!("AUDIT#{event_id}")
+}
+
+/// The organisation index's partition of an organisation's audit events: beside its users'
+/// (the bare organisation id), never mixed with them.
+pub(super) fn audit_feed(org: &OrgId) -> String {
+    format!("AUDIT#{}", org.0)
+}
+
+/// The user index's partition of one user's audit events: the organisation is part of it, so a
+/// query for one user never reads another organisation's events.
+pub(super) fn audit_user(org: &OrgId, user: &UserId) -> String {
+    format!("{}#{}", org.0, user.0)
+}
+
+pub(super) fn webhook_key(id: &str) -> String {
+    format!("WEBHOOK#{id}")
+}
+
+/// An organisation's webhooks: their partition of the organisation index, and the key of the
+/// counter item that holds them to the limit.
+pub(super) fn webhooks_of(org: &OrgId) -> String {
+    format!("WEBHOOKS#{}", org.0)
+}
+
+/// A delivery job, under its key (`<event id>#<webhook id>`, `DeliveryJob::key`).
+pub(super) fn hook_job_key(job_key: &str) -> String {
+    format!("HOOKJOB#{job_key}")
+}
+
+/// A webhook's delivery jobs: their partition of the organisation index (for a delete's sweep).
+pub(super) fn hook_jobs_of(webhook_id: &str) -> String {
+    format!("HOOKJOBS#{webhook_id}")
+}
+
+/// One attempt's record: the webhook, the attempt's [`order_key`].
+pub(super) fn hook_attempt_key(webhook_id: &str, order: &str) -> String {
+    format!("HOOKTRY#{webhook_id}#{order}")
+}
+
+/// A webhook's attempts: their partition of the organisation index, newest last.
+pub(super) fn hook_attempts_of(webhook_id: &str) -> String {
+    format!("HOOKTRIES#{webhook_id}")
+}
+
+/// The outbox index's queue of audit events not fanned out yet (the fan-out mark).
+pub(super) const FANOUT_QUEUE: &str = "fanout";
+
+/// The outbox index's queue of webhook deliveries.
+pub(super) const HOOK_QUEUE: &str = "hook";
+
+/// A sort key of the organisation or user index: the instant (as stored, fixed width) and a
+/// unique tail, so string order is time order and no two items tie.
+pub(super) fn order_key(at: DateTime<Utc>, tail: &str) -> String {
+    format!("{}#{tail}", StoredTime(at).text())
+}
+
 /// The generation attribute that tokens of `purpose` are checked against.
 pub(super) fn generation_attr(purpose: TokenPurpose) -> &'static str {
     match purpose {
@@ -140,7 +223,7 @@ pub(super) fn generation_attr(purpose: TokenPurpose) -> &'static str {
 pub(super) struct StoredTime(pub DateTime<Utc>);
 
 impl StoredTime {
-    fn text(self) -> String {
+    pub(super) fn text(self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::Nanos, true)
     }
 }

@@ -1,6 +1,7 @@
 //! Setup and reset tokens: reading one (one `GetItem` by hash), issuing one (the user's generation
 //! bump and the token in one transaction, with the rate-limit slots it spends when asked) and redeeming one (consuming the token and setting the
 //! password, or a passkey with its pointer, in one transaction, after the one read that found it).
+//! Each transaction also puts the audit events of its change.
 
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
@@ -13,6 +14,7 @@ use super::layout::{
 use super::passkeys;
 use super::requests::{update_item, Cancelled};
 use super::DynamoStore;
+use crate::domain::AuditEvent;
 use crate::domain::Invite;
 use crate::domain::{MailJob, TokenHash, TokenPurpose, TokenRecord, User, UserStatus};
 use crate::ports::Links;
@@ -108,8 +110,10 @@ pub(super) async fn issue(
     token: &TokenRecord,
     invite: Option<&Invite>,
     mail: &[MailJob],
+    audit: &[AuditEvent],
 ) -> Result<(), StoreError> {
-    let items = issue_items(store, token, invite, mail)?;
+    let mut items = issue_items(store, token, invite, mail)?;
+    items.extend(super::audit::puts(store, audit)?);
     match store.transact("issue token", items).await {
         Ok(()) => Ok(()),
         Err(Err(e)) => Err(e),
@@ -328,6 +332,7 @@ pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, 
     )?;
     let mut items = vec![update_item(consume), update_item(set_credential)];
     items.extend(pointer);
+    items.extend(super::audit::puts(store, &r.audit)?);
     match store.transact("redeem token", items).await {
         Ok(()) => Ok(redeemed_user(r)),
         Err(Err(e)) => Err(e),
@@ -346,7 +351,8 @@ pub(super) async fn redeem(store: &DynamoStore, r: &Redemption) -> Result<User, 
             // link, or a credential set meanwhile), the user is gone, or (a passkey) the domain
             // refuses it on the user as they are.
             (None, Some(old)) => refused_credential(r, old)?,
-            // Only the passkey's pointer failed: its credential id is stored already.
+            // Only the passkey's pointer failed (its credential id is stored already), or an
+            // event's put (its id exists: a retry of this write).
             (None, None) => StoreError::Conflict,
         }),
     }
@@ -426,8 +432,9 @@ impl Links for DynamoStore {
         token: &TokenRecord,
         invite: Option<&Invite>,
         mail_jobs: &[MailJob],
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError> {
-        issue(self, token, invite, mail_jobs).await
+        issue(self, token, invite, mail_jobs, audit).await
     }
 
     async fn issue_token_within_limits(

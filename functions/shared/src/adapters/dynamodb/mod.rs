@@ -12,6 +12,12 @@
 //! - `PASSKEY#<credential id>`: a pointer `{userId, home}` from a passkey to its user (the
 //!   passkeys themselves are on the user item), so a sign-in by passkey is two reads away.
 //! - `CEREMONY#<challenge>`: a started passkey ceremony until answered, with TTL.
+//! - `AUDIT#<event id>`: an audit event, kept for the audit retention (TTL); in the organisation
+//!   index under `AUDIT#<org>`, in the user index `byUser` when it is about a user, and in the
+//!   outbox index (queue `fanout`) until it is fanned out to the webhooks.
+//! - `WEBHOOK#<id>` (in the organisation index under `WEBHOOKS#<org>`), the organisation's
+//!   webhook counter `WEBHOOKS#<org>`, delivery jobs `HOOKJOB#<event id>#<webhook id>` (queue
+//!   `hook`) and attempts' records `HOOKTRY#<webhook id>#…`, with TTL.
 //!
 //! TTL deletes items hours or days late, so expiry is always checked in code and in conditions:
 //! the exact instant is kept as `validUntil`, a fixed-width RFC 3339 string that sorts as time.
@@ -22,11 +28,12 @@
 //!
 //! This module owns the `DynamoStore`; each port is implemented in the file of its name: `users`,
 //! `links` (setup and reset tokens), `limits` (counters, slots and the sign-in view), `invites`,
-//! `crew` (list, cancel, disable, enable), `outbox` and `passkeys`. They share `layout` (keys,
-//! attribute names, value formats), `items` (the item structs, mapped by `serde_dynamo`),
-//! `requests` (the round trips), `errors` (AWS failures as store errors, redacted) and
-//! `capacity` (the bench's meter, only with `test-hooks`).
+//! `crew` (list, cancel, disable, enable), `outbox`, `passkeys` and `audit` (the log and
+//! webhooks). They share `layout` (keys, attribute names, value formats), `items` (the item
+//! structs, mapped by `serde_dynamo`), `requests` (the round trips), `errors` (AWS failures as
+//! store errors, redacted) and `capacity` (the bench's meter, only with `test-hooks`).
 
+mod audit;
 mod capacity;
 mod correct;
 mod crew;
@@ -51,7 +58,13 @@ pub struct DynamoStore {
     client: Client,
     table: String,
     capacity: capacity::Capacity,
+    /// How long an audit event is kept after it happened (its `expiresAt`, and what a read of
+    /// the log skips).
+    audit_retention: chrono::Duration,
 }
+
+/// The audit log's retention unless told otherwise (API.md, "Audit log").
+pub const DEFAULT_AUDIT_RETENTION_DAYS: i64 = 400;
 
 impl DynamoStore {
     /// `client` is built once at start; `table` is the table of `template.yaml`.
@@ -60,7 +73,15 @@ impl DynamoStore {
             client,
             table: table.into(),
             capacity: capacity::Capacity::default(),
+            audit_retention: chrono::Duration::days(DEFAULT_AUDIT_RETENTION_DAYS),
         }
+    }
+
+    /// The same store, keeping audit events for `retention` instead of
+    /// [`DEFAULT_AUDIT_RETENTION_DAYS`].
+    pub fn with_audit_retention(mut self, retention: chrono::Duration) -> Self {
+        self.audit_retention = retention;
+        self
     }
 
     /// The same store, asking DynamoDB for the capacity each request consumed and adding it up.

@@ -3,7 +3,8 @@
 //! `mailQueue` (partition `mailQueue`, sort `mailDue`) holds exactly the jobs, oldest due first:
 //! the schedule's sweep is one `Query` of it. Taking a job is one conditional `UpdateItem` on
 //! `mailDue`; finishing one is one `TransactWriteItems` (the job deleted, the invite updated, the
-//! message pointer put) or one `UpdateItem` (a retry).
+//! message pointer put, the outcome's audit event) after a read of the user (what the event is
+//! built from), or one `UpdateItem` (a retry).
 //!
 //! Why a sweep of a sparse index and not the table's stream: the schedule must run anyway (for
 //! reminders and for retries of anything stuck), one sweeper at a time (reserved concurrency 1)
@@ -14,7 +15,7 @@
 //! wrote the job already has: it sends at once, and the sweep is only the guarantee.
 
 use aws_sdk_dynamodb::types::{Delete, ReturnValue, TransactWriteItem, Update};
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::errors::{built, sdk_error};
@@ -22,6 +23,7 @@ use super::items::{from_item, MessageItem};
 use super::layout::{attr, home_key, n, s, ttl_seconds, value, StoredTime, MAIL_INDEX};
 use super::requests::update_item;
 use super::DynamoStore;
+use crate::domain::AuditEvent;
 use crate::domain::{
     FailureReason, Identifier, InviteStatus, MailJob, MailKind, Queue, UserId, UserStatus,
 };
@@ -34,7 +36,8 @@ pub(super) fn mail_key(id: &str) -> String {
 }
 
 /// A job as stored. `mailDue` is epoch milliseconds (a number sorts and compares as one);
-/// `expiresAt` (TTL) is a day after the link's expiry: a job is worth nothing after it.
+/// `expiresAt` (TTL) is `MailJob::keep_until`: a day after the link's expiry (a job is worth
+/// nothing after it), a week for an expiry watch (due at that expiry, it must outlive it).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct MailItem {
@@ -64,11 +67,7 @@ impl From<&MailJob> for MailItem {
             entity: "mail".into(),
             mail_queue: job.queue().as_str().into(),
             mail_due: job.due.timestamp_millis(),
-            expires_at: ttl_seconds(
-                job.link_expires_at
-                    .checked_add_days(Days::new(1))
-                    .unwrap_or(job.link_expires_at),
-            ),
+            expires_at: ttl_seconds(job.keep_until()),
             id: job.id.clone(),
             kind: job.kind,
             user_id: job.user_id.clone(),
@@ -180,6 +179,7 @@ pub(super) async fn finish(
     store: &DynamoStore,
     job: &MailJob,
     outcome: &MailOutcome,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     match outcome {
         MailOutcome::Retry { at } => return retry(store, job, *at, false).await,
@@ -205,6 +205,11 @@ pub(super) async fn finish(
     .filter(|_| job.kind != MailKind::Reset);
     let Some(invite_status) = invite_status else {
         return delete_only(store, delete).await;
+    };
+    let audit = match outcome_event(store, job, outcome, invite_status, at).await? {
+        Recorded::Event(event) => Some(event),
+        Recorded::Nothing => None,
+        Recorded::NoChange => return delete_only(store, delete).await,
     };
     let mut set = vec!["#inviteStatus = :status"];
     let mut remove = Vec::new();
@@ -255,6 +260,7 @@ pub(super) async fn finish(
     if let Some(message) = &message {
         items.push(store.put_message(message)?);
     }
+    items.extend(super::audit::puts(store, audit.as_slice())?);
     match store.transact("finish mail job", items).await {
         Ok(()) => Ok(()),
         Err(Err(e)) => Err(e),
@@ -263,6 +269,49 @@ pub(super) async fn finish(
         // The invite moved on (a newer link, a password, a cancel): the job still goes.
         Err(Ok(_)) => delete_only(store, delete).await,
     }
+}
+
+/// What finishing a job records in the log.
+enum Recorded {
+    /// This event, with the invite's change.
+    Event(AuditEvent),
+    /// The invite's change alone (a job whose outcome the log does not record).
+    Nothing,
+    /// No change: the invite is no longer the job's (the write's condition would fail).
+    NoChange,
+}
+
+/// The event of a welcome's or reminder's outcome (`AuditEvent::of_mail_outcome`) is built from
+/// the user as the write leaves them, which the write cannot return: one read of the user, and
+/// the outcome applied to it as the domain does (`MailOutcome::record_on`), which also says
+/// whether the write would change the invite at all. The write keeps its own condition, so a
+/// change made between this read and the write still stops both the change and the event.
+async fn outcome_event(
+    store: &DynamoStore,
+    job: &MailJob,
+    outcome: &MailOutcome,
+    invite_status: InviteStatus,
+    at: DateTime<Utc>,
+) -> Result<Recorded, StoreError> {
+    if !matches!(job.kind, MailKind::Welcome | MailKind::Reminder) {
+        return Ok(Recorded::Nothing);
+    }
+    let sent = match outcome {
+        MailOutcome::Sent { .. } => Some(true),
+        MailOutcome::Failed | MailOutcome::OptedOut => Some(false),
+        MailOutcome::Dropped | MailOutcome::Retry { .. } | MailOutcome::Defer { .. } => None,
+    };
+    let user = super::users::by_home(store, job.home()).await?;
+    let Some(mut user) = user.filter(|u| u.id == job.user_id) else {
+        return Ok(Recorded::NoChange);
+    };
+    if !outcome.record_on(&mut user, job, invite_status) {
+        return Ok(Recorded::NoChange);
+    }
+    Ok(match AuditEvent::of_mail_outcome(&user, job, sent, at) {
+        Some(event) => Recorded::Event(event),
+        None => Recorded::Nothing,
+    })
 }
 
 /// Deletes the job alone (no invite to update); a job already gone is fine.
@@ -333,8 +382,13 @@ impl Outbox for DynamoStore {
         take(self, job, until).await
     }
 
-    async fn finish_mail(&self, job: &MailJob, outcome: &MailOutcome) -> Result<(), StoreError> {
-        finish(self, job, outcome).await
+    async fn finish_mail(
+        &self,
+        job: &MailJob,
+        outcome: &MailOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        finish(self, job, outcome, at).await
     }
 }
 

@@ -1,7 +1,7 @@
 //! The store's round trips, shared by every operation: a strongly consistent `GetItem`, a
 //! `BatchGetItem` that retries what DynamoDB leaves unprocessed, a `TransactWriteItems` that
-//! retries lost races and hands failed conditions back with their reasons, and an `UpdateItem`
-//! whose failed condition is an answer.
+//! retries lost races and hands failed conditions back with their reasons, an `UpdateItem`
+//! whose failed condition is an answer, and deletes (one item, or many, one by one).
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, KeysAndAttributes, Put, TransactWriteItem, Update,
 };
+use futures_util::StreamExt;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -23,6 +24,12 @@ use crate::ports::{BackendError, StoreError};
 /// throttling) is tried again; after the winner commits, the retry meets the winner's result in
 /// its conditions.
 pub(super) const ATTEMPTS: u32 = 8;
+
+/// DynamoDB's most items in one `TransactWriteItems`.
+pub(super) const MAX_TRANSACTION_ITEMS: usize = 100;
+
+/// How many deletes of [`DynamoStore::delete_all`] are in flight at once.
+const CONCURRENT_DELETES: usize = 8;
 
 /// Why a transaction was cancelled, one reason per item in the order the items were given.
 pub(super) struct Cancelled(Vec<CancellationReason>);
@@ -59,6 +66,13 @@ impl DynamoStore {
         operation: &'static str,
         items: Vec<TransactWriteItem>,
     ) -> Result<(), Result<Cancelled, StoreError>> {
+        // DynamoDB would refuse it as a ValidationException; this says which write it was.
+        if items.len() > MAX_TRANSACTION_ITEMS {
+            return Err(Err(StoreError::Backend(BackendError::new(format!(
+                "DynamoDB {operation}: {} items, more than one transaction holds",
+                items.len()
+            )))));
+        }
         let mut attempt = 0;
         loop {
             let result = self
@@ -186,6 +200,42 @@ impl DynamoStore {
         Ok(found)
     }
 
+    /// One unconditional `DeleteItem` of the item at `pk` (gone already is fine).
+    pub(super) async fn delete(
+        &self,
+        operation: &'static str,
+        pk: String,
+    ) -> Result<(), StoreError> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key(attr::PK, s(pk))
+            .set_return_consumed_capacity(self.capacity.report())
+            .send()
+            .await
+            .map_err(|e| sdk_error(operation, e))?;
+        self.capacity.record(out.consumed_capacity());
+        Ok(())
+    }
+
+    /// Deletes the items at `pks` (gone already is fine), one `DeleteItem` each, a few at a
+    /// time. Not atomic: each delete stands alone. (Not `BatchWriteItem`: no function's role
+    /// grants it, and the lists deleted this way are short.)
+    pub(super) async fn delete_all(
+        &self,
+        operation: &'static str,
+        pks: Vec<String>,
+    ) -> Result<(), StoreError> {
+        let mut deletes = futures_util::stream::iter(pks)
+            .map(|pk| self.delete(operation, pk))
+            .buffer_unordered(CONCURRENT_DELETES);
+        while let Some(done) = deletes.next().await {
+            done?;
+        }
+        Ok(())
+    }
+
     /// Sends `request`, an `UpdateItem` whose failed condition is an answer, not a failure:
     /// `None` when the condition did not hold (nothing changed).
     pub(super) async fn update_if(
@@ -224,6 +274,21 @@ impl DynamoStore {
             Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(to_item("message", item)?))
+                .build(),
+        )?;
+        Ok(put_item(put))
+    }
+
+    /// A put of an item (`what` names it in errors), whatever was there.
+    pub(super) fn put<T: Serialize>(
+        &self,
+        what: &'static str,
+        value: &T,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = built(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(to_item(what, value)?))
                 .build(),
         )?;
         Ok(put_item(put))

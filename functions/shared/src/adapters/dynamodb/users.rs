@@ -1,19 +1,23 @@
 //! Users: creating one (the user item, its id pointer, its phone's pointer and the first setup
 //! token in one transaction, with the email's and the phone's uniqueness as conditions), reading
 //! one by email (one `GetItem`), by phone (one, or two beside an email) or by id (two), recording
-//! an invite's status, and replacing a password hash on sign-in.
+//! an invite's status, and replacing a password hash on sign-in. A change that records audit
+//! events writes them in its own transaction ([`update_user`]).
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput};
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure, Update};
 
-use super::errors::sdk_error;
+use super::errors::{built, sdk_error};
 use super::items::{
-    from_item, is_phone_pointer, user_from_item, PhoneItem, TokenItem, UserIdItem, UserItem,
+    from_item, is_phone_pointer, to_item, user_from_item, PhoneItem, TokenItem, UserIdItem,
+    UserItem,
 };
-use super::layout::{attr, home_key, s, user_key, OwnPassword, SET_OWN_PASSWORD};
+use super::layout::{attr, home_key, s, user_key, Item, OwnPassword, SET_OWN_PASSWORD};
+use super::requests::update_item;
 use super::DynamoStore;
+use crate::domain::AuditEvent;
 use crate::domain::{Identifier, MailJob, TokenRecord, User, UserId};
 use crate::ports::Users;
 use crate::ports::{BackendError, Rehash, SessionChange, StoreError};
@@ -24,6 +28,7 @@ pub(super) async fn create(
     user: &User,
     setup_token: Option<&TokenRecord>,
     mail: &[MailJob],
+    audit: &[AuditEvent],
 ) -> Result<(), StoreError> {
     let mut items = vec![
         store.put_new("user", &UserItem::from(user).with_setup_token(setup_token))?,
@@ -37,6 +42,7 @@ pub(super) async fn create(
         items.push(store.put_new("token", &TokenItem::from(token))?);
     }
     items.extend(super::outbox::puts(store, mail)?);
+    items.extend(super::audit::puts(store, audit)?);
     match store.transact("create user", items).await {
         Ok(()) => Ok(()),
         Err(Err(e)) => Err(e),
@@ -127,17 +133,20 @@ pub(super) async fn rehash_password(
         &rehash.home,
         &rehash.user_id,
         request,
+        &[],
     )
     .await?
     .or_conflict()?;
     Ok(())
 }
 
-/// One conditional `UpdateItem`, returning the user as left.
+/// One conditional `UpdateItem`, returning the user as left; with events, one transaction and
+/// a read of the user as left ([`update_user`]).
 pub(super) async fn change_password(
     store: &DynamoStore,
     change: &SessionChange,
     password_hash: &str,
+    audit: &[AuditEvent],
 ) -> Result<User, StoreError> {
     let request = store
         .client
@@ -162,16 +171,18 @@ pub(super) async fn change_password(
         &change.home,
         &change.user_id,
         request,
+        audit,
     )
     .await?
     .or_conflict()?;
     returned_user("change password", out)
 }
 
-/// One conditional `UpdateItem` of the session version.
+/// One conditional `UpdateItem` of the session version (with events, one transaction).
 pub(super) async fn end_sessions(
     store: &DynamoStore,
     change: &SessionChange,
+    audit: &[AuditEvent],
 ) -> Result<(), StoreError> {
     let request = store
         .client
@@ -187,6 +198,7 @@ pub(super) async fn end_sessions(
         &change.home,
         &change.user_id,
         request,
+        audit,
     )
     .await?
     .or_conflict()?;
@@ -224,19 +236,27 @@ pub(super) fn returned_user(
 /// Sends `request` as an update of the user item filed under `home`, conditional (besides its own
 /// condition, which must include `#id = :id`) on the item being `user_id`'s. A failed condition
 /// is `Refused` with the item as it stood when the user is there, and `UserNotFound` when not.
+///
+/// With `audit` events, the same update goes in one transaction with the events' puts instead
+/// ([`with_events`]): the events are written exactly when the update is.
 pub(super) async fn update_user(
     store: &DynamoStore,
     context: &'static str,
     home: &Identifier,
     user_id: &UserId,
     request: UpdateItemFluentBuilder,
+    audit: &[AuditEvent],
 ) -> Result<Updated, StoreError> {
-    let result = request
+    let request = request
         .table_name(&store.table)
         .key(attr::PK, s(home_key(home)))
         .expression_attribute_names("#id", attr::ID)
         .expression_attribute_values(":id", s(&user_id.0))
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+    if !audit.is_empty() {
+        return with_events(store, context, home, user_id, request, audit).await;
+    }
+    let result = request
         .set_return_consumed_capacity(store.capacity.report())
         .send()
         .await;
@@ -255,12 +275,88 @@ pub(super) async fn update_user(
                 UpdateItemError::ConditionalCheckFailedException(e) => e.item,
                 _ => None,
             };
-            match old.map(user_from_item).transpose()? {
-                Some(user) if &user.id == user_id => Ok(Updated::Refused(user)),
-                _ => Err(StoreError::UserNotFound),
-            }
+            refused(user_id, old)
         }
         Err(e) => Err(sdk_error(context, e)),
+    }
+}
+
+/// A failed condition on the user's item (`old`, as it stood, when there was one).
+fn refused(user_id: &UserId, old: Option<Item>) -> Result<Updated, StoreError> {
+    match old.map(user_from_item).transpose()? {
+        Some(user) if &user.id == user_id => Ok(Updated::Refused(user)),
+        _ => Err(StoreError::UserNotFound),
+    }
+}
+
+/// [`update_user`]'s `request` as the first item of a `TransactWriteItems`, the events' puts
+/// after it. A transaction returns no item: when `request` asks for the item as left
+/// (`ReturnValue::AllNew`), it is read back after the commit (strongly consistent).
+async fn with_events(
+    store: &DynamoStore,
+    context: &'static str,
+    home: &Identifier,
+    user_id: &UserId,
+    request: UpdateItemFluentBuilder,
+    audit: &[AuditEvent],
+) -> Result<Updated, StoreError> {
+    let wants_item = request.as_input().get_return_values() == &Some(ReturnValue::AllNew);
+    let update = as_transact_update(&request)?;
+    let mut items = vec![update_item(update)];
+    items.extend(super::audit::puts(store, audit)?);
+    match store.transact(context, items).await {
+        Ok(()) => {}
+        Err(Err(e)) => return Err(e),
+        Err(Ok(c)) => {
+            return match c.failed(0) {
+                Some(old) => refused(user_id, old.cloned()),
+                // An event's put failed: its id exists (a retry of this write, or a bug).
+                None => Err(StoreError::Conflict),
+            };
+        }
+    }
+    let mut out = UpdateItemOutput::builder();
+    if wants_item {
+        out = out.set_attributes(Some(read_back(store, context, home, user_id).await?));
+    }
+    Ok(Updated::Done(out.build()))
+}
+
+/// An `UpdateItem` request as the same update in a transaction: its table, key, expressions,
+/// names and values, returning the item as it stood when the condition fails.
+pub(super) fn as_transact_update(request: &UpdateItemFluentBuilder) -> Result<Update, StoreError> {
+    let input = request.as_input();
+    built(
+        Update::builder()
+            .set_table_name(input.get_table_name().clone())
+            .set_key(input.get_key().clone())
+            .set_update_expression(input.get_update_expression().clone())
+            .set_condition_expression(input.get_condition_expression().clone())
+            .set_expression_attribute_names(input.get_expression_attribute_names().clone())
+            .set_expression_attribute_values(input.get_expression_attribute_values().clone())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build(),
+    )
+}
+
+/// The user's item as a write just left it: where it was written, or (moved by a correction a
+/// moment later) wherever the user is now.
+async fn read_back(
+    store: &DynamoStore,
+    context: &'static str,
+    home: &Identifier,
+    user_id: &UserId,
+) -> Result<Item, StoreError> {
+    let item = store.get(context, home_key(home)).await?;
+    let ours = |item: &Item| item.get(attr::ID).and_then(|v| v.as_s().ok()) == Some(&user_id.0);
+    match item.filter(ours) {
+        Some(item) => Ok(item),
+        None => {
+            let user = by_id(store, user_id)
+                .await?
+                .ok_or(StoreError::UserNotFound)?;
+            to_item("user", &UserItem::from(&user))
+        }
     }
 }
 
@@ -271,8 +367,9 @@ impl Users for DynamoStore {
         user: &User,
         setup_token: Option<&TokenRecord>,
         mail_jobs: &[MailJob],
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError> {
-        create(self, user, setup_token, mail_jobs).await
+        create(self, user, setup_token, mail_jobs, audit).await
     }
 
     async fn user_by(&self, id: &Identifier) -> Result<Option<User>, StoreError> {
@@ -287,12 +384,17 @@ impl Users for DynamoStore {
         &self,
         change: &SessionChange,
         password_hash: &str,
+        audit: &[AuditEvent],
     ) -> Result<User, StoreError> {
-        change_password(self, change, password_hash).await
+        change_password(self, change, password_hash, audit).await
     }
 
-    async fn end_sessions(&self, change: &SessionChange) -> Result<(), StoreError> {
-        end_sessions(self, change).await
+    async fn end_sessions(
+        &self,
+        change: &SessionChange,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError> {
+        end_sessions(self, change, audit).await
     }
 
     async fn rehash_password(&self, rehash: &Rehash) -> Result<(), StoreError> {

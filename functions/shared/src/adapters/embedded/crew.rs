@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use redb::ReadableTable;
 
 use super::{backend, decode, EmbeddedStore, TOKENS, USERS};
+use crate::domain::AuditEvent;
 use crate::domain::{TokenRecord, User, UserStatus};
 use crate::ports::{Crew, PageKey, StoreError, UserPage, UserQuery};
 
@@ -42,8 +43,8 @@ impl Crew for EmbeddedStore {
         })
     }
 
-    async fn cancel_invite(&self, user: &User) -> Result<(), StoreError> {
-        let id = user.id.clone();
+    async fn cancel_invite(&self, user: &User, audit: &[AuditEvent]) -> Result<(), StoreError> {
+        let (id, audit) = (user.id.clone(), audit.to_vec());
         self.write(move |tx| {
             let user = Self::read_user(tx, &id.0)?.ok_or(StoreError::UserNotFound)?;
             if user.has_own_credential() {
@@ -66,7 +67,7 @@ impl Crew for EmbeddedStore {
             for key in theirs {
                 tokens.remove(key.as_str()).map_err(backend)?;
             }
-            Ok(())
+            Self::write_events(tx, &audit)
         })
         .await
     }
@@ -75,35 +76,43 @@ impl Crew for EmbeddedStore {
         &self,
         user: &User,
         new_session_version: &str,
+        audit: &[AuditEvent],
     ) -> Result<User, StoreError> {
-        let id = user.id.clone();
+        let (id, audit) = (user.id.clone(), audit.to_vec());
         let sv = new_session_version.to_owned();
         self.write(move |tx| {
             let mut user = Self::read_user(tx, &id.0)?.ok_or(StoreError::UserNotFound)?;
             if user.status != UserStatus::Disabled {
                 user.disable(sv);
                 Self::write_user(tx, &user)?;
+                Self::write_events(tx, &audit)?;
             }
             Ok(user)
         })
         .await
     }
 
-    async fn enable_user(&self, user: &User) -> Result<User, StoreError> {
-        let id = user.id.clone();
+    async fn enable_user(&self, user: &User, audit: &[AuditEvent]) -> Result<User, StoreError> {
+        let (id, audit) = (user.id.clone(), audit.to_vec());
         self.write(move |tx| {
             let mut user = Self::read_user(tx, &id.0)?.ok_or(StoreError::UserNotFound)?;
             if user.status == UserStatus::Disabled {
                 user.enable();
                 Self::write_user(tx, &user)?;
+                Self::write_events(tx, &audit)?;
             }
             Ok(user)
         })
         .await
     }
 
-    async fn correct_user(&self, before: &User, after: &User) -> Result<(), StoreError> {
-        let (before, after) = (before.clone(), after.clone());
+    async fn correct_user(
+        &self,
+        before: &User,
+        after: &User,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError> {
+        let (before, after, audit) = (before.clone(), after.clone(), audit.to_vec());
         self.write(move |tx| {
             let current = Self::read_user(tx, &before.id.0)?.ok_or(StoreError::UserNotFound)?;
             // Exactly as read: a correction never writes back over a change it did not see.
@@ -112,7 +121,8 @@ impl Crew for EmbeddedStore {
             }
             Self::release_contacts(tx, &current.contacts)?;
             Self::claim_contacts(tx, &after.contacts, &after.id)?;
-            Self::write_user(tx, &after)
+            Self::write_user(tx, &after)?;
+            Self::write_events(tx, &audit)
         })
         .await
     }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use redb::ReadableTable;
 
 use super::{backend, EmbeddedStore, MESSAGES};
+use crate::domain::AuditEvent;
 use crate::domain::{DeliveryEvent, InviteStatus, User, UserId};
 use crate::ports::{Invites, StoreError};
 
@@ -47,6 +48,7 @@ impl Invites for EmbeddedStore {
         &self,
         message_id: &str,
         event: DeliveryEvent,
+        at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let message_id = message_id.to_owned();
         self.write(move |tx| {
@@ -65,6 +67,7 @@ impl Invites for EmbeddedStore {
                 return Ok(false);
             }
             Self::write_user(tx, &user)?;
+            Self::write_events(tx, &[AuditEvent::of_delivery(&user, event, at)])?;
             Ok(true)
         })
         .await

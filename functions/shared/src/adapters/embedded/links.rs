@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use redb::{ReadableTable, WriteTransaction};
 
 use super::{backend, decode, EmbeddedStore, TOKENS};
+use crate::domain::AuditEvent;
 use crate::domain::Invite;
 use crate::domain::{MailJob, TokenHash, TokenPurpose, TokenRecord, User};
 use crate::ports::{window_start, Links, NewCredential, Redemption, Slots, StoreError};
@@ -110,12 +111,16 @@ impl Links for EmbeddedStore {
         token: &TokenRecord,
         invite: Option<&Invite>,
         mail: &[MailJob],
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError> {
         let token = token.clone();
         let invite = invite.cloned();
-        let mail = mail.to_vec();
-        self.write(move |tx| Self::issue_in(tx, &token, invite, &mail))
-            .await
+        let (mail, audit) = (mail.to_vec(), audit.to_vec());
+        self.write(move |tx| {
+            Self::issue_in(tx, &token, invite, &mail)?;
+            Self::write_events(tx, &audit)
+        })
+        .await
     }
 
     /// The slots and the link in one write transaction: a full limit returns before anything is
@@ -168,6 +173,7 @@ impl Links for EmbeddedStore {
                 user.locale = r.locale;
             }
             Self::write_user(tx, &user)?;
+            Self::write_events(tx, &r.audit)?;
             Ok(user)
         })
         .await

@@ -4,8 +4,9 @@
 //!
 //! This module owns the `EmbeddedStore`, its tables and the row plumbing they share; each port is
 //! implemented in the file of its name (`users`, `links`, `limits`, `invites`, `crew`, `outbox`,
-//! `passkeys`).
+//! `passkeys`, `audit`, `webhooks`).
 
+mod audit;
 mod crew;
 mod invites;
 mod limits;
@@ -13,6 +14,7 @@ mod links;
 mod outbox;
 mod passkeys;
 mod users;
+mod webhooks;
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use serde::{de::DeserializeOwned, Serialize};
@@ -37,10 +39,28 @@ pub(super) const MAIL: TableDefinition<&str, &[u8]> = TableDefinition::new("mail
 pub(super) const PASSKEYS: TableDefinition<&str, &str> = TableDefinition::new("passkeys");
 /// A started passkey ceremony's challenge → the ceremony, until answered.
 pub(super) const CEREMONIES: TableDefinition<&str, &[u8]> = TableDefinition::new("ceremonies");
+/// The audit log: `org`, `at` and event id ([`audit::log_key`]) → the event, so one
+/// organisation's events are one range, in the log's order.
+pub(super) const AUDIT: TableDefinition<&str, &[u8]> = TableDefinition::new("audit");
+/// The fan-out marks: `at` and event id → the event, for each event not yet fanned out to the
+/// webhooks (oldest first, as the schedule takes them).
+pub(super) const FANOUT: TableDefinition<&str, &[u8]> = TableDefinition::new("fanout");
+/// An organisation's webhooks: `org` and webhook id → the webhook.
+pub(super) const WEBHOOKS: TableDefinition<&str, &[u8]> = TableDefinition::new("webhooks");
+/// The delivery jobs: [`crate::domain::DeliveryJob::key`] → the job.
+pub(super) const DELIVERIES: TableDefinition<&str, &[u8]> = TableDefinition::new("deliveries");
+/// The record of delivery attempts: webhook id, `at` and event id → the attempt, so one
+/// endpoint's attempts are one range, oldest first.
+pub(super) const ATTEMPTS: TableDefinition<&str, &[u8]> = TableDefinition::new("attempts");
+
+/// How long an audit event is kept unless the store is told otherwise (`AUDIT_RETENTION`).
+const DEFAULT_AUDIT_RETENTION_DAYS: i64 = 400;
 
 #[derive(Clone)]
 pub struct EmbeddedStore {
     db: Arc<Database>,
+    /// Events older than this are not read (this store has no TTL to remove them).
+    audit_retention: chrono::Duration,
 }
 
 /// The cause is kept as it is: redb, I/O and JSON errors name files and positions, never what is
@@ -101,8 +121,22 @@ impl EmbeddedStore {
         tx.open_table(MAIL).map_err(backend)?;
         tx.open_table(PASSKEYS).map_err(backend)?;
         tx.open_table(CEREMONIES).map_err(backend)?;
+        for table in [AUDIT, FANOUT, WEBHOOKS, DELIVERIES, ATTEMPTS] {
+            tx.open_table(table).map_err(backend)?;
+        }
         tx.commit().map_err(backend)?;
-        Ok(Self { db: Arc::new(db) })
+        Ok(Self {
+            db: Arc::new(db),
+            audit_retention: chrono::Duration::days(DEFAULT_AUDIT_RETENTION_DAYS),
+        })
+    }
+
+    /// Keeps audit events for `retention` after their time instead of the default 400 days.
+    pub fn with_audit_retention(self, retention: chrono::Duration) -> Self {
+        Self {
+            audit_retention: retention,
+            ..self
+        }
     }
 
     /// Runs `f` in one write transaction on the blocking pool, committing only if it succeeds.
@@ -202,6 +236,11 @@ impl EmbeddedStore {
             ("counters", COUNTERS),
             ("mail", MAIL),
             ("ceremonies", CEREMONIES),
+            ("audit", AUDIT),
+            ("fanout", FANOUT),
+            ("webhooks", WEBHOOKS),
+            ("deliveries", DELIVERIES),
+            ("attempts", ATTEMPTS),
         ] {
             let table = rtx.open_table(def).map_err(backend)?;
             for row in table.iter().map_err(backend)? {

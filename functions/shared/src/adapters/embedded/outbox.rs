@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use redb::ReadableTable;
 
 use super::{backend, decode, EmbeddedStore, MAIL};
+use crate::domain::AuditEvent;
 use crate::domain::{InviteStatus, MailJob, Queue};
 use crate::ports::{MailOutcome, Outbox, StoreError};
 
@@ -54,7 +55,12 @@ impl Outbox for EmbeddedStore {
         .await
     }
 
-    async fn finish_mail(&self, job: &MailJob, outcome: &MailOutcome) -> Result<(), StoreError> {
+    async fn finish_mail(
+        &self,
+        job: &MailJob,
+        outcome: &MailOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let (job, outcome) = (job.clone(), outcome.clone());
         self.write(move |tx| {
             let Some(mut stored) = Self::read_job(tx, &job.id)? else {
@@ -90,7 +96,14 @@ impl Outbox for EmbeddedStore {
                 return Ok(());
             }
             Self::write_message(tx, &user.id, user.invite.as_ref())?;
-            Self::write_user(tx, &user)
+            Self::write_user(tx, &user)?;
+            let sent = match outcome {
+                MailOutcome::Sent { .. } => Some(true),
+                MailOutcome::Failed | MailOutcome::OptedOut => Some(false),
+                _ => None,
+            };
+            let event = AuditEvent::of_mail_outcome(&user, &job, sent, at);
+            Self::write_events(tx, event.as_slice())
         })
         .await
     }

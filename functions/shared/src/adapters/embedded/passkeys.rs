@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use redb::{ReadableTable, WriteTransaction};
 
 use super::{backend, decode, encode, EmbeddedStore, CEREMONIES, PASSKEYS};
+use crate::domain::AuditEvent;
 use crate::domain::{Ceremony, Passkey, PasskeyRefused, PasskeyUse, User};
 use crate::ports::{PasskeyAdd, Passkeys, SessionChange, StoreError};
 
@@ -105,13 +106,19 @@ impl Passkeys for EmbeddedStore {
                 .map_err(refused)?;
             Self::point_passkey(tx, &add.passkey, &user)?;
             Self::write_user(tx, &user)?;
+            Self::write_events(tx, &add.audit)?;
             Ok(user)
         })
         .await
     }
 
-    async fn remove_passkey(&self, change: &SessionChange, id: &str) -> Result<User, StoreError> {
-        let (change, id) = (change.clone(), id.to_owned());
+    async fn remove_passkey(
+        &self,
+        change: &SessionChange,
+        id: &str,
+        audit: &[AuditEvent],
+    ) -> Result<User, StoreError> {
+        let (change, id, audit) = (change.clone(), id.to_owned(), audit.to_vec());
         self.write(move |tx| {
             let mut user = Self::current_user(tx, &change)?;
             user.remove_passkey(&id).map_err(refused)?;
@@ -120,6 +127,7 @@ impl Passkeys for EmbeddedStore {
                 .remove(id.as_str())
                 .map_err(backend)?;
             Self::write_user(tx, &user)?;
+            Self::write_events(tx, &audit)?;
             Ok(user)
         })
         .await

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use redb::{ReadableTable, WriteTransaction};
 
 use super::{backend, decode, EmbeddedStore, EMAILS, PHONES, USERS};
+use crate::domain::AuditEvent;
 use crate::domain::{Contacts, Identifier, MailJob, TokenRecord, User, UserId};
 use crate::ports::{Rehash, SessionChange, StoreError, Users};
 
@@ -77,10 +78,11 @@ impl Users for EmbeddedStore {
         user: &User,
         setup_token: Option<&TokenRecord>,
         mail: &[MailJob],
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError> {
         let user = user.clone();
         let token = setup_token.cloned();
-        let mail = mail.to_vec();
+        let (mail, audit) = (mail.to_vec(), audit.to_vec());
         self.write(move |tx| {
             Self::write_jobs(tx, &mail)?;
             Self::claim_contacts(tx, &user.contacts, &user.id)?;
@@ -88,7 +90,7 @@ impl Users for EmbeddedStore {
             if let Some(token) = &token {
                 Self::write_token(tx, token)?;
             }
-            Ok(())
+            Self::write_events(tx, &audit)
         })
         .await
     }
@@ -121,23 +123,31 @@ impl Users for EmbeddedStore {
         &self,
         change: &SessionChange,
         password_hash: &str,
+        audit: &[AuditEvent],
     ) -> Result<User, StoreError> {
         let (change, hash) = (change.clone(), password_hash.to_owned());
+        let audit = audit.to_vec();
         self.write(move |tx| {
             let mut user = Self::current_user(tx, &change)?;
             user.set_own_password(hash, change.new_session_version);
             Self::write_user(tx, &user)?;
+            Self::write_events(tx, &audit)?;
             Ok(user)
         })
         .await
     }
 
-    async fn end_sessions(&self, change: &SessionChange) -> Result<(), StoreError> {
-        let change = change.clone();
+    async fn end_sessions(
+        &self,
+        change: &SessionChange,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError> {
+        let (change, audit) = (change.clone(), audit.to_vec());
         self.write(move |tx| {
             let mut user = Self::current_user(tx, &change)?;
             user.session_version = change.new_session_version;
-            Self::write_user(tx, &user)
+            Self::write_user(tx, &user)?;
+            Self::write_events(tx, &audit)
         })
         .await
     }

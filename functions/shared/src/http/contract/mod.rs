@@ -4,6 +4,7 @@
 //! `openapi` feature they describe themselves, so docs/openapi.yaml is generated from them.
 
 pub mod account;
+pub mod audit;
 pub mod batch;
 pub mod errors;
 pub mod links;

@@ -2,6 +2,7 @@
 //! outcome into an answer through the responder. None talks to the ports (store, mail).
 
 pub mod account;
+pub mod audit;
 pub mod batch;
 pub mod links;
 pub mod login;

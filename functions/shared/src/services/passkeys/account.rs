@@ -3,7 +3,7 @@
 
 use super::{PasskeyError, Services};
 use crate::domain::passkey::{fresh_sign_in, new_user_handle};
-use crate::domain::{CeremonyPurpose, Claims, Passkey, User};
+use crate::domain::{Actor, AuditAction, AuditEvent, CeremonyPurpose, Claims, Passkey, User};
 use crate::notices::{notify, Notice};
 use crate::ports::{PasskeyAdd, Passkeys, SessionChange, StoreError};
 
@@ -57,6 +57,13 @@ impl Services {
             change: SessionChange::of(user, user.session_version.clone()),
             handle: handle.clone(),
             passkey: passkey.clone(),
+            audit: vec![AuditEvent::about_user(
+                AuditAction::PasskeyAdded,
+                Actor::user(&user.id),
+                user,
+                self.now(),
+            )
+            .with("passkeyId", passkey.id.clone())],
         };
         let after = match self.store.add_passkey(&add).await {
             Ok(after) => after,
@@ -76,7 +83,14 @@ impl Services {
     /// `DELETE /passkeys/{id}`: removes one of the user's passkeys, never their only way in.
     pub async fn remove_passkey(&self, user: &User, id: &str) -> Result<(), PasskeyError> {
         let change = SessionChange::of(user, user.session_version.clone());
-        match Passkeys::remove_passkey(self.store.as_ref(), &change, id).await {
+        let event = AuditEvent::about_user(
+            AuditAction::PasskeyRemoved,
+            Actor::user(&user.id),
+            user,
+            self.now(),
+        )
+        .with("passkeyId", id);
+        match Passkeys::remove_passkey(self.store.as_ref(), &change, id, &[event]).await {
             Ok(after) => {
                 tracing::info!(audit = "passkey_removed", user_id = %after.id.0, org_id = %after.org_id.0);
                 Ok(())

@@ -8,7 +8,8 @@ use crate::domain::passkey::new_user_handle;
 use crate::domain::session::Proof;
 use crate::domain::user::new_session_version;
 use crate::domain::{
-    CeremonyPurpose, Identifier, LinkProblem, Locale, OneTimeCode, TokenPurpose, TokenRecord,
+    AuditEvent, CeremonyPurpose, Identifier, LinkProblem, Locale, OneTimeCode, TokenPurpose,
+    TokenRecord,
 };
 use crate::ports::{Links, NewCredential, Redemption, StoreError, Users};
 use crate::services::codes::{CodeError, TypedCode};
@@ -99,14 +100,24 @@ impl Services {
         let record = self.ceremony_link(purpose, credential, &token).await?;
         let passkey = self.verified_registration(rp, &ceremony, response, None)?;
         let by_code = matches!(credential, Credential::Code { .. });
+        let now = self.now();
+        let first_setup =
+            crate::services::redeem::first_setup(self.store.as_ref(), &record).await?;
         let redemption = Redemption {
+            audit: vec![AuditEvent::of_redemption(
+                &record,
+                "passkey",
+                by_code,
+                first_setup,
+                now,
+            )],
             token: record,
             credential: NewCredential::Passkey {
                 handle: handle.clone(),
                 passkey,
             },
             new_session_version: new_session_version(),
-            now: self.now(),
+            now,
             locale,
         };
         let user =

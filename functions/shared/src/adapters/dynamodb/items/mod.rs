@@ -17,7 +17,9 @@ use crate::domain::{CodeHash, Invite};
 use crate::ports::{StoreError, MESSAGE_LOOKUP_DAYS};
 use chrono::{DateTime, Duration, Utc};
 
+mod audit;
 mod passkeys;
+pub(super) use audit::{AttemptItem, AuditItem, DeliveryJobItem, OrderKey, WebhookItem};
 pub(super) use passkeys::{CeremonyItem, PasskeyPointerItem, StoredPasskey};
 
 /// One of the item structs as an attribute map.

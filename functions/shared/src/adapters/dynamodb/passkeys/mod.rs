@@ -8,8 +8,8 @@
 //!   counter with one `UpdateItem` of the passkey's list element, by index (`PasskeyUse::index`),
 //!   on the condition that it still holds the counter read.
 //! - Adding or removing one is a read of the user, then one transaction of the user's update
-//!   (conditional on the session version and, by index, on the passkey) and the pointer's put or
-//!   delete. A condition that failed on a passkey that only moved (another one removed
+//!   (conditional on the session version and, by index, on the passkey), the pointer's put or
+//!   delete and the audit events. A condition that failed on a passkey that only moved (another one removed
 //!   meanwhile) is tried again at its new place, from the item the cancellation returned.
 //! - Setting up or resetting with a passkey is a redemption (`links::redeem`), whose user update
 //!   is [`own_passkey`] (the expressions are in `updates`).
@@ -29,6 +29,7 @@ use super::layout::{attr, ceremony_key, home_key, n, passkey_key, s, time, value
 use super::requests::{backoff, update_item, ATTEMPTS};
 use super::users::{self, Updated};
 use super::DynamoStore;
+use crate::domain::AuditEvent;
 use crate::domain::{Ceremony, PasskeyUse, User};
 use crate::ports::{PasskeyAdd, Passkeys, SessionChange, StoreError};
 
@@ -85,10 +86,12 @@ async fn transact_on_user(
 pub(super) async fn add(store: &DynamoStore, add: &PasskeyAdd) -> Result<User, StoreError> {
     transact_on_user(store, "add passkey", &add.change, |user| {
         user.add_passkey(&add.handle, add.passkey.clone())?;
-        Ok(vec![
+        let mut items = vec![
             update_item(add_update(&store.table, add)?),
             put_pointer(store, &add.passkey.id, &user.id, &user.home())?,
-        ])
+        ];
+        items.extend(super::audit::puts(store, &add.audit)?);
+        Ok(items)
     })
     .await
 }
@@ -97,6 +100,7 @@ pub(super) async fn remove(
     store: &DynamoStore,
     change: &SessionChange,
     id: &str,
+    audit: &[AuditEvent],
 ) -> Result<User, StoreError> {
     transact_on_user(store, "remove passkey", change, |user| {
         let index = user.passkey_index(id).ok_or(StoreError::UserNotFound)?;
@@ -107,10 +111,12 @@ pub(super) async fn remove(
                 .key(attr::PK, s(passkey_key(id)))
                 .build(),
         )?;
-        Ok(vec![
+        let mut items = vec![
             update_item(remove_update(&store.table, change, index, id)?),
             TransactWriteItem::builder().delete(pointer).build(),
-        ])
+        ];
+        items.extend(super::audit::puts(store, audit)?);
+        Ok(items)
     })
     .await
 }
@@ -155,6 +161,7 @@ pub(super) async fn record_use(store: &DynamoStore, used: &PasskeyUse) -> Result
             &used.home,
             &used.user_id,
             request,
+            &[],
         )
         .await;
         match outcome {
@@ -313,7 +320,12 @@ impl Passkeys for DynamoStore {
         self::add(self, add).await
     }
 
-    async fn remove_passkey(&self, change: &SessionChange, id: &str) -> Result<User, StoreError> {
-        remove(self, change, id).await
+    async fn remove_passkey(
+        &self,
+        change: &SessionChange,
+        id: &str,
+        audit: &[AuditEvent],
+    ) -> Result<User, StoreError> {
+        remove(self, change, id, audit).await
     }
 }

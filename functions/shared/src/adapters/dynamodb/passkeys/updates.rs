@@ -200,6 +200,7 @@ mod tests {
             change: change(),
             handle: "aGFuZGxl".into(),
             passkey: passkey(),
+            audit: Vec::new(),
         };
         assert_placeholders_match(&add_update("t", &add).unwrap());
         assert_placeholders_match(&remove_update("t", &change(), 3, "Y3JlZA").unwrap());
