@@ -19,7 +19,7 @@ use onboarding::config::Defaults;
 use onboarding::ports::SystemClock;
 use onboarding::{App, Config};
 
-fn request(method: Method, path: &str, headers: &[(&str, &str)], body: &str) -> Request {
+pub fn request(method: Method, path: &str, headers: &[(&str, &str)], body: &str) -> Request {
     let mut b = HttpRequest::builder().method(method).uri(path);
     for (k, v) in headers {
         b = b.header(*k, *v);
@@ -417,7 +417,7 @@ pub async fn run() -> anyhow::Result<(Vec<Row>, Vec<FlowCost>)> {
 }
 
 /// The newest link moto holds for `to`, from `/moto-api/data.json`.
-async fn moto_last_link(to: &str) -> anyhow::Result<String> {
+pub async fn moto_last_link(to: &str) -> anyhow::Result<String> {
     let url = format!(
         "{}/moto-api/data.json",
         services::endpoint("SES_TEST_ENDPOINT")?

@@ -2,6 +2,7 @@
 //! runs; ratios are taken between figures of the same run.
 
 pub mod argon2;
+pub mod audit;
 pub mod costs;
 pub mod flows;
 pub mod lambda;
@@ -15,6 +16,10 @@ pub mod sessions;
 pub mod sms_service;
 pub mod texts;
 pub mod warm;
+/// The tests' webhook receiver on 127.0.0.1, compiled in from its one source: the deliveries'
+/// rows post to it.
+#[path = "../../tests/support/webhook_receiver.rs"]
+pub mod webhook_receiver;
 
 use std::time::Duration;
 

@@ -11,14 +11,19 @@ pub fn endpoint(var: &str) -> anyhow::Result<String> {
 }
 
 pub fn dynamodb(counter: &RoundTrips) -> anyhow::Result<aws_sdk_dynamodb::Client> {
-    let config = aws_sdk_dynamodb::Config::builder()
+    Ok(aws_sdk_dynamodb::Client::from_conf(
+        dynamodb_config(counter)?.build(),
+    ))
+}
+
+/// [`dynamodb`]'s configuration, for a client that another interceptor watches too.
+pub fn dynamodb_config(counter: &RoundTrips) -> anyhow::Result<aws_sdk_dynamodb::config::Builder> {
+    Ok(aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("bench", "bench", None, None, "bench"))
         .endpoint_url(endpoint("DYNAMODB_TEST_ENDPOINT")?)
-        .interceptor(counter.clone())
-        .build();
-    Ok(aws_sdk_dynamodb::Client::from_conf(config))
+        .interceptor(counter.clone()))
 }
 
 pub fn ses(counter: &RoundTrips) -> anyhow::Result<aws_sdk_sesv2::Client> {

@@ -22,7 +22,7 @@ async fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000);
-    // BENCH_ONLY=flows,argon2 (any of cold-starts, memory, zips, flows, mail, texts, warm,
+    // BENCH_ONLY=flows,argon2 (any of cold-starts, memory, zips, flows, mail, texts, audit, warm,
     // sessions, passkeys, argon2): those parts only, printed and not written to docs/BENCHMARKS.md.
     let only: Option<Vec<String>> = std::env::var("BENCH_ONLY")
         .ok()
@@ -92,6 +92,12 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("bench: the texts' sweep against the SMS stand-in");
         // SMS_SEND_RATE's default: what End User Messaging gives most origination identities.
         rows.extend(bench::texts::run(100, 8, 1.0).await?);
+    }
+    if wanted("audit") {
+        eprintln!("bench: the audit log's writes per flow, the fan-out, webhook deliveries");
+        // 300 deliveries a run: long enough for a rate (a fifth of a second on the embedded
+        // store, about two seconds on DynamoDB Local), short enough for three runs on each.
+        rows.extend(bench::audit::run(300, 3).await?);
     }
     if wanted("warm") {
         eprintln!("bench: warm routes in-process");
