@@ -60,6 +60,24 @@ fn actions(events: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// `POST /password/forgot` for `to`: the reset link it sent.
+async fn forgot(api: &Api, to: &str) -> String {
+    let r = api
+        .call(
+            Method::POST,
+            "/password/forgot",
+            Some(json!({ "email": to })),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    api.emails_to(to)
+        .iter()
+        .map(|m| link_in(m))
+        .find(|l| l.contains("/reset?token="))
+        .expect("the reset email")
+}
+
 /// A tech's whole life, through the API: each change is one event, in the order made (the log
 /// shows them newest first), with the actor the contract names.
 async fn each_action_appears_once_per_change(api: &Api) {
@@ -106,21 +124,7 @@ async fn each_action_appears_once_per_change(api: &Api) {
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-    let r = api
-        .call(
-            Method::POST,
-            "/password/forgot",
-            Some(json!({"email": to})),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    let reset = api
-        .emails_to(&to)
-        .iter()
-        .map(|m| link_in(m))
-        .find(|l| l.contains("/reset?token="))
-        .expect("the reset email");
+    let reset = forgot(api, &to).await;
     assert!(reset.contains("/reset?token="), "{reset}");
     let r = api.redeem(&reset).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -349,7 +353,12 @@ async fn events_past_their_retention_are_skipped(api: &Api) {
         .is_empty());
     api.clock.advance(Duration::days(399));
     let kept = api
-        .call(Method::GET, "/audit", None, Some(&fresh_admin(api).await))
+        .call(
+            Method::GET,
+            "/audit",
+            None,
+            Some(&api.fresh_admin_token().await),
+        )
         .await;
     assert_ne!(
         kept.json()["events"],
@@ -358,7 +367,7 @@ async fn events_past_their_retention_are_skipped(api: &Api) {
         kept.body
     );
     api.clock.advance(Duration::days(2));
-    let token = fresh_admin(api).await;
+    let token = api.fresh_admin_token().await;
     let r = api.call(Method::GET, "/audit", None, Some(&token)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["events"], json!([]), "{}", r.body);
@@ -396,21 +405,7 @@ async fn setting_up_without_the_link_is_accepting_the_invite(api: &Api) {
     assert_eq!(timeline[0]["actor"], json!({"type": "user", "id": id}));
 
     let (to, id, _) = invited(api).await;
-    let r = api
-        .call(
-            Method::POST,
-            "/password/forgot",
-            Some(json!({"email": to})),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    let reset = api
-        .emails_to(&to)
-        .iter()
-        .map(|m| link_in(m))
-        .find(|l| l.contains("/reset?token="))
-        .expect("the reset email");
+    let reset = forgot(api, &to).await;
     assert_eq!(api.redeem(&reset).await.status, StatusCode::OK);
     let timeline = all_events(api, &format!("/users/{id}/events")).await;
     assert_eq!(
@@ -434,7 +429,7 @@ async fn expiry_is_seen_once_and_a_cancelled_users_events_stay(api: &Api) {
             .unwrap()
     };
     sweep().await;
-    let token = fresh_admin(api).await;
+    let token = api.fresh_admin_token().await;
     let timeline = |token: String| {
         let id = id.clone();
         async move {
@@ -457,7 +452,7 @@ async fn expiry_is_seen_once_and_a_cancelled_users_events_stay(api: &Api) {
     sweep().await;
     api.clock.advance(Duration::days(2));
     sweep().await;
-    let token = fresh_admin(api).await;
+    let token = api.fresh_admin_token().await;
     assert_eq!(
         timeline(token.clone()).await,
         ["invite.expired", "invite.sent", "user.invited"],
@@ -481,22 +476,6 @@ async fn expiry_is_seen_once_and_a_cancelled_users_events_stay(api: &Api) {
             "user.invited"
         ]
     );
-}
-
-/// A session of the story's admin issued now (the first one ends after `SESSION_TTL`).
-async fn fresh_admin(api: &Api) -> String {
-    let admin = api
-        .app
-        .store
-        .user_by_id(&onboarding::domain::UserId(api.admin_id.clone()))
-        .await
-        .unwrap()
-        .unwrap();
-    api.app
-        .sessions
-        .issue(&admin, api.app.now())
-        .expose_secret()
-        .to_owned()
 }
 
 on_both_stores!(

@@ -13,7 +13,6 @@ use lambda_http::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use onboarding::domain::UserId;
 use onboarding::services::hooks::DeliverHooks;
 use onboarding::webhooks::dial::{RecordingDial, StubResolver};
 use onboarding::webhooks::{UrlPolicy, WebhookClient};
@@ -28,23 +27,7 @@ const LOOPBACK: (&str, &str) = ("WEBHOOK_ALLOW_LOOPBACK", "true");
 /// than five minutes from its own clock) and signs the admin in again there.
 async fn at_real_time(api: &Api) -> String {
     api.clock.advance(Utc::now() - api.app.now());
-    admin_token(api).await
-}
-
-/// A fresh session of the story's admin, at the service's time.
-async fn admin_token(api: &Api) -> String {
-    let admin = api
-        .app
-        .store
-        .user_by_id(&UserId(api.admin_id.clone()))
-        .await
-        .unwrap()
-        .unwrap();
-    api.app
-        .sessions
-        .issue(&admin, api.app.now())
-        .expose_secret()
-        .to_owned()
+    api.fresh_admin_token().await
 }
 
 async fn as_admin(
@@ -246,7 +229,7 @@ async fn three_days_of_failures_disable_the_endpoint(api: &Api) {
         sweep(api).await;
         api.clock.advance(Duration::hours(1));
     }
-    let token = admin_token(api).await;
+    let token = api.fresh_admin_token().await;
     let attempts = deliveries(api, &token, &hook).await;
     assert_eq!(attempts[0]["outcome"], "failed", "{attempts:?}");
     assert!(attempts[1..].iter().all(|a| a["outcome"] == "retrying"));
@@ -326,7 +309,7 @@ async fn a_deleted_endpoints_queued_deliveries_go(api: &Api) {
 /// server allows it), a list of actions or `["*"]`, ten per organisation; the secret is shown
 /// once and never listed; another organisation cannot touch them.
 async fn registration_follows_the_rules(api: &Api) {
-    let token = admin_token(api).await;
+    let token = api.fresh_admin_token().await;
     for (url, events) in [
         ("http://hooks.northwind.example/x", json!(["*"])),
         ("https://10.0.0.1/x", json!(["*"])),
@@ -472,7 +455,7 @@ async fn registration_follows_the_rules(api: &Api) {
 
 /// Loopback `http` is what `WEBHOOK_ALLOW_LOOPBACK` allows, and only loopback.
 async fn loopback_is_allowed_only_where_configured(api: &Api) {
-    let token = admin_token(api).await;
+    let token = api.fresh_admin_token().await;
     for url in ["http://127.0.0.1:9/x", "http://localhost:9/x"] {
         let r = as_admin(
             api,
