@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{built, sdk_error};
 use super::items::{from_item, MessageItem};
-use super::layout::{attr, home_key, n, s, ttl_seconds, value, StoredTime, MAIL_INDEX};
+use super::layout::{attr, home_key, n, s, ttl_seconds, value, Item, StoredTime, MAIL_INDEX};
 use super::requests::update_item;
 use super::DynamoStore;
 use crate::domain::AuditEvent;
@@ -110,12 +110,18 @@ pub(super) fn puts(
         .collect()
 }
 
-pub(super) async fn due(
+/// Up to `limit` items of the outbox index's partition `queue` (a mail queue's name, or the
+/// webhooks' `fanout` and `hook`) due at `now`, the longest waiting first: one `Query`.
+pub(super) async fn due_items(
     store: &DynamoStore,
-    queue: Queue,
+    context: &'static str,
+    queue: &str,
     now: DateTime<Utc>,
     limit: usize,
-) -> Result<Vec<MailJob>, StoreError> {
+) -> Result<Vec<Item>, StoreError> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
     let out = store
         .client
         .query()
@@ -124,21 +130,29 @@ pub(super) async fn due(
         .key_condition_expression("#queue = :queue AND #due <= :now")
         .expression_attribute_names("#queue", attr::MAIL_QUEUE)
         .expression_attribute_names("#due", attr::MAIL_DUE)
-        .expression_attribute_values(":queue", s(queue.as_str()))
+        .expression_attribute_values(":queue", s(queue))
         .expression_attribute_values(":now", n(now.timestamp_millis()))
         .scan_index_forward(true)
         .limit(i32::try_from(limit).unwrap_or(i32::MAX))
         .set_return_consumed_capacity(store.capacity.report())
         .send()
         .await
-        .map_err(|e| sdk_error("query due mail", e))?;
+        .map_err(|e| sdk_error(context, e))?;
     store.capacity.record(out.consumed_capacity());
+    Ok(out.items.unwrap_or_default())
+}
+
+pub(super) async fn due(
+    store: &DynamoStore,
+    queue: Queue,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<MailJob>, StoreError> {
+    let items = due_items(store, "query due mail", queue.as_str(), now, limit).await?;
     // A job that cannot be read is skipped (and logged without its key: a job id is what its
     // link is derived from), so one bad item never stops the rest of the outbox; TTL removes it
     // after its link's expiry.
-    Ok(out
-        .items
-        .unwrap_or_default()
+    Ok(items
         .into_iter()
         .filter_map(|item| match from_item::<MailItem>("mail job", item) {
             Ok(job) => Some(job.into_job()),

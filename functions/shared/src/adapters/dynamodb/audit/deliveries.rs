@@ -17,45 +17,16 @@ use chrono::{DateTime, Utc};
 use super::super::errors::{built, sdk_error};
 use super::super::items::{from_item, AttemptItem, AuditItem, DeliveryJobItem};
 use super::super::layout::{
-    attr, audit_key, hook_attempts_of, hook_job_key, n, s, time, webhook_key, Item, FANOUT_QUEUE,
-    HOOK_QUEUE, MAIL_INDEX, ORG_INDEX,
+    attr, audit_key, hook_attempts_of, hook_job_key, n, s, time, webhook_key, FANOUT_QUEUE,
+    HOOK_QUEUE, ORG_INDEX,
 };
+use super::super::outbox::due_items;
 use super::super::requests::{update_item, MAX_TRANSACTION_ITEMS};
 use super::super::DynamoStore;
 use crate::domain::webhook::attempt_retention;
 use crate::domain::{AuditEvent, DeliveryAttempt, DeliveryJob, Webhook};
 use crate::ports::{BackendError, DeliveryNext, EndpointHealth, StoreError};
 use crate::telemetry::log_unexpected;
-
-/// Up to `limit` items of `queue` due at `now`, the longest waiting first: one `Query`.
-async fn due_in(
-    store: &DynamoStore,
-    queue: &str,
-    now: DateTime<Utc>,
-    limit: usize,
-) -> Result<Vec<Item>, StoreError> {
-    if limit == 0 {
-        return Ok(Vec::new());
-    }
-    let out = store
-        .client
-        .query()
-        .table_name(&store.table)
-        .index_name(MAIL_INDEX)
-        .key_condition_expression("#queue = :queue AND #due <= :now")
-        .expression_attribute_names("#queue", attr::MAIL_QUEUE)
-        .expression_attribute_names("#due", attr::MAIL_DUE)
-        .expression_attribute_values(":queue", s(queue))
-        .expression_attribute_values(":now", n(now.timestamp_millis()))
-        .scan_index_forward(true)
-        .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-        .set_return_consumed_capacity(store.capacity.report())
-        .send()
-        .await
-        .map_err(|e| sdk_error("query a webhook queue", e))?;
-    store.capacity.record(out.consumed_capacity());
-    Ok(out.items.unwrap_or_default())
-}
 
 /// An item of a queue that cannot be read is skipped (and logged without its content), so one
 /// bad item never stops the rest of the queue; TTL removes it in time.
@@ -68,7 +39,7 @@ pub(super) async fn due_fanouts(
     now: DateTime<Utc>,
     limit: usize,
 ) -> Result<Vec<AuditEvent>, StoreError> {
-    let items = due_in(store, FANOUT_QUEUE, now, limit).await?;
+    let items = due_items(store, "query a webhook queue", FANOUT_QUEUE, now, limit).await?;
     Ok(items
         .into_iter()
         .filter_map(|item| {
@@ -125,7 +96,7 @@ pub(super) async fn due(
     now: DateTime<Utc>,
     limit: usize,
 ) -> Result<Vec<DeliveryJob>, StoreError> {
-    let items = due_in(store, HOOK_QUEUE, now, limit).await?;
+    let items = due_items(store, "query a webhook queue", HOOK_QUEUE, now, limit).await?;
     Ok(items
         .into_iter()
         .filter_map(|item| {
