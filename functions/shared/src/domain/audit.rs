@@ -213,10 +213,7 @@ pub struct WebhookBody<'a> {
     pub data: EventView<'a>,
 }
 
-/// The contract's timestamps: RFC 3339, UTC, whole seconds.
-fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+use super::rfc3339;
 
 /// A new event's id for an event at `at`: `evt_` and 32 hex digits, which sort as the events
 /// happened. The first 12 are `at` in milliseconds (the log's order is time, then id), the next

@@ -42,3 +42,9 @@ pub use session::{Claims, SessionError, SessionKeys};
 pub use token::{IssuedToken, LinkProblem, TokenHash, TokenPurpose, TokenRecord};
 pub use user::{NewUser, OrgId, Role, User, UserId, UserStatus};
 pub use webhook::{AttemptOutcome, DeliveryAttempt, DeliveryJob, EventFilter, Webhook};
+
+/// The contract's timestamps (API.md, "Conventions"): RFC 3339, UTC, whole seconds, as every
+/// answer, event and webhook body writes them.
+pub fn rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

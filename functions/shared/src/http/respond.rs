@@ -3,7 +3,7 @@
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde_json::Value;
@@ -199,9 +199,7 @@ pub fn see_other(location: &str) -> Response {
     r
 }
 
-pub fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+pub use crate::domain::rfc3339;
 
 /// The user as the API shows it: never a hash.
 pub fn user_view(user: &User, default_locale: Locale) -> UserView {

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use super::outbox::held_until;
 use super::Services;
+use crate::domain::rfc3339;
 use crate::domain::webhook::{retry_window, DELIVERY_LEASE_SECS};
 use crate::domain::{
     Actor, AttemptOutcome, AuditAction, AuditEvent, DeliveryAttempt, DeliveryJob, MailJob,
@@ -406,8 +407,4 @@ pub(crate) fn host_of(url: &str) -> String {
         .ok()
         .and_then(|u| u.host().map(str::to_owned))
         .unwrap_or_default()
-}
-
-fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

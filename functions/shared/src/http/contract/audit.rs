@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::domain::{AuditEvent, DeliveryAttempt, Webhook};
+use crate::domain::{rfc3339, AuditEvent, DeliveryAttempt, Webhook};
 
 /// `GET /audit`'s query (`GET /users/{id}/events` takes `limit` and `cursor`).
 #[derive(Debug, Clone)]
@@ -123,20 +123,18 @@ pub struct WebhookView {
 
 impl From<&Webhook> for WebhookView {
     fn from(w: &Webhook) -> Self {
-        let at =
-            |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         Self {
             id: w.id.clone(),
             url: w.url.clone(),
             events: w.events.clone(),
-            created_at: at(w.created_at),
+            created_at: rfc3339(w.created_at),
             status: if w.disabled_at.is_some() {
                 "disabled"
             } else {
                 "active"
             }
             .to_owned(),
-            disabled_at: w.disabled_at.map(at),
+            disabled_at: w.disabled_at.map(rfc3339),
         }
     }
 }
@@ -176,7 +174,7 @@ impl From<&DeliveryAttempt> for DeliveryView {
     fn from(a: &DeliveryAttempt) -> Self {
         Self {
             event_id: a.event_id.clone(),
-            at: a.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            at: rfc3339(a.at),
             status_code: a.status_code,
             error: a.error.clone(),
             outcome: serde_json::to_value(a.outcome)
